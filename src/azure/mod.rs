@@ -1,0 +1,417 @@
+//! Every Azure fact platc relies on, in one place: resource types and API versions, built-in role
+//! ids, naming rules, extension types, private-link zones. Sources are in `../shared/AZURE.md`
+//! terms: AVM = Azure Verified Modules, DOCS = learn.microsoft.com, PROM = Azure/prometheus-collector.
+
+pub mod prometheus;
+
+/// `type@apiVersion` pairs, each checked against Azure's published type definitions.
+pub mod types {
+    pub const RESOURCE_GROUP: &str = "Microsoft.Resources/resourceGroups@2025-04-01";
+    pub const MANAGED_CLUSTER: &str = "Microsoft.ContainerService/managedClusters@2025-10-01";
+    pub const AGENT_POOL: &str = "Microsoft.ContainerService/managedClusters/agentPools@2025-10-01";
+    pub const EXTENSION: &str = "Microsoft.KubernetesConfiguration/extensions@2024-11-01";
+    pub const FLUX_CONFIG: &str = "Microsoft.KubernetesConfiguration/fluxConfigurations@2025-04-01";
+    pub const IDENTITY: &str = "Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30";
+    pub const FEDERATED_CREDENTIAL: &str =
+        "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2024-11-30";
+    pub const VAULT: &str = "Microsoft.KeyVault/vaults@2024-11-01";
+    pub const VAULT_SECRET: &str = "Microsoft.KeyVault/vaults/secrets@2024-11-01";
+    pub const APPCONFIG: &str = "Microsoft.AppConfiguration/configurationStores@2024-06-01";
+    pub const APPCONFIG_KV: &str =
+        "Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01";
+    pub const REGISTRY: &str = "Microsoft.ContainerRegistry/registries@2025-04-01";
+    pub const STORAGE: &str = "Microsoft.Storage/storageAccounts@2025-01-01";
+    pub const BLOB_SERVICE: &str = "Microsoft.Storage/storageAccounts/blobServices@2025-01-01";
+    pub const BLOB_CONTAINER: &str =
+        "Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01";
+    pub const LOG_ANALYTICS: &str = "Microsoft.OperationalInsights/workspaces@2025-02-01";
+    pub const MONITOR_WORKSPACE: &str = "Microsoft.Monitor/accounts@2023-04-03";
+    pub const GRAFANA: &str = "Microsoft.Dashboard/grafana@2024-10-01";
+    pub const DCE: &str = "Microsoft.Insights/dataCollectionEndpoints@2024-03-11";
+    pub const DCR: &str = "Microsoft.Insights/dataCollectionRules@2024-03-11";
+    pub const DCRA: &str = "Microsoft.Insights/dataCollectionRuleAssociations@2024-03-11";
+    pub const PROMETHEUS_RULES: &str = "Microsoft.AlertsManagement/prometheusRuleGroups@2023-03-01";
+    pub const DIAGNOSTICS: &str = "Microsoft.Insights/diagnosticSettings@2021-05-01-preview";
+    pub const ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments@2022-04-01";
+    pub const VNET: &str = "Microsoft.Network/virtualNetworks@2024-05-01";
+    pub const SUBNET: &str = "Microsoft.Network/virtualNetworks/subnets@2024-05-01";
+    pub const NSG: &str = "Microsoft.Network/networkSecurityGroups@2024-05-01";
+    pub const PRIVATE_ENDPOINT: &str = "Microsoft.Network/privateEndpoints@2024-05-01";
+    pub const PRIVATE_DNS_GROUP: &str =
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01";
+    pub const PRIVATE_DNS_ZONE: &str = "Microsoft.Network/privateDnsZones@2024-06-01";
+    pub const PRIVATE_DNS_LINK: &str =
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01";
+}
+
+/// Azure built-in roles platc can grant, by the name the portal shows (AZURE.md §3.13).
+pub const ROLES: &[(&str, &str)] = &[
+    (
+        "Key Vault Secrets User",
+        "4633458b-17de-408a-b874-0445c86b69e6",
+    ),
+    (
+        "Key Vault Secrets Officer",
+        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    ),
+    (
+        "Key Vault Administrator",
+        "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+    ),
+    (
+        "App Configuration Data Reader",
+        "516239f1-63e1-4d78-a4de-a74fb236a071",
+    ),
+    (
+        "App Configuration Data Owner",
+        "5ae67dd6-50cb-40e7-96ff-dc2bfa4b606b",
+    ),
+    ("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d"),
+    ("AcrPush", "8311e382-0749-4cb8-b61a-304f252e45ec"),
+    (
+        "Storage Blob Data Reader",
+        "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    ),
+    (
+        "Storage Blob Data Contributor",
+        "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    ),
+    (
+        "Storage Blob Data Owner",
+        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    ),
+    (
+        "Monitoring Data Reader",
+        "b0d8363b-8ddd-447d-831f-62ca05bff136",
+    ),
+    ("Monitoring Reader", "43d0d8ad-25c7-4714-9337-8ba259a9fe05"),
+    (
+        "Monitoring Metrics Publisher",
+        "3913510d-42f4-4e42-8a64-420c390055eb",
+    ),
+    ("Grafana Admin", "22926164-76b3-42b3-bc55-97df8dab3e41"),
+    ("Grafana Editor", "a79a5197-3a5c-4973-a920-486035ffd60f"),
+    (
+        "Azure Kubernetes Service RBAC Cluster Admin",
+        "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    ),
+    (
+        "Azure Kubernetes Service RBAC Admin",
+        "3498e952-d568-435e-9b2c-8d77e338d7f7",
+    ),
+    (
+        "Azure Kubernetes Service RBAC Reader",
+        "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+    ),
+    (
+        "Azure Kubernetes Service RBAC Writer",
+        "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
+    ),
+    (
+        "Azure Kubernetes Service Cluster User Role",
+        "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+    ),
+    (
+        "Azure Kubernetes Service Cluster Admin Role",
+        "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8",
+    ),
+    (
+        "Kubernetes Agentless Operator",
+        "d5a2ae44-610b-4500-93be-660a0c5f5ca6",
+    ),
+    (
+        "Managed Identity Operator",
+        "f1a07417-d97a-45cb-824c-7a7467783830",
+    ),
+    (
+        "Network Contributor",
+        "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    ),
+    ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"),
+    ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+];
+
+pub fn role_id(name: &str) -> Option<&'static str> {
+    ROLES.iter().find(|(n, _)| *n == name).map(|(_, id)| *id)
+}
+
+pub fn role_names() -> impl Iterator<Item = &'static str> {
+    ROLES.iter().map(|(n, _)| *n)
+}
+
+/// `uniqueString()` always returns 13 characters, lowercase letters and digits.
+pub const TOKEN_LEN: usize = 13;
+
+/// How a declaration's Azure name is built and what Azure allows for it (DOCS resource-name-rules).
+#[derive(Debug, Clone, Copy)]
+pub struct NameRule {
+    /// Cloud Adoption Framework abbreviation (azd's abbreviations.json where it has one).
+    pub prefix: &'static str,
+    pub min: usize,
+    pub max: usize,
+    /// Hyphens between prefix, declaration name and token; the alphanumeric-only types have none.
+    pub hyphens: bool,
+    /// Characters allowed besides ASCII letters and digits.
+    pub extra: &'static str,
+    pub lowercase: bool,
+    pub what: &'static str,
+}
+
+pub const NAME_CLUSTER: NameRule = rule("aks-", 1, 63, "-_", false, "AKS cluster names");
+pub const NAME_IDENTITY: NameRule = rule("id-", 3, 128, "-_", false, "managed identity names");
+pub const NAME_VAULT: NameRule = rule("kv-", 3, 24, "-", false, "Key Vault names");
+pub const NAME_APPCONFIG: NameRule = rule(
+    "appcs-",
+    5,
+    50,
+    "-_",
+    false,
+    "App Configuration store names",
+);
+pub const NAME_REGISTRY: NameRule = NameRule {
+    hyphens: false,
+    ..rule("cr", 5, 50, "", false, "container registry names")
+};
+pub const NAME_STORAGE: NameRule = NameRule {
+    hyphens: false,
+    ..rule("st", 3, 24, "", true, "storage account names")
+};
+pub const NAME_LOGS: NameRule = rule("log-", 4, 63, "-", false, "Log Analytics workspace names");
+pub const NAME_MONITOR: NameRule = rule("amw-", 4, 44, "-", false, "Azure Monitor workspace names");
+pub const NAME_GRAFANA: NameRule = rule("amg-", 2, 23, "-", false, "Managed Grafana names");
+pub const NAME_VNET: NameRule = rule("vnet-", 2, 64, "-_.", false, "virtual network names");
+
+const fn rule(
+    prefix: &'static str,
+    min: usize,
+    max: usize,
+    extra: &'static str,
+    lowercase: bool,
+    what: &'static str,
+) -> NameRule {
+    NameRule {
+        prefix,
+        min,
+        max,
+        hyphens: true,
+        extra,
+        lowercase,
+        what,
+    }
+}
+
+impl NameRule {
+    /// The declaration-name part as it appears in the Azure name.
+    pub fn stem(&self, decl: &str) -> String {
+        let s: String = if self.hyphens {
+            decl.to_string()
+        } else {
+            decl.chars().filter(char::is_ascii_alphanumeric).collect()
+        };
+        if self.lowercase {
+            s.to_ascii_lowercase()
+        } else {
+            s
+        }
+    }
+
+    /// The final name with a placeholder token, as the author will see it in Azure.
+    pub fn preview(&self, decl: &str) -> String {
+        let sep = if self.hyphens { "-" } else { "" };
+        format!(
+            "{}{}{sep}{}",
+            self.prefix,
+            self.stem(decl),
+            "x".repeat(TOKEN_LEN)
+        )
+    }
+
+    /// What is wrong with the final name, if anything.
+    pub fn violation(&self, decl: &str) -> Option<String> {
+        let name = self.preview(decl);
+        let stem = self.stem(decl);
+        if let Some(c) = stem
+            .chars()
+            .find(|c| !c.is_ascii_alphanumeric() && !self.extra.contains(*c))
+        {
+            return Some(format!("{} may not contain `{c}`", self.what));
+        }
+        if self.extra.contains('-')
+            && (stem.contains("--") || stem.ends_with('-'))
+            && self.what.starts_with("Key Vault")
+        {
+            return Some(format!("{} may not contain consecutive hyphens", self.what));
+        }
+        if name.len() > self.max {
+            return Some(format!(
+                "{} are at most {} characters; `{}` would be {} (prefix `{}`, name, and a {}-character token)",
+                self.what,
+                self.max,
+                name.replace(&"x".repeat(TOKEN_LEN), "<token>"),
+                name.len(),
+                self.prefix,
+                TOKEN_LEN
+            ));
+        }
+        if name.len() < self.min {
+            return Some(format!(
+                "{} are at least {} characters",
+                self.what, self.min
+            ));
+        }
+        None
+    }
+
+    /// How many characters the declaration name may have.
+    pub fn budget(&self) -> usize {
+        let sep = usize::from(self.hyphens);
+        self.max.saturating_sub(self.prefix.len() + sep + TOKEN_LEN)
+    }
+}
+
+/// Cluster extension facts (AZURE.md §3.2).
+pub mod extensions {
+    pub const FLUX_TYPE: &str = "microsoft.flux";
+    pub const FLUX_NAME: &str = "flux";
+    pub const FLUX_NAMESPACE: &str = "flux-system";
+    pub const APPCONFIG_TYPE: &str = "Microsoft.AppConfiguration";
+    pub const APPCONFIG_NAME: &str = "appconfigurationkubernetesprovider";
+    /// Flux controllers the platform runs; image automation stays off, as in AVM and OSDU.
+    pub const FLUX_SETTINGS: &[(&str, &str)] = &[
+        ("multiTenancy.enforce", "false"),
+        ("helm-controller.enabled", "true"),
+        ("source-controller.enabled", "true"),
+        ("kustomize-controller.enabled", "true"),
+        ("notification-controller.enabled", "true"),
+        ("image-automation-controller.enabled", "false"),
+        ("image-reflector-controller.enabled", "false"),
+    ];
+}
+
+/// Private Link: the sub-resource (group id) and DNS zone per service (AZURE.md §3.14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateLink {
+    Vault,
+    Registry,
+    Blob,
+    AppConfig,
+}
+
+impl PrivateLink {
+    pub const ALL: [PrivateLink; 4] = [
+        PrivateLink::Vault,
+        PrivateLink::Registry,
+        PrivateLink::Blob,
+        PrivateLink::AppConfig,
+    ];
+
+    pub fn group_id(self) -> &'static str {
+        match self {
+            PrivateLink::Vault => "vault",
+            PrivateLink::Registry => "registry",
+            PrivateLink::Blob => "blob",
+            PrivateLink::AppConfig => "configurationStores",
+        }
+    }
+
+    pub fn zone(self) -> &'static str {
+        match self {
+            PrivateLink::Vault => "privatelink.vaultcore.azure.net",
+            PrivateLink::Registry => "privatelink.azurecr.io",
+            PrivateLink::Blob => "privatelink.blob.core.windows.net",
+            PrivateLink::AppConfig => "privatelink.azconfig.io",
+        }
+    }
+
+    /// The Bicep identifier and output stem for the zone.
+    pub fn ident(self) -> &'static str {
+        match self {
+            PrivateLink::Vault => "vaultZone",
+            PrivateLink::Registry => "registryZone",
+            PrivateLink::Blob => "blobZone",
+            PrivateLink::AppConfig => "appConfigZone",
+        }
+    }
+}
+
+/// Federated credential audience for AKS workload identity.
+pub const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
+
+/// App Configuration content types (AZURE.md §3.6).
+pub const FEATURE_FLAG_CONTENT_TYPE: &str =
+    "application/vnd.microsoft.appconfig.ff+json;charset=utf-8";
+pub const KEYVAULT_REF_CONTENT_TYPE: &str =
+    "application/vnd.microsoft.appconfig.keyvaultref+json;charset=utf-8";
+pub const FEATURE_FLAG_PREFIX: &str = ".appconfig.featureflag/";
+
+/// The `keyValues` resource name of a key and optional label: each part URL-encoded, then `~` → `~7E`
+/// and `%` → `~` (DOCS quickstart-resource-manager), joined by `$`.
+pub fn appconfig_resource_name(key: &str, label: Option<&str>) -> String {
+    let enc = |s: &str| -> String {
+        let mut out = String::new();
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+                b'~' => out.push_str("~7E"),
+                _ => out.push_str(&format!("~{b:02X}")),
+            }
+        }
+        out
+    };
+    match label {
+        Some(l) => format!("{}${}", enc(key), enc(l)),
+        None => enc(key),
+    }
+}
+
+/// AKS diagnostic log categories: the control plane without the high-volume `kube-audit` stream
+/// (`allLogs` would include it); `kube-audit-admin` keeps the writes.
+pub const AKS_LOG_CATEGORIES: &[&str] = &[
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "cluster-autoscaler",
+    "guard",
+    "kube-audit-admin",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appconfig_names_are_encoded_as_azure_documents() {
+        assert_eq!(
+            appconfig_resource_name("AppName:DbEndpoint", Some("Test")),
+            "AppName~3ADbEndpoint$Test"
+        );
+        assert_eq!(
+            appconfig_resource_name(".appconfig.featureflag/beta", None),
+            ".appconfig.featureflag~2Fbeta"
+        );
+        assert_eq!(appconfig_resource_name("a~b$c", None), "a~7Eb~24c");
+    }
+
+    #[test]
+    fn names_are_checked_after_prefix_and_token() {
+        assert_eq!(NAME_VAULT.preview("secrets").len(), 24);
+        assert!(NAME_VAULT.violation("secrets").is_none());
+        assert!(
+            NAME_VAULT
+                .violation("platform-secrets")
+                .unwrap()
+                .contains("at most 24")
+        );
+        assert_eq!(NAME_STORAGE.stem("Git-Ops"), "gitops");
+        assert!(NAME_GRAFANA.violation("prom").is_none());
+        assert_eq!(NAME_VAULT.budget(), 7);
+    }
+
+    #[test]
+    fn every_role_id_is_a_guid() {
+        for (name, id) in ROLES {
+            assert_eq!(id.len(), 36, "{name}");
+            assert_eq!(id.matches('-').count(), 4, "{name}");
+        }
+    }
+}

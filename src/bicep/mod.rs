@@ -1,0 +1,8 @@
+//! A typed Bicep syntax tree and its one printer. All Bicep text platc writes comes from here, so
+//! quoting, escaping and layout are decided in one place.
+
+mod print;
+pub mod syntax;
+
+pub use print::print;
+pub use syntax::*;

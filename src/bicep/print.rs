@@ -1,0 +1,302 @@
+//! Bicep text from the syntax tree: two-space indentation, single-quoted strings, multi-line objects.
+
+use super::syntax::*;
+use std::fmt::Write;
+
+pub fn print(file: &File) -> String {
+    let mut p = Printer { out: String::new() };
+    for line in &file.header {
+        p.line(0, &format!("// {line}"));
+    }
+    let mut prev: Option<&Item> = None;
+    for item in &file.items {
+        // Blank lines separate groups: params, vars, resources and modules each stand apart.
+        let group = |i: &Item| match i {
+            Item::TargetScope(_) => 0,
+            Item::Param { .. } => 1,
+            Item::Var { .. } => 2,
+            Item::Resource(_) | Item::Module { .. } => 3,
+            Item::Output { .. } => 4,
+        };
+        let blank = match prev {
+            None => !file.header.is_empty(),
+            Some(pi) => {
+                group(pi) != group(item)
+                    || group(item) == 3
+                    || matches!(
+                        item,
+                        Item::Var {
+                            comment: Some(_),
+                            ..
+                        }
+                    )
+            }
+        };
+        if blank {
+            p.out.push('\n');
+        }
+        p.item(item);
+        prev = Some(item);
+    }
+    p.out
+}
+
+struct Printer {
+    out: String,
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_scalar(e: &Expr) -> bool {
+    !matches!(
+        e,
+        Expr::Object(_) | Expr::Array(_) | Expr::For(..) | Expr::Ternary(..)
+    )
+}
+
+impl Printer {
+    fn line(&mut self, indent: usize, text: &str) {
+        for _ in 0..indent {
+            self.out.push_str("  ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn comment(&mut self, c: &Option<String>) {
+        if let Some(c) = c {
+            for l in c.lines() {
+                self.line(0, &format!("// {l}"));
+            }
+        }
+    }
+
+    fn decorators(&mut self, ds: &[Decorator]) {
+        for d in ds {
+            let args: Vec<String> = d.args.iter().map(|a| self.expr(a, 0)).collect();
+            self.line(0, &format!("@{}({})", d.name, args.join(", ")));
+        }
+    }
+
+    fn item(&mut self, item: &Item) {
+        match item {
+            Item::TargetScope(s) => self.line(0, &format!("targetScope = '{s}'")),
+            Item::Param {
+                decorators,
+                name,
+                ty,
+                default,
+            } => {
+                self.decorators(decorators);
+                let d = default
+                    .as_ref()
+                    .map(|d| format!(" = {}", self.expr(d, 0)))
+                    .unwrap_or_default();
+                self.line(0, &format!("param {name} {}{d}", ty.as_str()));
+            }
+            Item::Var {
+                comment,
+                name,
+                value,
+            } => {
+                self.comment(comment);
+                let v = self.expr(value, 0);
+                self.line(0, &format!("var {name} = {v}"));
+            }
+            Item::Resource(r) => {
+                self.comment(&r.comment);
+                self.decorators(&r.decorators);
+                let existing = if r.existing { " existing" } else { "" };
+                let body = self.expr(&r.body, 0);
+                let rhs = match (&r.each, &r.condition) {
+                    (Some((var, iter)), _) => {
+                        format!("[for {var} in {}: {body}]", self.expr(iter, 0))
+                    }
+                    (None, Some(cond)) => format!("if ({}) {body}", self.expr(cond, 0)),
+                    (None, None) => body,
+                };
+                self.line(
+                    0,
+                    &format!("resource {} '{}'{existing} = {rhs}", r.name, r.type_),
+                );
+            }
+            Item::Module {
+                comment,
+                name,
+                path,
+                body,
+            } => {
+                self.comment(comment);
+                let body = self.expr(body, 0);
+                self.line(0, &format!("module {name} '{}' = {body}", escape(path)));
+            }
+            Item::Output {
+                decorators,
+                name,
+                ty,
+                value,
+            } => {
+                self.decorators(decorators);
+                let v = self.expr(value, 0);
+                self.line(0, &format!("output {name} {} = {v}", ty.as_str()));
+            }
+        }
+    }
+
+    /// An expression as text; `indent` is the level of the line it starts on, for nested blocks.
+    fn expr(&self, e: &Expr, indent: usize) -> String {
+        let pad = |n: usize| "  ".repeat(n);
+        match e {
+            Expr::Str(s) => format!("'{}'", escape(s)),
+            Expr::Interp(parts) => {
+                let mut out = String::from("'");
+                for part in parts {
+                    match part {
+                        Part::Text(t) => out.push_str(&escape(t)),
+                        Part::Expr(x) => {
+                            let _ = write!(out, "${{{}}}", self.expr(x, indent));
+                        }
+                    }
+                }
+                out.push('\'');
+                out
+            }
+            Expr::Int(i) => i.to_string(),
+            Expr::Bool(b) => b.to_string(),
+            Expr::Null => "null".into(),
+            Expr::Ident(i) => i.clone(),
+            Expr::Member(base, m) => format!("{}.{m}", self.expr(base, indent)),
+            Expr::Index(base, i) => {
+                format!("{}[{}]", self.expr(base, indent), self.expr(i, indent))
+            }
+            Expr::Call(f, args) => {
+                let args: Vec<String> = args.iter().map(|a| self.expr(a, indent)).collect();
+                format!("{f}({})", args.join(", "))
+            }
+            Expr::Array(items) if items.is_empty() => "[]".into(),
+            Expr::Array(items) if items.iter().all(is_scalar) && items.len() <= 6 => {
+                let items: Vec<String> = items.iter().map(|a| self.expr(a, indent)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            Expr::Array(items) => {
+                let mut out = String::from("[\n");
+                for item in items {
+                    let _ = writeln!(out, "{}{}", pad(indent + 1), self.expr(item, indent + 1));
+                }
+                out.push_str(&pad(indent));
+                out.push(']');
+                out
+            }
+            Expr::Object(props) if props.is_empty() => "{}".into(),
+            Expr::Object(props) => {
+                let mut out = String::from("{\n");
+                for p in props {
+                    let key = match &p.key {
+                        Key::Name(k) if is_ident(k) => k.clone(),
+                        Key::Name(k) => format!("'{}'", escape(k)),
+                        Key::Expr(e) => self.expr(e, indent + 1),
+                    };
+                    let comment = p
+                        .comment
+                        .as_ref()
+                        .map(|c| format!(" // {c}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "{}{key}: {}{comment}",
+                        pad(indent + 1),
+                        self.expr(&p.value, indent + 1)
+                    );
+                }
+                out.push_str(&pad(indent));
+                out.push('}');
+                out
+            }
+            Expr::Not(x) => format!("!{}", self.wrap(x, indent)),
+            Expr::Binary(a, op, b) => {
+                format!("{} {op} {}", self.wrap(a, indent), self.wrap(b, indent))
+            }
+            Expr::Ternary(c, a, b) => format!(
+                "{} ? {} : {}",
+                self.wrap(c, indent),
+                self.expr(a, indent),
+                self.expr(b, indent)
+            ),
+            Expr::For(var, iter, body) => format!(
+                "[for {var} in {}: {}]",
+                self.expr(iter, indent),
+                self.expr(body, indent)
+            ),
+        }
+    }
+
+    fn wrap(&self, e: &Expr, indent: usize) -> String {
+        match e {
+            Expr::Binary(..) | Expr::Ternary(..) => format!("({})", self.expr(e, indent)),
+            _ => self.expr(e, indent),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped_for_bicep() {
+        let f = File {
+            header: vec![],
+            items: vec![Item::Var {
+                comment: None,
+                name: "x".into(),
+                value: s("it's ${not} a \\ path"),
+            }],
+        };
+        assert_eq!(print(&f), "var x = 'it\\'s \\${not} a \\\\ path'\n");
+    }
+
+    #[test]
+    fn objects_nest_with_two_spaces_and_quote_odd_keys() {
+        let body = Obj::new()
+            .set("name", s("a"))
+            .set("tags", Obj::new().set("azd-env-name", id("env")).build())
+            .set("zones", arr(vec![s("1"), s("2")]))
+            .build();
+        let f = File {
+            header: vec!["h".into()],
+            items: vec![Item::Resource(Resource::new("r", "A/b@1", body))],
+        };
+        assert_eq!(
+            print(&f),
+            "// h\n\nresource r 'A/b@1' = {\n  name: 'a'\n  tags: {\n    'azd-env-name': env\n  }\n  zones: ['1', '2']\n}\n"
+        );
+    }
+
+    #[test]
+    fn identifiers_from_names() {
+        assert_eq!(ident("", "db-password"), "dbPassword");
+        assert_eq!(ident("secret", "db-password"), "secretDbPassword");
+        assert_eq!(ident("", "1x"), "x1x");
+    }
+}

@@ -1,0 +1,263 @@
+//! The subset of Bicep platc emits: what Bicep's compiler and Checkov's parser both read.
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    /// Comment lines at the top of the file, without `//`.
+    pub header: Vec<String>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decorator {
+    pub name: &'static str,
+    pub args: Vec<Expr>,
+}
+
+impl Decorator {
+    pub fn description(text: impl Into<String>) -> Self {
+        Decorator {
+            name: "description",
+            args: vec![Expr::Str(text.into())],
+        }
+    }
+    pub fn secure() -> Self {
+        Decorator {
+            name: "secure",
+            args: vec![],
+        }
+    }
+    pub fn batch_size(n: i64) -> Self {
+        Decorator {
+            name: "batchSize",
+            args: vec![Expr::Int(n)],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Type {
+    String,
+    Int,
+    Bool,
+    Object,
+    Array,
+}
+
+impl Type {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Type::String => "string",
+            Type::Int => "int",
+            Type::Bool => "bool",
+            Type::Object => "object",
+            Type::Array => "array",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    TargetScope(&'static str),
+    Param {
+        decorators: Vec<Decorator>,
+        name: String,
+        ty: Type,
+        default: Option<Expr>,
+    },
+    Var {
+        comment: Option<String>,
+        name: String,
+        value: Expr,
+    },
+    Resource(Resource),
+    Module {
+        comment: Option<String>,
+        name: String,
+        path: String,
+        body: Expr,
+    },
+    Output {
+        decorators: Vec<Decorator>,
+        name: String,
+        ty: Type,
+        value: Expr,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Lines above the declaration: where in the `.plat` it came from, or why it is there.
+    pub comment: Option<String>,
+    pub decorators: Vec<Decorator>,
+    pub name: String,
+    /// `Type@apiVersion`
+    pub type_: &'static str,
+    pub existing: bool,
+    pub condition: Option<Expr>,
+    /// `[for VAR in EXPR: ...]`
+    pub each: Option<(String, Expr)>,
+    pub body: Expr,
+}
+
+impl Resource {
+    pub fn new(name: impl Into<String>, type_: &'static str, body: Expr) -> Self {
+        Resource {
+            comment: None,
+            decorators: Vec::new(),
+            name: name.into(),
+            type_,
+            existing: false,
+            condition: None,
+            each: None,
+            body,
+        }
+    }
+}
+
+/// An object key: a name, or an interpolated string such as `'${identity.id}'`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Key {
+    Name(String),
+    Expr(Expr),
+}
+
+impl From<String> for Key {
+    fn from(s: String) -> Self {
+        Key::Name(s)
+    }
+}
+
+impl From<&str> for Key {
+    fn from(s: &str) -> Self {
+        Key::Name(s.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prop {
+    pub key: Key,
+    pub value: Expr,
+    /// A trailing `// ...` that says what an opaque value (a role GUID) means.
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Str(String),
+    /// `'text${expr}text'`
+    Interp(Vec<Part>),
+    Int(i64),
+    Bool(bool),
+    Null,
+    Ident(String),
+    Member(Box<Expr>, String),
+    Index(Box<Expr>, Box<Expr>),
+    Call(&'static str, Vec<Expr>),
+    Array(Vec<Expr>),
+    Object(Vec<Prop>),
+    Not(Box<Expr>),
+    Binary(Box<Expr>, &'static str, Box<Expr>),
+    Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `[for VAR in EXPR: BODY]`
+    For(String, Box<Expr>, Box<Expr>),
+}
+
+/// Builders that keep the lowering code short and readable.
+pub fn s(text: impl Into<String>) -> Expr {
+    Expr::Str(text.into())
+}
+pub fn id(name: impl Into<String>) -> Expr {
+    Expr::Ident(name.into())
+}
+pub fn call(f: &'static str, args: Vec<Expr>) -> Expr {
+    Expr::Call(f, args)
+}
+pub fn arr(items: Vec<Expr>) -> Expr {
+    Expr::Array(items)
+}
+
+impl Expr {
+    /// `self.a.b.c` from a dotted path.
+    pub fn dot(self, path: &str) -> Expr {
+        path.split('.')
+            .fold(self, |e, p| Expr::Member(Box::new(e), p.to_string()))
+    }
+    pub fn index(self, i: Expr) -> Expr {
+        Expr::Index(Box::new(self), Box::new(i))
+    }
+}
+
+/// An object under construction, in insertion order.
+#[derive(Debug, Default, Clone)]
+pub struct Obj(pub Vec<Prop>);
+
+impl Obj {
+    pub fn new() -> Self {
+        Obj(Vec::new())
+    }
+    pub fn set(mut self, key: impl Into<Key>, value: Expr) -> Self {
+        self.0.push(Prop {
+            key: key.into(),
+            value,
+            comment: None,
+        });
+        self
+    }
+    pub fn set_commented(
+        mut self,
+        key: impl Into<Key>,
+        value: Expr,
+        comment: impl Into<String>,
+    ) -> Self {
+        self.0.push(Prop {
+            key: key.into(),
+            value,
+            comment: Some(comment.into()),
+        });
+        self
+    }
+    pub fn set_opt(self, key: impl Into<Key>, value: Option<Expr>) -> Self {
+        match value {
+            Some(v) => self.set(key, v),
+            None => self,
+        }
+    }
+    pub fn push(&mut self, key: impl Into<Key>, value: Expr) {
+        self.0.push(Prop {
+            key: key.into(),
+            value,
+            comment: None,
+        });
+    }
+    pub fn build(self) -> Expr {
+        Expr::Object(self.0)
+    }
+}
+
+/// A Bicep identifier from words: `db-password` → `dbPassword`, with `prefix` first.
+pub fn ident(prefix: &str, name: &str) -> String {
+    let mut out = String::from(prefix);
+    let mut upper = !prefix.is_empty();
+    for ch in name.chars() {
+        if ch.is_ascii_alphanumeric() {
+            if upper {
+                out.push(ch.to_ascii_uppercase());
+                upper = false;
+            } else {
+                out.push(ch);
+            }
+        } else {
+            upper = !out.is_empty();
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'x');
+    }
+    out
+}

@@ -1,0 +1,719 @@
+//! Validated blocks to model structs, one function per kind, in source order.
+
+use super::{Checker, Fields, label, rules};
+use crate::azure;
+use crate::diag::{self, Code, Diagnostic};
+use crate::model::*;
+use crate::schema;
+use crate::syntax::ast::{self, Statement, ValueKind};
+
+pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
+    let mut p = Platform {
+        private_networking: true,
+        ..Platform::default()
+    };
+    let mut platform_block: Option<&ast::Block> = None;
+    // Children (secrets, config, features) attach to parents that may come later in the file.
+    let mut children: Vec<(&'static schema::Kind, &ast::Block)> = Vec::new();
+    for file in files {
+        for st in &file.statements {
+            let b = match st {
+                Statement::Block(b) => b,
+                Statement::Attribute(a) => {
+                    let d = Diagnostic::new(
+                        Code::UnknownField,
+                        format!("field `{}` outside any declaration", a.key.name),
+                        a.key.span,
+                        "not inside a block",
+                    )
+                    .with_help(
+                        "move it into the block it belongs to, e.g. `platform \"NAME\" { ... }`",
+                    );
+                    c.report(d);
+                    continue;
+                }
+            };
+            let Some(kind) = schema::top_level(&b.kind.name) else {
+                let names: Vec<&str> = schema::TOP_LEVEL.iter().map(|k| k.name).collect();
+                let mut d = Diagnostic::new(
+                    Code::UnknownKind,
+                    format!("unknown declaration kind `{}`", b.kind.name),
+                    b.kind.span,
+                    "unknown kind",
+                );
+                d = match diag::did_you_mean(&b.kind.name, names.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!("declarations are {}", diag::one_of(&names))),
+                };
+                c.report(d);
+                continue;
+            };
+            match kind.name {
+                "platform" => {
+                    if let Some(prev) = platform_block {
+                        let d = Diagnostic::new(
+                            Code::MissingPlatform,
+                            "a second `platform` block",
+                            b.head_span(),
+                            "second platform",
+                        )
+                        .with_secondary(prev.head_span(), "first platform")
+                        .with_help("keep one `platform` block per program");
+                        c.report(d);
+                        continue;
+                    }
+                    platform_block = Some(b);
+                }
+                "secret" | "config" | "feature" => children.push((kind, b)),
+                _ => {}
+            }
+        }
+    }
+
+    // The platform block first: its defaults (private networking) shape the others.
+    match platform_block {
+        Some(b) => {
+            let f = c.validate(b, &schema::PLATFORM);
+            p.name = label(b);
+            p.location = Some(match f.value("location").map(|v| &v.kind) {
+                Some(ValueKind::Str(s)) => StrValue::Literal(s.clone()),
+                Some(ValueKind::Call { args, .. }) => env_value(args),
+                _ => StrValue::Env {
+                    name: "AZURE_LOCATION".into(),
+                    default: None,
+                },
+            });
+            p.tags = f
+                .map("tags")
+                .into_iter()
+                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.clone(), s)))
+                .collect();
+            p.private_networking = f.bool("private_networking").unwrap_or(true);
+            p.diagnostics = f.reference("diagnostics");
+            rules::platform_name(c, b);
+        }
+        None => {
+            let span = files
+                .first()
+                .map(|f| crate::source::Span::new(f.id, 0, 0))
+                .unwrap_or_default();
+            let d = Diagnostic::new(
+                Code::MissingPlatform,
+                "no `platform` block",
+                span,
+                "expected a platform declaration",
+            )
+            .with_help(
+                "start the program with `platform \"NAME\" { location = env(\"AZURE_LOCATION\") }`",
+            );
+            c.report(d);
+        }
+    }
+
+    for file in files {
+        for st in &file.statements {
+            let Statement::Block(b) = st else { continue };
+            let Some(kind) = schema::top_level(&b.kind.name) else {
+                continue;
+            };
+            let name = label(b);
+            let meta = Meta {
+                span: b.label.as_ref().map_or(b.kind.span, |l| l.span),
+                doc: b.docs.as_ref().map(|d| d.text.clone()),
+            };
+            match kind.name {
+                "network" => {
+                    let f = c.validate(b, kind);
+                    let n = network(c, &f, meta);
+                    p.networks.entry(name).or_insert(n);
+                }
+                "logs" => {
+                    let f = c.validate(b, kind);
+                    rules::name(c, b, &azure::NAME_LOGS);
+                    p.logs.entry(name).or_insert(Logs {
+                        meta,
+                        retention_days: f.int("retention_days").unwrap_or(30),
+                        daily_quota_gb: f.int("daily_quota_gb"),
+                    });
+                }
+                "metrics" => {
+                    let f = c.validate(b, kind);
+                    rules::name(c, b, &azure::NAME_MONITOR);
+                    let grafana = f.bool("grafana").unwrap_or(true);
+                    if grafana {
+                        rules::name(c, b, &azure::NAME_GRAFANA);
+                    }
+                    p.metrics.entry(name).or_insert(Metrics { meta, grafana });
+                }
+                "registry" => {
+                    let f = c.validate(b, kind);
+                    rules::name(c, b, &azure::NAME_REGISTRY);
+                    p.registries.entry(name).or_insert(Registry {
+                        meta,
+                        sku: f.str_or("sku", "premium"),
+                        private: f.bool("private").unwrap_or(p.private_networking),
+                    });
+                }
+                "vault" => {
+                    let f = c.validate(b, kind);
+                    rules::name(c, b, &azure::NAME_VAULT);
+                    p.vaults.entry(name).or_insert(Vault {
+                        meta,
+                        sku: f.str_or("sku", "standard"),
+                        soft_delete_days: f.int("soft_delete_days").unwrap_or(90),
+                        purge_protection: f.bool("purge_protection").unwrap_or(true),
+                        private: f.bool("private").unwrap_or(p.private_networking),
+                        secrets: Default::default(),
+                    });
+                }
+                "appconfig" => {
+                    let f = c.validate(b, kind);
+                    rules::name(c, b, &azure::NAME_APPCONFIG);
+                    // Key-values are written through ARM over the public endpoint; a store that
+                    // holds any stays public unless the author insists (and is told why not).
+                    let holds_entries = children
+                        .iter()
+                        .any(|(_, cb)| in_target(cb) == Some(("appconfig", name.as_str())));
+                    let explicit = f.bool("private");
+                    if explicit == Some(true) && holds_entries {
+                        let span = f.value("private").map_or(b.head_span(), |v| v.span);
+                        let d = Diagnostic::new(
+                            Code::MissingDependency,
+                            format!("appconfig `{name}` cannot be private while it holds key-values"),
+                            span,
+                            "ARM writes key-values over the public endpoint",
+                        )
+                        .with_note("a store with public network access disabled rejects key-value writes from deployments (Azure/bicep#11204)")
+                        .with_help("remove `private = true`; local authentication stays disabled, so access still needs Entra ID");
+                        c.report(d);
+                    }
+                    p.appconfigs.entry(name).or_insert(AppConfig {
+                        meta,
+                        sku: f.str_or("sku", "standard"),
+                        soft_delete_days: f.int("soft_delete_days").unwrap_or(7),
+                        purge_protection: f.bool("purge_protection").unwrap_or(true),
+                        private: explicit.unwrap_or(p.private_networking && !holds_entries),
+                        entries: Vec::new(),
+                    });
+                }
+                "storage" => {
+                    let f = c.validate(b, kind);
+                    rules::name(c, b, &azure::NAME_STORAGE);
+                    let containers = f.strings("containers");
+                    rules::containers(c, &f);
+                    p.storages.entry(name).or_insert(Storage {
+                        meta,
+                        replication: f.str_or("replication", "zrs"),
+                        containers,
+                        private: f.bool("private").unwrap_or(p.private_networking),
+                    });
+                }
+                "identity" => {
+                    let f = c.validate(b, kind);
+                    rules::name(c, b, &azure::NAME_IDENTITY);
+                    let id = identity(c, &f, meta);
+                    p.identities.entry(name).or_insert(id);
+                }
+                "cluster" => {
+                    let f = c.validate(b, kind);
+                    rules::name(c, b, &azure::NAME_CLUSTER);
+                    let cl = cluster(c, &f, meta, p.private_networking);
+                    p.clusters.entry(name).or_insert(cl);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // Secrets first: config entries may reference them wherever they stand in the source.
+    children.sort_by_key(|(k, _)| k.name != "secret");
+    for (kind, b) in children {
+        let f = c.validate(b, kind);
+        let Some((_, parent)) = in_target(b) else {
+            continue;
+        };
+        let name = label(b);
+        let span = b.label.as_ref().map_or(b.kind.span, |l| l.span);
+        match kind.name {
+            "secret" => {
+                rules::secret_name(c, b);
+                let Some(vault) = p.vaults.get_mut(parent) else {
+                    continue;
+                };
+                let env = match f.value("value").map(|v| &v.kind) {
+                    Some(ValueKind::Call { args, .. }) => match env_value(args) {
+                        StrValue::Env { name, .. } => name,
+                        StrValue::Literal(_) => continue,
+                    },
+                    _ => continue,
+                };
+                if vault.secrets.contains_key(&name) {
+                    c.error(
+                        Code::Duplicate,
+                        format!("vault `{parent}` already has secret `{name}`"),
+                        span,
+                        "declared again",
+                    );
+                    continue;
+                }
+                let expires = f.secs("expires_after").unwrap_or(180 * 86_400);
+                vault.secrets.insert(
+                    name,
+                    Secret {
+                        meta: Meta {
+                            span,
+                            doc: b.docs.as_ref().map(|d| d.text.clone()),
+                        },
+                        env,
+                        content_type: f.str_or("content_type", "text/plain"),
+                        expires_after_days: expires.div_ceil(86_400),
+                    },
+                );
+            }
+            "config" => {
+                let entries = config_entries(c, &f, &p, &name, span);
+                if let Some(store) = p.appconfigs.get_mut(parent) {
+                    store.entries.extend(entries);
+                }
+            }
+            "feature" => {
+                rules::feature_id(c, b);
+                let description = f.str("description");
+                let mut entries = vec![KeyValue {
+                    span,
+                    key: format!("{}{name}", azure::FEATURE_FLAG_PREFIX),
+                    label: None,
+                    content: KvContent::FeatureFlag {
+                        id: name.clone(),
+                        description: description.clone(),
+                        enabled: f.bool("enabled").unwrap_or(false),
+                    },
+                }];
+                for (k, v) in f.map("labels") {
+                    if let ValueKind::Bool(enabled) = v.kind {
+                        rules::kv_label(c, &k.name, k.span);
+                        entries.push(KeyValue {
+                            span: k.span,
+                            key: format!("{}{name}", azure::FEATURE_FLAG_PREFIX),
+                            label: Some(k.name.clone()),
+                            content: KvContent::FeatureFlag {
+                                id: name.clone(),
+                                description: description.clone(),
+                                enabled,
+                            },
+                        });
+                    }
+                }
+                if let Some(store) = p.appconfigs.get_mut(parent) {
+                    store.entries.extend(entries);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    rules::platform_rules(c, &p);
+    p
+}
+
+/// The parent named by `in kind.name`, when it resolved.
+fn in_target(b: &ast::Block) -> Option<(&str, &str)> {
+    match &b.qualifiers.first()?.value.kind {
+        ValueKind::Ref(parts) if parts.len() == 2 => {
+            Some((parts[0].name.as_str(), parts[1].name.as_str()))
+        }
+        _ => None,
+    }
+}
+
+fn str_of(v: &ast::Value) -> Option<String> {
+    match &v.kind {
+        ValueKind::Str(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn env_value(args: &[ast::Argument]) -> StrValue {
+    let name = args
+        .first()
+        .and_then(|a| str_of(&a.value))
+        .unwrap_or_default();
+    StrValue::Env {
+        name,
+        default: args.get(1).and_then(|a| str_of(&a.value)),
+    }
+}
+
+fn network(c: &mut Checker, f: &Fields, meta: Meta) -> Network {
+    rules::name(c, f.block, &azure::NAME_VNET);
+    let mut n = Network {
+        meta,
+        address_space: f.strings("address_space"),
+        subnets: Default::default(),
+    };
+    for b in f.nested("subnet") {
+        let sf = c.validate(b, &schema::NETWORK.blocks[0]);
+        let Some(prefix) = sf.str("prefix") else {
+            continue;
+        };
+        n.subnets.entry(label(b)).or_insert(Subnet {
+            prefix,
+            private_endpoints: sf.bool("private_endpoints").unwrap_or(false),
+        });
+    }
+    rules::network_ranges(c, f, &n);
+    n
+}
+
+fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
+    let mut id = Identity {
+        meta,
+        ..Identity::default()
+    };
+    let kind = &schema::IDENTITY;
+    let mut seen: Vec<(String, String, crate::source::Span)> = Vec::new();
+    for b in f.nested("federate") {
+        c.validate(b, kind.block("federate").expect("schema"));
+        let (Some(l), Some(("cluster", cluster))) = (&b.label, in_target(b)) else {
+            continue;
+        };
+        let Some((ns, sa)) = rules::subject(c, l) else {
+            continue;
+        };
+        let subject = format!("{ns}/{sa}");
+        if let Some((_, _, prev)) = seen
+            .iter()
+            .find(|(cl, s, _)| cl == cluster && *s == subject)
+        {
+            let d = Diagnostic::new(
+                Code::DuplicateFederation,
+                format!("`{subject}` on cluster `{cluster}` is federated twice"),
+                l.span,
+                "again here",
+            )
+            .with_secondary(*prev, "first here")
+            .with_note("Azure allows one credential per issuer and subject on an identity")
+            .with_help("remove the repeated `federate`");
+            c.report(d);
+            continue;
+        }
+        seen.push((cluster.to_string(), subject, l.span));
+        id.federations.push(Federation {
+            cluster: cluster.to_string(),
+            namespace: ns,
+            service_account: sa,
+        });
+    }
+    for b in f.nested("grant") {
+        c.validate(b, kind.block("grant").expect("schema"));
+        let (Some(l), Some((tk, tn))) = (&b.label, in_target(b)) else {
+            continue;
+        };
+        let Some(role_id) = azure::role_id(&l.text) else {
+            let mut d = Diagnostic::new(
+                Code::UnknownRole,
+                format!("unknown role `{}`", l.text),
+                l.span,
+                "not a built-in role platc knows",
+            );
+            d = match diag::did_you_mean(&l.text, azure::role_names()) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help("spec.md lists the roles platc knows, under `grant`"),
+            };
+            c.report(d);
+            continue;
+        };
+        if !schema::ROLE_TARGET_KINDS.contains(&tk) || !c.is_declared(tk, tn) {
+            continue;
+        }
+        id.grants.push(Grant {
+            role: l.text.clone(),
+            role_id,
+            target: Target {
+                kind: tk.to_string(),
+                name: tn.to_string(),
+            },
+        });
+    }
+    id
+}
+
+fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cluster {
+    let kind = &schema::CLUSTER;
+    let mut cl = Cluster {
+        meta,
+        kubernetes: f.str("kubernetes"),
+        sku_tier: f.str_or("sku_tier", "standard"),
+        upgrade_channel: f.str_or("upgrade_channel", "stable"),
+        node_os_upgrade_channel: f.str_or("node_os_upgrade_channel", "node_image"),
+        registry: f.reference("registry"),
+        private_cluster: f.bool("private_cluster").unwrap_or(private_default),
+        ..Cluster::default()
+    };
+    if let Some(v) = f.value("kubernetes") {
+        rules::kubernetes_version(c, v);
+    }
+
+    let net_block = f.nested("network").next();
+    let nf = net_block.map(|b| c.validate(b, kind.block("network").expect("schema")));
+    let get = |name: &str, default: &str| {
+        nf.as_ref()
+            .map_or(default.to_string(), |nf| nf.str_or(name, default))
+    };
+    cl.network = ClusterNetwork {
+        subnet: nf.as_ref().and_then(|nf| match &nf.value("subnet")?.kind {
+            ValueKind::Ref(parts) => Some((parts[1].name.clone(), parts[2].name.clone())),
+            _ => None,
+        }),
+        overlay: get("plugin", "azure_cni_overlay") == "azure_cni_overlay",
+        dataplane: get("dataplane", "cilium"),
+        policy: get("policy", "cilium"),
+        pod_cidr: get("pod_cidr", "10.244.0.0/16"),
+        service_cidr: get("service_cidr", "10.0.0.0/16"),
+        dns_service_ip: get("dns_service_ip", "10.0.0.10"),
+        outbound: get("outbound", "load_balancer"),
+    };
+    if let Some(nf) = &nf {
+        rules::cluster_network(c, nf, &cl.network);
+    }
+
+    for b in f.nested("pool") {
+        let pf = c.validate(b, kind.block("pool").expect("schema"));
+        rules::pool(c, &pf);
+        cl.pools.push(Pool {
+            name: label(b),
+            system: pf.str_or("mode", "user") == "system",
+            vm_size: pf.str_or("vm_size", ""),
+            count: pf.int("count"),
+            autoscale: pf.range("autoscale"),
+            zones: pf
+                .list("zones")
+                .iter()
+                .filter_map(|v| {
+                    if let ValueKind::Int(i) = v.kind {
+                        Some(i)
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+            max_pods: pf.int("max_pods").unwrap_or(110),
+            os_sku: pf.str_or("os_sku", "azure_linux"),
+            taints: pf.strings("taints"),
+            labels: pf
+                .map("labels")
+                .into_iter()
+                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.clone(), s)))
+                .collect(),
+        });
+    }
+
+    if let Some(b) = f.nested("monitoring").next() {
+        let mf = c.validate(b, kind.block("monitoring").expect("schema"));
+        cl.logs = mf.reference("logs");
+        cl.metrics = mf.reference("metrics");
+    }
+
+    let mut seen_ext: Vec<(String, crate::source::Span)> = Vec::new();
+    for b in f.nested("extension") {
+        let ef = c.validate(b, kind.block("extension").expect("schema"));
+        let Some(l) = &b.label else { continue };
+        if let Some((_, prev)) = seen_ext.iter().find(|(n, _)| *n == l.text) {
+            let d = Diagnostic::new(
+                Code::Duplicate,
+                format!("extension `{}` is enabled twice", l.text),
+                l.span,
+                "again here",
+            )
+            .with_secondary(*prev, "first here");
+            c.report(d);
+            continue;
+        }
+        seen_ext.push((l.text.clone(), l.span));
+        if !rules::extension_fields(c, &ef, l) {
+            continue;
+        }
+        match l.text.as_str() {
+            "flux" => cl.flux = true,
+            "app_config_provider" => cl.app_config_provider = true,
+            "keyvault_csi" => cl.keyvault_csi = Some(ef.secs("rotation").unwrap_or(120)),
+            "istio" => {
+                cl.istio = Some(Istio {
+                    revision: ef.str("revision").unwrap_or_default(),
+                    ingress: ef.str("ingress").filter(|i| i != "none"),
+                })
+            }
+            "azure_policy" => cl.azure_policy = true,
+            "prometheus" => cl.prometheus = true,
+            _ => {}
+        }
+    }
+
+    for b in f.nested("gitops") {
+        let gf = c.validate(b, kind.block("gitops").expect("schema"));
+        let source = match gf.value("source").map(|v| &v.kind) {
+            Some(ValueKind::Call { name, args }) => {
+                let named = |n: &str| {
+                    args.iter()
+                        .find(|a| a.name.as_ref().is_some_and(|x| x.name == n))
+                        .and_then(|a| str_of(&a.value))
+                };
+                if name.name == "git" {
+                    let reference = ["branch", "tag", "semver", "commit"]
+                        .iter()
+                        .find_map(|k| named(k).map(|v| (k.to_string(), v)))
+                        .unwrap_or(("branch".into(), "main".into()));
+                    GitopsSource::Git {
+                        url: args
+                            .first()
+                            .and_then(|a| str_of(&a.value))
+                            .unwrap_or_default(),
+                        reference,
+                    }
+                } else {
+                    let storage = match &args[0].value.kind {
+                        ValueKind::Ref(parts) => parts[1].name.clone(),
+                        _ => String::new(),
+                    };
+                    GitopsSource::Blob {
+                        storage,
+                        container: named("container").unwrap_or_default(),
+                    }
+                }
+            }
+            _ => GitopsSource::default(),
+        };
+        let mut g = Gitops {
+            namespace: gf.str_or("namespace", azure::extensions::FLUX_NAMESPACE),
+            source,
+            interval_secs: gf.secs("interval").unwrap_or(300),
+            kustomizations: Default::default(),
+        };
+        for kb in gf.nested("kustomization") {
+            let kf = c.validate(
+                kb,
+                kind.block("gitops")
+                    .expect("schema")
+                    .block("kustomization")
+                    .expect("schema"),
+            );
+            let name = label(kb);
+            if g.kustomizations.contains_key(&name) {
+                c.error(
+                    Code::Duplicate,
+                    format!("kustomization `{name}` is declared twice"),
+                    kb.head_span(),
+                    "again here",
+                );
+                continue;
+            }
+            g.kustomizations.insert(
+                name,
+                Kustomization {
+                    path: kf.str_or("path", "./"),
+                    depends_on: kf.strings("depends_on"),
+                    prune: kf.bool("prune").unwrap_or(true),
+                    interval_secs: kf.secs("interval").unwrap_or(600),
+                },
+            );
+        }
+        rules::kustomizations(c, &gf, &g);
+        let name = label(b);
+        if cl.gitops.contains_key(&name) {
+            c.error(
+                Code::Duplicate,
+                format!("gitops `{name}` is declared twice"),
+                b.head_span(),
+                "again here",
+            );
+            continue;
+        }
+        cl.gitops.insert(name, g);
+    }
+    rules::cluster_features(c, f, &cl);
+    cl
+}
+
+fn config_entries(
+    c: &mut Checker,
+    f: &Fields,
+    p: &Platform,
+    key: &str,
+    span: crate::source::Span,
+) -> Vec<KeyValue> {
+    rules::kv_key(c, key, span);
+    let label = f.str("label");
+    if let (Some(l), Some(v)) = (&label, f.value("label")) {
+        rules::kv_label(c, l, v.span);
+    }
+    let content = match (f.str("value"), f.value("secret")) {
+        (Some(_), Some(s)) => {
+            c.error(
+                Code::Conflict,
+                "`value` and `secret` are both set",
+                s.span,
+                "choose one",
+            );
+            return Vec::new();
+        }
+        (Some(value), None) => KvContent::Value {
+            value,
+            content_type: f.str_or("content_type", "text/plain"),
+        },
+        (None, Some(v)) => {
+            let ValueKind::Ref(parts) = &v.kind else {
+                return Vec::new();
+            };
+            let secret = parts[1].name.clone();
+            let Some(vault) = p
+                .vaults
+                .iter()
+                .find(|(_, vault)| vault.secrets.contains_key(&secret))
+                .map(|(n, _)| n.clone())
+            else {
+                return Vec::new();
+            };
+            KvContent::SecretRef { vault, secret }
+        }
+        (None, None) => {
+            if !f.has("value") && !f.has("secret") && f.block.statements().iter().all(|s| !matches!(s, Statement::Attribute(a) if a.key.name == "value" || a.key.name == "secret")) {
+                let d = Diagnostic::new(Code::MissingField, "`config` needs `value` or `secret`", f.block.head_span(), "no value")
+                    .with_help("add `value = \"...\"`, or `secret = secret.NAME` for a Key Vault reference");
+                c.report(d);
+            }
+            return Vec::new();
+        }
+    };
+    let mut out = vec![KeyValue {
+        span,
+        key: key.to_string(),
+        label,
+        content: content.clone(),
+    }];
+    for (k, v) in f.map("labels") {
+        let Some(value) = str_of(v) else { continue };
+        rules::kv_label(c, &k.name, k.span);
+        let content = match &content {
+            KvContent::Value { content_type, .. } => KvContent::Value {
+                value,
+                content_type: content_type.clone(),
+            },
+            _ => {
+                c.error(
+                    Code::Conflict,
+                    "per-label values apply to plain values, not Key Vault references",
+                    k.span,
+                    "not for `secret`",
+                );
+                continue;
+            }
+        };
+        out.push(KeyValue {
+            span: k.span,
+            key: key.to_string(),
+            label: Some(k.name.clone()),
+            content,
+        });
+    }
+    out
+}

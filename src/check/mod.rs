@@ -1,0 +1,861 @@
+//! Syntax trees to the checked `model::Platform`. Checking never stops at the first problem: every
+//! stage records diagnostics and goes on with placeholders, so one run reports everything.
+//!
+//! Two layers: `validate` checks each block against its `schema::Kind` (unknown or duplicate fields,
+//! value types, references, required fields) and hands back `Fields`, a view of only the values that
+//! passed; `build` turns those into model structs and applies the Azure rules.
+
+mod build;
+mod rules;
+
+use crate::diag::{self, Code, Diagnostic};
+use crate::model::Platform;
+use crate::net;
+use crate::schema::{Kind, LabelRule, Ty};
+use crate::source::Span;
+use crate::syntax::ast::{self, Statement, Value, ValueKind};
+use indexmap::{IndexMap, IndexSet};
+
+/// Checks parsed files as one program: declarations of all files share one namespace.
+pub fn check(files: &[ast::File]) -> (Platform, Vec<Diagnostic>) {
+    let mut c = Checker::default();
+    c.collect(files);
+    let platform = build::platform(&mut c, files);
+    c.report_unused();
+    (platform, c.diags)
+}
+
+/// A top-level declaration (or a subnet, as `subnet` with name `network.subnet`).
+#[derive(Debug)]
+struct Symbol {
+    span: Span,
+}
+
+#[derive(Default)]
+pub(crate) struct Checker {
+    diags: Vec<Diagnostic>,
+    symbols: IndexMap<(&'static str, String), Symbol>,
+    used: IndexSet<(&'static str, String)>,
+}
+
+/// The values of one block that passed validation, by field name, and its nested blocks.
+pub(crate) struct Fields<'a> {
+    pub block: &'a ast::Block,
+    attrs: IndexMap<&'static str, &'a Value>,
+    pub blocks: Vec<(&'static Kind, &'a ast::Block)>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn value(&self, name: &str) -> Option<&'a Value> {
+        self.attrs.get(name).copied()
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.attrs.contains_key(name)
+    }
+    pub fn str(&self, name: &str) -> Option<String> {
+        match &self.value(name)?.kind {
+            ValueKind::Str(s) | ValueKind::Word(s) | ValueKind::Cidr(s) | ValueKind::Ip(s) => {
+                Some(s.clone())
+            }
+            _ => None,
+        }
+    }
+    pub fn str_or(&self, name: &str, default: &str) -> String {
+        self.str(name).unwrap_or_else(|| default.to_string())
+    }
+    pub fn int(&self, name: &str) -> Option<i64> {
+        match self.value(name)?.kind {
+            ValueKind::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+    pub fn bool(&self, name: &str) -> Option<bool> {
+        match self.value(name)?.kind {
+            ValueKind::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+    pub fn secs(&self, name: &str) -> Option<u64> {
+        match self.value(name)?.kind {
+            ValueKind::Duration { millis } => Some(millis / 1000),
+            _ => None,
+        }
+    }
+    pub fn range(&self, name: &str) -> Option<(i64, i64)> {
+        match self.value(name)?.kind {
+            ValueKind::Range(a, b) => Some((a, b)),
+            _ => None,
+        }
+    }
+    pub fn list(&self, name: &str) -> Vec<&'a Value> {
+        match self.value(name).map(|v| &v.kind) {
+            Some(ValueKind::List(items)) => items.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+    pub fn strings(&self, name: &str) -> Vec<String> {
+        self.list(name)
+            .into_iter()
+            .filter_map(|v| match &v.kind {
+                ValueKind::Str(s) | ValueKind::Cidr(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+    pub fn map(&self, name: &str) -> Vec<(&'a ast::Ident, &'a Value)> {
+        match self.value(name).map(|v| &v.kind) {
+            Some(ValueKind::Map(entries)) => entries.iter().map(|(k, v)| (k, v)).collect(),
+            _ => Vec::new(),
+        }
+    }
+    /// The declaration name of a validated `kind.name` reference.
+    pub fn reference(&self, name: &str) -> Option<String> {
+        match &self.value(name)?.kind {
+            ValueKind::Ref(parts) => Some(parts[1].name.clone()),
+            _ => None,
+        }
+    }
+    pub fn nested<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = &'a ast::Block> + 's {
+        self.blocks
+            .iter()
+            .filter(move |(k, _)| k.name == kind)
+            .map(|(_, b)| *b)
+    }
+}
+
+pub(crate) fn label(block: &ast::Block) -> String {
+    block
+        .label
+        .as_ref()
+        .map(|l| l.text.clone())
+        .unwrap_or_default()
+}
+
+impl Checker {
+    pub fn report(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    pub fn error(
+        &mut self,
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) {
+        self.report(Diagnostic::new(code, message, span, label));
+    }
+
+    /// Pass one: every top-level name (and every subnet), so references may point forward and
+    /// across files.
+    fn collect(&mut self, files: &[ast::File]) {
+        for file in files {
+            for st in &file.statements {
+                let Statement::Block(b) = st else { continue };
+                let Some(kind) = crate::schema::top_level(&b.kind.name) else {
+                    continue;
+                };
+                let Some(l) = &b.label else { continue };
+                if kind.name == "platform" {
+                    continue;
+                }
+                self.declare(kind.name, l.text.clone(), l.span, kind.name);
+                if kind.name == "network" {
+                    for sub in b.statements() {
+                        if let Statement::Block(s) = sub {
+                            if let (Some(sl), "subnet") = (&s.label, s.kind.name.as_str()) {
+                                self.declare(
+                                    "subnet",
+                                    format!("{}.{}", l.text, sl.text),
+                                    sl.span,
+                                    "subnet",
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn declare(&mut self, kind: &'static str, name: String, span: Span, what: &str) {
+        if let Some(prev) = self.symbols.get(&(kind, name.clone())) {
+            let d = Diagnostic::new(
+                Code::Duplicate,
+                format!("{what} `{name}` is declared twice"),
+                span,
+                "declared again here",
+            )
+            .with_secondary(prev.span, "first declared here")
+            .with_help(format!("rename one of them; {what} names must be unique"));
+            self.report(d);
+        } else {
+            self.symbols.insert((kind, name), Symbol { span });
+        }
+    }
+
+    fn names_of(&self, kind: &str) -> Vec<&str> {
+        self.symbols
+            .keys()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, n)| n.as_str())
+            .collect()
+    }
+
+    pub fn is_declared(&self, kind: &str, name: &str) -> bool {
+        self.symbols.keys().any(|(k, n)| *k == kind && n == name)
+    }
+
+    pub fn mark_used(&mut self, kind: &'static str, name: &str) {
+        self.used.insert((kind, name.to_string()));
+    }
+
+    fn report_unused(&mut self) {
+        let unused: Vec<_> = self
+            .symbols
+            .iter()
+            .filter(|((k, n), _)| {
+                matches!(*k, "network" | "metrics" | "logs")
+                    && !self.used.contains(&(*k, n.clone()))
+            })
+            .map(|((k, n), s)| (*k, n.clone(), s.span))
+            .collect();
+        for (k, n, span) in unused {
+            self.report(
+                Diagnostic::new(
+                    Code::Unused,
+                    format!("{k} `{n}` is never used"),
+                    span,
+                    "declared here",
+                )
+                .with_help(format!("reference it (e.g. `{k}.{n}`) or remove it")),
+            );
+        }
+    }
+
+    /// Checks a block's head (name, qualifier) and body against its schema.
+    pub fn validate<'a>(&mut self, block: &'a ast::Block, schema: &'static Kind) -> Fields<'a> {
+        self.check_head(block, schema);
+        let mut fields = Fields {
+            block,
+            attrs: IndexMap::new(),
+            blocks: Vec::new(),
+        };
+        let mut seen: IndexMap<&str, Span> = IndexMap::new();
+        for st in block.statements() {
+            match st {
+                Statement::Attribute(a) => {
+                    let Some(field) = schema.field(&a.key.name) else {
+                        self.unknown_field(schema, &a.key, schema.block(&a.key.name).is_some());
+                        continue;
+                    };
+                    if let Some(prev) = seen.get(field.name) {
+                        let d = Diagnostic::new(
+                            Code::Duplicate,
+                            format!("field `{}` is set twice", field.name),
+                            a.key.span,
+                            "set again here",
+                        )
+                        .with_secondary(*prev, "first set here")
+                        .with_help("remove one of them");
+                        self.report(d);
+                        continue;
+                    }
+                    seen.insert(field.name, a.key.span);
+                    if self.check_value(&a.value, &field.ty) {
+                        fields.attrs.insert(field.name, &a.value);
+                    }
+                }
+                Statement::Block(b) => {
+                    let Some(sub) = schema.block(&b.kind.name) else {
+                        if schema.field(&b.kind.name).is_some() {
+                            let d = Diagnostic::new(
+                                Code::Syntax,
+                                format!("`{}` is a field, not a block", b.kind.name),
+                                b.head_span(),
+                                "expected `=` after the field name",
+                            )
+                            .with_help(format!("write `{} = value`", b.kind.name));
+                            self.report(d);
+                        } else {
+                            self.unknown_block(schema, b);
+                        }
+                        continue;
+                    };
+                    if !sub.repeat {
+                        if let Some((_, prev)) =
+                            fields.blocks.iter().find(|(k, _)| k.name == sub.name)
+                        {
+                            let d = Diagnostic::new(
+                                Code::Duplicate,
+                                format!("`{}` block appears twice", sub.name),
+                                b.head_span(),
+                                "again here",
+                            )
+                            .with_secondary(prev.head_span(), "first here")
+                            .with_help("merge the two blocks");
+                            self.report(d);
+                            continue;
+                        }
+                    }
+                    fields.blocks.push((sub, b));
+                }
+            }
+        }
+        for f in schema.fields.iter().filter(|f| f.required) {
+            if !seen.contains_key(f.name) {
+                let d = Diagnostic::new(
+                    Code::MissingField,
+                    format!("`{}` is missing required field `{}`", schema.name, f.name),
+                    block.head_span(),
+                    format!("needs `{}`", f.name),
+                )
+                .with_help(format!(
+                    "add `{} = ...` ({}): {}",
+                    f.name,
+                    f.ty.describe(),
+                    f.doc
+                ));
+                self.report(d);
+            }
+        }
+        fields
+    }
+
+    fn check_head(&mut self, block: &ast::Block, schema: &'static Kind) {
+        match (schema.label, &block.label) {
+            (LabelRule::Required, None) => {
+                let d = Diagnostic::new(
+                    Code::BadLabel,
+                    format!("`{}` needs a name", schema.name),
+                    block.kind.span,
+                    "name expected after this",
+                )
+                .with_help(format!("write `{} \"NAME\" {{ ... }}`", schema.name));
+                self.report(d);
+            }
+            (LabelRule::None, Some(l)) => {
+                let d = Diagnostic::new(
+                    Code::BadLabel,
+                    format!("`{}` takes no name", schema.name),
+                    l.span,
+                    "unexpected name",
+                )
+                .with_help(format!("remove the name: `{} {{ ... }}`", schema.name));
+                self.report(d);
+            }
+            _ => {}
+        }
+        match (schema.qualifier, block.qualifiers.as_slice()) {
+            (None, []) => {}
+            (None, [q, ..]) => self.error(
+                Code::Syntax,
+                format!("`{}` takes no `{}` clause", schema.name, q.keyword.name),
+                q.span,
+                "unexpected",
+            ),
+            (Some((kw, _)), []) => {
+                let d = Diagnostic::new(
+                    Code::MissingField,
+                    format!("`{}` needs `{kw} ...`", schema.name),
+                    block.head_span(),
+                    format!("missing `{kw}`"),
+                )
+                .with_help(format!("write `{} \"NAME\" {kw} KIND.NAME`", schema.name));
+                self.report(d);
+            }
+            (Some((kw, ty)), [q, rest @ ..]) => {
+                if q.keyword.name != kw {
+                    let d = Diagnostic::new(
+                        Code::Syntax,
+                        format!("expected `{kw}`, found `{}`", q.keyword.name),
+                        q.keyword.span,
+                        format!("write `{kw}` here"),
+                    );
+                    self.report(d);
+                } else {
+                    self.check_value(&q.value, &ty);
+                }
+                if let Some(extra) = rest.first() {
+                    self.error(
+                        Code::Syntax,
+                        "only one qualifier is allowed",
+                        extra.span,
+                        "unexpected",
+                    );
+                }
+            }
+        }
+    }
+
+    fn unknown_field(&mut self, schema: &Kind, key: &ast::Ident, is_block: bool) {
+        if is_block {
+            let d = Diagnostic::new(
+                Code::Syntax,
+                format!("`{}` is a block, not a field", key.name),
+                key.span,
+                "expected a block",
+            )
+            .with_help(format!("write `{} {{ ... }}`", key.name));
+            self.report(d);
+            return;
+        }
+        let names: Vec<&str> = schema.fields.iter().map(|f| f.name).collect();
+        let mut d = Diagnostic::new(
+            Code::UnknownField,
+            format!("`{}` has no field `{}`", schema.name, key.name),
+            key.span,
+            "unknown field",
+        );
+        d = match diag::did_you_mean(&key.name, names.iter().copied()) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None if names.is_empty() => d.with_help(format!("`{}` has no fields", schema.name)),
+            None => d.with_help(format!(
+                "`{}` fields are {}",
+                schema.name,
+                diag::one_of(&names)
+            )),
+        };
+        self.report(d);
+    }
+
+    fn unknown_block(&mut self, schema: &Kind, b: &ast::Block) {
+        let names: Vec<&str> = schema.blocks.iter().map(|k| k.name).collect();
+        let mut d = Diagnostic::new(
+            Code::UnknownKind,
+            format!("`{}` cannot contain a `{}` block", schema.name, b.kind.name),
+            b.kind.span,
+            "unknown here",
+        );
+        d = match diag::did_you_mean(&b.kind.name, names.iter().copied()) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None if names.is_empty() => {
+                d.with_help(format!("`{}` has no nested blocks", schema.name))
+            }
+            None => d.with_help(format!(
+                "`{}` may contain {}",
+                schema.name,
+                diag::one_of(&names)
+            )),
+        };
+        self.report(d);
+    }
+
+    fn mismatch(&mut self, v: &Value, ty: &Ty) {
+        let mut d = Diagnostic::new(
+            Code::TypeMismatch,
+            format!("expected {}, found {}", ty.describe(), v.kind.describe()),
+            v.span,
+            format!("expected {}", ty.describe()),
+        );
+        match (&v.kind, ty) {
+            (ValueKind::Str(s), Ty::Enum(vals)) if vals.contains(&s.as_str()) => {
+                d = d.with_help(format!("write `{s}` without quotes"));
+            }
+            (ValueKind::Str(s), Ty::Int { .. }) if s.parse::<i64>().is_ok() => {
+                d = d.with_help(format!("write `{s}` without quotes"));
+            }
+            (ValueKind::Str(s), Ty::Bool) if s == "true" || s == "false" => {
+                d = d.with_help(format!("write `{s}` without quotes"));
+            }
+            (ValueKind::Int(i), Ty::Str) => d = d.with_help(format!("quote it: `\"{i}\"`")),
+            (ValueKind::Word(w), Ty::Str | Ty::StrOrEnv) => {
+                d = d.with_help(format!("quote it: `\"{w}\"`"))
+            }
+            (ValueKind::Int(i), Ty::Duration { .. }) => {
+                d = d.with_help(format!("add a unit: `{i}s`, `{i}m`, `{i}h` or `{i}d`"))
+            }
+            (ValueKind::Int(i), Ty::List(_)) => {
+                d = d.with_help(format!("wrap it in a list: `[{i}]`"))
+            }
+            _ => {}
+        }
+        self.report(d);
+    }
+
+    /// Checks a value against a type; reports and returns false when it does not fit.
+    pub fn check_value(&mut self, v: &Value, ty: &Ty) -> bool {
+        match (ty, &v.kind) {
+            (Ty::Str, ValueKind::Str(_)) | (Ty::Bool, ValueKind::Bool(_)) => true,
+            (Ty::Int { min, max }, ValueKind::Int(i)) => self.in_range(*i, *min, *max, v.span, ""),
+            (Ty::Duration { min_secs, max_secs }, ValueKind::Duration { millis }) => {
+                let secs = millis / 1000;
+                if secs < *min_secs || secs > *max_secs || millis % 1000 != 0 {
+                    let d = Diagnostic::new(
+                        Code::OutOfRange,
+                        format!(
+                            "duration must be whole seconds between {} and {}",
+                            human_secs(*min_secs),
+                            human_secs(*max_secs)
+                        ),
+                        v.span,
+                        "out of range",
+                    );
+                    self.report(d);
+                    false
+                } else {
+                    true
+                }
+            }
+            (Ty::Cidr, ValueKind::Cidr(s)) => self.valid(net::Cidr::parse(s).map(|_| ()), v.span),
+            (Ty::Ip, ValueKind::Ip(s)) => self.valid(net::parse_ip(s).map(|_| ()), v.span),
+            (Ty::Range { min, max }, ValueKind::Range(a, b)) => {
+                if a > b {
+                    let d = Diagnostic::new(
+                        Code::OutOfRange,
+                        "range starts after it ends",
+                        v.span,
+                        "empty range",
+                    )
+                    .with_help(format!("write `{b}..{a}`"));
+                    self.report(d);
+                    return false;
+                }
+                self.in_range(*a, *min, *max, v.span, "range start ")
+                    && self.in_range(*b, *min, *max, v.span, "range end ")
+            }
+            (Ty::List(inner), ValueKind::List(items)) => {
+                let mut ok = true;
+                for item in items {
+                    ok &= self.check_value(item, inner);
+                }
+                ok
+            }
+            (Ty::Map(inner), ValueKind::Map(entries)) => {
+                let mut ok = true;
+                let mut seen: IndexMap<&str, Span> = IndexMap::new();
+                for (k, val) in entries {
+                    if let Some(prev) = seen.insert(&k.name, k.span) {
+                        let d = Diagnostic::new(
+                            Code::Duplicate,
+                            format!("key `{}` appears twice", k.name),
+                            k.span,
+                            "again here",
+                        )
+                        .with_secondary(prev, "first here");
+                        self.report(d);
+                        ok = false;
+                    }
+                    ok &= self.check_value(val, inner);
+                }
+                ok
+            }
+            (Ty::Enum(vals), ValueKind::Word(w)) => {
+                if vals.contains(&w.as_str()) {
+                    return true;
+                }
+                let mut d = Diagnostic::new(
+                    Code::UnknownValue,
+                    format!("`{w}` is not one of {}", diag::one_of(vals)),
+                    v.span,
+                    "unknown value",
+                );
+                if let Some(s) = diag::did_you_mean(w, vals.iter().copied()) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.report(d);
+                false
+            }
+            (Ty::Ref(kinds), ValueKind::Ref(parts)) if parts.len() == 2 => {
+                self.resolve(kinds, parts, v.span)
+            }
+            (Ty::SubnetRef, ValueKind::Ref(parts)) if parts.len() == 3 => {
+                if parts[0].name != "network" {
+                    self.error(
+                        Code::WrongKind,
+                        format!(
+                            "expected a subnet of a `network`, found `{}`",
+                            parts[0].name
+                        ),
+                        parts[0].span,
+                        "expected `network`",
+                    );
+                    return false;
+                }
+                if !self.resolve(&["network"], &parts[..2], v.span) {
+                    return false;
+                }
+                let full = format!("{}.{}", parts[1].name, parts[2].name);
+                if self.is_declared("subnet", &full) {
+                    self.mark_used("subnet", &full);
+                    return true;
+                }
+                let prefix = format!("{}.", parts[1].name);
+                let subnets: Vec<String> = self
+                    .names_of("subnet")
+                    .into_iter()
+                    .filter_map(|n| n.strip_prefix(&prefix).map(str::to_string))
+                    .collect();
+                let mut d = Diagnostic::new(
+                    Code::Unresolved,
+                    format!(
+                        "network `{}` has no subnet `{}`",
+                        parts[1].name, parts[2].name
+                    ),
+                    parts[2].span,
+                    "no such subnet",
+                );
+                if let Some(s) =
+                    diag::did_you_mean(&parts[2].name, subnets.iter().map(String::as_str))
+                {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.report(d);
+                false
+            }
+            (Ty::StrOrEnv, ValueKind::Str(_)) => true,
+            (Ty::StrOrEnv, ValueKind::Call { name, args }) if name.name == "env" => {
+                self.check_env_call(v, args, false)
+            }
+            (Ty::Secure, ValueKind::Call { name, args }) if name.name == "secure" => {
+                self.check_env_call(v, args, true)
+            }
+            (Ty::Secure, ValueKind::Str(_)) => {
+                let d = Diagnostic::new(
+                    Code::LiteralSecret,
+                    "secret value written in the source",
+                    v.span,
+                    "this would be stored in plain text",
+                )
+                .with_note("literal secrets end up in the repository, the generated Bicep and the deployment history")
+                .with_help("take it from a secure parameter: `value = secure(\"DB_PASSWORD\")`, then `azd env set DB_PASSWORD ...`");
+                self.report(d);
+                false
+            }
+            (Ty::GitopsSource, ValueKind::Call { name, args })
+                if name.name == "git" || name.name == "blob" =>
+            {
+                self.check_source_call(v, &name.name, args)
+            }
+            (_, ValueKind::Call { name, .. }) => {
+                let known: &[&str] = match ty {
+                    Ty::StrOrEnv => &["env"],
+                    Ty::Secure => &["secure"],
+                    Ty::GitopsSource => &["git", "blob"],
+                    _ => &[],
+                };
+                let mut d = Diagnostic::new(
+                    Code::BadFunction,
+                    format!("`{}(...)` cannot be used here", name.name),
+                    name.span,
+                    format!("expected {}", ty.describe()),
+                );
+                if let Some(s) = diag::did_you_mean(&name.name, known.iter().copied()) {
+                    d = d.with_help(format!("did you mean `{s}(...)`?"));
+                }
+                self.report(d);
+                false
+            }
+            (Ty::Ref(_) | Ty::SubnetRef, ValueKind::Ref(parts)) => {
+                self.error(
+                    Code::TypeMismatch,
+                    format!(
+                        "expected {}, found a reference with {} parts",
+                        ty.describe(),
+                        parts.len()
+                    ),
+                    v.span,
+                    "wrong shape",
+                );
+                false
+            }
+            _ => {
+                self.mismatch(v, ty);
+                false
+            }
+        }
+    }
+
+    fn valid(&mut self, r: Result<(), String>, span: Span) -> bool {
+        match r {
+            Ok(()) => true,
+            Err(msg) => {
+                self.error(Code::BadCidr, msg, span, "invalid");
+                false
+            }
+        }
+    }
+
+    fn in_range(&mut self, i: i64, min: i64, max: i64, span: Span, what: &str) -> bool {
+        if i < min || i > max {
+            self.error(
+                Code::OutOfRange,
+                format!("{what}{i} is outside {min}..={max}"),
+                span,
+                format!("must be {min}..={max}"),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    fn resolve(&mut self, kinds: &[&'static str], parts: &[ast::Ident], span: Span) -> bool {
+        let (k, n) = (&parts[0], &parts[1]);
+        let Some(kind) = kinds.iter().copied().find(|x| *x == k.name) else {
+            let all_kinds: Vec<&str> = crate::schema::TOP_LEVEL.iter().map(|k| k.name).collect();
+            let mut d = Diagnostic::new(
+                Code::WrongKind,
+                format!(
+                    "expected a reference to {}, found `{}.{}`",
+                    kinds
+                        .iter()
+                        .map(|k| format!("a `{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    k.name,
+                    n.name
+                ),
+                span,
+                format!("expected {}", kinds.join(" or ")),
+            );
+            if !all_kinds.contains(&k.name.as_str()) {
+                if let Some(s) = diag::did_you_mean(&k.name, kinds.iter().copied()) {
+                    d = d.with_help(format!("did you mean `{s}.{}`?", n.name));
+                }
+            }
+            self.report(d);
+            return false;
+        };
+        if self.is_declared(kind, &n.name) {
+            self.mark_used(kind, &n.name);
+            return true;
+        }
+        let names = self.names_of(kind);
+        let mut d = Diagnostic::new(
+            Code::Unresolved,
+            format!("no {kind} named `{}`", n.name),
+            n.span,
+            "not declared",
+        );
+        d = match diag::did_you_mean(&n.name, names.iter().copied()) {
+            Some(s) => d.with_help(format!("did you mean `{kind}.{s}`?")),
+            None if names.is_empty() => {
+                d.with_help(format!("declare it: `{kind} \"{}\" {{ ... }}`", n.name))
+            }
+            None => d.with_help(format!("declared {kind}s: {}", diag::one_of(&names))),
+        };
+        self.report(d);
+        false
+    }
+
+    fn check_env_call(&mut self, v: &Value, args: &[ast::Argument], secure: bool) -> bool {
+        let func = if secure { "secure" } else { "env" };
+        let max = if secure { 1 } else { 2 };
+        let ok_shape =
+            !args.is_empty() && args.len() <= max && args.iter().all(|a| a.name.is_none());
+        let name_ok = matches!(args.first().map(|a| &a.value.kind), Some(ValueKind::Str(s)) if is_env_name(s));
+        let default_ok = args
+            .get(1)
+            .is_none_or(|a| matches!(a.value.kind, ValueKind::Str(_)));
+        if ok_shape && name_ok && default_ok {
+            return true;
+        }
+        let usage = if secure {
+            "secure(\"NAME\")"
+        } else {
+            "env(\"NAME\") or env(\"NAME\", \"default\")"
+        };
+        let d = Diagnostic::new(Code::BadFunction, format!("`{func}` takes {usage}"), v.span, "bad arguments")
+            .with_help("NAME is an azd environment variable: uppercase letters, digits and `_`, such as `DB_PASSWORD`");
+        self.report(d);
+        false
+    }
+
+    fn check_source_call(&mut self, v: &Value, func: &str, args: &[ast::Argument]) -> bool {
+        let (positional, named): (Vec<_>, Vec<_>) = args.iter().partition(|a| a.name.is_none());
+        let allowed: &[&str] = if func == "git" {
+            &["branch", "tag", "semver", "commit"]
+        } else {
+            &["container"]
+        };
+        let mut ok = true;
+        for a in &named {
+            let n = a.name.as_ref().expect("partitioned on name");
+            if !allowed.contains(&n.name.as_str()) {
+                let mut d = Diagnostic::new(
+                    Code::BadFunction,
+                    format!("`{func}` has no argument `{}`", n.name),
+                    n.span,
+                    "unknown argument",
+                );
+                d = match diag::did_you_mean(&n.name, allowed.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!("`{func}` takes {}", diag::one_of(allowed))),
+                };
+                self.report(d);
+                ok = false;
+            } else if !matches!(a.value.kind, ValueKind::Str(_)) {
+                self.mismatch(&a.value, &Ty::Str);
+                ok = false;
+            }
+        }
+        if positional.len() != 1 {
+            let usage = if func == "git" {
+                "git(\"URL\", branch = \"main\")"
+            } else {
+                "blob(storage.NAME, container = \"NAME\")"
+            };
+            self.error(
+                Code::BadFunction,
+                format!("`{func}` takes one positional argument: {usage}"),
+                v.span,
+                "bad arguments",
+            );
+            return false;
+        }
+        if func == "git" {
+            if named.len() > 1 {
+                self.error(
+                    Code::Conflict,
+                    "give one of `branch`, `tag`, `semver` or `commit`",
+                    v.span,
+                    "several references",
+                );
+                ok = false;
+            }
+            match &positional[0].value.kind {
+                ValueKind::Str(url)
+                    if url.starts_with("https://")
+                        || url.starts_with("ssh://")
+                        || url.starts_with("http://") => {}
+                _ => {
+                    self.error(
+                        Code::TypeMismatch,
+                        "expected the repository URL as a string (`https://...` or `ssh://...`)",
+                        positional[0].value.span,
+                        "expected a URL",
+                    );
+                    ok = false;
+                }
+            }
+        } else {
+            ok &= self.check_value(&positional[0].value, &Ty::Ref(&["storage"]));
+            if named.is_empty() {
+                self.error(
+                    Code::MissingField,
+                    "`blob` needs `container = \"NAME\"`",
+                    v.span,
+                    "no container",
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+}
+
+pub(crate) fn is_env_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn human_secs(s: u64) -> String {
+    match s {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}

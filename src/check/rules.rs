@@ -1,0 +1,809 @@
+//! Azure rules that go beyond types: names, address ranges, versions, subjects and the features
+//! that depend on each other.
+
+use super::{Checker, Fields, label};
+use crate::azure::{self, NameRule};
+use crate::diag::{Code, Diagnostic};
+use crate::model::*;
+use crate::net::{self, Cidr};
+use crate::source::Span;
+use crate::syntax::ast::{self, ValueKind};
+use indexmap::IndexMap;
+
+pub(super) fn name(c: &mut Checker, b: &ast::Block, rule: &NameRule) {
+    let Some(l) = &b.label else { return };
+    if let Some(problem) = rule.violation(&l.text) {
+        let d = Diagnostic::new(Code::BadName, problem, l.span, format!("becomes `{}`", rule.preview(&l.text).replace(&"x".repeat(azure::TOKEN_LEN), "<token>")))
+            .with_note("names are built as prefix + declaration name + a 13-character token unique to subscription, environment and location")
+            .with_help(format!("use a name of at most {} characters made of letters, digits{}", rule.budget(), if rule.extra.is_empty() { "" } else { " and hyphens" }));
+        c.report(d);
+    }
+}
+
+pub(super) fn platform_name(c: &mut Checker, b: &ast::Block) {
+    let Some(l) = &b.label else { return };
+    let ok = !l.text.is_empty()
+        && l.text.len() <= 40
+        && l.text
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        && !l.text.starts_with('-')
+        && !l.text.ends_with('-');
+    if !ok {
+        let d = Diagnostic::new(
+            Code::BadName,
+            "platform names are 1-40 lowercase letters, digits and inner hyphens",
+            l.span,
+            "invalid platform name",
+        )
+        .with_note("the name becomes the azd project name and part of the resource group name")
+        .with_help(format!(
+            "try `{}`",
+            l.text
+                .to_ascii_lowercase()
+                .replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
+                .trim_matches('-')
+        ));
+        c.report(d);
+    }
+}
+
+pub(super) fn secret_name(c: &mut Checker, b: &ast::Block) {
+    let Some(l) = &b.label else { return };
+    if l.text.is_empty()
+        || l.text.len() > 127
+        || !l
+            .text
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+    {
+        let d = Diagnostic::new(
+            Code::BadName,
+            "Key Vault secret names are 1-127 letters, digits and hyphens",
+            l.span,
+            "invalid secret name",
+        )
+        .with_help(format!(
+            "try `{}`",
+            l.text.replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
+        ));
+        c.report(d);
+    }
+}
+
+pub(super) fn containers(c: &mut Checker, f: &Fields) {
+    for v in f.list("containers") {
+        let ValueKind::Str(n) = &v.kind else { continue };
+        let ok = (3..=63).contains(&n.len())
+            && n.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            && !n.starts_with('-')
+            && !n.ends_with('-')
+            && !n.contains("--");
+        if !ok {
+            c.error(
+                Code::BadName,
+                "container names are 3-63 lowercase letters, digits and single inner hyphens",
+                v.span,
+                "invalid container name",
+            );
+        }
+    }
+}
+
+fn kube_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// `namespace/serviceaccount`, both Kubernetes DNS labels.
+pub(super) fn subject(c: &mut Checker, l: &ast::Label) -> Option<(String, String)> {
+    match l.text.split_once('/') {
+        Some((ns, sa)) if kube_name(ns) && kube_name(sa) => Some((ns.to_string(), sa.to_string())),
+        _ => {
+            let d = Diagnostic::new(Code::BadSubject, format!("`{}` is not `namespace/serviceaccount`", l.text), l.span, "invalid subject")
+                .with_help("write the Kubernetes namespace and service account, e.g. `federate \"shop/checkout-sa\" on cluster.main`; both are lowercase letters, digits and hyphens");
+            c.report(d);
+            None
+        }
+    }
+}
+
+pub(super) fn kubernetes_version(c: &mut Checker, v: &ast::Value) {
+    let ValueKind::Str(s) = &v.kind else { return };
+    let parts: Vec<&str> = s.split('.').collect();
+    let ok = (2..=3).contains(&parts.len())
+        && parts[0] == "1"
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_digit()));
+    if !ok {
+        c.report(
+            Diagnostic::new(Code::BadVersion, format!("`{s}` is not a Kubernetes version"), v.span, "expected `1.MINOR` or `1.MINOR.PATCH`")
+                .with_help("write e.g. `kubernetes = \"1.33\"`; `az aks get-versions -l LOCATION` lists what AKS offers"),
+        );
+    }
+}
+
+pub(super) fn network_ranges(c: &mut Checker, f: &Fields, n: &Network) {
+    let spaces: Vec<Cidr> = n
+        .address_space
+        .iter()
+        .filter_map(|s| Cidr::parse(s).ok())
+        .collect();
+    let list = f.list("address_space");
+    for (i, a) in spaces.iter().enumerate() {
+        for (j, b) in spaces.iter().enumerate().skip(i + 1) {
+            if a.overlaps(*b) {
+                c.report(
+                    Diagnostic::new(
+                        Code::CidrOverlap,
+                        "address prefixes of the network overlap",
+                        list[j].span,
+                        "overlaps",
+                    )
+                    .with_secondary(list[i].span, "this prefix"),
+                );
+            }
+        }
+    }
+    let mut placed: Vec<(Cidr, Span, &str)> = Vec::new();
+    for b in f.nested("subnet") {
+        let name = label(b);
+        let Some(sub) = n.subnets.get(&name) else {
+            continue;
+        };
+        let Ok(cidr) = Cidr::parse(&sub.prefix) else {
+            continue;
+        };
+        let span = b
+            .statements()
+            .iter()
+            .find_map(|s| match s {
+                ast::Statement::Attribute(a) if a.key.name == "prefix" => Some(a.value.span),
+                _ => None,
+            })
+            .unwrap_or(b.head_span());
+        if !spaces.is_empty() && !spaces.iter().any(|s| s.contains(cidr)) {
+            c.report(
+                Diagnostic::new(
+                    Code::CidrOverlap,
+                    format!("subnet `{name}` lies outside the network's address space"),
+                    span,
+                    "outside the network",
+                )
+                .with_help(format!(
+                    "choose a prefix inside {}",
+                    n.address_space.join(", ")
+                )),
+            );
+        }
+        if let Some((_, pspan, pname)) = placed.iter().find(|(p, _, _)| p.overlaps(cidr)) {
+            c.report(
+                Diagnostic::new(
+                    Code::CidrOverlap,
+                    format!("subnets `{pname}` and `{name}` overlap"),
+                    span,
+                    "overlaps",
+                )
+                .with_secondary(*pspan, format!("`{pname}` is here")),
+            );
+        }
+        placed.push((cidr, span, b.label.as_ref().map_or("", |l| l.text.as_str())));
+    }
+}
+
+pub(super) fn cluster_network(c: &mut Checker, f: &Fields, n: &ClusterNetwork) {
+    let span_of = |name: &str| f.value(name).map_or(f.block.head_span(), |v| v.span);
+    let (Ok(pods), Ok(services)) = (Cidr::parse(&n.pod_cidr), Cidr::parse(&n.service_cidr)) else {
+        return;
+    };
+    if n.overlay && pods.overlaps(services) {
+        c.report(
+            Diagnostic::new(Code::CidrOverlap, "`pod_cidr` and `service_cidr` overlap", span_of("service_cidr"), "overlaps the pod range")
+                .with_secondary(span_of("pod_cidr"), "pod range")
+                .with_help("pick disjoint ranges, e.g. `pod_cidr = 10.244.0.0/16` and `service_cidr = 10.0.0.0/16`"),
+        );
+    }
+    if let Ok(ip) = net::parse_ip(&n.dns_service_ip) {
+        let bad = if !services.contains_ip(ip) {
+            Some(format!(
+                "`{}` is outside `service_cidr` {}",
+                n.dns_service_ip, n.service_cidr
+            ))
+        } else if ip == services.first() || ip == services.first() + 1 || ip == services.last() {
+            Some(format!(
+                "`{}` is reserved in {} (network, API server or broadcast address)",
+                n.dns_service_ip, n.service_cidr
+            ))
+        } else {
+            None
+        };
+        if let Some(msg) = bad {
+            c.report(
+                Diagnostic::new(
+                    Code::DnsServiceIp,
+                    msg,
+                    span_of("dns_service_ip"),
+                    "not a usable service address",
+                )
+                .with_help(format!(
+                    "use an address such as `{}`",
+                    net::format_ip(services.first() + 10)
+                )),
+            );
+        }
+    }
+    if n.policy == "cilium" && n.dataplane != "cilium" {
+        c.report(
+            Diagnostic::new(
+                Code::MissingDependency,
+                "Cilium network policy needs the Cilium data plane",
+                span_of("policy"),
+                "needs `dataplane = cilium`",
+            )
+            .with_secondary(span_of("dataplane"), "data plane set here")
+            .with_help("set `dataplane = cilium`, or choose another `policy`"),
+        );
+    }
+    if n.dataplane == "cilium" && !n.overlay && n.subnet.is_none() {
+        c.report(
+            Diagnostic::new(
+                Code::MissingDependency,
+                "the Cilium data plane with flat Azure CNI needs a node subnet",
+                span_of("dataplane"),
+                "needs `subnet`",
+            )
+            .with_help("use `plugin = azure_cni_overlay`, or give `subnet = network.NAME.SUBNET`"),
+        );
+    }
+}
+
+/// Ranges that must stay apart across the platform: each cluster's pod and service ranges and
+/// every declared network.
+fn cluster_vs_networks(c: &mut Checker, p: &Platform) {
+    for (cname, cl) in &p.clusters {
+        for (what, range) in [
+            ("pod_cidr", &cl.network.pod_cidr),
+            ("service_cidr", &cl.network.service_cidr),
+        ] {
+            if what == "pod_cidr" && !cl.network.overlay {
+                continue;
+            }
+            let Ok(r) = Cidr::parse(range) else { continue };
+            for (nname, n) in &p.networks {
+                if n.address_space
+                    .iter()
+                    .filter_map(|s| Cidr::parse(s).ok())
+                    .any(|s| s.overlaps(r))
+                {
+                    c.report(
+                        Diagnostic::new(
+                            Code::CidrOverlap,
+                            format!(
+                                "`{what}` {range} of cluster `{cname}` overlaps network `{nname}`"
+                            ),
+                            cl.meta.span,
+                            "this cluster",
+                        )
+                        .with_secondary(n.meta.span, "this network")
+                        .with_help(format!(
+                            "choose a `{what}` outside {}",
+                            n.address_space.join(", ")
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn pool(c: &mut Checker, f: &Fields) {
+    let b = f.block;
+    if let Some(l) = &b.label {
+        let ok = (1..=12).contains(&l.text.len())
+            && l.text.starts_with(|ch: char| ch.is_ascii_lowercase())
+            && l.text
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit());
+        if !ok {
+            c.report(
+                Diagnostic::new(
+                    Code::BadName,
+                    "node pool names are 1-12 lowercase letters and digits, starting with a letter",
+                    l.span,
+                    "invalid pool name",
+                )
+                .with_help(format!(
+                    "try `{}`",
+                    l.text
+                        .to_ascii_lowercase()
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .take(12)
+                        .collect::<String>()
+                )),
+            );
+        }
+    }
+    match (f.value("count"), f.value("autoscale")) {
+        (Some(_), Some(a)) => c.report(
+            Diagnostic::new(Code::Conflict, "`count` and `autoscale` are both set", a.span, "choose one")
+                .with_help("a pool has a fixed `count` or an `autoscale` range, not both"),
+        ),
+        (None, None) if !b.statements().iter().any(|s| matches!(s, ast::Statement::Attribute(a) if a.key.name == "count" || a.key.name == "autoscale")) => c.report(
+            Diagnostic::new(Code::MissingField, "pool needs `count` or `autoscale`", b.head_span(), "no size")
+                .with_help("add `count = 3` or `autoscale = 2..10`"),
+        ),
+        _ => {}
+    }
+    if f.str("mode").as_deref() == Some("system") {
+        let too_small = f.int("count").is_some_and(|n| n < 1)
+            || f.range("autoscale").is_some_and(|(a, _)| a < 1);
+        if too_small {
+            c.error(
+                Code::OutOfRange,
+                "a system pool needs at least one node",
+                b.head_span(),
+                "system pool with no nodes",
+            );
+        }
+    }
+}
+
+pub(super) fn extension_fields(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
+    if !crate::schema::EXTENSIONS.contains(&l.text.as_str()) {
+        let mut d = Diagnostic::new(
+            Code::UnknownValue,
+            format!("unknown extension `{}`", l.text),
+            l.span,
+            "unknown extension",
+        );
+        d = match crate::diag::did_you_mean(&l.text, crate::schema::EXTENSIONS.iter().copied()) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!(
+                "extensions are {}",
+                crate::diag::one_of(crate::schema::EXTENSIONS)
+            )),
+        };
+        c.report(d);
+        return false;
+    }
+    let allowed: &[&str] = match l.text.as_str() {
+        "keyvault_csi" => &["rotation"],
+        "istio" => &["revision", "ingress"],
+        _ => &[],
+    };
+    let mut ok = true;
+    for st in f.block.statements() {
+        if let ast::Statement::Attribute(a) = st {
+            if crate::schema::CLUSTER
+                .block("extension")
+                .and_then(|k| k.field(&a.key.name))
+                .is_some()
+                && !allowed.contains(&a.key.name.as_str())
+            {
+                c.report(
+                    Diagnostic::new(
+                        Code::UnknownField,
+                        format!("extension `{}` has no field `{}`", l.text, a.key.name),
+                        a.key.span,
+                        "not for this extension",
+                    )
+                    .with_help(if allowed.is_empty() {
+                        format!("`{}` takes no settings", l.text)
+                    } else {
+                        format!("`{}` takes {}", l.text, crate::diag::one_of(allowed))
+                    }),
+                );
+                ok = false;
+            }
+        }
+    }
+    if l.text == "istio" {
+        match f.value("revision") {
+            None => {
+                if f.block
+                    .statements()
+                    .iter()
+                    .all(|s| !matches!(s, ast::Statement::Attribute(a) if a.key.name == "revision"))
+                {
+                    c.report(
+                        Diagnostic::new(Code::MissingField, "extension `istio` needs `revision`", l.span, "no revision")
+                            .with_note("Azure retires add-on revisions; `az aks mesh get-revisions -l LOCATION` lists the current ones")
+                            .with_help("add `revision = \"asm-1-27\"` in braces after `extension istio`"),
+                    );
+                }
+                ok = false;
+            }
+            Some(v) => {
+                if let ValueKind::Str(r) = &v.kind {
+                    let valid = r
+                        .strip_prefix("asm-1-")
+                        .is_some_and(|m| !m.is_empty() && m.chars().all(|ch| ch.is_ascii_digit()));
+                    if !valid {
+                        c.report(
+                            Diagnostic::new(
+                                Code::BadVersion,
+                                format!("`{r}` is not an Istio add-on revision"),
+                                v.span,
+                                "expected `asm-1-MINOR`",
+                            )
+                            .with_help("write e.g. `revision = \"asm-1-27\"`"),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+        }
+    }
+    ok
+}
+
+pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
+    for kb in f.nested("kustomization") {
+        let name = label(kb);
+        for st in kb.statements() {
+            let ast::Statement::Attribute(a) = st else {
+                continue;
+            };
+            if a.key.name != "depends_on" {
+                continue;
+            }
+            let ValueKind::List(items) = &a.value.kind else {
+                continue;
+            };
+            for item in items {
+                let ValueKind::Str(dep) = &item.kind else {
+                    continue;
+                };
+                if !g.kustomizations.contains_key(dep) {
+                    let names: Vec<&str> = g.kustomizations.keys().map(String::as_str).collect();
+                    let mut d = Diagnostic::new(
+                        Code::Unresolved,
+                        format!("no kustomization `{dep}` in this gitops block"),
+                        item.span,
+                        "not declared",
+                    );
+                    if let Some(s) = crate::diag::did_you_mean(dep, names.iter().copied()) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    c.report(d);
+                } else if *dep == name {
+                    c.error(
+                        Code::Cycle,
+                        format!("kustomization `{name}` depends on itself"),
+                        item.span,
+                        "self-dependency",
+                    );
+                }
+            }
+        }
+    }
+    // A cycle among more than one kustomization: depth-first search with colours.
+    fn visit<'a>(
+        n: &'a str,
+        g: &'a Gitops,
+        state: &mut IndexMap<&'a str, u8>,
+        path: &mut Vec<&'a str>,
+    ) -> Option<Vec<&'a str>> {
+        match state.get(n) {
+            Some(1) => {
+                let start = path.iter().position(|p| *p == n).unwrap_or(0);
+                return Some(path[start..].to_vec());
+            }
+            Some(2) => return None,
+            _ => {}
+        }
+        state.insert(n, 1);
+        path.push(n);
+        if let Some(k) = g.kustomizations.get(n) {
+            for d in &k.depends_on {
+                if d != n && g.kustomizations.contains_key(d) {
+                    if let Some(cycle) = visit(d, g, state, path) {
+                        return Some(cycle);
+                    }
+                }
+            }
+        }
+        path.pop();
+        state.insert(n, 2);
+        None
+    }
+    let mut state = IndexMap::new();
+    for n in g.kustomizations.keys() {
+        if let Some(cycle) = visit(n, g, &mut state, &mut Vec::new()) {
+            if cycle.len() > 1 {
+                let span = f
+                    .nested("kustomization")
+                    .find(|b| label(b) == cycle[0])
+                    .map_or(f.block.head_span(), |b| b.head_span());
+                let mut shown = cycle.join("` → `");
+                shown.push_str(&format!("` → `{}", cycle[0]));
+                c.report(
+                    Diagnostic::new(
+                        Code::Cycle,
+                        format!("kustomizations depend on each other in a cycle: `{shown}`"),
+                        span,
+                        "part of the cycle",
+                    )
+                    .with_help("remove one `depends_on` entry to break the cycle"),
+                );
+            }
+            break;
+        }
+    }
+}
+
+pub(super) fn cluster_features(c: &mut Checker, f: &Fields, cl: &Cluster) {
+    let head = f.block.head_span();
+    if !cl.pools.is_empty() && !cl.pools.iter().any(|p| p.system) {
+        c.report(
+            Diagnostic::new(
+                Code::MissingDependency,
+                "the cluster has no system node pool",
+                head,
+                "needs a `mode = system` pool",
+            )
+            .with_help("set `mode = system` on one pool; AKS runs its add-ons there"),
+        );
+    }
+    if cl.pools.is_empty()
+        && !f
+            .block
+            .statements()
+            .iter()
+            .any(|s| matches!(s, ast::Statement::Block(b) if b.kind.name == "pool"))
+    {
+        c.report(
+            Diagnostic::new(Code::MissingField, "the cluster has no node pool", head, "needs a pool")
+                .with_help("add `pool \"system\" { vm_size = \"Standard_D4ds_v5\"  count = 3  mode = system }`"),
+        );
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for p in &cl.pools {
+        if names.contains(&p.name.as_str()) {
+            c.error(
+                Code::Duplicate,
+                format!("pool `{}` is declared twice", p.name),
+                head,
+                "duplicate pool",
+            );
+        }
+        names.push(&p.name);
+    }
+    if !cl.gitops.is_empty() && !cl.flux {
+        let span = f.nested("gitops").next().map_or(head, |b| b.head_span());
+        c.report(
+            Diagnostic::new(
+                Code::MissingDependency,
+                "GitOps configurations need the Flux extension",
+                span,
+                "no `extension flux` on this cluster",
+            )
+            .with_help("add `extension flux` to the cluster"),
+        );
+    }
+    if cl.prometheus && cl.metrics.is_none() {
+        let span = ext_span(f, "prometheus").unwrap_or(head);
+        c.report(
+            Diagnostic::new(
+                Code::MissingDependency,
+                "managed Prometheus needs an Azure Monitor workspace",
+                span,
+                "no metrics destination",
+            )
+            .with_help(
+                "add `monitoring { metrics = metrics.NAME }` and declare `metrics \"NAME\" { }`",
+            ),
+        );
+    }
+    if cl.metrics.is_some() && !cl.prometheus {
+        let span = f
+            .nested("monitoring")
+            .next()
+            .map_or(head, |b| b.head_span());
+        c.report(
+            Diagnostic::new(
+                Code::MissingDependency,
+                "metrics go to a workspace, but managed Prometheus is off",
+                span,
+                "nothing collects metrics",
+            )
+            .with_help("add `extension prometheus` to the cluster"),
+        );
+    }
+}
+
+fn ext_span(f: &Fields, name: &str) -> Option<Span> {
+    f.nested("extension")
+        .find(|b| label(b) == name)
+        .map(|b| b.head_span())
+}
+
+pub(super) fn kv_key(c: &mut Checker, key: &str, span: Span) {
+    let bad = if key.is_empty() {
+        Some("App Configuration keys may not be empty")
+    } else if key == "." || key == ".." {
+        Some("App Configuration keys may not be `.` or `..`")
+    } else if key.contains('%') {
+        Some("App Configuration keys may not contain `%`")
+    } else if key.len() > 10_000 {
+        Some("App Configuration keys are at most 10,000 characters")
+    } else if key.starts_with(azure::FEATURE_FLAG_PREFIX) {
+        Some("keys under `.appconfig.featureflag/` are feature flags")
+    } else {
+        None
+    };
+    if let Some(msg) = bad {
+        let mut d = Diagnostic::new(Code::BadKey, msg, span, "invalid key");
+        if key.starts_with(azure::FEATURE_FLAG_PREFIX) {
+            d = d.with_help("declare it with `feature \"ID\" in appconfig.NAME { ... }`");
+        }
+        c.report(d);
+    }
+}
+
+pub(super) fn kv_label(c: &mut Checker, label: &str, span: Span) {
+    if label.is_empty()
+        || label.contains('*')
+        || label.contains(',')
+        || label.contains('%')
+        || label.len() > 10_000
+    {
+        c.report(
+            Diagnostic::new(
+                Code::BadKey,
+                format!("`{label}` cannot be an App Configuration label"),
+                span,
+                "invalid label",
+            )
+            .with_help("labels are non-empty and may not contain `*`, `,` or `%`"),
+        );
+    }
+}
+
+pub(super) fn feature_id(c: &mut Checker, b: &ast::Block) {
+    let Some(l) = &b.label else { return };
+    if l.text.is_empty()
+        || !l
+            .text
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ".-_".contains(ch))
+    {
+        c.report(
+            Diagnostic::new(
+                Code::BadKey,
+                format!("`{}` is not a valid feature flag id", l.text),
+                l.span,
+                "invalid id",
+            )
+            .with_help("feature flag ids use letters, digits, `.`, `-` and `_`"),
+        );
+    }
+}
+
+/// Rules that need the whole platform.
+pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
+    cluster_vs_networks(c, p);
+    let endpoint_subnets: Vec<(&String, &String)> = p
+        .networks
+        .iter()
+        .flat_map(|(n, net)| {
+            net.subnets
+                .iter()
+                .filter(|(_, s)| s.private_endpoints)
+                .map(move |(s, _)| (n, s))
+        })
+        .collect();
+    if endpoint_subnets.len() > 1 {
+        let (n, s) = endpoint_subnets[1];
+        c.error(
+            Code::Conflict,
+            format!("subnet `{n}.{s}` is a second private endpoint subnet"),
+            p.networks[n].meta.span,
+            "second endpoint subnet",
+        );
+    }
+    for (n, _) in &endpoint_subnets {
+        c.mark_used("network", n);
+    }
+    let private: Vec<(&str, &String, Span)> = p
+        .vaults
+        .iter()
+        .filter(|(_, v)| v.private)
+        .map(|(n, v)| ("vault", n, v.meta.span))
+        .chain(
+            p.registries
+                .iter()
+                .filter(|(_, r)| r.private)
+                .map(|(n, r)| ("registry", n, r.meta.span)),
+        )
+        .chain(
+            p.storages
+                .iter()
+                .filter(|(_, s)| s.private)
+                .map(|(n, s)| ("storage", n, s.meta.span)),
+        )
+        .chain(
+            p.appconfigs
+                .iter()
+                .filter(|(_, a)| a.private)
+                .map(|(n, a)| ("appconfig", n, a.meta.span)),
+        )
+        .collect();
+    if endpoint_subnets.is_empty() {
+        if let Some((kind, name, span)) = private.first() {
+            c.report(
+                Diagnostic::new(Code::MissingDependency, format!("{kind} `{name}` is private, but no subnet holds private endpoints"), *span, "needs a private endpoint")
+                    .with_note("`private_networking` defaults to true: Key Vault, registry and storage are reached through private endpoints")
+                    .with_help("declare `network \"core\" { address_space = [10.20.0.0/16]  subnet \"endpoints\" { prefix = 10.20.8.0/24  private_endpoints = true } }`, or set `private = false` on it"),
+            );
+        }
+    }
+    for (name, r) in &p.registries {
+        if r.private && r.sku != "premium" {
+            c.report(
+                Diagnostic::new(
+                    Code::MissingDependency,
+                    format!("registry `{name}` is private, which needs the premium tier"),
+                    r.meta.span,
+                    "private endpoints need `sku = premium`",
+                )
+                .with_help("set `sku = premium`, or `private = false`"),
+            );
+        }
+    }
+    for (name, a) in &p.appconfigs {
+        if a.private && a.sku == "free" {
+            c.report(
+                Diagnostic::new(
+                    Code::MissingDependency,
+                    format!("appconfig `{name}` is private, which the free tier does not support"),
+                    a.meta.span,
+                    "free tier",
+                )
+                .with_help("set `sku = standard`, or `private = false`"),
+            );
+        }
+    }
+    if p.diagnostics.is_none() && p.logs.len() > 1 {
+        c.report(
+            Diagnostic::new(
+                Code::MissingField,
+                "several `logs` workspaces: say which receives diagnostic settings",
+                p.logs[0].meta.span,
+                "ambiguous",
+            )
+            .with_help("add `diagnostics = logs.NAME` to the platform block"),
+        );
+    }
+    if p.diagnostics.is_none() && p.logs.len() == 1 {
+        let only = p.logs.keys().next().cloned().unwrap_or_default();
+        c.mark_used("logs", &only);
+    }
+    for (cname, cl) in &p.clusters {
+        for (gname, g) in &cl.gitops {
+            if let GitopsSource::Blob { storage, container } = &g.source {
+                if let Some(s) = p.storages.get(storage) {
+                    if !s.containers.contains(container) {
+                        c.report(
+                            Diagnostic::new(Code::MissingDependency, format!("storage `{storage}` has no container `{container}` for gitops `{gname}` of cluster `{cname}`"), s.meta.span, "container missing here")
+                                .with_help(format!("add `\"{container}\"` to `containers` of storage `{storage}`")),
+                        );
+                    }
+                }
+            }
+        }
+        if cl.app_config_provider && p.appconfigs.is_empty() {
+            c.report(
+                Diagnostic::new(Code::MissingDependency, format!("cluster `{cname}` runs the App Configuration provider, but there is no App Configuration store"), cl.meta.span, "nothing to read")
+                    .with_help("declare `appconfig \"settings\" { }`"),
+            );
+        }
+    }
+}

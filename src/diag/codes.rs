@@ -1,0 +1,154 @@
+//! The registry of diagnostic codes. Code, severity, title and explanation are declared together so
+//! they cannot drift; `spec.md` lists the same table and a test keeps the two equal.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($( $name:ident = $code:literal, $sev:ident, $title:literal, $explain:literal; )*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($name),* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$name),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => $code),* }
+            }
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$name => Severity::$sev),* }
+            }
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$name => $title),* }
+            }
+            pub fn explanation(self) -> &'static str {
+                match self { $(Code::$name => $explain),* }
+            }
+            pub fn parse(s: &str) -> Option<Code> {
+                let s = s.to_ascii_uppercase();
+                Code::ALL.iter().copied().find(|c| c.as_str() == s)
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "E0001", Error, "syntax error",
+        "The file does not follow the grammar. The message names what was expected at the marked \
+         character.\n\nFailing:\n    vault \"secrets\" { sku = }\n\nFix: give the field a value:\n    vault \"secrets\" { sku = standard }";
+    BadEscape = "E0002", Error, "invalid string escape",
+        "Strings accept the escapes \\\\, \\\", \\n, \\t and \\u{HEX}.\n\nFailing:\n    path = \"C:\\dir\"\n\nFix:\n    path = \"C:\\\\dir\"";
+    NumberTooLarge = "E0003", Error, "number out of range",
+        "Integers must fit in a signed 64-bit number, and IP octets in 0..=255.\n\nFailing:\n    count = 99999999999999999999\n\nFix: use a realistic value.";
+    UnknownKind = "E0101", Error, "unknown declaration kind",
+        "Every block starts with a kind the language knows at that place: `platform`, `network`, `logs`, \
+         `metrics`, `registry`, `vault`, `appconfig`, `storage`, `identity`, `cluster`, `secret`, \
+         `config` or `feature` at the top level, and the nested kinds that spec.md lists for each.\n\n\
+         Failing:\n    clustr \"main\" { }\n\nFix:\n    cluster \"main\" { }";
+    UnknownField = "E0102", Error, "unknown field",
+        "The field does not exist on this kind of declaration. The help lists the fields that do.\n\n\
+         Failing:\n    vault \"secrets\" { purge = true }\n\nFix:\n    vault \"secrets\" { purge_protection = true }";
+    TypeMismatch = "E0103", Error, "wrong value type",
+        "The value has a different type from the one the field takes.\n\nFailing:\n    pool \"system\" { count = \"3\" }\n\nFix:\n    pool \"system\" { count = 3 }";
+    MissingField = "E0104", Error, "missing required field",
+        "The declaration lacks a field that has no default.\n\nFailing:\n    pool \"system\" { count = 3 }\n\nFix:\n    pool \"system\" { vm_size = \"Standard_D4ds_v5\"  count = 3 }";
+    Duplicate = "E0105", Error, "duplicate name",
+        "Two declarations of the same kind (or two fields of one block) share a name. Names identify \
+         declarations in references and in the generated resource names.\n\nFailing:\n    vault \"secrets\" { }\n    vault \"secrets\" { }\n\nFix: rename or remove one of them.";
+    UnknownValue = "E0106", Error, "unknown enum value",
+        "The word is not one of the values the field allows; the help lists them.\n\nFailing:\n    registry \"images\" { sku = premum }\n\nFix:\n    registry \"images\" { sku = premium }";
+    Unresolved = "E0107", Error, "unresolved reference",
+        "A reference `kind.name` names no declaration.\n\nFailing:\n    grant \"AcrPull\" on registry.imgs\n\nFix: reference a declared name:\n    grant \"AcrPull\" on registry.images";
+    WrongKind = "E0108", Error, "reference to the wrong kind",
+        "The field takes a reference to another kind of declaration.\n\nFailing:\n    monitoring { logs = metrics.prom }\n\nFix:\n    monitoring { logs = logs.ops }";
+    BadLabel = "E0109", Error, "missing or unexpected block name",
+        "Some blocks are named (`vault \"secrets\"`), others are not (`network { }` inside a cluster).\n\n\
+         Failing:\n    vault { }\n\nFix:\n    vault \"secrets\" { }";
+    OutOfRange = "E0110", Error, "value out of range",
+        "The number lies outside the range the field allows; the message gives the range.\n\nFailing:\n    logs \"ops\" { retention_days = 3 }\n\nFix:\n    logs \"ops\" { retention_days = 30 }";
+    Cycle = "E0111", Error, "dependency cycle",
+        "Kustomizations that depend on each other in a circle can never become ready.\n\nFailing:\n    kustomization \"a\" { path = \"a\"  depends_on = [\"b\"] }\n    kustomization \"b\" { path = \"b\"  depends_on = [\"a\"] }\n\nFix: remove one of the dependencies.";
+    UnknownRole = "E0112", Error, "unknown role",
+        "`grant` takes the name of an Azure built-in role that platc knows; the help lists the closest.\n\n\
+         Failing:\n    grant \"Key Vault Secret User\" on vault.secrets\n\nFix:\n    grant \"Key Vault Secrets User\" on vault.secrets";
+    BadFunction = "E0113", Error, "unknown function or bad arguments",
+        "Values can be computed only by the functions the language defines: `env`, `secure`, `git` and `blob`.\n\n\
+         Failing:\n    location = environment(\"AZURE_LOCATION\")\n\nFix:\n    location = env(\"AZURE_LOCATION\")";
+    MissingPlatform = "E0114", Error, "missing or repeated platform block",
+        "A program has exactly one `platform` block: it names the platform and sets its location.\n\n\
+         Fix:\n    platform \"contoso\" { location = env(\"AZURE_LOCATION\") }";
+    Conflict = "E0115", Error, "conflicting fields",
+        "Two fields say contradictory things, or exactly one of a pair must be given: a pool takes \
+         `count` or `autoscale`, a config entry `value` or `secret`.\n\n\
+         Failing:\n    pool \"apps\" { vm_size = \"Standard_D4ds_v5\"  count = 3  autoscale = 2..10 }\n\n\
+         Fix: keep one:\n    pool \"apps\" { vm_size = \"Standard_D4ds_v5\"  autoscale = 2..10 }";
+    LiteralSecret = "E0201", Error, "literal secret value",
+        "A secret's value would end up in the Bicep, the deployment history and the repository. Secrets \
+         come only from secure parameters that azd fills from its environment.\n\n\
+         Failing:\n    secret \"db-password\" in vault.secrets { value = \"hunter2\" }\n\n\
+         Fix:\n    secret \"db-password\" in vault.secrets { value = secure(\"DB_PASSWORD\") }\nthen `azd env set DB_PASSWORD ...`.";
+    BadName = "E0202", Error, "generated name breaks an Azure naming rule",
+        "platc derives each Azure name from a prefix, the declaration's name and a 13-character token \
+         unique to the subscription, environment and location. The final name must meet the resource \
+         type's rules (length, characters); the message shows the name and the rule.\n\n\
+         Failing:\n    vault \"platform-secrets\" { }    // kv-platform-secrets-<13> is 33 > 24 characters\n\n\
+         Fix: a shorter declaration name:\n    vault \"secrets\" { }";
+    BadCidr = "E0203", Error, "invalid address or range",
+        "CIDR ranges need a network address with no host bits set and a prefix of 0..=32; IP addresses \
+         four octets.\n\nFailing:\n    pod_cidr = 10.244.0.1/16\n\nFix:\n    pod_cidr = 10.244.0.0/16";
+    CidrOverlap = "E0204", Error, "overlapping address ranges",
+        "The pod, service and virtual network ranges must not overlap each other, and subnets must lie \
+         inside their network without overlapping.\n\nFailing:\n    pod_cidr = 10.0.0.0/16\n    service_cidr = 10.0.0.0/16\n\nFix:\n    pod_cidr = 10.244.0.0/16\n    service_cidr = 10.0.0.0/16";
+    DnsServiceIp = "E0205", Error, "DNS service IP outside the service range",
+        "`dns_service_ip` must lie inside `service_cidr`, and not be its network address or its first \
+         address (the API server's).\n\nFailing:\n    service_cidr = 10.0.0.0/16\n    dns_service_ip = 10.1.0.10\n\nFix:\n    dns_service_ip = 10.0.0.10";
+    BadVersion = "E0206", Error, "malformed version",
+        "Kubernetes versions look like `1.33` or `1.33.2`; Istio add-on revisions like `asm-1-27`.\n\n\
+         Failing:\n    extension istio { revision = \"1.27\" }\n\nFix:\n    extension istio { revision = \"asm-1-27\" }";
+    MissingDependency = "E0207", Error, "a feature needs another that is missing",
+        "Some features only work with others: a GitOps configuration needs the Flux extension, Cilium \
+         network policy needs the Cilium data plane, Prometheus and Grafana need an Azure Monitor \
+         workspace, a Blob GitOps source needs a storage container, private networking needs a subnet \
+         for private endpoints. The message names what is missing.\n\n\
+         Failing:\n    cluster \"main\" { gitops \"apps\" { ... } }    // no `extension flux`\n\n\
+         Fix:\n    cluster \"main\" { extension flux  gitops \"apps\" { ... } }";
+    BadSubject = "E0208", Error, "invalid federated subject",
+        "`federate` takes `namespace/serviceaccount`, both valid Kubernetes names (lowercase letters, \
+         digits and hyphens, starting and ending with a letter or digit).\n\n\
+         Failing:\n    federate \"shop\" on cluster.main\n\nFix:\n    federate \"shop/checkout-sa\" on cluster.main";
+    DuplicateFederation = "E0209", Error, "duplicate federated credential",
+        "An identity may hold one federated credential per issuer and subject; Azure rejects a second.\n\n\
+         Failing:\n    federate \"shop/api\" on cluster.main\n    federate \"shop/api\" on cluster.main\n\nFix: remove the repeated line.";
+    BadKey = "E0210", Error, "App Configuration key or label cannot be stored",
+        "Keys must be non-empty, at most 10,000 characters, and may not be `.` or `..` or contain `%`; \
+         labels may not contain `*` or `,`. Feature flag ids may contain only letters, digits, `.`, `-` and `_`.\n\n\
+         Failing:\n    config \"\" in appconfig.settings { value = \"x\" }\n\nFix: give the key a name.";
+    Unused = "W0301", Warning, "unused declaration",
+        "A declaration that nothing references and that creates nothing on its own is probably a leftover.\n\n\
+         Example:\n    network \"spare\" { address_space = [10.9.0.0/16] }    // no cluster or endpoint uses it\n\n\
+         Fix: use it or remove it.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {}", c.as_str());
+            let s = c.as_str();
+            assert_eq!(s.len(), 5);
+            let want = if s.starts_with('E') {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            assert_eq!(c.severity(), want, "{s}: letter and severity disagree");
+            assert!(!c.title().ends_with('.'));
+            assert!(c.explanation().contains("Fix"), "{s} explains no fix");
+        }
+        assert_eq!(Code::parse("e0201"), Some(Code::LiteralSecret));
+    }
+}

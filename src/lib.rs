@@ -1,0 +1,88 @@
+//! platc: a compiler from `.plat` platform descriptions to Azure Bicep and azd projects.
+//!
+//! The pipeline, one stage per module, no IO anywhere in the library:
+//!
+//! ```text
+//! sources ──syntax::parse──▶ ast::File ──check::check──▶ model::Platform ──lower::lower──▶ Artifacts
+//! ```
+//!
+//! The CLI (`main.rs`) reads files, calls [`compile`], prints diagnostics and writes artifacts.
+
+pub mod azure;
+pub mod bicep;
+pub mod check;
+pub mod diag;
+pub mod lower;
+pub mod model;
+pub mod net;
+pub mod schema;
+pub mod source;
+pub mod syntax;
+
+use diag::Diagnostic;
+use indexmap::IndexMap;
+use source::SourceMap;
+
+/// Generated files by path relative to the output directory, in a stable order.
+pub type Artifacts = IndexMap<String, String>;
+
+pub struct Compilation {
+    /// Empty when any error was reported: a broken program never produces half an `infra/`.
+    pub artifacts: Artifacts,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Options that shape the output but not the meaning of the program.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// How the source is named in generated headers (a path relative to the project, with `/`).
+    pub source_name: String,
+}
+
+/// Parses and checks every file of the program. Files with a syntax error are skipped after
+/// their diagnostic; the others are still checked.
+pub fn analyse(sources: &SourceMap) -> (Option<model::Platform>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::new();
+    for id in sources.ids() {
+        match syntax::parse(id, sources.text(id)) {
+            Ok(f) => files.push(f),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    let parsed_all = diagnostics.is_empty();
+    let (platform, mut more) = check::check(&files);
+    if !parsed_all {
+        // References into a file that did not parse would all look unresolved: report only what
+        // the parser said, plus problems that do not depend on other declarations.
+        more.retain(|d| {
+            !matches!(
+                d.code,
+                diag::Code::Unresolved | diag::Code::MissingPlatform | diag::Code::Unused
+            )
+        });
+    }
+    diagnostics.extend(more);
+    diag::sort(&mut diagnostics);
+    (Some(platform), diagnostics)
+}
+
+/// The whole pipeline: sources in, generated files and diagnostics out.
+pub fn compile(sources: &SourceMap, options: &Options) -> Compilation {
+    let (platform, diagnostics) = analyse(sources);
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let artifacts = match platform {
+        Some(p) if !has_errors => lower::lower(&p, sources, options),
+        _ => Artifacts::new(),
+    };
+    Compilation {
+        artifacts,
+        diagnostics,
+    }
+}

@@ -1,0 +1,837 @@
+//! Modules for the supporting resources: network, monitoring, storage, registry, Key Vault and
+//! App Configuration.
+
+use super::module::Module;
+use super::{Ctx, LogSel, azure_name, diagnostics, role_assignment, secret_param};
+use crate::azure::{self, PrivateLink, types};
+use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
+use crate::model::*;
+use serde_json::json;
+
+/// Private Link services the platform uses: their DNS zones go into the endpoint network.
+pub(super) fn private_links(p: &Platform) -> Vec<PrivateLink> {
+    let mut links = Vec::new();
+    if p.vaults.values().any(|v| v.private) {
+        links.push(PrivateLink::Vault);
+    }
+    if p.registries.values().any(|r| r.private) {
+        links.push(PrivateLink::Registry);
+    }
+    if p.storages.values().any(|s| s.private) {
+        links.push(PrivateLink::Blob);
+    }
+    if p.appconfigs.values().any(|a| a.private) {
+        links.push(PrivateLink::AppConfig);
+    }
+    links
+}
+
+fn subnet_output(subnet: &str) -> String {
+    format!("{}Id", bicep::ident("subnet", subnet))
+}
+
+fn resource(name: &str, type_: &'static str, body: Obj) -> Resource {
+    Resource::new(name, type_, body.build())
+}
+
+fn base(name: Expr) -> Obj {
+    Obj::new()
+        .set("name", name)
+        .set("location", id("location"))
+        .set("tags", id("tags"))
+}
+
+pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
+    let mut m = Module::new(
+        "network",
+        "network",
+        name,
+        n.meta.span,
+        azure_name(&azure::NAME_VNET, name),
+        "virtual network",
+    );
+    let mut subnets = Vec::new();
+    for (sname, sub) in &n.subnets {
+        let nsg = bicep::ident("nsg", sname);
+        m.push(Item::Resource(resource(
+            &nsg,
+            types::NSG,
+            base(Expr::Interp(vec![
+                Part::Expr(id("name")),
+                Part::Text(format!("-{sname}-nsg")),
+            ]))
+            .set(
+                "properties",
+                Obj::new().set("securityRules", arr(vec![])).build(),
+            ),
+        )));
+        let mut props = Obj::new().set("addressPrefix", s(sub.prefix.clone())).set(
+            "networkSecurityGroup",
+            Obj::new().set("id", id(&nsg).dot("id")).build(),
+        );
+        if sub.private_endpoints {
+            props.push("privateEndpointNetworkPolicies", s("Disabled"));
+        }
+        subnets.push(
+            Obj::new()
+                .set("name", s(sname.clone()))
+                .set("properties", props.build())
+                .build(),
+        );
+    }
+    let mut vnet = resource(
+        "vnet",
+        types::VNET,
+        base(id("name")).set(
+            "properties",
+            Obj::new()
+                .set(
+                    "addressSpace",
+                    Obj::new()
+                        .set(
+                            "addressPrefixes",
+                            arr(n.address_space.iter().map(|a| s(a.clone())).collect()),
+                        )
+                        .build(),
+                )
+                .set("subnets", arr(subnets))
+                .build(),
+        ),
+    );
+    vnet.comment = n.meta.doc.clone();
+    m.push(Item::Resource(vnet));
+    for sname in n.subnets.keys() {
+        m.output(
+            &subnet_output(sname),
+            call(
+                "resourceId",
+                vec![
+                    s("Microsoft.Network/virtualNetworks/subnets"),
+                    id("vnet").dot("name"),
+                    s(sname.clone()),
+                ],
+            ),
+        );
+    }
+    if ctx
+        .endpoint_subnet
+        .as_ref()
+        .is_some_and(|(net, _)| net == name)
+    {
+        for link in private_links(ctx.p) {
+            let zone = link.ident();
+            let mut z = resource(
+                zone,
+                types::PRIVATE_DNS_ZONE,
+                Obj::new()
+                    .set("name", s(link.zone()))
+                    .set("location", s("global"))
+                    .set("tags", id("tags")),
+            );
+            z.comment = Some(format!(
+                "Private endpoints of {} register here; linked to this network so nodes resolve them",
+                link.group_id()
+            ));
+            m.push(Item::Resource(z));
+            let mut l = resource(
+                &format!("{zone}Link"),
+                types::PRIVATE_DNS_LINK,
+                Obj::new()
+                    .set("parent", id(zone))
+                    .set("name", id("name"))
+                    .set("location", s("global"))
+                    .set("tags", id("tags"))
+                    .set(
+                        "properties",
+                        Obj::new()
+                            .set("registrationEnabled", Expr::Bool(false))
+                            .set(
+                                "virtualNetwork",
+                                Obj::new().set("id", id("vnet").dot("id")).build(),
+                            )
+                            .build(),
+                    ),
+            );
+            l.comment = None;
+            m.push(Item::Resource(l));
+            m.output(&format!("{zone}Id"), id(zone).dot("id"));
+        }
+    }
+    m.output("id", id("vnet").dot("id"));
+    m.output("name", id("vnet").dot("name"));
+    m
+}
+
+/// A private endpoint for `target` in the platform's endpoint subnet, registered in its DNS zone.
+fn private_endpoint(ctx: &Ctx, m: &mut Module, target: &str, link: PrivateLink) {
+    let Some((net, sub)) = &ctx.endpoint_subnet else {
+        return;
+    };
+    let subnet = m.param(
+        "endpointSubnetId",
+        Type::String,
+        "Subnet that holds private endpoints",
+        Ctx::output("network", net, &subnet_output(sub)),
+    );
+    let zone = m.param(
+        "privateDnsZoneId",
+        Type::String,
+        &format!("Private DNS zone {}", link.zone()),
+        Ctx::output("network", net, &format!("{}Id", link.ident())),
+    );
+    m.push(Item::Resource(resource(
+        "privateEndpoint",
+        types::PRIVATE_ENDPOINT,
+        base(Expr::Interp(vec![
+            Part::Expr(id("name")),
+            Part::Text("-pe".into()),
+        ]))
+        .set(
+            "properties",
+            Obj::new()
+                .set("subnet", Obj::new().set("id", subnet).build())
+                .set(
+                    "privateLinkServiceConnections",
+                    arr(vec![
+                        Obj::new()
+                            .set("name", s(link.group_id()))
+                            .set(
+                                "properties",
+                                Obj::new()
+                                    .set("privateLinkServiceId", id(target).dot("id"))
+                                    .set("groupIds", arr(vec![s(link.group_id())]))
+                                    .build(),
+                            )
+                            .build(),
+                    ]),
+                )
+                .build(),
+        ),
+    )));
+    m.push(Item::Resource(resource(
+        "privateDnsZoneGroup",
+        types::PRIVATE_DNS_GROUP,
+        Obj::new()
+            .set("parent", id("privateEndpoint"))
+            .set("name", s("default"))
+            .set(
+                "properties",
+                Obj::new()
+                    .set(
+                        "privateDnsZoneConfigs",
+                        arr(vec![
+                            Obj::new()
+                                .set("name", s(link.zone().replace('.', "-")))
+                                .set(
+                                    "properties",
+                                    Obj::new().set("privateDnsZoneId", zone).build(),
+                                )
+                                .build(),
+                        ]),
+                    )
+                    .build(),
+            ),
+    )));
+}
+
+fn with_diagnostics(ctx: &Ctx, m: &mut Module, scope: &str, logs: LogSel, metrics: bool) {
+    if let Some(ws) = ctx.logs_id() {
+        let ws = m.param(
+            "logAnalyticsWorkspaceId",
+            Type::String,
+            "Log Analytics workspace for diagnostic settings",
+            ws,
+        );
+        m.push(diagnostics(
+            &format!("{scope}Diagnostics"),
+            scope,
+            ws,
+            logs,
+            metrics,
+        ));
+    }
+}
+
+fn commented(mut r: Resource, meta: &Meta, ctx: &Ctx, what: &str) -> Item {
+    let mut lines = vec![format!("{what} ({})", ctx.origin(meta.span))];
+    if let Some(d) = &meta.doc {
+        lines.push(d.clone());
+    }
+    r.comment = Some(lines.join("\n"));
+    Item::Resource(r)
+}
+
+pub(super) fn logs(ctx: &Ctx, name: &str, l: &crate::model::Logs) -> Module {
+    let mut m = Module::new(
+        "logs",
+        "logs",
+        name,
+        l.meta.span,
+        azure_name(&azure::NAME_LOGS, name),
+        "Log Analytics workspace",
+    );
+    let mut props = Obj::new()
+        .set("sku", Obj::new().set("name", s("PerGB2018")).build())
+        .set("retentionInDays", Expr::Int(l.retention_days))
+        .set(
+            "features",
+            Obj::new().set("disableLocalAuth", Expr::Bool(true)).build(),
+        );
+    if let Some(q) = l.daily_quota_gb {
+        props.push(
+            "workspaceCapping",
+            Obj::new().set("dailyQuotaGb", Expr::Int(q)).build(),
+        );
+    }
+    let r = resource(
+        "workspace",
+        types::LOG_ANALYTICS,
+        base(id("name")).set("properties", props.build()),
+    );
+    m.push(commented(r, &l.meta, ctx, &format!("logs \"{name}\"")));
+    m.output("id", id("workspace").dot("id"));
+    m.output("name", id("workspace").dot("name"));
+    m
+}
+
+pub(super) fn metrics(ctx: &Ctx, name: &str, mt: &Metrics) -> Module {
+    let mut m = Module::new(
+        "metrics",
+        "metrics",
+        name,
+        mt.meta.span,
+        azure_name(&azure::NAME_MONITOR, name),
+        "Azure Monitor workspace",
+    );
+    let r = resource("workspace", types::MONITOR_WORKSPACE, base(id("name")));
+    m.push(commented(
+        r,
+        &mt.meta,
+        ctx,
+        &format!("metrics \"{name}\": managed Prometheus storage"),
+    ));
+    m.output("id", id("workspace").dot("id"));
+    m.output("name", id("workspace").dot("name"));
+    if mt.grafana {
+        let gname = m.param(
+            "grafanaName",
+            Type::String,
+            "Name of the Managed Grafana",
+            azure_name(&azure::NAME_GRAFANA, name),
+        );
+        let principal = m.param(
+            "principalId",
+            Type::String,
+            "Deploying principal; it becomes Grafana Admin (empty skips)",
+            id("principalId"),
+        );
+        let ptype = m.param(
+            "principalType",
+            Type::String,
+            "Kind of principalId",
+            id("principalType"),
+        );
+        m.push(Item::Resource(resource(
+            "grafana",
+            types::GRAFANA,
+            base(gname)
+                .set("sku", Obj::new().set("name", s("Standard")).build())
+                .set(
+                    "identity",
+                    Obj::new().set("type", s("SystemAssigned")).build(),
+                )
+                .set(
+                    "properties",
+                    Obj::new()
+                        .set("apiKey", s("Disabled"))
+                        .set("publicNetworkAccess", s("Enabled"))
+                        .set(
+                            "grafanaIntegrations",
+                            Obj::new()
+                                .set(
+                                    "azureMonitorWorkspaceIntegrations",
+                                    arr(vec![
+                                        Obj::new()
+                                            .set(
+                                                "azureMonitorWorkspaceResourceId",
+                                                id("workspace").dot("id"),
+                                            )
+                                            .build(),
+                                    ]),
+                                )
+                                .build(),
+                        )
+                        .build(),
+                ),
+        )));
+        m.push(role_assignment(
+            "grafanaReadsMetrics",
+            "workspace",
+            id("grafana").dot("identity.principalId"),
+            "Monitoring Data Reader",
+            Some("Grafana queries the workspace with its own identity".into()),
+        ));
+        let admin_role = azure::role_id("Grafana Admin").expect("role table");
+        let mut admin = Resource::new(
+            "grafanaAdmin",
+            types::ROLE_ASSIGNMENT,
+            Obj::new()
+                .set(
+                    "name",
+                    call(
+                        "guid",
+                        vec![id("grafana").dot("id"), principal.clone(), s(admin_role)],
+                    ),
+                )
+                .set("scope", id("grafana"))
+                .set(
+                    "properties",
+                    Obj::new()
+                        .set_commented(
+                            "roleDefinitionId",
+                            call(
+                                "subscriptionResourceId",
+                                vec![s("Microsoft.Authorization/roleDefinitions"), s(admin_role)],
+                            ),
+                            "Grafana Admin",
+                        )
+                        .set("principalId", principal.clone())
+                        .set("principalType", ptype)
+                        .build(),
+                )
+                .build(),
+        );
+        admin.condition = Some(Expr::Not(Box::new(call("empty", vec![principal]))));
+        admin.comment = Some("Whoever provisions the platform can sign in to Grafana".into());
+        m.push(Item::Resource(admin));
+        with_diagnostics(ctx, &mut m, "grafana", LogSel::Group("allLogs"), true);
+        m.output("grafanaEndpoint", id("grafana").dot("properties.endpoint"));
+    }
+    m
+}
+
+pub(super) fn storage(ctx: &Ctx, name: &str, st: &Storage) -> Module {
+    let mut m = Module::new(
+        "storage",
+        "storage",
+        name,
+        st.meta.span,
+        azure_name(&azure::NAME_STORAGE, name),
+        "storage account",
+    );
+    let sku = format!("Standard_{}", st.replication.to_ascii_uppercase());
+    let mut props = Obj::new()
+        .set("accessTier", s("Hot"))
+        .set("allowBlobPublicAccess", Expr::Bool(false))
+        .set("allowSharedKeyAccess", Expr::Bool(false))
+        .set("defaultToOAuthAuthentication", Expr::Bool(true))
+        .set("supportsHttpsTrafficOnly", Expr::Bool(true))
+        .set("minimumTlsVersion", s("TLS1_2"));
+    props.push(
+        "publicNetworkAccess",
+        s(if st.private { "Disabled" } else { "Enabled" }),
+    );
+    props.push(
+        "networkAcls",
+        Obj::new()
+            .set("bypass", s("AzureServices"))
+            .set(
+                "defaultAction",
+                s(if st.private { "Deny" } else { "Allow" }),
+            )
+            .build(),
+    );
+    let r = resource(
+        "account",
+        types::STORAGE,
+        base(id("name"))
+            .set("kind", s("StorageV2"))
+            .set("sku", Obj::new().set("name", s(sku)).build())
+            .set("properties", props.build()),
+    );
+    m.push(commented(r, &st.meta, ctx, &format!("storage \"{name}\"")));
+    m.push(Item::Resource(resource(
+        "blobService",
+        types::BLOB_SERVICE,
+        Obj::new()
+            .set("parent", id("account"))
+            .set("name", s("default"))
+            .set(
+                "properties",
+                Obj::new()
+                    .set(
+                        "deleteRetentionPolicy",
+                        Obj::new()
+                            .set("enabled", Expr::Bool(true))
+                            .set("days", Expr::Int(7))
+                            .build(),
+                    )
+                    .set(
+                        "containerDeleteRetentionPolicy",
+                        Obj::new()
+                            .set("enabled", Expr::Bool(true))
+                            .set("days", Expr::Int(7))
+                            .build(),
+                    )
+                    .build(),
+            ),
+    )));
+    for c in &st.containers {
+        m.push(Item::Resource(resource(
+            &bicep::ident("container", c),
+            types::BLOB_CONTAINER,
+            Obj::new()
+                .set("parent", id("blobService"))
+                .set("name", s(c.clone()))
+                .set(
+                    "properties",
+                    Obj::new().set("publicAccess", s("None")).build(),
+                ),
+        )));
+    }
+    if st.private {
+        private_endpoint(ctx, &mut m, "account", PrivateLink::Blob);
+    }
+    with_diagnostics(ctx, &mut m, "blobService", LogSel::Group("allLogs"), true);
+    m.output("id", id("account").dot("id"));
+    m.output("name", id("account").dot("name"));
+    m.output(
+        "blobEndpoint",
+        id("account").dot("properties.primaryEndpoints.blob"),
+    );
+    m
+}
+
+pub(super) fn registry(ctx: &Ctx, name: &str, r: &Registry) -> Module {
+    let mut m = Module::new(
+        "registry",
+        "registry",
+        name,
+        r.meta.span,
+        azure_name(&azure::NAME_REGISTRY, name),
+        "container registry",
+    );
+    let premium = r.sku == "premium";
+    let sku = match r.sku.as_str() {
+        "basic" => "Basic",
+        "standard" => "Standard",
+        _ => "Premium",
+    };
+    let mut props = Obj::new()
+        .set("adminUserEnabled", Expr::Bool(false))
+        .set("anonymousPullEnabled", Expr::Bool(false))
+        .set(
+            "publicNetworkAccess",
+            s(if r.private { "Disabled" } else { "Enabled" }),
+        )
+        .set("networkRuleBypassOptions", s("AzureServices"));
+    if premium {
+        props.push("zoneRedundancy", s("Enabled"));
+        props.push(
+            "policies",
+            Obj::new()
+                .set(
+                    "retentionPolicy",
+                    Obj::new()
+                        .set("status", s("enabled"))
+                        .set("days", Expr::Int(30))
+                        .build(),
+                )
+                .set(
+                    "exportPolicy",
+                    Obj::new()
+                        .set("status", s(if r.private { "disabled" } else { "enabled" }))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    let res = resource(
+        "registry",
+        types::REGISTRY,
+        base(id("name"))
+            .set("sku", Obj::new().set("name", s(sku)).build())
+            .set("properties", props.build()),
+    );
+    m.push(commented(
+        res,
+        &r.meta,
+        ctx,
+        &format!("registry \"{name}\""),
+    ));
+    if r.private {
+        private_endpoint(ctx, &mut m, "registry", PrivateLink::Registry);
+    }
+    with_diagnostics(ctx, &mut m, "registry", LogSel::Group("allLogs"), true);
+    m.output("id", id("registry").dot("id"));
+    m.output("name", id("registry").dot("name"));
+    m.output("loginServer", id("registry").dot("properties.loginServer"));
+    m
+}
+
+pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
+    let mut m = Module::new(
+        "vault",
+        "keyvault",
+        name,
+        v.meta.span,
+        azure_name(&azure::NAME_VAULT, name),
+        "Key Vault",
+    );
+    let mut props = Obj::new()
+        .set("tenantId", call("subscription", vec![]).dot("tenantId"))
+        .set(
+            "sku",
+            Obj::new()
+                .set("family", s("A"))
+                .set("name", s(v.sku.clone()))
+                .build(),
+        )
+        .set("enableRbacAuthorization", Expr::Bool(true))
+        .set("enableSoftDelete", Expr::Bool(true))
+        .set("softDeleteRetentionInDays", Expr::Int(v.soft_delete_days));
+    // Azure rejects `false`; leaving it out is how purge protection stays off.
+    if v.purge_protection {
+        props.push("enablePurgeProtection", Expr::Bool(true));
+    }
+    props.push(
+        "publicNetworkAccess",
+        s(if v.private { "Disabled" } else { "Enabled" }),
+    );
+    props.push(
+        "networkAcls",
+        Obj::new()
+            .set("bypass", s("AzureServices"))
+            .set("defaultAction", s(if v.private { "Deny" } else { "Allow" }))
+            .build(),
+    );
+    let r = resource(
+        "vault",
+        types::VAULT,
+        base(id("name")).set("properties", props.build()),
+    );
+    m.push(commented(r, &v.meta, ctx, &format!("vault \"{name}\"")));
+    if !v.secrets.is_empty() {
+        m.param_default(
+            "deployedAt",
+            Type::String,
+            "Deployment time; utcNow() is only allowed as a parameter default. Secret expiry counts from it",
+            call("utcNow", vec![s("u")]),
+        );
+    }
+    for (sname, sec) in &v.secrets {
+        let value = m.secure_param(
+            &bicep::ident("secret", sname),
+            &format!(
+                "Value of secret `{sname}` (azd environment variable {})",
+                sec.env
+            ),
+            id(secret_param(name, sname)),
+        );
+        let exp = call(
+            "dateTimeToEpoch",
+            vec![call(
+                "dateTimeAdd",
+                vec![id("deployedAt"), s(format!("P{}D", sec.expires_after_days))],
+            )],
+        );
+        let mut r = resource(
+            &bicep::ident("secret", &format!("{sname}-resource")),
+            types::VAULT_SECRET,
+            Obj::new()
+                .set("parent", id("vault"))
+                .set("name", s(sname.clone()))
+                .set(
+                    "properties",
+                    Obj::new()
+                        .set("value", value)
+                        .set("contentType", s(sec.content_type.clone()))
+                        .set(
+                            "attributes",
+                            Obj::new()
+                                .set("enabled", Expr::Bool(true))
+                                .set("exp", exp)
+                                .build(),
+                        )
+                        .build(),
+                ),
+        );
+        r.comment = Some(format!(
+            "secret \"{sname}\" ({})",
+            ctx.origin(sec.meta.span)
+        ));
+        m.push(Item::Resource(r));
+    }
+    if v.private {
+        private_endpoint(ctx, &mut m, "vault", PrivateLink::Vault);
+    }
+    with_diagnostics(ctx, &mut m, "vault", LogSel::Group("audit"), true);
+    m.output("id", id("vault").dot("id"));
+    m.output("name", id("vault").dot("name"));
+    m.output("uri", id("vault").dot("properties.vaultUri"));
+    m
+}
+
+pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
+    let mut m = Module::new(
+        "appconfig",
+        "appconfig",
+        name,
+        a.meta.span,
+        azure_name(&azure::NAME_APPCONFIG, name),
+        "App Configuration store",
+    );
+    let paid = matches!(a.sku.as_str(), "standard" | "premium");
+    let sku = match a.sku.as_str() {
+        "free" => "Free",
+        "developer" => "Developer",
+        "premium" => "Premium",
+        _ => "Standard",
+    };
+    let mut props = Obj::new()
+        .set("disableLocalAuth", Expr::Bool(true))
+        .set(
+            "dataPlaneProxy",
+            Obj::new()
+                .set("authenticationMode", s("Pass-through"))
+                .set("privateLinkDelegation", s("Disabled"))
+                .build(),
+        )
+        .set(
+            "publicNetworkAccess",
+            s(if a.private { "Disabled" } else { "Enabled" }),
+        );
+    if paid {
+        props.push("softDeleteRetentionInDays", Expr::Int(a.soft_delete_days));
+        props.push("enablePurgeProtection", Expr::Bool(a.purge_protection));
+    }
+    let r = resource(
+        "store",
+        types::APPCONFIG,
+        base(id("name"))
+            .set("sku", Obj::new().set("name", s(sku)).build())
+            .set("properties", props.build()),
+    );
+    m.push(commented(r, &a.meta, ctx, &format!("appconfig \"{name}\"")));
+
+    if !a.entries.is_empty() {
+        let principal = m.param("principalId", Type::String, "Deploying principal (AZURE_PRINCIPAL_ID); key-values are written with its data-plane role", id("principalId"));
+        let ptype = m.param(
+            "principalType",
+            Type::String,
+            "Kind of principalId",
+            id("principalType"),
+        );
+        let owner = azure::role_id("App Configuration Data Owner").expect("role table");
+        let mut r = Resource::new(
+            "deployerWritesKeyValues",
+            types::ROLE_ASSIGNMENT,
+            Obj::new()
+                .set(
+                    "name",
+                    call(
+                        "guid",
+                        vec![id("store").dot("id"), principal.clone(), s(owner)],
+                    ),
+                )
+                .set("scope", id("store"))
+                .set(
+                    "properties",
+                    Obj::new()
+                        .set_commented(
+                            "roleDefinitionId",
+                            call(
+                                "subscriptionResourceId",
+                                vec![s("Microsoft.Authorization/roleDefinitions"), s(owner)],
+                            ),
+                            "App Configuration Data Owner",
+                        )
+                        .set("principalId", principal.clone())
+                        .set("principalType", ptype)
+                        .build(),
+                )
+                .build(),
+        );
+        r.condition = Some(Expr::Not(Box::new(call("empty", vec![principal]))));
+        r.comment = Some(
+            "With local auth disabled, ARM writes key-values through the data plane (pass-through):\nthe deploying principal needs a data-plane role on the store".into(),
+        );
+        m.push(Item::Resource(r));
+    }
+    let mut vault_params: Vec<String> = Vec::new();
+    for (i, e) in a.entries.iter().enumerate() {
+        let rname = azure::appconfig_resource_name(&e.key, e.label.as_deref());
+        let (value, content_type) = match &e.content {
+            KvContent::Value {
+                value,
+                content_type,
+            } => (s(value.clone()), content_type.clone()),
+            KvContent::FeatureFlag {
+                id: fid,
+                description,
+                enabled,
+            } => {
+                let v = json!({
+                    "id": fid,
+                    "description": description.clone().unwrap_or_default(),
+                    "enabled": enabled,
+                    "conditions": { "client_filters": [] },
+                });
+                (
+                    s(v.to_string()),
+                    azure::FEATURE_FLAG_CONTENT_TYPE.to_string(),
+                )
+            }
+            KvContent::SecretRef { vault, secret } => {
+                let pname = bicep::ident("vault", &format!("{vault}-uri"));
+                if !vault_params.contains(&pname) {
+                    m.param(
+                        &pname,
+                        Type::String,
+                        &format!("URI of Key Vault `{vault}`, for Key Vault references"),
+                        Ctx::output("vault", vault, "uri"),
+                    );
+                    vault_params.push(pname.clone());
+                }
+                let uri = Expr::Interp(vec![
+                    Part::Expr(id(&pname)),
+                    Part::Text(format!("secrets/{secret}")),
+                ]);
+                (
+                    call("string", vec![Obj::new().set("uri", uri).build()]),
+                    azure::KEYVAULT_REF_CONTENT_TYPE.to_string(),
+                )
+            }
+        };
+        let mut r = resource(
+            &format!("keyValue{}", i + 1),
+            types::APPCONFIG_KV,
+            Obj::new()
+                .set("parent", id("store"))
+                .set("name", s(rname))
+                .set(
+                    "properties",
+                    Obj::new()
+                        .set("value", value)
+                        .set("contentType", s(content_type))
+                        .build(),
+                )
+                .set("dependsOn", arr(vec![id("deployerWritesKeyValues")])),
+        );
+        let label = e
+            .label
+            .as_ref()
+            .map(|l| format!(" [{l}]"))
+            .unwrap_or_default();
+        r.comment = Some(format!("{}{label} ({})", e.key, ctx.origin(e.span)));
+        m.push(Item::Resource(r));
+    }
+    if a.private {
+        private_endpoint(ctx, &mut m, "store", PrivateLink::AppConfig);
+    }
+    with_diagnostics(ctx, &mut m, "store", LogSel::Group("allLogs"), true);
+    m.output("id", id("store").dot("id"));
+    m.output("name", id("store").dot("name"));
+    m.output("endpoint", id("store").dot("properties.endpoint"));
+    m
+}

@@ -1,0 +1,165 @@
+//! The identity module: a user-assigned identity, its federated credentials (one at a time, as
+//! Azure requires) and its role assignments, each scoped to the resource it grants on.
+
+use super::module::Module;
+use super::{Ctx, azure_name};
+use crate::azure::{self, types};
+use crate::bicep::{self, Decorator, Item, Obj, Resource, Type, arr, call, id, s};
+use crate::model::*;
+
+fn target_type(kind: &str) -> &'static str {
+    match kind {
+        "vault" => types::VAULT,
+        "appconfig" => types::APPCONFIG,
+        "registry" => types::REGISTRY,
+        "storage" => types::STORAGE,
+        "cluster" => types::MANAGED_CLUSTER,
+        "metrics" => types::MONITOR_WORKSPACE,
+        _ => types::LOG_ANALYTICS,
+    }
+}
+
+pub(super) fn identity(ctx: &Ctx, name: &str, i: &Identity) -> Module {
+    let mut m = Module::new(
+        "identity",
+        "identity",
+        name,
+        i.meta.span,
+        azure_name(&azure::NAME_IDENTITY, name),
+        "managed identity",
+    );
+    let mut r = Resource::new(
+        "identity",
+        types::IDENTITY,
+        Obj::new()
+            .set("name", id("name"))
+            .set("location", id("location"))
+            .set("tags", id("tags"))
+            .build(),
+    );
+    let mut lines = vec![format!("identity \"{name}\" ({})", ctx.origin(i.meta.span))];
+    if let Some(d) = &i.meta.doc {
+        lines.push(d.clone());
+    }
+    r.comment = Some(lines.join("\n"));
+    m.push(Item::Resource(r));
+
+    if !i.federations.is_empty() {
+        let mut issuers: Vec<&str> = Vec::new();
+        let mut entries = Vec::new();
+        for f in &i.federations {
+            let issuer = bicep::ident("issuer", &f.cluster);
+            if !issuers.contains(&f.cluster.as_str()) {
+                m.param(
+                    &issuer,
+                    Type::String,
+                    &format!("OIDC issuer of cluster `{}`", f.cluster),
+                    Ctx::output("cluster", &f.cluster, "oidcIssuerUrl"),
+                );
+                issuers.push(&f.cluster);
+            }
+            entries.push(
+                Obj::new()
+                    .set(
+                        "name",
+                        s(format!(
+                            "{}-{}-{}",
+                            f.cluster, f.namespace, f.service_account
+                        )),
+                    )
+                    .set("issuer", id(&issuer))
+                    .set(
+                        "subject",
+                        s(format!(
+                            "system:serviceaccount:{}:{}",
+                            f.namespace, f.service_account
+                        )),
+                    )
+                    .build(),
+            );
+        }
+        m.var("federations", arr(entries));
+        let mut fics = Resource::new(
+            "federatedCredentials",
+            types::FEDERATED_CREDENTIAL,
+            Obj::new()
+                .set("parent", id("identity"))
+                .set("name", id("f").dot("name"))
+                .set(
+                    "properties",
+                    Obj::new()
+                        .set("issuer", id("f").dot("issuer"))
+                        .set("subject", id("f").dot("subject"))
+                        .set("audiences", arr(vec![s(azure::TOKEN_EXCHANGE_AUDIENCE)]))
+                        .build(),
+                )
+                .build(),
+        );
+        fics.each = Some(("f".into(), id("federations")));
+        fics.decorators = vec![Decorator::batch_size(1)];
+        fics.comment =
+            Some("Azure rejects concurrent writes of federated credentials on one identity".into());
+        m.push(Item::Resource(fics));
+    }
+
+    let mut targets: Vec<(String, String)> = Vec::new();
+    for g in &i.grants {
+        let t = bicep::ident(&g.target.kind, &g.target.name);
+        if !targets.iter().any(|(x, _)| *x == t) {
+            let pname = format!("{t}Name");
+            let tname = m.param(
+                &pname,
+                Type::String,
+                &format!("Name of {} `{}`", g.target.kind, g.target.name),
+                Ctx::output(&g.target.kind, &g.target.name, "name"),
+            );
+            let mut r = Resource::new(
+                &t,
+                target_type(&g.target.kind),
+                Obj::new().set("name", tname).build(),
+            );
+            r.existing = true;
+            m.push(Item::Resource(r));
+            targets.push((t.clone(), g.target.kind.clone()));
+        }
+        let principal = id("identity").dot("properties.principalId");
+        let mut r = Resource::new(
+            bicep::ident("grant", &format!("{}-{}", g.role, t)),
+            types::ROLE_ASSIGNMENT,
+            Obj::new()
+                .set(
+                    "name",
+                    call(
+                        "guid",
+                        vec![id(&t).dot("id"), id("identity").dot("id"), s(g.role_id)],
+                    ),
+                )
+                .set("scope", id(&t))
+                .set(
+                    "properties",
+                    Obj::new()
+                        .set_commented(
+                            "roleDefinitionId",
+                            call(
+                                "subscriptionResourceId",
+                                vec![s("Microsoft.Authorization/roleDefinitions"), s(g.role_id)],
+                            ),
+                            g.role.clone(),
+                        )
+                        .set("principalId", principal)
+                        .set("principalType", s("ServicePrincipal"))
+                        .build(),
+                )
+                .build(),
+        );
+        r.comment = Some(format!(
+            "grant \"{}\" on {}.{}",
+            g.role, g.target.kind, g.target.name
+        ));
+        m.push(Item::Resource(r));
+    }
+    m.output("id", id("identity").dot("id"));
+    m.output("principalId", id("identity").dot("properties.principalId"));
+    m.output("clientId", id("identity").dot("properties.clientId"));
+    m
+}

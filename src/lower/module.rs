@@ -1,0 +1,128 @@
+//! One generated module: its parameters (with the value main.bicep passes for each), resources
+//! and outputs.
+
+use crate::bicep::{self, Decorator, Expr, Item, Key, Prop, Type, id};
+use crate::source::Span;
+
+pub(crate) struct Module {
+    /// Declaration kind, as in the `.plat`.
+    pub kind: &'static str,
+    /// File stem under `modules/`.
+    pub area: &'static str,
+    pub decl: String,
+    pub span: Span,
+    params: Vec<Item>,
+    pub args: Vec<Prop>,
+    items: Vec<Item>,
+    outputs: Vec<Item>,
+}
+
+impl Module {
+    /// A module with the parameters every module takes: its primary resource's name, location, tags.
+    pub fn new(
+        kind: &'static str,
+        area: &'static str,
+        decl: &str,
+        span: Span,
+        name: Expr,
+        what: &str,
+    ) -> Self {
+        let mut m = Module {
+            kind,
+            area,
+            decl: decl.to_string(),
+            span,
+            params: Vec::new(),
+            args: Vec::new(),
+            items: Vec::new(),
+            outputs: Vec::new(),
+        };
+        m.param("name", Type::String, &format!("Name of the {what}"), name);
+        m.param("location", Type::String, "Azure region", id("location"));
+        m.param("tags", Type::Object, "Tags for every resource", id("tags"));
+        m
+    }
+
+    /// Declares a parameter and records what main.bicep passes; returns the parameter's reference.
+    pub fn param(&mut self, name: &str, ty: Type, description: &str, value: Expr) -> Expr {
+        self.params.push(Item::Param {
+            decorators: vec![Decorator::description(description)],
+            name: name.to_string(),
+            ty,
+            default: None,
+        });
+        self.args.push(Prop {
+            key: Key::Name(name.to_string()),
+            value,
+            comment: None,
+        });
+        id(name)
+    }
+
+    pub fn secure_param(&mut self, name: &str, description: &str, value: Expr) -> Expr {
+        self.params.push(Item::Param {
+            decorators: vec![Decorator::secure(), Decorator::description(description)],
+            name: name.to_string(),
+            ty: Type::String,
+            default: None,
+        });
+        self.args.push(Prop {
+            key: Key::Name(name.to_string()),
+            value,
+            comment: None,
+        });
+        id(name)
+    }
+
+    /// A parameter main.bicep does not pass: its default is computed at deployment.
+    pub fn param_default(
+        &mut self,
+        name: &str,
+        ty: Type,
+        description: &str,
+        default: Expr,
+    ) -> Expr {
+        self.params.push(Item::Param {
+            decorators: vec![Decorator::description(description)],
+            name: name.to_string(),
+            ty,
+            default: Some(default),
+        });
+        id(name)
+    }
+
+    pub fn push(&mut self, item: Item) {
+        self.items.push(item);
+    }
+
+    pub fn var(&mut self, name: &str, value: Expr) -> Expr {
+        self.items.push(Item::Var {
+            comment: None,
+            name: name.to_string(),
+            value,
+        });
+        id(name)
+    }
+
+    pub fn output(&mut self, name: &str, value: Expr) {
+        self.outputs.push(Item::Output {
+            decorators: vec![],
+            name: name.to_string(),
+            ty: Type::String,
+            value,
+        });
+    }
+
+    pub fn file(&self, header: Vec<String>) -> bicep::File {
+        let mut items = self.params.clone();
+        // Variables before resources, whatever order they were created in.
+        let (vars, rest): (Vec<&Item>, Vec<&Item>) = self
+            .items
+            .iter()
+            .partition(|i| matches!(i, Item::Var { .. }));
+        items.extend(vars.into_iter().cloned());
+        items.extend(rest.into_iter().cloned());
+        items.extend(self.outputs.iter().cloned());
+        bicep::File { header, items }
+    }
+}

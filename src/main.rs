@@ -1,0 +1,301 @@
+//! The `platc` command line: reads sources, runs the library, prints diagnostics, writes files.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use platc::diag::{self, Code, Diagnostic};
+use platc::source::SourceMap;
+use platc::{Artifacts, Options};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "platc",
+    version,
+    about = "Compiles platform.plat into Bicep and azd files"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Colour {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct Report {
+    /// How diagnostics are printed
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Colour in human output (NO_COLOR is honoured by `auto`)
+    #[arg(long, value_enum, default_value = "auto")]
+    color: Colour,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check FILE and write the azd infrastructure (main.bicep, modules/, main.parameters.json)
+    Build {
+        file: PathBuf,
+        /// Output directory
+        #[arg(long, default_value = "infra")]
+        out: PathBuf,
+        /// Write nothing; exit 1 when the output directory differs from what would be written
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        report: Report,
+    },
+    /// Check FILE and report diagnostics, writing nothing
+    Check {
+        file: PathBuf,
+        #[command(flatten)]
+        report: Report,
+    },
+    /// Explain a diagnostic code, e.g. `platc explain E0201`
+    Explain { code: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Explain { code } => explain(&code),
+        Command::Check { file, report } => run(&file, None, false, &report),
+        Command::Build {
+            file,
+            out,
+            check,
+            report,
+        } => run(&file, Some(&out), check, &report),
+    }
+}
+
+fn explain(code: &str) -> ExitCode {
+    match Code::parse(code) {
+        Some(c) => {
+            println!(
+                "{} ({}): {}\n\n{}",
+                c.as_str(),
+                c.severity().as_str(),
+                c.title(),
+                c.explanation()
+            );
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("error: unknown diagnostic code `{code}`; codes are listed in spec.md");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// How the source is named in generated headers: relative to the azd project (the output
+/// directory's parent), with `/`, so the output is the same from any working directory.
+fn source_name(file: &Path, out: Option<&Path>) -> String {
+    let fallback = || file.to_string_lossy().replace('\\', "/");
+    let Some(out) = out else { return fallback() };
+    let (Ok(file), Some(root)) = (
+        file.canonicalize(),
+        absolute(out).and_then(|o| o.parent().map(Path::to_path_buf)),
+    ) else {
+        return fallback();
+    };
+    let root = root.canonicalize().unwrap_or(root);
+    match file.strip_prefix(&root) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => file
+            .file_name()
+            .map_or_else(fallback, |n| n.to_string_lossy().into_owned()),
+    }
+}
+
+fn absolute(p: &Path) -> Option<PathBuf> {
+    if p.is_absolute() {
+        Some(p.to_path_buf())
+    } else {
+        std::env::current_dir().ok().map(|d| d.join(p))
+    }
+}
+
+fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> ExitCode {
+    let text = match std::fs::read(file) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                eprintln!("error: {} is not UTF-8 text", file.display());
+                return ExitCode::from(2);
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let mut sources = SourceMap::new();
+    sources.add(file.to_string_lossy().replace('\\', "/"), text);
+    let options = Options {
+        source_name: source_name(file, out),
+    };
+    let result = platc::compile(&sources, &options);
+    print_diagnostics(&sources, &result.diagnostics, report);
+    if result.has_errors() {
+        return ExitCode::from(1);
+    }
+    let Some(out) = out else {
+        return ExitCode::SUCCESS;
+    };
+    if check_only {
+        return check_dir(out, &result.artifacts);
+    }
+    match write_atomically(out, &result.artifacts) {
+        Ok(()) => {
+            if report.format == Format::Human {
+                eprintln!(
+                    "wrote {} files to {}",
+                    result.artifacts.len(),
+                    out.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print_diagnostics(sources: &SourceMap, diags: &[Diagnostic], report: &Report) {
+    match report.format {
+        Format::Json => {
+            let v = diag::render::json(sources, diags);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).expect("JSON values always serialise")
+            );
+        }
+        Format::Human => {
+            let colour = match report.color {
+                Colour::Always => true,
+                Colour::Never => false,
+                Colour::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stderr().is_terminal()
+                }
+            };
+            let text = diag::render::human(sources, diags, colour);
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+    }
+}
+
+/// Every file under `dir`, relative, with `/`.
+fn list_files(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else if let Ok(rel) = p.strip_prefix(root) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn check_dir(out: &Path, artifacts: &Artifacts) -> ExitCode {
+    let mut stale = Vec::new();
+    for (rel, text) in artifacts {
+        match std::fs::read_to_string(out.join(rel)) {
+            Ok(on_disk) if on_disk == *text => {}
+            Ok(_) => stale.push(format!("{rel} differs")),
+            Err(_) => stale.push(format!("{rel} is missing")),
+        }
+    }
+    for rel in list_files(out) {
+        if !artifacts.contains_key(&rel) {
+            stale.push(format!("{rel} would be removed"));
+        }
+    }
+    if stale.is_empty() {
+        eprintln!("{} is up to date", out.display());
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "error: {} is stale; run `platc build` and commit the result",
+            out.display()
+        );
+        for s in stale {
+            eprintln!("  {s}");
+        }
+        ExitCode::from(1)
+    }
+}
+
+/// Writes the whole directory or nothing: files go to a sibling temporary directory, which then
+/// replaces `out` by rename. A failure part-way leaves `out` exactly as it was.
+fn write_atomically(out: &Path, artifacts: &Artifacts) -> std::io::Result<()> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let base = out
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let unique = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let tmp = parent.join(format!(".{base}.platc-new-{unique}"));
+    let old = parent.join(format!(".{base}.platc-old-{unique}"));
+    let result = (|| {
+        for (rel, text) in artifacts {
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut f = std::fs::File::create(&path)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+        }
+        if out.exists() {
+            std::fs::rename(out, &old)?;
+        }
+        if let Err(e) = std::fs::rename(&tmp, out) {
+            // Put the previous output back before reporting.
+            if old.exists() {
+                let _ = std::fs::rename(&old, out);
+            }
+            return Err(e);
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    if old.exists() {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    result
+}

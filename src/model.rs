@@ -1,0 +1,255 @@
+//! The checked platform: names resolved, values typed, defaults filled. Lowering reads only this.
+
+use crate::source::Span;
+use indexmap::IndexMap;
+
+/// A string the platform takes either literally or from the azd environment at provision time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StrValue {
+    Literal(String),
+    Env {
+        name: String,
+        default: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Platform {
+    pub name: String,
+    pub location: Option<StrValue>,
+    pub tags: IndexMap<String, String>,
+    pub private_networking: bool,
+    pub diagnostics: Option<String>,
+    pub networks: IndexMap<String, Network>,
+    pub logs: IndexMap<String, Logs>,
+    pub metrics: IndexMap<String, Metrics>,
+    pub registries: IndexMap<String, Registry>,
+    pub vaults: IndexMap<String, Vault>,
+    pub appconfigs: IndexMap<String, AppConfig>,
+    pub storages: IndexMap<String, Storage>,
+    pub identities: IndexMap<String, Identity>,
+    pub clusters: IndexMap<String, Cluster>,
+}
+
+/// What every declaration carries: where it came from and its `///` docs.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    pub span: Span,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    pub meta: Meta,
+    pub address_space: Vec<String>,
+    pub subnets: IndexMap<String, Subnet>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Subnet {
+    pub prefix: String,
+    pub private_endpoints: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Logs {
+    pub meta: Meta,
+    pub retention_days: i64,
+    pub daily_quota_gb: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Metrics {
+    pub meta: Meta,
+    pub grafana: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub meta: Meta,
+    pub sku: String,
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Vault {
+    pub meta: Meta,
+    pub sku: String,
+    pub soft_delete_days: i64,
+    pub purge_protection: bool,
+    pub private: bool,
+    pub secrets: IndexMap<String, Secret>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Secret {
+    pub meta: Meta,
+    /// The azd environment variable that fills the secure parameter.
+    pub env: String,
+    pub content_type: String,
+    pub expires_after_days: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AppConfig {
+    pub meta: Meta,
+    pub sku: String,
+    pub soft_delete_days: i64,
+    pub purge_protection: bool,
+    pub private: bool,
+    pub entries: Vec<KeyValue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyValue {
+    pub span: Span,
+    pub key: String,
+    pub label: Option<String>,
+    pub content: KvContent,
+}
+
+#[derive(Debug, Clone)]
+pub enum KvContent {
+    Value {
+        value: String,
+        content_type: String,
+    },
+    /// A Key Vault reference: (vault, secret).
+    SecretRef {
+        vault: String,
+        secret: String,
+    },
+    FeatureFlag {
+        id: String,
+        description: Option<String>,
+        enabled: bool,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Storage {
+    pub meta: Meta,
+    pub replication: String,
+    pub containers: Vec<String>,
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    pub meta: Meta,
+    pub federations: Vec<Federation>,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Federation {
+    pub cluster: String,
+    pub namespace: String,
+    pub service_account: String,
+}
+
+/// A role assignment on a declared resource.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub role: String,
+    pub role_id: &'static str,
+    pub target: Target,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Cluster {
+    pub meta: Meta,
+    pub kubernetes: Option<String>,
+    pub sku_tier: String,
+    pub upgrade_channel: String,
+    pub node_os_upgrade_channel: String,
+    pub registry: Option<String>,
+    pub private_cluster: bool,
+    pub network: ClusterNetwork,
+    pub pools: Vec<Pool>,
+    pub logs: Option<String>,
+    pub metrics: Option<String>,
+    pub flux: bool,
+    pub app_config_provider: bool,
+    pub keyvault_csi: Option<u64>,
+    pub istio: Option<Istio>,
+    pub azure_policy: bool,
+    pub prometheus: bool,
+    pub gitops: IndexMap<String, Gitops>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClusterNetwork {
+    /// (network, subnet)
+    pub subnet: Option<(String, String)>,
+    pub overlay: bool,
+    pub dataplane: String,
+    pub policy: String,
+    pub pod_cidr: String,
+    pub service_cidr: String,
+    pub dns_service_ip: String,
+    pub outbound: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Pool {
+    pub name: String,
+    pub system: bool,
+    pub vm_size: String,
+    pub count: Option<i64>,
+    pub autoscale: Option<(i64, i64)>,
+    pub zones: Vec<i64>,
+    pub max_pods: i64,
+    pub os_sku: String,
+    pub taints: Vec<String>,
+    pub labels: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Istio {
+    pub revision: String,
+    pub ingress: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Gitops {
+    pub namespace: String,
+    pub source: GitopsSource,
+    pub interval_secs: u64,
+    pub kustomizations: IndexMap<String, Kustomization>,
+}
+
+#[derive(Debug, Clone)]
+pub enum GitopsSource {
+    Git {
+        url: String,
+        reference: (String, String),
+    },
+    Blob {
+        storage: String,
+        container: String,
+    },
+}
+
+impl Default for GitopsSource {
+    fn default() -> Self {
+        GitopsSource::Git {
+            url: String::new(),
+            reference: ("branch".into(), "main".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Kustomization {
+    pub path: String,
+    pub depends_on: Vec<String>,
+    pub prune: bool,
+    pub interval_secs: u64,
+}

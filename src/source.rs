@@ -1,0 +1,115 @@
+//! Source files and spans. Every AST node and every diagnostic points into a `SourceMap` by `Span`.
+
+use codespan_reporting::files::{Error as FilesError, Files, SimpleFile};
+use std::ops::Range;
+
+pub type FileId = usize;
+
+/// A byte range in one file. `u32` keeps AST nodes small; files over 4 GiB are rejected upstream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// All source text of one compilation, addressed by `FileId`.
+#[derive(Default, Clone)]
+pub struct SourceMap {
+    files: Vec<SimpleFile<String, String>>,
+}
+
+impl SourceMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SimpleFile::new(name.into(), text.into()));
+        self.files.len() - 1
+    }
+
+    pub fn name(&self, id: FileId) -> &str {
+        self.files[id].name()
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        self.files[id].source()
+    }
+
+    pub fn ids(&self) -> Range<FileId> {
+        0..self.files.len()
+    }
+
+    pub fn snippet(&self, span: Span) -> &str {
+        &self.text(span.file)[span.range()]
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
+        let text = self.text(file);
+        let offset = offset.min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = text[line_start..offset].chars().count() + 1;
+        (line, col)
+    }
+}
+
+impl<'a> Files<'a> for SourceMap {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.files
+            .get(id)
+            .map(|f| f.name().as_str())
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.files
+            .get(id)
+            .map(|f| f.source().as_str())
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        self.files
+            .get(id)
+            .ok_or(FilesError::FileMissing)?
+            .line_index((), byte_index)
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
+        self.files
+            .get(id)
+            .ok_or(FilesError::FileMissing)?
+            .line_range((), line_index)
+    }
+}

@@ -1,0 +1,532 @@
+//! Text to syntax tree. The pest grammar lives in `grammar/plat.pest`; this module turns its pairs
+//! into `ast` nodes with spans and its errors into coded diagnostics worded for people.
+
+pub mod ast;
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::Parser as _;
+use pest::iterators::Pair;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/plat.pest"]
+struct PlatParser;
+
+/// Nesting beyond this is refused before parsing: the recursive-descent parser would otherwise
+/// exhaust the stack on adversarial input, and no real platform nests this deep.
+const MAX_NESTING: usize = 64;
+
+/// Parses one file. A file with a syntax error yields no tree.
+pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
+    if text.len() > u32::MAX as usize {
+        return Err(Diagnostic::new(
+            Code::Syntax,
+            "file is too large",
+            Span::new(file, 0, 0),
+            "files must be smaller than 4 GiB",
+        ));
+    }
+    let comments = scan(file, text)?;
+    let mut pairs = PlatParser::parse(Rule::file, text).map_err(|e| syntax_error(file, text, e))?;
+    let root = pairs.next().expect("the file rule always yields one pair");
+    let mut b = Builder { file, errors: None };
+    let statements = root
+        .into_inner()
+        .filter(|p| p.as_rule() != Rule::EOI)
+        .map(|p| b.statement(p))
+        .collect();
+    match b.errors {
+        Some(e) => Err(e),
+        None => Ok(ast::File {
+            id: file,
+            statements,
+            comments,
+        }),
+    }
+}
+
+/// One pass over the text, outside strings: collects `//` comments and refuses excessive nesting.
+fn scan(file: FileId, text: &str) -> Result<Vec<ast::Comment>, Diagnostic> {
+    let bytes = text.as_bytes();
+    let mut comments = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                if bytes.get(i + 2) != Some(&b'/') {
+                    comments.push(ast::Comment {
+                        text: text[i..end].trim_end().to_string(),
+                        span: Span::new(file, i, end),
+                    });
+                }
+                i = end;
+                continue;
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Diagnostic::new(
+                        Code::Syntax,
+                        format!("nesting deeper than {MAX_NESTING} levels"),
+                        Span::new(file, i, i + 1),
+                        "too deep",
+                    )
+                    .with_help("flatten the structure; no platform needs this depth"));
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(comments)
+}
+
+/// Words for grammar rules, so a syntax error says "expected a value", never "expected value_rule".
+fn describe(rule: &Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "end of file",
+        Rule::attribute | Rule::block | Rule::kind | Rule::key => "a field or block",
+        Rule::label => "a name",
+        Rule::qualifier | Rule::keyword => "`on` or `in`",
+        Rule::body => "`{`",
+        Rule::value | Rule::argument => "a value",
+        Rule::named_argument => "a named argument",
+        Rule::call => "a function call",
+        Rule::list => "a list",
+        Rule::map | Rule::entry => "a map entry",
+        Rule::range | Rule::integer | Rule::number => "a number",
+        Rule::cidr => "a CIDR range",
+        Rule::ip => "an IP address",
+        Rule::duration => "a duration",
+        Rule::boolean => "`true` or `false`",
+        Rule::string | Rule::string_body => "a string",
+        Rule::reference => "a reference",
+        Rule::ident => "a name",
+        Rule::docs | Rule::doc_line => "a doc comment",
+        _ => "something else",
+    }
+}
+
+fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
+    use pest::error::{ErrorVariant, InputLocation};
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = text[pos..].chars().next();
+    let end = pos + found.map_or(0, char::len_utf8);
+    let found_desc = match found {
+        None => "end of file".to_string(),
+        Some('"') if !text[pos + 1..].lines().next().unwrap_or("").contains('"') => {
+            return Diagnostic::new(
+                Code::Syntax,
+                "unterminated string",
+                Span::new(file, pos, end),
+                "this string is never closed",
+            )
+            .with_help("add the closing `\"` on the same line");
+        }
+        Some(c) if c.is_whitespace() => "whitespace".to_string(),
+        Some(c) => format!("`{c}`"),
+    };
+    let mut expected: Vec<&str> = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.iter().map(describe).collect(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    expected.sort();
+    expected.dedup();
+    let message = if expected.is_empty() {
+        format!("unexpected {found_desc}")
+    } else {
+        format!("expected {}, found {found_desc}", join_or(&expected))
+    };
+    let mut d = Diagnostic::new(
+        Code::Syntax,
+        message,
+        Span::new(file, pos, end),
+        "unexpected here",
+    );
+    if found == Some('}') && expected.contains(&"a value") {
+        d = d.with_help("every `key =` needs a value before the block closes");
+    } else if found == Some(':') {
+        d = d.with_help("fields are written `key = value`, not `key: value`");
+    }
+    d
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items.len() {
+        1 => items[0].to_string(),
+        n => format!("{} or {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+struct Builder {
+    file: FileId,
+    /// The first semantic error met while building (bad escape, number overflow); the grammar
+    /// accepted the text, so building goes on to return one coded diagnostic.
+    errors: Option<Diagnostic>,
+}
+
+impl Builder {
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        let s = p.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn fail(&mut self, d: Diagnostic) {
+        if self.errors.is_none() {
+            self.errors = Some(d);
+        }
+    }
+
+    fn ident(&self, p: Pair<Rule>) -> ast::Ident {
+        ast::Ident {
+            name: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn statement(&mut self, p: Pair<Rule>) -> ast::Statement {
+        let span = self.span(&p);
+        match p.as_rule() {
+            Rule::attribute => {
+                let mut docs = None;
+                let mut key = None;
+                let mut value = None;
+                for q in p.into_inner() {
+                    match q.as_rule() {
+                        Rule::docs => docs = Some(self.docs(q)),
+                        Rule::key => key = Some(self.ident(q)),
+                        Rule::value => value = Some(self.value(q)),
+                        _ => {}
+                    }
+                }
+                ast::Statement::Attribute(ast::Attribute {
+                    docs,
+                    key: key.expect("grammar: attribute has a key"),
+                    value: value.expect("grammar: attribute has a value"),
+                    span,
+                })
+            }
+            _ => {
+                let mut docs = None;
+                let mut kind = None;
+                let mut label = None;
+                let mut qualifiers = Vec::new();
+                let mut body = None;
+                for q in p.into_inner() {
+                    match q.as_rule() {
+                        Rule::docs => docs = Some(self.docs(q)),
+                        Rule::kind => kind = Some(self.ident(q)),
+                        Rule::label => label = Some(self.label(q)),
+                        Rule::qualifier => {
+                            let qspan = self.span(&q);
+                            let mut inner = q.into_inner();
+                            let keyword = self.ident(inner.next().expect("grammar: keyword"));
+                            let value = self.value(inner.next().expect("grammar: qualifier value"));
+                            qualifiers.push(ast::Qualifier {
+                                keyword,
+                                value,
+                                span: qspan,
+                            });
+                        }
+                        Rule::body => {
+                            let bspan = self.span(&q);
+                            let statements = q.into_inner().map(|s| self.statement(s)).collect();
+                            body = Some(ast::Body {
+                                statements,
+                                span: bspan,
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                ast::Statement::Block(ast::Block {
+                    docs,
+                    kind: kind.expect("grammar: block has a kind"),
+                    label,
+                    qualifiers,
+                    body,
+                    span,
+                })
+            }
+        }
+    }
+
+    fn docs(&self, p: Pair<Rule>) -> ast::Docs {
+        let span = self.span(&p);
+        let lines: Vec<&str> = p
+            .into_inner()
+            .map(|l| {
+                let t = l.as_str().trim_start_matches('/');
+                t.strip_prefix(' ').unwrap_or(t).trim_end()
+            })
+            .collect();
+        ast::Docs {
+            text: lines.join("\n").trim().to_string(),
+            span,
+        }
+    }
+
+    fn label(&mut self, p: Pair<Rule>) -> ast::Label {
+        let span = self.span(&p);
+        let inner = p.into_inner().next().expect("grammar: label content");
+        match inner.as_rule() {
+            Rule::string => ast::Label {
+                text: self.string(inner),
+                quoted: true,
+                span,
+            },
+            _ => ast::Label {
+                text: inner.as_str().to_string(),
+                quoted: false,
+                span,
+            },
+        }
+    }
+
+    fn string(&mut self, p: Pair<Rule>) -> String {
+        let body = p.into_inner().next().expect("grammar: string body");
+        let start = body.as_span().start();
+        let raw = body.as_str();
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            let Some((_, e)) = chars.next() else { break };
+            match e {
+                '\\' => out.push('\\'),
+                '"' => out.push('"'),
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'u' => {
+                    let rest = &raw[i + 2..];
+                    let decoded = rest
+                        .strip_prefix('{')
+                        .and_then(|r| r.find('}').map(|end| &r[..end]))
+                        .and_then(|hex| {
+                            let c = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)?;
+                            Some((c, hex.len() + 2))
+                        });
+                    match decoded {
+                        Some((c, len)) => {
+                            out.push(c);
+                            for _ in 0..len {
+                                chars.next();
+                            }
+                        }
+                        None => self.bad_escape(start + i, start + i + 2),
+                    }
+                }
+                _ => self.bad_escape(start + i, start + i + 1 + e.len_utf8()),
+            }
+        }
+        out
+    }
+
+    fn bad_escape(&mut self, start: usize, end: usize) {
+        let d = Diagnostic::new(
+            Code::BadEscape,
+            "invalid escape in string",
+            Span::new(self.file, start, end),
+            "not a known escape",
+        )
+        .with_help(
+            "use `\\\\` for a backslash; known escapes are \\\\, \\\", \\n, \\t and \\u{HEX}",
+        );
+        self.fail(d);
+    }
+
+    fn int(&mut self, text: &str, span: Span) -> i64 {
+        text.parse().unwrap_or_else(|_| {
+            self.fail(Diagnostic::new(
+                Code::NumberTooLarge,
+                "integer does not fit in 64 bits",
+                span,
+                "too large",
+            ));
+            0
+        })
+    }
+
+    fn value(&mut self, p: Pair<Rule>) -> ast::Value {
+        let span = self.span(&p);
+        let inner = p.into_inner().next().expect("grammar: value content");
+        let text = inner.as_str();
+        let kind = match inner.as_rule() {
+            Rule::string => ast::ValueKind::Str(self.string(inner)),
+            Rule::number => ast::ValueKind::Int(self.int(text, span)),
+            Rule::boolean => ast::ValueKind::Bool(text == "true"),
+            Rule::duration => {
+                let split = text
+                    .find(|c: char| c.is_ascii_alphabetic())
+                    .unwrap_or(text.len());
+                let n = self.int(&text[..split], span).max(0) as u64;
+                let unit: u64 = match &text[split..] {
+                    "ms" => 1,
+                    "s" => 1_000,
+                    "m" => 60_000,
+                    "h" => 3_600_000,
+                    _ => 86_400_000,
+                };
+                ast::ValueKind::Duration {
+                    millis: n.saturating_mul(unit),
+                }
+            }
+            Rule::cidr => ast::ValueKind::Cidr(text.to_string()),
+            Rule::ip => ast::ValueKind::Ip(text.to_string()),
+            Rule::range => {
+                let mut it = inner.into_inner();
+                let a = it.next().expect("grammar: range start").as_str();
+                let b = it.next().expect("grammar: range end").as_str();
+                ast::ValueKind::Range(self.int(a, span), self.int(b, span))
+            }
+            Rule::list => ast::ValueKind::List(inner.into_inner().map(|v| self.value(v)).collect()),
+            Rule::map => ast::ValueKind::Map(
+                inner
+                    .into_inner()
+                    .map(|entry| {
+                        let mut it = entry.into_inner();
+                        let k = it.next().expect("grammar: entry key");
+                        let key = match k.as_rule() {
+                            Rule::string => {
+                                let span = self.span(&k);
+                                ast::Ident {
+                                    name: self.string(k),
+                                    span,
+                                }
+                            }
+                            _ => self.ident(k),
+                        };
+                        let v = self.value(it.next().expect("grammar: entry value"));
+                        (key, v)
+                    })
+                    .collect(),
+            ),
+            Rule::reference => {
+                let mut offset = inner.as_span().start();
+                let parts = text
+                    .split('.')
+                    .map(|part| {
+                        let id = ast::Ident {
+                            name: part.to_string(),
+                            span: Span::new(self.file, offset, offset + part.len()),
+                        };
+                        offset += part.len() + 1;
+                        id
+                    })
+                    .collect();
+                ast::ValueKind::Ref(parts)
+            }
+            Rule::call => {
+                let mut it = inner.into_inner();
+                let name = self.ident(it.next().expect("grammar: call name"));
+                let args = it
+                    .map(|arg| {
+                        let a = arg.into_inner().next().expect("grammar: argument");
+                        match a.as_rule() {
+                            Rule::named_argument => {
+                                let mut it = a.into_inner();
+                                let n = self.ident(it.next().expect("grammar: arg name"));
+                                let v = self.value(it.next().expect("grammar: arg value"));
+                                ast::Argument {
+                                    name: Some(n),
+                                    value: v,
+                                }
+                            }
+                            _ => ast::Argument {
+                                name: None,
+                                value: self.value(a),
+                            },
+                        }
+                    })
+                    .collect();
+                ast::ValueKind::Call { name, args }
+            }
+            _ => ast::ValueKind::Word(text.to_string()),
+        };
+        ast::Value { kind, span }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_blocks_attributes_and_values() {
+        let src = r#"
+/// The cluster.
+cluster "main" {
+  count = 3  // trailing comment
+  cidr = 10.0.0.0/16
+  ip = 10.0.0.10
+  every = 2m
+  scale = 2..10
+  zones = [1, 2, 3]
+  tags = { a = "b", "c d" = true }
+  extension flux
+  federate "ns/sa" on cluster.main
+  source = git("https://x", branch = "main")
+}
+"#;
+        let f = parse(0, src).unwrap();
+        assert_eq!(f.statements.len(), 1);
+        assert_eq!(f.comments.len(), 1);
+        let ast::Statement::Block(b) = &f.statements[0] else {
+            panic!()
+        };
+        assert_eq!(b.docs.as_ref().unwrap().text, "The cluster.");
+        assert_eq!(b.statements().len(), 10);
+        let ast::Statement::Block(ext) = &b.statements()[7] else {
+            panic!()
+        };
+        assert_eq!(ext.label.as_ref().unwrap().text, "flux");
+        let ast::Statement::Block(fed) = &b.statements()[8] else {
+            panic!()
+        };
+        assert_eq!(fed.qualifiers.len(), 1);
+        let ast::Statement::Attribute(every) = &b.statements()[3] else {
+            panic!()
+        };
+        assert!(matches!(
+            every.value.kind,
+            ast::ValueKind::Duration { millis: 120_000 }
+        ));
+    }
+
+    #[test]
+    fn syntax_errors_name_what_was_expected_in_words() {
+        let e = parse(0, "vault \"x\" { sku = }").unwrap_err();
+        assert_eq!(e.code, Code::Syntax);
+        assert!(e.message.starts_with("expected a value"), "{}", e.message);
+        assert_eq!(e.primary_span().start, 18);
+        let e = parse(0, "vault \"x\" { sku: 1 }").unwrap_err();
+        assert!(e.help.unwrap().contains("key = value"));
+    }
+
+    #[test]
+    fn refuses_deep_nesting_instead_of_overflowing() {
+        let src = format!("a = {}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(0, &src).unwrap_err().message.contains("nesting"));
+    }
+
+    #[test]
+    fn bad_escapes_are_coded() {
+        let e = parse(0, r#"a = "C:\dir""#).unwrap_err();
+        assert_eq!(e.code, Code::BadEscape);
+    }
+}
