@@ -16,7 +16,7 @@ param principalId string = ''
 param principalType string = 'User'
 @secure()
 @description('Value of secret `db-password` in vault `secrets`, from the azd environment variable DB_PASSWORD')
-param secretSecretsDbPassword string
+param secretDbPassword string
 
 // 13 characters, stable for one subscription, environment and location: keeps global names unique
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -106,7 +106,7 @@ module vaultSecrets './modules/keyvault.bicep' = {
     name: 'kv-secrets-${resourceToken}'
     location: location
     tags: tags
-    secretDbPassword: secretSecretsDbPassword
+    secretDbPasswordValue: secretDbPassword
     endpointSubnetId: networkCore.outputs.subnetEndpointsId
     privateDnsZoneId: networkCore.outputs.vaultZoneId
     logAnalyticsWorkspaceId: logsOps.outputs.id
@@ -139,7 +139,7 @@ module clusterMain './modules/aks.bicep' = {
     vnetName: networkCore.outputs.name
     containerInsightsWorkspaceId: logsOps.outputs.id
     registryName: registryImages.outputs.name
-    gitopsAccountGitopsName: storageGitops.outputs.name
+    storageGitopsName: storageGitops.outputs.name
     monitorWorkspaceId: metricsProm.outputs.id
   }
 }

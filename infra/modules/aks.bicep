@@ -14,7 +14,7 @@ param containerInsightsWorkspaceId string
 @description('Name of registry `images`')
 param registryName string
 @description('Name of storage `gitops`, a Flux source')
-param gitopsAccountGitopsName string
+param storageGitopsName string
 @description('Azure Monitor workspace `prom`')
 param monitorWorkspaceId string
 
@@ -38,7 +38,7 @@ resource nodeSubnet 'Microsoft.Network/virtualNetworks/subnets@2024-05-01' exist
 // The control plane manages load balancers and joins nodes to the subnet (and, for a private
 // cluster, links its DNS zone to the network)
 resource controlPlaneJoinsNetwork 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vnet.id, controlPlane.properties.principalId, '4d97b98b-1d4f-4787-a291-c67834d212e7')
+  name: guid(vnet.id, controlPlane.id, '4d97b98b-1d4f-4787-a291-c67834d212e7')
   scope: vnet
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4d97b98b-1d4f-4787-a291-c67834d212e7') // Network Contributor
@@ -203,7 +203,7 @@ resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing =
 
 // Nodes pull images with the kubelet identity
 resource kubeletPullsImages 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, cluster.properties.identityProfile.kubeletidentity.objectId, '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+  name: guid(registry.id, cluster.id, '7f951dda-4ed3-4680-a7ca-43fe172d538d')
   scope: registry
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d') // AcrPull
@@ -284,14 +284,14 @@ resource gitopsPlatform 'Microsoft.KubernetesConfiguration/fluxConfigurations@20
   dependsOn: [flux]
 }
 
-resource gitopsAccountGitops 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
-  name: gitopsAccountGitopsName
+resource storageGitops 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+  name: storageGitopsName
 }
 
 // Flux reads storage `gitops` with the kubelet identity
-resource gitopsAccountGitopsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(gitopsAccountGitops.id, cluster.properties.identityProfile.kubeletidentity.objectId, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')
-  scope: gitopsAccountGitops
+resource storageGitopsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storageGitops.id, cluster.id, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')
+  scope: storageGitops
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1') // Storage Blob Data Reader
     principalId: cluster.properties.identityProfile.kubeletidentity.objectId
@@ -308,7 +308,7 @@ resource gitopsPrivate 'Microsoft.KubernetesConfiguration/fluxConfigurations@202
     namespace: 'flux-system'
     sourceKind: 'AzureBlob'
     azureBlob: {
-      url: gitopsAccountGitops.properties.primaryEndpoints.blob
+      url: storageGitops.properties.primaryEndpoints.blob
       containerName: 'manifests'
       syncIntervalInSeconds: 300
       timeoutInSeconds: 180
@@ -325,7 +325,7 @@ resource gitopsPrivate 'Microsoft.KubernetesConfiguration/fluxConfigurations@202
       }
     }
   }
-  dependsOn: [flux, gitopsAccountGitopsReader]
+  dependsOn: [flux, storageGitopsReader]
 }
 
 resource promEndpoint 'Microsoft.Insights/dataCollectionEndpoints@2024-03-11' = {

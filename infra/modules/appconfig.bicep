@@ -49,7 +49,7 @@ resource deployerWritesKeyValues 'Microsoft.Authorization/roleAssignments@2022-0
 }
 
 // checkout:color (examples/platform.plat:127)
-resource keyValue1 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
+resource kvCheckoutColor 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
   name: 'checkout~3Acolor'
   properties: {
@@ -60,7 +60,7 @@ resource keyValue1 'Microsoft.AppConfiguration/configurationStores/keyValues@202
 }
 
 // checkout:color [prod] (examples/platform.plat:129)
-resource keyValue2 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
+resource kvCheckoutColorProd 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
   name: 'checkout~3Acolor$prod'
   properties: {
@@ -71,7 +71,7 @@ resource keyValue2 'Microsoft.AppConfiguration/configurationStores/keyValues@202
 }
 
 // checkout:db-password (examples/platform.plat:132)
-resource keyValue3 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
+resource kvCheckoutDbPassword 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
   name: 'checkout~3Adb-password'
   properties: {
@@ -84,22 +84,22 @@ resource keyValue3 'Microsoft.AppConfiguration/configurationStores/keyValues@202
 }
 
 // .appconfig.featureflag/beta-ui (examples/platform.plat:136)
-resource keyValue4 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
+resource flagBetaUi 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
   name: '.appconfig.featureflag~2Fbeta-ui'
   properties: {
-    value: '{"conditions":{"client_filters":[]},"description":"The redesigned checkout pages","enabled":false,"id":"beta-ui"}'
+    value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
     contentType: 'application/vnd.microsoft.appconfig.ff+json;charset=utf-8'
   }
   dependsOn: [deployerWritesKeyValues]
 }
 
 // .appconfig.featureflag/beta-ui [prod] (examples/platform.plat:139)
-resource keyValue5 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
+resource flagBetaUiProd 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
   name: '.appconfig.featureflag~2Fbeta-ui$prod'
   properties: {
-    value: '{"conditions":{"client_filters":[]},"description":"The redesigned checkout pages","enabled":true,"id":"beta-ui"}'
+    value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":true,"conditions":{"client_filters":[]}}'
     contentType: 'application/vnd.microsoft.appconfig.ff+json;charset=utf-8'
   }
   dependsOn: [deployerWritesKeyValues]

@@ -11,7 +11,7 @@ param tags object
 param deployedAt string = utcNow('u')
 @secure()
 @description('Value of secret `db-password` (azd environment variable DB_PASSWORD)')
-param secretDbPassword string
+param secretDbPasswordValue string
 @description('Subnet that holds private endpoints')
 param endpointSubnetId string
 @description('Private DNS zone privatelink.vaultcore.azure.net')
@@ -43,11 +43,11 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
 }
 
 // secret "db-password" (examples/platform.plat:121)
-resource secretDbPasswordResource 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+resource secretDbPassword 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
   parent: vault
   name: 'db-password'
   properties: {
-    value: secretDbPassword
+    value: secretDbPasswordValue
     contentType: 'text/plain'
     attributes: {
       enabled: true

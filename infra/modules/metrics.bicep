@@ -49,7 +49,7 @@ resource grafana 'Microsoft.Dashboard/grafana@2024-10-01' = {
 
 // Grafana queries the workspace with its own identity
 resource grafanaReadsMetrics 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(workspace.id, grafana.identity.principalId, 'b0d8363b-8ddd-447d-831f-62ca05bff136')
+  name: guid(workspace.id, grafana.id, 'b0d8363b-8ddd-447d-831f-62ca05bff136')
   scope: workspace
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b0d8363b-8ddd-447d-831f-62ca05bff136') // Monitoring Data Reader

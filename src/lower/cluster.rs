@@ -137,6 +137,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         m.push(role_assignment(
             "controlPlaneJoinsNetwork",
             "vnet",
+            id("controlPlane").dot("id"),
             id("controlPlane").dot("properties.principalId"),
             "Network Contributor",
             Some("The control plane manages load balancers and joins nodes to the subnet (and, for a private\ncluster, links its DNS zone to the network)".into()),
@@ -423,6 +424,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         m.push(role_assignment(
             "kubeletPullsImages",
             "registry",
+            id("cluster").dot("id"),
             id("cluster").dot("properties.identityProfile.kubeletidentity.objectId"),
             "AcrPull",
             Some("Nodes pull images with the kubelet identity".into()),
@@ -515,7 +517,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
                 );
             }
             GitopsSource::Blob { storage, container } => {
-                let ident = bicep::ident("gitopsAccount", storage);
+                let ident = bicep::ident("storage", storage);
                 if !blob_accounts.contains(storage) {
                     let pname = format!("{ident}Name");
                     let sname = m.param(
@@ -534,6 +536,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
                     m.push(role_assignment(
                         &format!("{ident}Reader"),
                         &ident,
+                        id("cluster").dot("id"),
                         id("cluster").dot("properties.identityProfile.kubeletidentity.objectId"),
                         "Storage Blob Data Reader",
                         Some(format!(

@@ -367,6 +367,7 @@ pub(super) fn metrics(ctx: &Ctx, name: &str, mt: &Metrics) -> Module {
         m.push(role_assignment(
             "grafanaReadsMetrics",
             "workspace",
+            id("grafana").dot("id"),
             id("grafana").dot("identity.principalId"),
             "Monitoring Data Reader",
             Some("Grafana queries the workspace with its own identity".into()),
@@ -621,12 +622,12 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
     }
     for (sname, sec) in &v.secrets {
         let value = m.secure_param(
-            &bicep::ident("secret", sname),
+            &format!("{}Value", bicep::ident("secret", sname)),
             &format!(
                 "Value of secret `{sname}` (azd environment variable {})",
                 sec.env
             ),
-            id(secret_param(name, sname)),
+            id(secret_param(sname)),
         );
         let exp = call(
             "dateTimeToEpoch",
@@ -636,7 +637,7 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
             )],
         );
         let mut r = resource(
-            &bicep::ident("secret", &format!("{sname}-resource")),
+            &bicep::ident("secret", sname),
             types::VAULT_SECRET,
             Obj::new()
                 .set("parent", id("vault"))
@@ -759,7 +760,8 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
         m.push(Item::Resource(r));
     }
     let mut vault_params: Vec<String> = Vec::new();
-    for (i, e) in a.entries.iter().enumerate() {
+    let mut idents: Vec<String> = Vec::new();
+    for e in &a.entries {
         let rname = azure::appconfig_resource_name(&e.key, e.label.as_deref());
         let (value, content_type) = match &e.content {
             KvContent::Value {
@@ -804,7 +806,7 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
             }
         };
         let mut r = resource(
-            &format!("keyValue{}", i + 1),
+            &entry_ident(e, &mut idents),
             types::APPCONFIG_KV,
             Obj::new()
                 .set("parent", id("store"))
@@ -834,4 +836,25 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
     m.output("name", id("store").dot("name"));
     m.output("endpoint", id("store").dot("properties.endpoint"));
     m
+}
+
+/// A readable, unique Bicep name for an App Configuration entry: `flagBetaUiProd`, `kvCheckoutColor`.
+fn entry_ident(e: &KeyValue, taken: &mut Vec<String>) -> String {
+    let (prefix, key) = match &e.content {
+        KvContent::FeatureFlag { id, .. } => ("flag", id.as_str()),
+        _ => ("kv", e.key.as_str()),
+    };
+    let words = match &e.label {
+        Some(l) => format!("{key}-{l}"),
+        None => key.to_string(),
+    };
+    let base = bicep::ident(prefix, &words);
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
 }

@@ -214,7 +214,7 @@ fn main_bicep(ctx: &Ctx, modules: &[Module], paths: &[String], header: Vec<Strin
                     Decorator::secure(),
                     Decorator::description(format!("Value of secret `{sname}` in vault `{vname}`, from the azd environment variable {}", sec.env)),
                 ],
-                name: secret_param(vname, sname),
+                name: secret_param(sname),
                 ty: Type::String,
                 default: None,
             });
@@ -397,8 +397,9 @@ fn main_bicep(ctx: &Ctx, modules: &[Module], paths: &[String], header: Vec<Strin
     bicep::File { header, items }
 }
 
-pub(crate) fn secret_param(vault: &str, secret: &str) -> String {
-    bicep::ident("secret", &format!("{vault}-{secret}"))
+/// Secret names are unique across the platform, so the secret alone names its parameter.
+pub(crate) fn secret_param(secret: &str) -> String {
+    bicep::ident("secret", secret)
 }
 
 /// `main.parameters.json`: azd substitutes `${VAR}` from the environment before deploying.
@@ -429,10 +430,10 @@ fn parameters(p: &Platform) -> String {
         "principalType".into(),
         json!({ "value": "${AZURE_PRINCIPAL_TYPE=User}" }),
     );
-    for (vname, v) in &p.vaults {
+    for v in p.vaults.values() {
         for (sname, sec) in &v.secrets {
             params.insert(
-                secret_param(vname, sname),
+                secret_param(sname),
                 json!({ "value": format!("${{{}}}", sec.env) }),
             );
         }
@@ -448,9 +449,12 @@ fn parameters(p: &Platform) -> String {
 }
 
 /// `Microsoft.Authorization/roleAssignments` on `scope` for a principal.
+/// The assignment's name must be known when the deployment starts, so it is derived from `seed` (a
+/// resource id), never from the principal id, which exists only once the identity does.
 pub(crate) fn role_assignment(
     name: &str,
     scope: &str,
+    seed: Expr,
     principal_id: Expr,
     role: &str,
     comment: Option<String>,
@@ -464,7 +468,7 @@ pub(crate) fn role_assignment(
                 "name",
                 call(
                     "guid",
-                    vec![id(scope).dot("id"), principal_id.clone(), s(role_id)],
+                    vec![id(scope).dot("id"), seed, s(role_id)],
                 ),
             )
             .set("scope", id(scope))
