@@ -47,7 +47,6 @@ resource controlPlaneJoinsNetwork 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
-// cluster "main" (examples/platform.plat:58)
 resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
   name: name
   location: location

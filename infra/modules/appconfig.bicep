@@ -16,7 +16,6 @@ param vaultSecretsUri string
 @description('Log Analytics workspace for diagnostic settings')
 param logAnalyticsWorkspaceId string
 
-// appconfig "settings" (examples/platform.plat:36)
 resource store 'Microsoft.AppConfiguration/configurationStores@2024-06-01' = {
   name: name
   location: location

@@ -22,8 +22,6 @@ var federations = [
   }
 ]
 
-// identity "appconfig-provider" (examples/platform.plat:52)
-// The App Configuration Kubernetes provider turns settings into ConfigMaps.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: name
   location: location

@@ -22,8 +22,6 @@ var federations = [
   }
 ]
 
-// identity "checkout" (examples/platform.plat:45)
-// The checkout service: reads its secrets and settings with workload identity.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: name
   location: location

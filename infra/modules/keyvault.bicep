@@ -19,7 +19,6 @@ param privateDnsZoneId string
 @description('Log Analytics workspace for diagnostic settings')
 param logAnalyticsWorkspaceId string
 
-// vault "secrets" (examples/platform.plat:30)
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location

@@ -8,8 +8,6 @@ param location string
 @description('Tags for every resource')
 param tags object
 
-// logs "ops" (examples/platform.plat:23)
-// Container insights and diagnostic settings land here.
 resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
   name: name
   location: location

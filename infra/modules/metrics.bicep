@@ -16,8 +16,6 @@ param principalType string
 @description('Log Analytics workspace for diagnostic settings')
 param logAnalyticsWorkspaceId string
 
-// metrics "prom": managed Prometheus storage (examples/platform.plat:26)
-// Managed Prometheus metrics, browsed through Managed Grafana.
 resource workspace 'Microsoft.Monitor/accounts@2023-04-03' = {
   name: name
   location: location

@@ -26,7 +26,6 @@ resource nsgEndpoints 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
   }
 }
 
-// Nodes and private endpoints share one virtual network.
 resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
   name: name
   location: location

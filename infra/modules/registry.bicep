@@ -14,7 +14,6 @@ param privateDnsZoneId string
 @description('Log Analytics workspace for diagnostic settings')
 param logAnalyticsWorkspaceId string
 
-// registry "images" (examples/platform.plat:28)
 resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' = {
   name: name
   location: location

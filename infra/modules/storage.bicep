@@ -14,8 +14,6 @@ param privateDnsZoneId string
 @description('Log Analytics workspace for diagnostic settings')
 param logAnalyticsWorkspaceId string
 
-// storage "gitops" (examples/platform.plat:39)
-// Manifests for the private GitOps source.
 resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location

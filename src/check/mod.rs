@@ -162,15 +162,15 @@ impl Checker {
                 self.declare(kind.name, l.text.clone(), l.span, kind.name);
                 if kind.name == "network" {
                     for sub in b.statements() {
-                        if let Statement::Block(s) = sub {
-                            if let (Some(sl), "subnet") = (&s.label, s.kind.name.as_str()) {
-                                self.declare(
-                                    "subnet",
-                                    format!("{}.{}", l.text, sl.text),
-                                    sl.span,
-                                    "subnet",
-                                );
-                            }
+                        if let Statement::Block(s) = sub
+                            && let (Some(sl), "subnet") = (&s.label, s.kind.name.as_str())
+                        {
+                            self.declare(
+                                "subnet",
+                                format!("{}.{}", l.text, sl.text),
+                                sl.span,
+                                "subnet",
+                            );
                         }
                     }
                 }
@@ -282,21 +282,20 @@ impl Checker {
                         }
                         continue;
                     };
-                    if !sub.repeat {
-                        if let Some((_, prev)) =
+                    if !sub.repeat
+                        && let Some((_, prev)) =
                             fields.blocks.iter().find(|(k, _)| k.name == sub.name)
-                        {
-                            let d = Diagnostic::new(
-                                Code::Duplicate,
-                                format!("`{}` block appears twice", sub.name),
-                                b.head_span(),
-                                "again here",
-                            )
-                            .with_secondary(prev.head_span(), "first here")
-                            .with_help("merge the two blocks");
-                            self.report(d);
-                            continue;
-                        }
+                    {
+                        let d = Diagnostic::new(
+                            Code::Duplicate,
+                            format!("`{}` block appears twice", sub.name),
+                            b.head_span(),
+                            "again here",
+                        )
+                        .with_secondary(prev.head_span(), "first here")
+                        .with_help("merge the two blocks");
+                        self.report(d);
+                        continue;
                     }
                     fields.blocks.push((sub, b));
                 }
@@ -642,6 +641,12 @@ impl Checker {
                 );
                 if let Some(s) = diag::did_you_mean(&name.name, known.iter().copied()) {
                     d = d.with_help(format!("did you mean `{s}(...)`?"));
+                } else if !known.is_empty() {
+                    let calls: Vec<String> = known.iter().map(|k| format!("{k}(...)")).collect();
+                    let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
+                    d = d.with_help(format!("here, use {}", diag::one_of(&calls)));
+                } else {
+                    d = d.with_help(format!("this field takes {}", ty.describe()));
                 }
                 self.report(d);
                 false
@@ -709,10 +714,24 @@ impl Checker {
                 span,
                 format!("expected {}", kinds.join(" or ")),
             );
-            if !all_kinds.contains(&k.name.as_str()) {
-                if let Some(s) = diag::did_you_mean(&k.name, kinds.iter().copied()) {
-                    d = d.with_help(format!("did you mean `{s}.{}`?", n.name));
-                }
+            let typo = (!all_kinds.contains(&k.name.as_str()))
+                .then(|| diag::did_you_mean(&k.name, kinds.iter().copied()))
+                .flatten();
+            let declared: Vec<String> = kinds
+                .iter()
+                .flat_map(|kind| {
+                    self.names_of(kind)
+                        .into_iter()
+                        .map(move |n| format!("{kind}.{n}"))
+                })
+                .collect();
+            if let Some(s) = typo {
+                d = d.with_help(format!("did you mean `{s}.{}`?", n.name));
+            } else if declared.len() == 1 {
+                d = d.with_help(format!("did you mean `{}`?", declared[0]));
+            } else if !declared.is_empty() {
+                let names: Vec<&str> = declared.iter().map(String::as_str).collect();
+                d = d.with_help(format!("declared: {}", diag::one_of(&names)));
             }
             self.report(d);
             return false;

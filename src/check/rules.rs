@@ -380,28 +380,27 @@ pub(super) fn extension_fields(c: &mut Checker, f: &Fields, l: &ast::Label) -> b
     };
     let mut ok = true;
     for st in f.block.statements() {
-        if let ast::Statement::Attribute(a) = st {
-            if crate::schema::CLUSTER
+        if let ast::Statement::Attribute(a) = st
+            && crate::schema::CLUSTER
                 .block("extension")
                 .and_then(|k| k.field(&a.key.name))
                 .is_some()
-                && !allowed.contains(&a.key.name.as_str())
-            {
-                c.report(
-                    Diagnostic::new(
-                        Code::UnknownField,
-                        format!("extension `{}` has no field `{}`", l.text, a.key.name),
-                        a.key.span,
-                        "not for this extension",
-                    )
-                    .with_help(if allowed.is_empty() {
-                        format!("`{}` takes no settings", l.text)
-                    } else {
-                        format!("`{}` takes {}", l.text, crate::diag::one_of(allowed))
-                    }),
-                );
-                ok = false;
-            }
+            && !allowed.contains(&a.key.name.as_str())
+        {
+            c.report(
+                Diagnostic::new(
+                    Code::UnknownField,
+                    format!("extension `{}` has no field `{}`", l.text, a.key.name),
+                    a.key.span,
+                    "not for this extension",
+                )
+                .with_help(if allowed.is_empty() {
+                    format!("`{}` takes no settings", l.text)
+                } else {
+                    format!("`{}` takes {}", l.text, crate::diag::one_of(allowed))
+                }),
+            );
+            ok = false;
         }
     }
     if l.text == "istio" {
@@ -503,10 +502,11 @@ pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
         path.push(n);
         if let Some(k) = g.kustomizations.get(n) {
             for d in &k.depends_on {
-                if d != n && g.kustomizations.contains_key(d) {
-                    if let Some(cycle) = visit(d, g, state, path) {
-                        return Some(cycle);
-                    }
+                if d != n
+                    && g.kustomizations.contains_key(d)
+                    && let Some(cycle) = visit(d, g, state, path)
+                {
+                    return Some(cycle);
                 }
             }
         }
@@ -641,9 +641,16 @@ pub(super) fn kv_key(c: &mut Checker, key: &str, span: Span) {
     };
     if let Some(msg) = bad {
         let mut d = Diagnostic::new(Code::BadKey, msg, span, "invalid key");
-        if key.starts_with(azure::FEATURE_FLAG_PREFIX) {
-            d = d.with_help("declare it with `feature \"ID\" in appconfig.NAME { ... }`");
-        }
+        d = if key.starts_with(azure::FEATURE_FLAG_PREFIX) {
+            d.with_help("declare it with `feature \"ID\" in appconfig.NAME { ... }`")
+        } else if key.contains('%') {
+            d.with_help(format!(
+                "spell it without `%`, e.g. `{}`",
+                key.replace('%', "-percent")
+            ))
+        } else {
+            d.with_help("give the key a name such as `app:setting`")
+        };
         c.report(d);
     }
 }
@@ -736,14 +743,14 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
                 .map(|(n, a)| ("appconfig", n, a.meta.span)),
         )
         .collect();
-    if endpoint_subnets.is_empty() {
-        if let Some((kind, name, span)) = private.first() {
-            c.report(
+    if endpoint_subnets.is_empty()
+        && let Some((kind, name, span)) = private.first()
+    {
+        c.report(
                 Diagnostic::new(Code::MissingDependency, format!("{kind} `{name}` is private, but no subnet holds private endpoints"), *span, "needs a private endpoint")
                     .with_note("`private_networking` defaults to true: Key Vault, registry and storage are reached through private endpoints")
                     .with_help("declare `network \"core\" { address_space = [10.20.0.0/16]  subnet \"endpoints\" { prefix = 10.20.8.0/24  private_endpoints = true } }`, or set `private = false` on it"),
             );
-        }
     }
     for (name, r) in &p.registries {
         if r.private && r.sku != "premium" {
@@ -788,15 +795,14 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
     }
     for (cname, cl) in &p.clusters {
         for (gname, g) in &cl.gitops {
-            if let GitopsSource::Blob { storage, container } = &g.source {
-                if let Some(s) = p.storages.get(storage) {
-                    if !s.containers.contains(container) {
-                        c.report(
+            if let GitopsSource::Blob { storage, container } = &g.source
+                && let Some(s) = p.storages.get(storage)
+                && !s.containers.contains(container)
+            {
+                c.report(
                             Diagnostic::new(Code::MissingDependency, format!("storage `{storage}` has no container `{container}` for gitops `{gname}` of cluster `{cname}`"), s.meta.span, "container missing here")
                                 .with_help(format!("add `\"{container}\"` to `containers` of storage `{storage}`")),
                         );
-                    }
-                }
             }
         }
         if cl.app_config_provider && p.appconfigs.is_empty() {

@@ -118,18 +118,32 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The closest candidate, if it is close enough to be a plausible typo.
+/// The closest candidate, if it is close enough to be a plausible typo, or a longer name the word
+/// begins (`purge` → `purge_protection`).
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    close.or_else(|| {
+        if lower.len() < 3 {
+            return None;
+        }
+        let mut starts: Vec<&str> = candidates
+            .iter()
+            .copied()
+            .filter(|c| c.to_ascii_lowercase().starts_with(&lower))
+            .collect();
+        starts.sort_by_key(|c| c.len());
+        starts.first().copied()
+    })
 }
 
 /// `a`, `b` or `c` — for "expected one of" messages.
@@ -153,6 +167,10 @@ mod tests {
             Some("cluster")
         );
         assert_eq!(did_you_mean("xyz", ["cluster", "vault"]), None);
+        assert_eq!(
+            did_you_mean("purge", ["sku", "purge_protection"]),
+            Some("purge_protection")
+        );
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
     }

@@ -90,7 +90,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         "cluster",
         "aks",
         name,
-        c.meta.span,
+        &c.meta,
         azure_name(&azure::NAME_CLUSTER, name),
         "AKS cluster",
     );
@@ -381,12 +381,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
     if subnet_id.is_some() {
         body.push("dependsOn", arr(vec![id("controlPlaneJoinsNetwork")]));
     }
-    let mut cluster = Resource::new("cluster", types::MANAGED_CLUSTER, body.build());
-    let mut lines = vec![format!("cluster \"{name}\" ({})", ctx.origin(c.meta.span))];
-    if let Some(d) = &c.meta.doc {
-        lines.push(d.clone());
-    }
-    cluster.comment = Some(lines.join("\n"));
+    let cluster = Resource::new("cluster", types::MANAGED_CLUSTER, body.build());
     m.push(Item::Resource(cluster));
 
     for (i, pool) in c.pools.iter().enumerate() {
@@ -597,10 +592,10 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         m.push(Item::Resource(r));
     }
 
-    if c.prometheus {
-        if let Some(metrics) = &c.metrics {
-            prometheus_pipeline(&mut m, metrics);
-        }
+    if c.prometheus
+        && let Some(metrics) = &c.metrics
+    {
+        prometheus_pipeline(&mut m, metrics);
     }
     if let Some(ws) = ctx.logs_id() {
         let ws = match &logs_id {

@@ -46,7 +46,7 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
         "network",
         "network",
         name,
-        n.meta.span,
+        &n.meta,
         azure_name(&azure::NAME_VNET, name),
         "virtual network",
     );
@@ -79,7 +79,7 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
                 .build(),
         );
     }
-    let mut vnet = resource(
+    let vnet = resource(
         "vnet",
         types::VNET,
         base(id("name")).set(
@@ -98,7 +98,6 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
                 .build(),
         ),
     );
-    vnet.comment = n.meta.doc.clone();
     m.push(Item::Resource(vnet));
     for sname in n.subnets.keys() {
         m.output(
@@ -252,21 +251,12 @@ fn with_diagnostics(ctx: &Ctx, m: &mut Module, scope: &str, logs: LogSel, metric
     }
 }
 
-fn commented(mut r: Resource, meta: &Meta, ctx: &Ctx, what: &str) -> Item {
-    let mut lines = vec![format!("{what} ({})", ctx.origin(meta.span))];
-    if let Some(d) = &meta.doc {
-        lines.push(d.clone());
-    }
-    r.comment = Some(lines.join("\n"));
-    Item::Resource(r)
-}
-
-pub(super) fn logs(ctx: &Ctx, name: &str, l: &crate::model::Logs) -> Module {
+pub(super) fn logs(name: &str, l: &crate::model::Logs) -> Module {
     let mut m = Module::new(
         "logs",
         "logs",
         name,
-        l.meta.span,
+        &l.meta,
         azure_name(&azure::NAME_LOGS, name),
         "Log Analytics workspace",
     );
@@ -288,7 +278,7 @@ pub(super) fn logs(ctx: &Ctx, name: &str, l: &crate::model::Logs) -> Module {
         types::LOG_ANALYTICS,
         base(id("name")).set("properties", props.build()),
     );
-    m.push(commented(r, &l.meta, ctx, &format!("logs \"{name}\"")));
+    m.push(Item::Resource(r));
     m.output("id", id("workspace").dot("id"));
     m.output("name", id("workspace").dot("name"));
     m
@@ -299,17 +289,12 @@ pub(super) fn metrics(ctx: &Ctx, name: &str, mt: &Metrics) -> Module {
         "metrics",
         "metrics",
         name,
-        mt.meta.span,
+        &mt.meta,
         azure_name(&azure::NAME_MONITOR, name),
         "Azure Monitor workspace",
     );
     let r = resource("workspace", types::MONITOR_WORKSPACE, base(id("name")));
-    m.push(commented(
-        r,
-        &mt.meta,
-        ctx,
-        &format!("metrics \"{name}\": managed Prometheus storage"),
-    ));
+    m.push(Item::Resource(r));
     m.output("id", id("workspace").dot("id"));
     m.output("name", id("workspace").dot("name"));
     if mt.grafana {
@@ -416,7 +401,7 @@ pub(super) fn storage(ctx: &Ctx, name: &str, st: &Storage) -> Module {
         "storage",
         "storage",
         name,
-        st.meta.span,
+        &st.meta,
         azure_name(&azure::NAME_STORAGE, name),
         "storage account",
     );
@@ -450,7 +435,7 @@ pub(super) fn storage(ctx: &Ctx, name: &str, st: &Storage) -> Module {
             .set("sku", Obj::new().set("name", s(sku)).build())
             .set("properties", props.build()),
     );
-    m.push(commented(r, &st.meta, ctx, &format!("storage \"{name}\"")));
+    m.push(Item::Resource(r));
     m.push(Item::Resource(resource(
         "blobService",
         types::BLOB_SERVICE,
@@ -508,7 +493,7 @@ pub(super) fn registry(ctx: &Ctx, name: &str, r: &Registry) -> Module {
         "registry",
         "registry",
         name,
-        r.meta.span,
+        &r.meta,
         azure_name(&azure::NAME_REGISTRY, name),
         "container registry",
     );
@@ -554,12 +539,7 @@ pub(super) fn registry(ctx: &Ctx, name: &str, r: &Registry) -> Module {
             .set("sku", Obj::new().set("name", s(sku)).build())
             .set("properties", props.build()),
     );
-    m.push(commented(
-        res,
-        &r.meta,
-        ctx,
-        &format!("registry \"{name}\""),
-    ));
+    m.push(Item::Resource(res));
     if r.private {
         private_endpoint(ctx, &mut m, "registry", PrivateLink::Registry);
     }
@@ -575,7 +555,7 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
         "vault",
         "keyvault",
         name,
-        v.meta.span,
+        &v.meta,
         azure_name(&azure::NAME_VAULT, name),
         "Key Vault",
     );
@@ -611,7 +591,7 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
         types::VAULT,
         base(id("name")).set("properties", props.build()),
     );
-    m.push(commented(r, &v.meta, ctx, &format!("vault \"{name}\"")));
+    m.push(Item::Resource(r));
     if !v.secrets.is_empty() {
         m.param_default(
             "deployedAt",
@@ -678,7 +658,7 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
         "appconfig",
         "appconfig",
         name,
-        a.meta.span,
+        &a.meta,
         azure_name(&azure::NAME_APPCONFIG, name),
         "App Configuration store",
     );
@@ -713,7 +693,7 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
             .set("sku", Obj::new().set("name", s(sku)).build())
             .set("properties", props.build()),
     );
-    m.push(commented(r, &a.meta, ctx, &format!("appconfig \"{name}\"")));
+    m.push(Item::Resource(r));
 
     if !a.entries.is_empty() {
         let principal = m.param("principalId", Type::String, "Deploying principal (AZURE_PRINCIPAL_ID); key-values are written with its data-plane role", id("principalId"));

@@ -19,16 +19,16 @@ fn target_type(kind: &str) -> &'static str {
     }
 }
 
-pub(super) fn identity(ctx: &Ctx, name: &str, i: &Identity) -> Module {
+pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
     let mut m = Module::new(
         "identity",
         "identity",
         name,
-        i.meta.span,
+        &i.meta,
         azure_name(&azure::NAME_IDENTITY, name),
         "managed identity",
     );
-    let mut r = Resource::new(
+    let r = Resource::new(
         "identity",
         types::IDENTITY,
         Obj::new()
@@ -37,11 +37,6 @@ pub(super) fn identity(ctx: &Ctx, name: &str, i: &Identity) -> Module {
             .set("tags", id("tags"))
             .build(),
     );
-    let mut lines = vec![format!("identity \"{name}\" ({})", ctx.origin(i.meta.span))];
-    if let Some(d) = &i.meta.doc {
-        lines.push(d.clone());
-    }
-    r.comment = Some(lines.join("\n"));
     m.push(Item::Resource(r));
 
     if !i.federations.is_empty() {

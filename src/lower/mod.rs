@@ -86,7 +86,7 @@ pub fn lower(p: &Platform, sources: &SourceMap, options: &Options) -> Artifacts 
         modules.push(data::network(&ctx, name, n));
     }
     for (name, l) in &p.logs {
-        modules.push(data::logs(&ctx, name, l));
+        modules.push(data::logs(name, l));
     }
     for (name, m) in &p.metrics {
         modules.push(data::metrics(&ctx, name, m));
@@ -259,12 +259,10 @@ fn main_bicep(ctx: &Ctx, modules: &[Module], paths: &[String], header: Vec<Strin
 
     for (m, path) in modules.iter().zip(paths) {
         items.push(Item::Module {
-            comment: Some(format!(
-                "{} \"{}\" ({})",
-                m.kind,
-                m.decl,
-                ctx.origin(m.span)
-            )),
+            comment: Some(match &m.doc {
+                Some(doc) => format!("{} \"{}\" ({})\n{doc}", m.kind, m.decl, ctx.origin(m.span)),
+                None => format!("{} \"{}\" ({})", m.kind, m.decl, ctx.origin(m.span)),
+            }),
             name: Ctx::module_ident(m.kind, &m.decl),
             path: format!("./{path}"),
             body: Obj::new()
@@ -466,10 +464,7 @@ pub(crate) fn role_assignment(
         Obj::new()
             .set(
                 "name",
-                call(
-                    "guid",
-                    vec![id(scope).dot("id"), seed, s(role_id)],
-                ),
+                call("guid", vec![id(scope).dot("id"), seed, s(role_id)]),
             )
             .set("scope", id(scope))
             .set(

@@ -2,6 +2,7 @@
 //! and outputs.
 
 use crate::bicep::{self, Decorator, Expr, Item, Key, Prop, Type, id};
+use crate::model::Meta;
 use crate::source::Span;
 
 pub(crate) struct Module {
@@ -11,6 +12,8 @@ pub(crate) struct Module {
     pub area: &'static str,
     pub decl: String,
     pub span: Span,
+    /// The declaration's `///` docs, shown above its module call.
+    pub doc: Option<String>,
     params: Vec<Item>,
     pub args: Vec<Prop>,
     items: Vec<Item>,
@@ -23,7 +26,7 @@ impl Module {
         kind: &'static str,
         area: &'static str,
         decl: &str,
-        span: Span,
+        meta: &Meta,
         name: Expr,
         what: &str,
     ) -> Self {
@@ -31,7 +34,8 @@ impl Module {
             kind,
             area,
             decl: decl.to_string(),
-            span,
+            span: meta.span,
+            doc: meta.doc.clone(),
             params: Vec::new(),
             args: Vec::new(),
             items: Vec::new(),

@@ -1,0 +1,264 @@
+//! The examples build cleanly, deterministically, into Bicep that parses, and the committed
+//! `infra/` is exactly what `examples/platform.plat` compiles to.
+
+use platc::source::SourceMap;
+use platc::{Artifacts, Options, compile};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn build(rel: &str) -> Artifacts {
+    let text = std::fs::read_to_string(root().join(rel)).unwrap();
+    let mut sources = SourceMap::new();
+    sources.add(rel, text);
+    let result = compile(
+        &sources,
+        &Options {
+            source_name: rel.to_string(),
+        },
+    );
+    let rendered = platc::diag::render::human(&sources, &result.diagnostics, false);
+    assert!(
+        result.diagnostics.is_empty(),
+        "{rel} has diagnostics:\n{rendered}"
+    );
+    result.artifacts
+}
+
+fn examples() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "plat"))
+        .map(|p| format!("examples/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    v.sort();
+    v
+}
+
+fn syntax_problems(text: &str) -> Vec<String> {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_bicep::LANGUAGE.into())
+        .unwrap();
+    let tree = parser.parse(text, None).unwrap();
+    let mut problems = Vec::new();
+    let mut cursor = tree.walk();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            let p = node.start_position();
+            problems.push(format!(
+                "{}:{}: {}",
+                p.row + 1,
+                p.column + 1,
+                node.to_sexp()
+            ));
+        }
+        stack.extend(node.children(&mut cursor));
+    }
+    problems
+}
+
+#[test]
+fn every_emitted_bicep_file_parses() {
+    for ex in examples() {
+        for (path, text) in build(&ex) {
+            if path.ends_with(".bicep") {
+                let problems = syntax_problems(&text);
+                assert!(problems.is_empty(), "{ex} → {path}: {problems:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn tree_sitter_check_catches_broken_bicep() {
+    assert!(!syntax_problems("resource x 'A/b@1' = {\n  name: 'a'\n").is_empty());
+}
+
+#[test]
+fn builds_are_deterministic() {
+    for ex in examples() {
+        assert_eq!(build(&ex), build(&ex), "{ex}");
+    }
+}
+
+#[test]
+fn committed_infra_is_up_to_date() {
+    let fresh = build("examples/platform.plat");
+    let infra = root().join("infra");
+    for (rel, text) in &fresh {
+        let on_disk = std::fs::read_to_string(infra.join(rel)).unwrap_or_default();
+        assert!(
+            on_disk == *text,
+            "infra/{rel} is stale: run `cargo run -- build examples/platform.plat`"
+        );
+    }
+    let mut extra = Vec::new();
+    for dir in [infra.clone(), infra.join("modules")] {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            if e.path().is_file() {
+                let rel = e
+                    .path()
+                    .strip_prefix(&infra)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if !fresh.contains_key(&rel) {
+                    extra.push(rel);
+                }
+            }
+        }
+    }
+    assert!(
+        extra.is_empty(),
+        "infra/ has files platc no longer writes: {extra:?}"
+    );
+}
+
+#[test]
+fn reference_platform_snapshots() {
+    for (path, text) in build("examples/platform.plat") {
+        insta::assert_snapshot!(format!("reference__{}", path.replace('/', "__")), text);
+    }
+}
+
+/// What the seed platform must contain, read off the generated text.
+#[test]
+fn reference_platform_covers_the_seed_design() {
+    let out = build("examples/platform.plat");
+    let all: String = out.values().cloned().collect();
+    let aks = &out["modules/aks.bicep"];
+    for needle in [
+        "oidcIssuerProfile: {\n      enabled: true",
+        "workloadIdentity: {\n        enabled: true",
+        "networkPluginMode: 'overlay'",
+        "networkDataplane: 'cilium'",
+        "networkPolicy: 'cilium'",
+        "omsagent: {",
+        "azureKeyvaultSecretsProvider: {",
+        "enableSecretRotation: 'true'",
+        "azurepolicy: {",
+        "mode: 'Istio'",
+        "revisions: ['asm-1-27']",
+        "mode: 'External'",
+        "azureMonitorProfile: {",
+        "extensionType: 'microsoft.flux'",
+        "extensionType: 'Microsoft.AppConfiguration'",
+        "sourceKind: 'GitRepository'",
+        "sourceKind: 'AzureBlob'",
+        "dependsOn: ['infra']",
+        "disableLocalAccounts: true",
+        "enableAzureRBAC: true",
+        "upgradeChannel: 'stable'",
+        "enableAutoScaling: true",
+        "availabilityZones: ['1', '2', '3']",
+        "vnetSubnetID: nodeSubnet.id",
+        "// AcrPull",
+        "Microsoft.Insights/dataCollectionRules@",
+        "Microsoft.Insights/dataCollectionRuleAssociations@",
+        "Microsoft.AlertsManagement/prometheusRuleGroups@",
+    ] {
+        assert!(aks.contains(needle), "aks.bicep lacks `{needle}`");
+    }
+    for needle in [
+        "@batchSize(1)",
+        "system:serviceaccount:shop:checkout-sa",
+        "// Key Vault Secrets User",
+        "// App Configuration Data Reader",
+        "enablePurgeProtection: true",
+        "enableRbacAuthorization: true",
+        "contentType: 'text/plain'",
+        "exp: dateTimeToEpoch(",
+        "'checkout~3Acolor$prod'",
+        "'.appconfig.featureflag~2Fbeta-ui$prod'",
+        "keyvaultref+json",
+        "// Monitoring Data Reader",
+        "Microsoft.Dashboard/grafana@",
+        "Microsoft.Network/privateEndpoints@",
+        "privatelink.vaultcore.azure.net",
+        "Microsoft.Insights/diagnosticSettings@",
+        "targetScope = 'subscription'",
+        "'azd-env-name': environmentName",
+        "output AZURE_RESOURCE_GROUP string",
+        "output AZURE_AKS_CLUSTER_NAME string",
+        "output AZURE_KEY_VAULT_NAME string",
+        "output AZURE_APP_CONFIGURATION_ENDPOINT string",
+        "output AZURE_CONTAINER_REGISTRY_ENDPOINT string",
+    ] {
+        assert!(all.contains(needle), "the output lacks `{needle}`");
+    }
+    // Diagnostic settings on every resource that supports them.
+    for module in [
+        "aks",
+        "keyvault",
+        "appconfig",
+        "registry",
+        "storage",
+        "metrics",
+    ] {
+        assert!(
+            out[&format!("modules/{module}.bicep")]
+                .contains("Microsoft.Insights/diagnosticSettings@"),
+            "{module} has no diagnostic settings"
+        );
+    }
+}
+
+/// Secrets only ever cross as secure parameters: never a default, never an output, never a value
+/// in main.parameters.json other than an azd `${VAR}` reference.
+#[test]
+fn no_secret_reaches_the_output() {
+    let out = build("examples/platform.plat");
+    for (path, text) in &out {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim() == "@secure()" {
+                let decl = lines[i + 1..]
+                    .iter()
+                    .find(|l| l.starts_with("param "))
+                    .unwrap();
+                assert!(
+                    !decl.contains('='),
+                    "{path}: secure parameter with a default: {decl}"
+                );
+                let name = decl.split_whitespace().nth(1).unwrap();
+                assert!(
+                    !text
+                        .lines()
+                        .any(|l| l.starts_with("output") && l.contains(name)),
+                    "{path}: {name} flows into an output"
+                );
+            }
+        }
+    }
+    let params: serde_json::Value = serde_json::from_str(&out["main.parameters.json"]).unwrap();
+    let secret = &params["parameters"]["secretDbPassword"]["value"];
+    assert_eq!(secret, "${DB_PASSWORD}");
+}
+
+#[test]
+fn identical_declarations_share_a_module_file() {
+    let src = "platform \"twins\" { private_networking = false }\nidentity \"a\" { }\nidentity \"b\" { }\nidentity \"c\" { grant \"Reader\" on logs.l }\nlogs \"l\" { }\n";
+    let mut sources = SourceMap::new();
+    sources.add("twins.plat", src);
+    let out = compile(&sources, &Options::default()).artifacts;
+    let identity_files: Vec<&String> = out
+        .keys()
+        .filter(|k| k.starts_with("modules/identity"))
+        .collect();
+    assert_eq!(
+        identity_files,
+        ["modules/identity-a.bicep", "modules/identity-c.bicep"]
+    );
+    assert_eq!(
+        out["main.bicep"]
+            .matches("'./modules/identity-a.bicep'")
+            .count(),
+        2
+    );
+}
