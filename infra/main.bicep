@@ -34,7 +34,7 @@ resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
 }
 
 // network "core" (examples/platform.plat:13)
-// Nodes and private endpoints share one virtual network.
+@description('Nodes and private endpoints share one virtual network.')
 module networkCore './modules/network.bicep' = {
   name: 'network-core'
   scope: rg
@@ -42,11 +42,12 @@ module networkCore './modules/network.bicep' = {
     name: 'vnet-core-${resourceToken}'
     location: location
     tags: tags
+    logAnalyticsWorkspaceId: logsOps.outputs.id
   }
 }
 
 // logs "ops" (examples/platform.plat:23)
-// Container insights and diagnostic settings land here.
+@description('Container insights and diagnostic settings land here.')
 module logsOps './modules/logs.bicep' = {
   name: 'logs-ops'
   scope: rg
@@ -58,7 +59,7 @@ module logsOps './modules/logs.bicep' = {
 }
 
 // metrics "prom" (examples/platform.plat:26)
-// Managed Prometheus metrics, browsed through Managed Grafana.
+@description('Managed Prometheus metrics, browsed through Managed Grafana.')
 module metricsProm './modules/metrics.bicep' = {
   name: 'metrics-prom'
   scope: rg
@@ -74,7 +75,7 @@ module metricsProm './modules/metrics.bicep' = {
 }
 
 // storage "gitops" (examples/platform.plat:39)
-// Manifests for the private GitOps source.
+@description('Manifests for the private GitOps source.')
 module storageGitops './modules/storage.bicep' = {
   name: 'storage-gitops'
   scope: rg
@@ -149,7 +150,7 @@ module clusterMain './modules/aks.bicep' = {
 }
 
 // identity "checkout" (examples/platform.plat:45)
-// The checkout service: reads its secrets and settings with workload identity.
+@description('The checkout service: reads its secrets and settings with workload identity.')
 module identityCheckout './modules/identity-checkout.bicep' = {
   name: 'identity-checkout'
   scope: rg
@@ -164,7 +165,7 @@ module identityCheckout './modules/identity-checkout.bicep' = {
 }
 
 // identity "appconfig-provider" (examples/platform.plat:52)
-// The App Configuration Kubernetes provider turns settings into ConfigMaps.
+@description('The App Configuration Kubernetes provider turns settings into ConfigMaps.')
 module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' = {
   name: 'identity-appconfig-provider'
   scope: rg

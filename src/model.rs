@@ -219,6 +219,7 @@ pub struct Istio {
 
 #[derive(Debug, Clone, Default)]
 pub struct Gitops {
+    pub doc: Option<String>,
     pub namespace: String,
     pub source: GitopsSource,
     pub interval_secs: u64,

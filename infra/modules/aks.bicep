@@ -249,6 +249,7 @@ resource appConfigProvider 'Microsoft.KubernetesConfiguration/extensions@2024-11
 }
 
 // gitops "platform"
+@description('Platform components and applications from Git.')
 resource gitopsPlatform 'Microsoft.KubernetesConfiguration/fluxConfigurations@2025-04-01' = {
   name: 'platform'
   scope: cluster
@@ -299,6 +300,7 @@ resource storageGitopsReader 'Microsoft.Authorization/roleAssignments@2022-04-01
 }
 
 // gitops "private"
+@description('Licensed components that may not live in Git, from the private storage account.')
 resource gitopsPrivate 'Microsoft.KubernetesConfiguration/fluxConfigurations@2025-04-01' = {
   name: 'private'
   scope: cluster

@@ -7,6 +7,8 @@ param name string
 param location string
 @description('Tags for every resource')
 param tags object
+@description('Log Analytics workspace for diagnostic settings')
+param logAnalyticsWorkspaceId string
 
 resource nsgNodes 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
   name: '${name}-nodes-nsg'
@@ -53,6 +55,54 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
           }
           privateEndpointNetworkPolicies: 'Disabled'
         }
+      }
+    ]
+  }
+}
+
+resource vnetDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: vnet
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource nsgNodesDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: nsgNodes
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource nsgEndpointsDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: nsgEndpoints
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
       }
     ]
   }

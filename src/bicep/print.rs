@@ -143,11 +143,13 @@ impl Printer {
             }
             Item::Module {
                 comment,
+                decorators,
                 name,
                 path,
                 body,
             } => {
                 self.comment(comment);
+                self.decorators(decorators);
                 let body = self.expr(body, 0);
                 self.line(0, &format!("module {name} '{}' = {body}", escape(path)));
             }

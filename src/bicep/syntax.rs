@@ -72,6 +72,7 @@ pub enum Item {
     Resource(Resource),
     Module {
         comment: Option<String>,
+        decorators: Vec<Decorator>,
         name: String,
         path: String,
         body: Expr,

@@ -584,6 +584,7 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
             _ => GitopsSource::default(),
         };
         let mut g = Gitops {
+            doc: b.docs.as_ref().map(|d| d.text.clone()),
             namespace: gf.str_or("namespace", azure::extensions::FLUX_NAMESPACE),
             source,
             interval_secs: gf.secs("interval").unwrap_or(300),

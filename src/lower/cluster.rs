@@ -589,6 +589,11 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
                 .build(),
         );
         r.comment = Some(format!("gitops \"{gname}\""));
+        r.decorators = g
+            .doc
+            .iter()
+            .map(|d| bicep::Decorator::description(d.clone()))
+            .collect();
         m.push(Item::Resource(r));
     }
 

@@ -99,6 +99,11 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
         ),
     );
     m.push(Item::Resource(vnet));
+    with_diagnostics(ctx, &mut m, "vnet", LogSel::Group("allLogs"), true);
+    for sname in n.subnets.keys() {
+        let nsg = bicep::ident("nsg", sname);
+        with_diagnostics(ctx, &mut m, &nsg, LogSel::Group("allLogs"), false);
+    }
     for sname in n.subnets.keys() {
         m.output(
             &subnet_output(sname),
@@ -251,7 +256,7 @@ fn with_diagnostics(ctx: &Ctx, m: &mut Module, scope: &str, logs: LogSel, metric
     }
 }
 
-pub(super) fn logs(name: &str, l: &crate::model::Logs) -> Module {
+pub(super) fn logs(ctx: &Ctx, name: &str, l: &crate::model::Logs) -> Module {
     let mut m = Module::new(
         "logs",
         "logs",
@@ -279,6 +284,18 @@ pub(super) fn logs(name: &str, l: &crate::model::Logs) -> Module {
         base(id("name")).set("properties", props.build()),
     );
     m.push(Item::Resource(r));
+    // The diagnostics workspace records its own audit logs.
+    if ctx.diagnostics.as_deref() == Some(name) {
+        m.push(diagnostics(
+            "workspaceDiagnostics",
+            "workspace",
+            id("workspace").dot("id"),
+            LogSel::Group("allLogs"),
+            true,
+        ));
+    } else {
+        with_diagnostics(ctx, &mut m, "workspace", LogSel::Group("allLogs"), true);
+    }
     m.output("id", id("workspace").dot("id"));
     m.output("name", id("workspace").dot("name"));
     m
@@ -478,6 +495,7 @@ pub(super) fn storage(ctx: &Ctx, name: &str, st: &Storage) -> Module {
     if st.private {
         private_endpoint(ctx, &mut m, "account", PrivateLink::Blob);
     }
+    with_diagnostics(ctx, &mut m, "account", LogSel::None, true);
     with_diagnostics(ctx, &mut m, "blobService", LogSel::Group("allLogs"), true);
     m.output("id", id("account").dot("id"));
     m.output("name", id("account").dot("name"));

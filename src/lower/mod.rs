@@ -86,7 +86,7 @@ pub fn lower(p: &Platform, sources: &SourceMap, options: &Options) -> Artifacts 
         modules.push(data::network(&ctx, name, n));
     }
     for (name, l) in &p.logs {
-        modules.push(data::logs(name, l));
+        modules.push(data::logs(&ctx, name, l));
     }
     for (name, m) in &p.metrics {
         modules.push(data::metrics(&ctx, name, m));
@@ -259,10 +259,17 @@ fn main_bicep(ctx: &Ctx, modules: &[Module], paths: &[String], header: Vec<Strin
 
     for (m, path) in modules.iter().zip(paths) {
         items.push(Item::Module {
-            comment: Some(match &m.doc {
-                Some(doc) => format!("{} \"{}\" ({})\n{doc}", m.kind, m.decl, ctx.origin(m.span)),
-                None => format!("{} \"{}\" ({})", m.kind, m.decl, ctx.origin(m.span)),
-            }),
+            comment: Some(format!(
+                "{} \"{}\" ({})",
+                m.kind,
+                m.decl,
+                ctx.origin(m.span)
+            )),
+            decorators: m
+                .doc
+                .iter()
+                .map(|d| Decorator::description(d.clone()))
+                .collect(),
             name: Ctx::module_ident(m.kind, &m.decl),
             path: format!("./{path}"),
             body: Obj::new()
@@ -497,6 +504,7 @@ pub(crate) fn diagnostics(
     metrics: bool,
 ) -> Item {
     let logs = match logs {
+        LogSel::None => vec![],
         LogSel::Group(g) => vec![
             Obj::new()
                 .set("categoryGroup", s(g))
@@ -542,6 +550,8 @@ pub(crate) fn diagnostics(
 }
 
 pub(crate) enum LogSel {
+    /// Metrics only: the resource has no log categories.
+    None,
     Group(&'static str),
     Categories(&'static [&'static str]),
 }

@@ -48,7 +48,15 @@ impl Module {
     }
 
     /// Declares a parameter and records what main.bicep passes; returns the parameter's reference.
+    /// Declaring the same parameter twice yields the first one.
     pub fn param(&mut self, name: &str, ty: Type, description: &str, value: Expr) -> Expr {
+        if self
+            .args
+            .iter()
+            .any(|a| a.key == Key::Name(name.to_string()))
+        {
+            return id(name);
+        }
         self.params.push(Item::Param {
             decorators: vec![Decorator::description(description)],
             name: name.to_string(),
