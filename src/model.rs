@@ -152,7 +152,6 @@ pub struct Federation {
 #[derive(Debug, Clone)]
 pub struct Grant {
     pub role: String,
-    pub role_id: &'static str,
     pub target: Target,
 }
 

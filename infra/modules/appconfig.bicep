@@ -7,9 +7,9 @@ param name string
 param location string
 @description('Tags for every resource')
 param tags object
-@description('Deploying principal (AZURE_PRINCIPAL_ID); key-values are written with its data-plane role')
+@description('Principal running the deployment (AZURE_PRINCIPAL_ID); empty skips its roles')
 param principalId string
-@description('Kind of principalId')
+@description('Kind of principalId (AZURE_PRINCIPAL_TYPE)')
 param principalType string
 @description('URI of Key Vault `secrets`, for Key Vault references')
 param vaultSecretsUri string

@@ -9,9 +9,9 @@ param location string
 param tags object
 @description('Name of the Managed Grafana')
 param grafanaName string
-@description('Deploying principal; it becomes Grafana Admin (empty skips)')
+@description('Principal running the deployment (AZURE_PRINCIPAL_ID); empty skips its roles')
 param principalId string
-@description('Kind of principalId')
+@description('Kind of principalId (AZURE_PRINCIPAL_TYPE)')
 param principalType string
 @description('Log Analytics workspace for diagnostic settings')
 param logAnalyticsWorkspaceId string

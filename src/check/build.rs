@@ -409,7 +409,7 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
         let (Some(l), Some((tk, tn))) = (&b.label, in_target(b)) else {
             continue;
         };
-        let Some(role_id) = azure::role_id(&l.text) else {
+        if azure::role_id(&l.text).is_none() {
             let mut d = Diagnostic::new(
                 Code::UnknownRole,
                 format!("unknown role `{}`", l.text),
@@ -428,7 +428,6 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
         }
         id.grants.push(Grant {
             role: l.text.clone(),
-            role_id,
             target: Target {
                 kind: tk.to_string(),
                 name: tn.to_string(),

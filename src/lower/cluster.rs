@@ -2,7 +2,7 @@
 //! extensions, Flux configurations, the managed Prometheus pipeline and diagnostic settings.
 
 use super::module::Module;
-use super::{Ctx, LogSel, azure_name, diagnostics, role_assignment};
+use super::{Ctx, LogSel, Principal, azure_name, diagnostics, role_assignment};
 use crate::azure::{self, extensions as ext, prometheus, types};
 use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
 use crate::model::*;
@@ -134,14 +134,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         );
         subnet.existing = true;
         m.push(Item::Resource(subnet));
-        m.push(role_assignment(
-            "controlPlaneJoinsNetwork",
-            "vnet",
-            id("controlPlane").dot("id"),
-            id("controlPlane").dot("properties.principalId"),
-            "Network Contributor",
-            Some("The control plane manages load balancers and joins nodes to the subnet (and, for a private\ncluster, links its DNS zone to the network)".into()),
-        ));
+        role_assignment(&mut m, "controlPlaneJoinsNetwork", "vnet", Principal::Managed { principal_id: id("controlPlane").dot("properties.principalId"), seed: id("controlPlane").dot("id") }, "Network Contributor", Some("The control plane manages load balancers and joins nodes to the subnet (and, for a private\ncluster, links its DNS zone to the network)".into()));
         Some(id("nodeSubnet").dot("id"))
     } else {
         None
@@ -416,14 +409,18 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         );
         r.existing = true;
         m.push(Item::Resource(r));
-        m.push(role_assignment(
+        role_assignment(
+            &mut m,
             "kubeletPullsImages",
             "registry",
-            id("cluster").dot("id"),
-            id("cluster").dot("properties.identityProfile.kubeletidentity.objectId"),
+            Principal::Managed {
+                principal_id: id("cluster")
+                    .dot("properties.identityProfile.kubeletidentity.objectId"),
+                seed: id("cluster").dot("id"),
+            },
             "AcrPull",
             Some("Nodes pull images with the kubelet identity".into()),
-        ));
+        );
     }
 
     if c.flux {
@@ -528,16 +525,20 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
                     );
                     r.existing = true;
                     m.push(Item::Resource(r));
-                    m.push(role_assignment(
+                    role_assignment(
+                        &mut m,
                         &format!("{ident}Reader"),
                         &ident,
-                        id("cluster").dot("id"),
-                        id("cluster").dot("properties.identityProfile.kubeletidentity.objectId"),
+                        Principal::Managed {
+                            principal_id: id("cluster")
+                                .dot("properties.identityProfile.kubeletidentity.objectId"),
+                            seed: id("cluster").dot("id"),
+                        },
                         "Storage Blob Data Reader",
                         Some(format!(
                             "Flux reads storage `{storage}` with the kubelet identity"
                         )),
-                    ));
+                    );
                     blob_accounts.push(storage.clone());
                 }
                 deps.push(id(format!("{ident}Reader")));

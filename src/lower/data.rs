@@ -2,7 +2,7 @@
 //! App Configuration.
 
 use super::module::Module;
-use super::{Ctx, LogSel, azure_name, diagnostics, role_assignment, secret_param};
+use super::{Ctx, LogSel, Principal, azure_name, diagnostics, role_assignment, secret_param};
 use crate::azure::{self, PrivateLink, types};
 use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
 use crate::model::*;
@@ -321,18 +321,6 @@ pub(super) fn metrics(ctx: &Ctx, name: &str, mt: &Metrics) -> Module {
             "Name of the Managed Grafana",
             azure_name(&azure::NAME_GRAFANA, name),
         );
-        let principal = m.param(
-            "principalId",
-            Type::String,
-            "Deploying principal; it becomes Grafana Admin (empty skips)",
-            id("principalId"),
-        );
-        let ptype = m.param(
-            "principalType",
-            Type::String,
-            "Kind of principalId",
-            id("principalType"),
-        );
         m.push(Item::Resource(resource(
             "grafana",
             types::GRAFANA,
@@ -366,47 +354,25 @@ pub(super) fn metrics(ctx: &Ctx, name: &str, mt: &Metrics) -> Module {
                         .build(),
                 ),
         )));
-        m.push(role_assignment(
+        role_assignment(
+            &mut m,
             "grafanaReadsMetrics",
             "workspace",
-            id("grafana").dot("id"),
-            id("grafana").dot("identity.principalId"),
+            Principal::Managed {
+                principal_id: id("grafana").dot("identity.principalId"),
+                seed: id("grafana").dot("id"),
+            },
             "Monitoring Data Reader",
             Some("Grafana queries the workspace with its own identity".into()),
-        ));
-        let admin_role = azure::role_id("Grafana Admin").expect("role table");
-        let mut admin = Resource::new(
-            "grafanaAdmin",
-            types::ROLE_ASSIGNMENT,
-            Obj::new()
-                .set(
-                    "name",
-                    call(
-                        "guid",
-                        vec![id("grafana").dot("id"), principal.clone(), s(admin_role)],
-                    ),
-                )
-                .set("scope", id("grafana"))
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set_commented(
-                            "roleDefinitionId",
-                            call(
-                                "subscriptionResourceId",
-                                vec![s("Microsoft.Authorization/roleDefinitions"), s(admin_role)],
-                            ),
-                            "Grafana Admin",
-                        )
-                        .set("principalId", principal.clone())
-                        .set("principalType", ptype)
-                        .build(),
-                )
-                .build(),
         );
-        admin.condition = Some(Expr::Not(Box::new(call("empty", vec![principal]))));
-        admin.comment = Some("Whoever provisions the platform can sign in to Grafana".into());
-        m.push(Item::Resource(admin));
+        role_assignment(
+            &mut m,
+            "grafanaAdmin",
+            "grafana",
+            Principal::Deployer,
+            "Grafana Admin",
+            Some("Whoever provisions the platform can sign in to Grafana".into()),
+        );
         with_diagnostics(ctx, &mut m, "grafana", LogSel::Group("allLogs"), true);
         m.output("grafanaEndpoint", id("grafana").dot("properties.endpoint"));
     }
@@ -714,48 +680,14 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
     m.push(Item::Resource(r));
 
     if !a.entries.is_empty() {
-        let principal = m.param("principalId", Type::String, "Deploying principal (AZURE_PRINCIPAL_ID); key-values are written with its data-plane role", id("principalId"));
-        let ptype = m.param(
-            "principalType",
-            Type::String,
-            "Kind of principalId",
-            id("principalType"),
-        );
-        let owner = azure::role_id("App Configuration Data Owner").expect("role table");
-        let mut r = Resource::new(
+        role_assignment(
+            &mut m,
             "deployerWritesKeyValues",
-            types::ROLE_ASSIGNMENT,
-            Obj::new()
-                .set(
-                    "name",
-                    call(
-                        "guid",
-                        vec![id("store").dot("id"), principal.clone(), s(owner)],
-                    ),
-                )
-                .set("scope", id("store"))
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set_commented(
-                            "roleDefinitionId",
-                            call(
-                                "subscriptionResourceId",
-                                vec![s("Microsoft.Authorization/roleDefinitions"), s(owner)],
-                            ),
-                            "App Configuration Data Owner",
-                        )
-                        .set("principalId", principal.clone())
-                        .set("principalType", ptype)
-                        .build(),
-                )
-                .build(),
+            "store",
+            Principal::Deployer,
+            "App Configuration Data Owner",
+            Some("With local auth disabled, ARM writes key-values through the data plane (pass-through):\nthe deploying principal needs a data-plane role on the store".into()),
         );
-        r.condition = Some(Expr::Not(Box::new(call("empty", vec![principal]))));
-        r.comment = Some(
-            "With local auth disabled, ARM writes key-values through the data plane (pass-through):\nthe deploying principal needs a data-plane role on the store".into(),
-        );
-        m.push(Item::Resource(r));
     }
     let mut vault_params: Vec<String> = Vec::new();
     let mut idents: Vec<String> = Vec::new();

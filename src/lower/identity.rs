@@ -2,9 +2,9 @@
 //! Azure requires) and its role assignments, each scoped to the resource it grants on.
 
 use super::module::Module;
-use super::{Ctx, azure_name};
+use super::{Ctx, Principal, azure_name, role_assignment};
 use crate::azure::{self, types};
-use crate::bicep::{self, Decorator, Item, Obj, Resource, Type, arr, call, id, s};
+use crate::bicep::{self, Decorator, Item, Obj, Resource, Type, arr, id, s};
 use crate::model::*;
 
 fn target_type(kind: &str) -> &'static str {
@@ -117,41 +117,20 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
             m.push(Item::Resource(r));
             targets.push((t.clone(), g.target.kind.clone()));
         }
-        let principal = id("identity").dot("properties.principalId");
-        let mut r = Resource::new(
-            bicep::ident("grant", &format!("{}-{}", g.role, t)),
-            types::ROLE_ASSIGNMENT,
-            Obj::new()
-                .set(
-                    "name",
-                    call(
-                        "guid",
-                        vec![id(&t).dot("id"), id("identity").dot("id"), s(g.role_id)],
-                    ),
-                )
-                .set("scope", id(&t))
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set_commented(
-                            "roleDefinitionId",
-                            call(
-                                "subscriptionResourceId",
-                                vec![s("Microsoft.Authorization/roleDefinitions"), s(g.role_id)],
-                            ),
-                            g.role.clone(),
-                        )
-                        .set("principalId", principal)
-                        .set("principalType", s("ServicePrincipal"))
-                        .build(),
-                )
-                .build(),
+        role_assignment(
+            &mut m,
+            &bicep::ident("grant", &format!("{}-{}", g.role, t)),
+            &t,
+            Principal::Managed {
+                principal_id: id("identity").dot("properties.principalId"),
+                seed: id("identity").dot("id"),
+            },
+            &g.role,
+            Some(format!(
+                "grant \"{}\" on {}.{}",
+                g.role, g.target.kind, g.target.name
+            )),
         );
-        r.comment = Some(format!(
-            "grant \"{}\" on {}.{}",
-            g.role, g.target.kind, g.target.name
-        ));
-        m.push(Item::Resource(r));
     }
     m.output("id", id("identity").dot("id"));
     m.output("principalId", id("identity").dot("properties.principalId"));

@@ -453,18 +453,52 @@ fn parameters(p: &Platform) -> String {
     text
 }
 
-/// `Microsoft.Authorization/roleAssignments` on `scope` for a principal.
-/// The assignment's name must be known when the deployment starts, so it is derived from `seed` (a
-/// resource id), never from the principal id, which exists only once the identity does.
+/// Who a role assignment is for.
+pub(crate) enum Principal {
+    /// A managed identity: its principal id, and a resource id that names the assignment. The name
+    /// must be known when the deployment starts, so it never derives from the principal id, which
+    /// exists only once the identity does.
+    Managed { principal_id: Expr, seed: Expr },
+    /// The principal running `azd provision` (the module's `principalId` and `principalType`
+    /// parameters); nothing is assigned when azd supplies none.
+    Deployer,
+}
+
+/// `Microsoft.Authorization/roleAssignments` of a built-in role, scoped to the resource `scope`.
 pub(crate) fn role_assignment(
+    m: &mut Module,
     name: &str,
     scope: &str,
-    seed: Expr,
-    principal_id: Expr,
+    principal: Principal,
     role: &str,
     comment: Option<String>,
-) -> Item {
+) {
     let role_id = azure::role_id(role).expect("roles used by the lowering are in the table");
+    let (seed, principal_id, principal_type, condition) = match principal {
+        Principal::Managed { principal_id, seed } => {
+            (seed, principal_id, s("ServicePrincipal"), None)
+        }
+        Principal::Deployer => {
+            let p = m.param(
+                "principalId",
+                Type::String,
+                "Principal running the deployment (AZURE_PRINCIPAL_ID); empty skips its roles",
+                id("principalId"),
+            );
+            let t = m.param(
+                "principalType",
+                Type::String,
+                "Kind of principalId (AZURE_PRINCIPAL_TYPE)",
+                id("principalType"),
+            );
+            (
+                p.clone(),
+                p.clone(),
+                t,
+                Some(Expr::Not(Box::new(call("empty", vec![p])))),
+            )
+        }
+    };
     let mut r = Resource::new(
         name,
         types::ROLE_ASSIGNMENT,
@@ -486,13 +520,14 @@ pub(crate) fn role_assignment(
                         role,
                     )
                     .set("principalId", principal_id)
-                    .set("principalType", s("ServicePrincipal"))
+                    .set("principalType", principal_type)
                     .build(),
             )
             .build(),
     );
     r.comment = comment;
-    Item::Resource(r)
+    r.condition = condition;
+    m.push(Item::Resource(r));
 }
 
 /// Diagnostic settings sending a resource's logs and metrics to the platform's workspace.
