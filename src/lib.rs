@@ -51,16 +51,15 @@ pub fn analyse(sources: &SourceMap) -> (Option<model::Platform>, Vec<Diagnostic>
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
     for id in sources.ids() {
-        match syntax::parse(id, sources.text(id)) {
-            Ok(f) => files.push(f),
-            Err(d) => diagnostics.push(d),
-        }
+        let (file, errors) = syntax::parse(id, sources.text(id));
+        files.push(file);
+        diagnostics.extend(errors);
     }
     let parsed_all = diagnostics.is_empty();
     let (platform, mut more) = check::check(&files);
     if !parsed_all {
-        // References into a file that did not parse would all look unresolved: report only what
-        // the parser said, plus problems that do not depend on other declarations.
+        // References to a declaration that did not parse would look unresolved, and the missing
+        // platform may be the broken statement: report what does not depend on those.
         more.retain(|d| {
             !matches!(
                 d.code,

@@ -16,47 +16,104 @@ struct PlatParser;
 /// exhaust the stack on adversarial input, and no real platform nests this deep.
 const MAX_NESTING: usize = 64;
 
-/// Parses one file. A file with a syntax error yields no tree.
-pub fn parse(file: FileId, text: &str) -> Result<ast::File, Diagnostic> {
+/// Parses one file, one top-level statement at a time: a syntax error costs only the statement it
+/// is in, so one run reports an error per broken declaration and still checks the rest. Parsing
+/// statement by statement also keeps the parser's working memory proportional to one declaration.
+pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    let mut out = ast::File {
+        id: file,
+        statements: Vec::new(),
+        comments: Vec::new(),
+    };
     if text.len() > u32::MAX as usize {
-        return Err(Diagnostic::new(
+        let d = Diagnostic::new(
             Code::Syntax,
             "file is too large",
             Span::new(file, 0, 0),
             "files must be smaller than 4 GiB",
-        ));
+        );
+        return (out, vec![d]);
     }
-    let comments = scan(file, text)?;
-    let mut pairs = PlatParser::parse(Rule::file, text).map_err(|e| syntax_error(file, text, e))?;
-    let root = pairs.next().expect("the file rule always yields one pair");
-    let mut b = Builder { file, errors: None };
-    let statements = root
-        .into_inner()
-        .filter(|p| p.as_rule() != Rule::EOI)
-        .map(|p| b.statement(p))
-        .collect();
-    match b.errors {
-        Some(e) => Err(e),
-        None => Ok(ast::File {
-            id: file,
-            statements,
-            comments,
-        }),
+    let scanned = match scan(file, text) {
+        Ok(s) => s,
+        Err(d) => return (out, vec![d]),
+    };
+    out.comments = scanned.comments;
+    let mut errors = Vec::new();
+    let mut bounds = scanned.starts;
+    bounds.push(text.len());
+    for w in bounds.windows(2) {
+        let (start, end) = (w[0], w[1]);
+        let chunk = &text[start..end];
+        let pairs = match PlatParser::parse(Rule::file, chunk) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(syntax_error(file, text, start, e));
+                continue;
+            }
+        };
+        let mut b = Builder {
+            file,
+            offset: start,
+            errors: None,
+        };
+        let statements: Vec<ast::Statement> = pairs
+            .flat_map(|root| root.into_inner())
+            .filter(|p| p.as_rule() != Rule::EOI)
+            .map(|p| b.statement(p))
+            .collect();
+        match b.errors {
+            Some(e) => errors.push(e),
+            None => out.statements.extend(statements),
+        }
     }
+    (out, errors)
 }
 
-/// One pass over the text, outside strings: collects `//` comments and refuses excessive nesting.
-fn scan(file: FileId, text: &str) -> Result<Vec<ast::Comment>, Diagnostic> {
+struct Scanned {
+    comments: Vec<ast::Comment>,
+    /// Byte offsets where top-level statements (with their doc comments) begin; the first is 0.
+    starts: Vec<usize>,
+}
+
+/// One pass over the text, outside strings: collects `//` comments, finds where top-level
+/// statements begin, and refuses excessive nesting.
+fn scan(file: FileId, text: &str) -> Result<Scanned, Diagnostic> {
     let bytes = text.as_bytes();
     let mut comments = Vec::new();
-    let mut depth = 0usize;
+    let mut starts = vec![0];
+    // Whether the current statement has anything besides comments yet: doc comments stay with
+    // the declaration below them.
+    let mut has_content = false;
+    // Open brackets; a closer pops to its opener, so `[1, }` still ends the block it is in.
+    let mut open: Vec<u8> = Vec::new();
+    let mut line_start = true;
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
+        let c = bytes[i];
+        if line_start && open.is_empty() && !c.is_ascii_whitespace() {
+            let doc = text[i..].starts_with("///");
+            let statement = c.is_ascii_alphabetic() || c == b'_';
+            if (statement || doc) && has_content {
+                starts.push(i);
+                has_content = false;
+            }
+        }
+        if !c.is_ascii_whitespace() {
+            line_start = false;
+        }
+        match c {
+            b'\n' => {
+                line_start = true;
+            }
             b'"' => {
+                has_content = true;
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if i < bytes.len() && bytes[i] == b'\n' {
+                    continue;
                 }
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
@@ -71,8 +128,9 @@ fn scan(file: FileId, text: &str) -> Result<Vec<ast::Comment>, Diagnostic> {
                 continue;
             }
             b'{' | b'[' | b'(' => {
-                depth += 1;
-                if depth > MAX_NESTING {
+                has_content = true;
+                open.push(c);
+                if open.len() > MAX_NESTING {
                     return Err(Diagnostic::new(
                         Code::Syntax,
                         format!("nesting deeper than {MAX_NESTING} levels"),
@@ -82,12 +140,22 @@ fn scan(file: FileId, text: &str) -> Result<Vec<ast::Comment>, Diagnostic> {
                     .with_help("flatten the structure; no platform needs this depth"));
                 }
             }
-            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            b'}' | b']' | b')' => {
+                let opener = match c {
+                    b'}' => b'{',
+                    b']' => b'[',
+                    _ => b'(',
+                };
+                if let Some(at) = open.iter().rposition(|o| *o == opener) {
+                    open.truncate(at);
+                }
+            }
+            c if !c.is_ascii_whitespace() => has_content = true,
             _ => {}
         }
         i += 1;
     }
-    Ok(comments)
+    Ok(Scanned { comments, starts })
 }
 
 /// Words for grammar rules, so a syntax error says "expected a value", never "expected value_rule".
@@ -116,12 +184,18 @@ fn describe(rule: &Rule) -> &'static str {
     }
 }
 
-fn syntax_error(file: FileId, text: &str, e: pest::error::Error<Rule>) -> Diagnostic {
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    e: pest::error::Error<Rule>,
+) -> Diagnostic {
     use pest::error::{ErrorVariant, InputLocation};
-    let pos = match e.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+    let pos = offset
+        + match e.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
     let found = text[pos..].chars().next();
     let end = pos + found.map_or(0, char::len_utf8);
     let found_desc = match found {
@@ -172,6 +246,8 @@ fn join_or(items: &[&str]) -> String {
 
 struct Builder {
     file: FileId,
+    /// Where the statement being built starts in the file.
+    offset: usize,
     /// The first semantic error met while building (bad escape, number overflow); the grammar
     /// accepted the text, so building goes on to return one coded diagnostic.
     errors: Option<Diagnostic>,
@@ -180,7 +256,7 @@ struct Builder {
 impl Builder {
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
     }
 
     fn fail(&mut self, d: Diagnostic) {
@@ -297,7 +373,7 @@ impl Builder {
 
     fn string(&mut self, p: Pair<Rule>) -> String {
         let body = p.into_inner().next().expect("grammar: string body");
-        let start = body.as_span().start();
+        let start = self.offset + body.as_span().start();
         let raw = body.as_str();
         let mut out = String::with_capacity(raw.len());
         let mut chars = raw.char_indices();
@@ -417,7 +493,7 @@ impl Builder {
                     .collect(),
             ),
             Rule::reference => {
-                let mut offset = inner.as_span().start();
+                let mut offset = self.offset + inner.as_span().start();
                 let parts = text
                     .split('.')
                     .map(|part| {
@@ -483,7 +559,8 @@ cluster "main" {
   source = git("https://x", branch = "main")
 }
 "#;
-        let f = parse(0, src).unwrap();
+        let (f, errors) = parse(0, src);
+        assert!(errors.is_empty());
         assert_eq!(f.statements.len(), 1);
         assert_eq!(f.comments.len(), 1);
         let ast::Statement::Block(b) = &f.statements[0] else {
@@ -510,23 +587,65 @@ cluster "main" {
 
     #[test]
     fn syntax_errors_name_what_was_expected_in_words() {
-        let e = parse(0, "vault \"x\" { sku = }").unwrap_err();
+        let e = parse(0, "vault \"x\" { sku = }").1.remove(0);
         assert_eq!(e.code, Code::Syntax);
         assert!(e.message.starts_with("expected a value"), "{}", e.message);
         assert_eq!(e.primary_span().start, 18);
-        let e = parse(0, "vault \"x\" { sku: 1 }").unwrap_err();
+        let e = parse(0, "vault \"x\" { sku: 1 }").1.remove(0);
         assert!(e.help.unwrap().contains("key = value"));
     }
 
     #[test]
     fn refuses_deep_nesting_instead_of_overflowing() {
         let src = format!("a = {}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(parse(0, &src).unwrap_err().message.contains("nesting"));
+        assert!(parse(0, &src).1[0].message.contains("nesting"));
     }
 
     #[test]
     fn bad_escapes_are_coded() {
-        let e = parse(0, r#"a = "C:\dir""#).unwrap_err();
+        let e = parse(0, r#"a = "C:\dir""#).1.remove(0);
         assert_eq!(e.code, Code::BadEscape);
+    }
+}
+
+#[cfg(test)]
+mod recovery {
+    use super::*;
+
+    #[test]
+    fn one_error_per_broken_declaration_and_the_rest_still_parse() {
+        let src = "/// docs\nvault \"a\" { sku = }\n\nregistry \"b\" { }\n// note\nlogs \"c\" { x = [1, }\nstorage \"d\" {\n  containers = [\"x\"]\n}\n";
+        let (f, errors) = parse(0, src);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(f.statements.len(), 2);
+        let names: Vec<&str> = f
+            .statements
+            .iter()
+            .map(|s| match s {
+                ast::Statement::Block(b) => b.kind.name.as_str(),
+                ast::Statement::Attribute(a) => a.key.name.as_str(),
+            })
+            .collect();
+        assert_eq!(names, ["registry", "storage"]);
+        // Spans are positions in the whole file, not in the statement.
+        let ast::Statement::Block(storage) = &f.statements[1] else {
+            panic!()
+        };
+        assert_eq!(&src[storage.kind.span.range()], "storage");
+        assert_eq!(
+            errors[1].primary_span().start as usize,
+            src.find("}\nstorage").unwrap()
+        );
+    }
+
+    #[test]
+    fn doc_comments_stay_with_their_declaration() {
+        let src = "vault \"a\" { }\n/// The registry.\nregistry \"b\" { }\n";
+        let (f, errors) = parse(0, src);
+        assert!(errors.is_empty());
+        let ast::Statement::Block(b) = &f.statements[1] else {
+            panic!()
+        };
+        assert_eq!(b.docs.as_ref().unwrap().text, "The registry.");
     }
 }
