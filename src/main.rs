@@ -23,6 +23,7 @@ struct Cli {
 enum Format {
     Human,
     Json,
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -40,6 +41,9 @@ struct Report {
     /// Colour in human output (NO_COLOR is honoured by `auto`)
     #[arg(long, value_enum, default_value = "auto")]
     color: Colour,
+    /// Treat warnings as errors (exit 1, write nothing)
+    #[arg(long)]
+    deny_warnings: bool,
 }
 
 #[derive(Subcommand)]
@@ -148,7 +152,7 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
     };
     let result = platc::compile(&sources, &options);
     print_diagnostics(&sources, &result.diagnostics, report);
-    if result.has_errors() {
+    if result.has_errors() || (report.deny_warnings && !result.diagnostics.is_empty()) {
         return ExitCode::from(1);
     }
     let Some(out) = out else {
@@ -177,8 +181,12 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
 
 fn print_diagnostics(sources: &SourceMap, diags: &[Diagnostic], report: &Report) {
     match report.format {
-        Format::Json => {
-            let v = diag::render::json(sources, diags);
+        Format::Json | Format::Sarif => {
+            let v = if report.format == Format::Json {
+                diag::render::json(sources, diags)
+            } else {
+                diag::render::sarif(sources, diags)
+            };
             println!(
                 "{}",
                 serde_json::to_string_pretty(&v).expect("JSON values always serialise")

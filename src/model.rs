@@ -181,6 +181,8 @@ pub struct Cluster {
     pub azure_policy: bool,
     pub prometheus: bool,
     pub gitops: IndexMap<String, Gitops>,
+    /// Where each `extension` was enabled, for diagnostics about what it needs.
+    pub extension_spans: IndexMap<String, Span>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -194,3 +194,89 @@ fn garbage_input_is_a_diagnostic_not_a_panic() {
         assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
     }
 }
+
+#[test]
+fn sarif_output_has_rules_results_and_fixes() {
+    let dir = scratch("sarif");
+    std::fs::write(
+        dir.join("p.plat"),
+        "platform \"x\" { private_networking = false }\nregistry \"r\" { sku = premum }\n",
+    )
+    .unwrap();
+    let o = platc()
+        .current_dir(&dir)
+        .args(["check", "p.plat", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), platc::diag::Code::ALL.len());
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["shortDescription"]["text"].is_string()
+                && r["fullDescription"]["text"].is_string()
+                && r["help"]["text"].is_string())
+    );
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "E0106");
+    assert_eq!(
+        rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "E0106"
+    );
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(2), Some(22))
+    );
+    assert_eq!(
+        result["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"],
+        "premium"
+    );
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    let dir = scratch("deny");
+    std::fs::write(dir.join("p.plat"), "platform \"x\" { private_networking = false }\nnetwork \"spare\" { address_space = [10.9.0.0/16] }\n").unwrap();
+    let ok = platc()
+        .current_dir(&dir)
+        .args(["check", "p.plat"])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&ok.stderr).contains("warning[W0301]"));
+    let denied = platc()
+        .current_dir(&dir)
+        .args(["build", "p.plat", "--deny-warnings"])
+        .output()
+        .unwrap();
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(!dir.join("infra").exists(), "a denied build writes nothing");
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let dir = scratch("colour");
+    std::fs::write(
+        dir.join("p.plat"),
+        "platform \"x\" { }\nvault \"v\" { sku = gold }\n",
+    )
+    .unwrap();
+    let always = platc()
+        .current_dir(&dir)
+        .args(["check", "p.plat", "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&always.stderr).contains("\u{1b}["));
+    let auto = platc()
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .args(["check", "p.plat"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&auto.stderr).contains("\u{1b}["));
+}

@@ -42,7 +42,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                     "unknown kind",
                 );
                 d = match diag::did_you_mean(&b.kind.name, names.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    Some(s) => d.suggest(b.kind.span, s),
                     None => d.with_help(format!("declarations are {}", diag::one_of(&names))),
                 };
                 c.report(d);
@@ -147,6 +147,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                 }
                 "registry" => {
                     let f = c.validate(b, kind);
+                    public_on_private(c, &f, p.private_networking, "registry");
                     rules::name(c, b, &azure::NAME_REGISTRY);
                     p.registries.entry(name).or_insert(Registry {
                         meta,
@@ -156,6 +157,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                 }
                 "vault" => {
                     let f = c.validate(b, kind);
+                    public_on_private(c, &f, p.private_networking, "vault");
                     rules::name(c, b, &azure::NAME_VAULT);
                     p.vaults.entry(name).or_insert(Vault {
                         meta,
@@ -175,6 +177,9 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                         .iter()
                         .any(|(_, cb)| in_target(cb) == Some(("appconfig", name.as_str())));
                     let explicit = f.bool("private");
+                    if !holds_entries {
+                        public_on_private(c, &f, p.private_networking, "appconfig");
+                    }
                     if explicit == Some(true) && holds_entries {
                         let span = f.value("private").map_or(b.head_span(), |v| v.span);
                         let d = Diagnostic::new(
@@ -198,6 +203,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                 }
                 "storage" => {
                     let f = c.validate(b, kind);
+                    public_on_private(c, &f, p.private_networking, "storage");
                     rules::name(c, b, &azure::NAME_STORAGE);
                     let containers = f.strings("containers");
                     rules::containers(c, &f);
@@ -216,6 +222,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                 }
                 "cluster" => {
                     let f = c.validate(b, kind);
+                    public_on_private(c, &f, p.private_networking, "cluster");
                     rules::name(c, b, &azure::NAME_CLUSTER);
                     let cl = cluster(c, &f, meta, p.private_networking);
                     p.clusters.entry(name).or_insert(cl);
@@ -326,6 +333,33 @@ fn in_target(b: &ast::Block) -> Option<(&str, &str)> {
     }
 }
 
+/// W0302 when a resource opts out of the platform's private networking.
+fn public_on_private(c: &mut Checker, f: &Fields, private_platform: bool, what: &str) {
+    if !private_platform {
+        return;
+    }
+    let field = if what == "cluster" {
+        "private_cluster"
+    } else {
+        "private"
+    };
+    if let (Some(false), Some(v)) = (f.bool(field), f.value(field)) {
+        let name = label(f.block);
+        c.report(
+            Diagnostic::new(
+                Code::PublicOnPrivate,
+                format!("{what} `{name}` is public on a platform with private networking"),
+                v.span,
+                "public endpoint",
+            )
+            .with_note("it stays reachable from the internet, behind Entra ID authentication")
+            .with_help(format!(
+                "remove `{field} = false` unless the public endpoint is deliberate"
+            )),
+        );
+    }
+}
+
 fn str_of(v: &ast::Value) -> Option<String> {
     match &v.kind {
         ValueKind::Str(s) => Some(s.clone()),
@@ -371,6 +405,17 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
         ..Identity::default()
     };
     let kind = &schema::IDENTITY;
+    if f.nested("federate").next().is_none() && f.nested("grant").next().is_none() {
+        c.report(
+            Diagnostic::new(
+                Code::Unused,
+                format!("identity `{}` is never used", label(f.block)),
+                id.meta.span,
+                "no federation, no grant",
+            )
+            .with_help("give it a `federate` and the `grant`s it needs, or remove it"),
+        );
+    }
     let mut seen: Vec<(String, String, crate::source::Span)> = Vec::new();
     for b in f.nested("federate") {
         c.validate(b, kind.block("federate").expect("schema"));
@@ -417,7 +462,7 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
                 "not a built-in role platc knows",
             );
             d = match diag::did_you_mean(&l.text, azure::role_names()) {
-                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                Some(s) => d.suggest(l.span, format!("\"{s}\"")),
                 None => d.with_help("spec.md lists the roles platc knows, under `grant`"),
             };
             c.report(d);
@@ -529,6 +574,7 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
             continue;
         }
         seen_ext.push((l.text.clone(), l.span));
+        cl.extension_spans.insert(l.text.clone(), l.span);
         if !rules::extension_fields(c, &ef, l) {
             continue;
         }

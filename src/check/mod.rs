@@ -407,7 +407,7 @@ impl Checker {
             "unknown field",
         );
         d = match diag::did_you_mean(&key.name, names.iter().copied()) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            Some(s) => d.suggest(key.span, s),
             None if names.is_empty() => d.with_help(format!("`{}` has no fields", schema.name)),
             None => d.with_help(format!(
                 "`{}` fields are {}",
@@ -427,7 +427,7 @@ impl Checker {
             "unknown here",
         );
         d = match diag::did_you_mean(&b.kind.name, names.iter().copied()) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            Some(s) => d.suggest(b.kind.span, s),
             None if names.is_empty() => {
                 d.with_help(format!("`{}` has no nested blocks", schema.name))
             }
@@ -449,17 +449,29 @@ impl Checker {
         );
         match (&v.kind, ty) {
             (ValueKind::Str(s), Ty::Enum(vals)) if vals.contains(&s.as_str()) => {
-                d = d.with_help(format!("write `{s}` without quotes"));
+                d = d
+                    .with_help(format!("write `{s}` without quotes"))
+                    .with_fix(v.span, s.clone());
             }
             (ValueKind::Str(s), Ty::Int { .. }) if s.parse::<i64>().is_ok() => {
-                d = d.with_help(format!("write `{s}` without quotes"));
+                d = d
+                    .with_help(format!("write `{s}` without quotes"))
+                    .with_fix(v.span, s.clone());
             }
             (ValueKind::Str(s), Ty::Bool) if s == "true" || s == "false" => {
-                d = d.with_help(format!("write `{s}` without quotes"));
+                d = d
+                    .with_help(format!("write `{s}` without quotes"))
+                    .with_fix(v.span, s.clone());
             }
-            (ValueKind::Int(i), Ty::Str) => d = d.with_help(format!("quote it: `\"{i}\"`")),
+            (ValueKind::Int(i), Ty::Str) => {
+                d = d
+                    .with_help(format!("quote it: `\"{i}\"`"))
+                    .with_fix(v.span, format!("\"{i}\""))
+            }
             (ValueKind::Word(w), Ty::Str | Ty::StrOrEnv) => {
-                d = d.with_help(format!("quote it: `\"{w}\"`"))
+                d = d
+                    .with_help(format!("quote it: `\"{w}\"`"))
+                    .with_fix(v.span, format!("\"{w}\""))
             }
             (ValueKind::Int(i), Ty::Duration { .. }) => {
                 d = d.with_help(format!("add a unit: `{i}s`, `{i}m`, `{i}h` or `{i}d`"))
@@ -550,7 +562,7 @@ impl Checker {
                     "unknown value",
                 );
                 if let Some(s) = diag::did_you_mean(w, vals.iter().copied()) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+                    d = d.suggest(v.span, s);
                 }
                 self.report(d);
                 false
@@ -597,7 +609,7 @@ impl Checker {
                 if let Some(s) =
                     diag::did_you_mean(&parts[2].name, subnets.iter().map(String::as_str))
                 {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+                    d = d.suggest(parts[2].span, s);
                 }
                 self.report(d);
                 false
@@ -640,7 +652,9 @@ impl Checker {
                     format!("expected {}", ty.describe()),
                 );
                 if let Some(s) = diag::did_you_mean(&name.name, known.iter().copied()) {
-                    d = d.with_help(format!("did you mean `{s}(...)`?"));
+                    d = d
+                        .with_help(format!("did you mean `{s}(...)`?"))
+                        .with_fix(name.span, s);
                 } else if !known.is_empty() {
                     let calls: Vec<String> = known.iter().map(|k| format!("{k}(...)")).collect();
                     let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
@@ -726,9 +740,9 @@ impl Checker {
                 })
                 .collect();
             if let Some(s) = typo {
-                d = d.with_help(format!("did you mean `{s}.{}`?", n.name));
+                d = d.suggest(span, format!("{s}.{}", n.name));
             } else if declared.len() == 1 {
-                d = d.with_help(format!("did you mean `{}`?", declared[0]));
+                d = d.suggest(span, declared[0].clone());
             } else if !declared.is_empty() {
                 let names: Vec<&str> = declared.iter().map(String::as_str).collect();
                 d = d.with_help(format!("declared: {}", diag::one_of(&names)));
@@ -748,7 +762,7 @@ impl Checker {
             "not declared",
         );
         d = match diag::did_you_mean(&n.name, names.iter().copied()) {
-            Some(s) => d.with_help(format!("did you mean `{kind}.{s}`?")),
+            Some(s) => d.suggest(span, format!("{kind}.{s}")),
             None if names.is_empty() => {
                 d.with_help(format!("declare it: `{kind} \"{}\" {{ ... }}`", n.name))
             }
@@ -799,7 +813,7 @@ impl Checker {
                     "unknown argument",
                 );
                 d = match diag::did_you_mean(&n.name, allowed.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    Some(s) => d.suggest(n.span, s),
                     None => d.with_help(format!("`{func}` takes {}", diag::one_of(allowed))),
                 };
                 self.report(d);

@@ -364,7 +364,7 @@ pub(super) fn extension_fields(c: &mut Checker, f: &Fields, l: &ast::Label) -> b
             "unknown extension",
         );
         d = match crate::diag::did_you_mean(&l.text, crate::schema::EXTENSIONS.iter().copied()) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            Some(s) => d.suggest(l.span, s),
             None => d.with_help(format!(
                 "extensions are {}",
                 crate::diag::one_of(crate::schema::EXTENSIONS)
@@ -469,7 +469,7 @@ pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
                         "not declared",
                     );
                     if let Some(s) = crate::diag::did_you_mean(dep, names.iter().copied()) {
-                        d = d.with_help(format!("did you mean `{s}`?"));
+                        d = d.suggest(item.span, format!("\"{s}\""));
                     }
                     c.report(d);
                 } else if *dep == name {
@@ -694,8 +694,80 @@ pub(super) fn feature_id(c: &mut Checker, b: &ast::Block) {
     }
 }
 
+/// Whether some identity federated on `cluster` holds one of `roles` on a declaration of `kind`.
+fn cluster_identity_has(p: &Platform, cluster: &str, kind: &str, roles: &[&str]) -> bool {
+    p.identities.values().any(|i| {
+        i.federations.iter().any(|f| f.cluster == cluster)
+            && i.grants
+                .iter()
+                .any(|g| g.target.kind == kind && roles.contains(&g.role.as_str()))
+    })
+}
+
+/// In-cluster consumers that authenticate with workload identity need an identity that is both
+/// federated on the cluster and granted the data role.
+fn workload_identity_consumers(c: &mut Checker, p: &Platform) {
+    for (cname, cl) in &p.clusters {
+        let span = |ext: &str| cl.extension_spans.get(ext).copied().unwrap_or(cl.meta.span);
+        if cl.app_config_provider
+            && !p.appconfigs.is_empty()
+            && !cluster_identity_has(
+                p,
+                cname,
+                "appconfig",
+                &[
+                    "App Configuration Data Reader",
+                    "App Configuration Data Owner",
+                ],
+            )
+        {
+            let store = p.appconfigs.keys().next().cloned().unwrap_or_default();
+            c.report(
+                Diagnostic::new(
+                    Code::MissingDependency,
+                    format!("the App Configuration provider on cluster `{cname}` has no identity that may read a store"),
+                    span("app_config_provider"),
+                    "cannot authenticate",
+                )
+                .with_note("the provider reads App Configuration with workload identity: an identity federated on the cluster and granted App Configuration Data Reader")
+                .with_help(format!(
+                    "declare `identity \"appconfig-reader\" {{ federate \"NAMESPACE/SERVICEACCOUNT\" on cluster.{cname}  grant \"App Configuration Data Reader\" on appconfig.{store} }}`"
+                )),
+            );
+        }
+        if cl.keyvault_csi.is_some()
+            && !p.vaults.is_empty()
+            && !cluster_identity_has(
+                p,
+                cname,
+                "vault",
+                &[
+                    "Key Vault Secrets User",
+                    "Key Vault Secrets Officer",
+                    "Key Vault Administrator",
+                ],
+            )
+        {
+            let vault = p.vaults.keys().next().cloned().unwrap_or_default();
+            c.report(
+                Diagnostic::new(
+                    Code::MissingDependency,
+                    format!("the Key Vault CSI provider on cluster `{cname}` has no identity that may read secrets"),
+                    span("keyvault_csi"),
+                    "cannot read secrets",
+                )
+                .with_note("with workload identity, a SecretProviderClass names an identity federated on the cluster that holds Key Vault Secrets User")
+                .with_help(format!(
+                    "add `grant \"Key Vault Secrets User\" on vault.{vault}` to an identity that federates on cluster.{cname}"
+                )),
+            );
+        }
+    }
+}
+
 /// Rules that need the whole platform.
 pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
+    workload_identity_consumers(c, p);
     cluster_vs_networks(c, p);
     let endpoint_subnets: Vec<(&String, &String)> = p
         .networks

@@ -122,6 +122,11 @@ codes! {
         "Keys must be non-empty, at most 10,000 characters, and may not be `.` or `..` or contain `%`; \
          labels may not contain `*` or `,`. Feature flag ids may contain only letters, digits, `.`, `-` and `_`.\n\n\
          Failing:\n    config \"\" in appconfig.settings { value = \"x\" }\n\nFix: give the key a name.";
+    PublicOnPrivate = "W0302", Warning, "public endpoint on a private platform",
+        "The platform asks for private networking, but this resource opts out and stays reachable from \
+         the internet (behind Entra ID authentication).\n\n\
+         Example:\n    platform \"contoso\" { private_networking = true }\n    vault \"secrets\" { private = false }\n\n\
+         Fix: remove `private = false`, or set `private_networking = false` if the whole platform is public.";
     Unused = "W0301", Warning, "unused declaration",
         "A declaration that nothing references and that creates nothing on its own is probably a leftover.\n\n\
          Example:\n    network \"spare\" { address_space = [10.9.0.0/16] }    // no cluster or endpoint uses it\n\n\

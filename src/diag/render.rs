@@ -1,6 +1,6 @@
 //! Adapters from `Diagnostic` to what a reader sees: codespan-reporting for terminals, JSON for tools.
 
-use super::{Diagnostic, Severity};
+use super::{Code, Diagnostic, Severity};
 use crate::source::SourceMap;
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term::{self, Config};
@@ -91,6 +91,16 @@ pub fn json(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
                 "labels": labels,
                 "notes": d.notes,
                 "help": d.help,
+                "fix": d.fix.as_ref().map(|f| {
+                    let (line, column) = sources.line_col(f.span.file, f.span.start as usize);
+                    let (end_line, end_column) = sources.line_col(f.span.file, f.span.end as usize);
+                    json!({
+                        "file": sources.name(f.span.file),
+                        "start": { "line": line, "column": column, "offset": f.span.start },
+                        "end": { "line": end_line, "column": end_column, "offset": f.span.end },
+                        "replacement": f.replacement,
+                    })
+                }),
             })
         })
         .collect();
@@ -100,4 +110,123 @@ pub fn json(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
         "diagnostics": items,
         "summary": { "errors": errors, "warnings": diags.len() - errors },
     })
+}
+
+fn region(sources: &SourceMap, span: crate::source::Span) -> Value {
+    let (start_line, start_column) = sources.line_col(span.file, span.start as usize);
+    let (end_line, end_column) = sources.line_col(span.file, span.end as usize);
+    json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    })
+}
+
+fn location(sources: &SourceMap, span: crate::source::Span, message: Option<&str>) -> Value {
+    let mut loc = json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": sources.name(span.file) },
+            "region": region(sources, span),
+        }
+    });
+    if let Some(m) = message.filter(|m| !m.is_empty()) {
+        loc["message"] = json!({ "text": m });
+    }
+    loc
+}
+
+/// SARIF 2.1.0, as code-scanning services read it: every code as a rule (so rule indices are
+/// stable), one result per diagnostic with its location, related locations and fix.
+pub fn sarif(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
+    let rules: Vec<Value> = Code::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "name": rule_name(c.title()),
+                "shortDescription": { "text": c.title() },
+                "fullDescription": { "text": c.explanation() },
+                "help": { "text": c.explanation() },
+                "defaultConfiguration": { "level": level(c.severity()) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            if let Some(h) = &d.help {
+                text.push_str(&format!(" (help: {h})"));
+            }
+            let mut r = json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0),
+                "level": level(d.severity),
+                "message": { "text": text },
+                "locations": [location(sources, d.primary_span(), None)],
+            });
+            let related: Vec<Value> = d
+                .labels
+                .iter()
+                .filter(|l| !l.primary)
+                .enumerate()
+                .map(|(i, l)| {
+                    let mut loc = location(sources, l.span, Some(&l.message));
+                    loc["id"] = json!(i);
+                    loc
+                })
+                .collect();
+            if !related.is_empty() {
+                r["relatedLocations"] = json!(related);
+            }
+            if let Some(f) = &d.fix {
+                r["fixes"] = json!([{
+                    "description": { "text": d.help.clone().unwrap_or_else(|| "apply the suggestion".into()) },
+                    "artifactChanges": [{
+                        "artifactLocation": { "uri": sources.name(f.span.file) },
+                        "replacements": [{
+                            "deletedRegion": region(sources, f.span),
+                            "insertedContent": { "text": f.replacement },
+                        }],
+                    }],
+                }]);
+            }
+            r
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "platc",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// `unknown enum value` → `UnknownEnumValue`, SARIF's readable rule name.
+fn rule_name(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map_or(String::new(), |f| {
+                f.to_ascii_uppercase().to_string() + cs.as_str()
+            })
+        })
+        .collect()
 }
