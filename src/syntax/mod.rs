@@ -36,7 +36,7 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     }
     let scanned = match scan(file, text) {
         Ok(s) => s,
-        Err(d) => return (out, vec![d]),
+        Err(d) => return (out, vec![*d]),
     };
     out.comments = scanned.comments;
     let mut errors = Vec::new();
@@ -78,7 +78,7 @@ struct Scanned {
 
 /// One pass over the text, outside strings: collects `//` comments, finds where top-level
 /// statements begin, and refuses excessive nesting.
-fn scan(file: FileId, text: &str) -> Result<Scanned, Diagnostic> {
+fn scan(file: FileId, text: &str) -> Result<Scanned, Box<Diagnostic>> {
     let bytes = text.as_bytes();
     let mut comments = Vec::new();
     let mut starts = vec![0];
@@ -131,13 +131,15 @@ fn scan(file: FileId, text: &str) -> Result<Scanned, Diagnostic> {
                 has_content = true;
                 open.push(c);
                 if open.len() > MAX_NESTING {
-                    return Err(Diagnostic::new(
-                        Code::Syntax,
-                        format!("nesting deeper than {MAX_NESTING} levels"),
-                        Span::new(file, i, i + 1),
-                        "too deep",
-                    )
-                    .with_help("flatten the structure; no platform needs this depth"));
+                    return Err(Box::new(
+                        Diagnostic::new(
+                            Code::Syntax,
+                            format!("nesting deeper than {MAX_NESTING} levels"),
+                            Span::new(file, i, i + 1),
+                            "too deep",
+                        )
+                        .with_help("flatten the structure; no platform needs this depth"),
+                    ));
                 }
             }
             b'}' | b']' | b')' => {
