@@ -53,6 +53,15 @@ impl Cidr {
         Ok(c)
     }
 
+    /// `10.244.0.1/16` → `10.244.0.0/16`: the range the author most likely meant.
+    pub fn network_of(s: &str) -> Option<String> {
+        let (ip, prefix) = s.split_once('/')?;
+        let addr = parse_ip(ip).ok()?;
+        let prefix: u8 = prefix.parse().ok().filter(|p| *p <= 32)?;
+        let c = Cidr { addr, prefix };
+        Some(format!("{}/{prefix}", format_ip(addr & c.mask())))
+    }
+
     pub fn mask(self) -> u32 {
         if self.prefix == 0 {
             0

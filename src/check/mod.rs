@@ -508,7 +508,20 @@ impl Checker {
                     true
                 }
             }
-            (Ty::Cidr, ValueKind::Cidr(s)) => self.valid(net::Cidr::parse(s).map(|_| ()), v.span),
+            (Ty::Cidr, ValueKind::Cidr(s)) => {
+                match net::Cidr::parse(s) {
+                    Ok(_) => true,
+                    Err(msg) => {
+                        let mut d = Diagnostic::new(Code::BadCidr, msg, v.span, "invalid range");
+                        d = match net::Cidr::network_of(s) {
+                        Some(fixed) => d.with_help(format!("write `{fixed}`")).with_fix(v.span, fixed),
+                        None => d.with_help("write a network address and a prefix of 0..=32, such as `10.0.0.0/16`"),
+                    };
+                        self.report(d);
+                        false
+                    }
+                }
+            }
             (Ty::Ip, ValueKind::Ip(s)) => self.valid(net::parse_ip(s).map(|_| ()), v.span),
             (Ty::Range { min, max }, ValueKind::Range(a, b)) => {
                 if a > b {
@@ -689,7 +702,9 @@ impl Checker {
         match r {
             Ok(()) => true,
             Err(msg) => {
-                self.error(Code::BadCidr, msg, span, "invalid");
+                let d = Diagnostic::new(Code::BadCidr, msg, span, "invalid address")
+                    .with_help("write four octets of 0..=255, such as `10.0.0.10`");
+                self.report(d);
                 false
             }
         }
@@ -697,12 +712,14 @@ impl Checker {
 
     fn in_range(&mut self, i: i64, min: i64, max: i64, span: Span, what: &str) -> bool {
         if i < min || i > max {
-            self.error(
+            let d = Diagnostic::new(
                 Code::OutOfRange,
                 format!("{what}{i} is outside {min}..={max}"),
                 span,
                 format!("must be {min}..={max}"),
-            );
+            )
+            .with_help(format!("use a value from {min} to {max}"));
+            self.report(d);
             false
         } else {
             true

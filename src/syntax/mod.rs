@@ -214,6 +214,11 @@ fn syntax_error(
         Some(c) if c.is_whitespace() => "whitespace".to_string(),
         Some(c) => format!("`{c}`"),
     };
+    if found == Some('=') {
+        if let Some(d) = missing_value(file, text, pos) {
+            return d;
+        }
+    }
     let mut expected: Vec<&str> = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.iter().map(describe).collect(),
         ErrorVariant::CustomError { .. } => Vec::new(),
@@ -237,6 +242,34 @@ fn syntax_error(
         d = d.with_help("fields are written `key = value`, not `key: value`");
     }
     d
+}
+
+/// `key =` with its value forgotten swallows the next line's key as the value, so the parser
+/// stumbles on that line's `=`. Point at the field that lost its value instead.
+fn missing_value(file: FileId, text: &str, pos: usize) -> Option<Diagnostic> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let before = text[..pos].trim_end();
+    let word_start = before.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
+    let word = &before[word_start..];
+    let prior = before[..word_start].trim_end();
+    if word.is_empty() || !prior.ends_with('=') || !text[prior.len()..word_start].contains('\n') {
+        return None;
+    }
+    let eq = prior.len() - 1;
+    let key_text = prior[..eq].trim_end();
+    let key = &key_text[key_text.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1)..];
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            format!("`{key}` has no value"),
+            Span::new(file, eq, eq + 1),
+            "expected a value after this `=`",
+        )
+        .with_note(format!("the next line's `{word}` was read as its value"))
+        .with_help(format!(
+            "give `{key}` a value on the same line, e.g. `{key} = ...`"
+        )),
+    )
 }
 
 fn join_or(items: &[&str]) -> String {
