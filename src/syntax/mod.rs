@@ -214,10 +214,10 @@ fn syntax_error(
         Some(c) if c.is_whitespace() => "whitespace".to_string(),
         Some(c) => format!("`{c}`"),
     };
-    if found == Some('=') {
-        if let Some(d) = missing_value(file, text, pos) {
-            return d;
-        }
+    if found == Some('=')
+        && let Some(d) = missing_value(file, text, pos)
+    {
+        return d;
     }
     let mut expected: Vec<&str> = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.iter().map(describe).collect(),
