@@ -26,6 +26,69 @@ var tags = {
   'cost-center': 'cc-1234'
 }
 
+// Values that differ by environment, picked by environmentName at provision time.
+// An environment the platform does not name gets the defaults.
+var defaultSettings = {
+  logsOps: {
+    workspaceRetentionInDays: 30
+  }
+  vaultSecrets: {
+    vaultSoftDeleteRetentionInDays: 30
+    secretDbPasswordAttributesExp: 'P180D'
+  }
+  appconfigSettings: {
+    flagBetaUiValue: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
+  }
+  clusterMain: {
+    clusterSkuTier: 'Standard'
+    poolAppsVmSize: 'Standard_D4ds_v5'
+    poolAppsCount: 2
+    poolAppsMinCount: 2
+    poolAppsMaxCount: 10
+  }
+}
+var environmentSettings = {
+  dev: {
+    logsOps: {
+      workspaceRetentionInDays: 30
+    }
+    vaultSecrets: {
+      vaultSoftDeleteRetentionInDays: 30
+      secretDbPasswordAttributesExp: 'P180D'
+    }
+    appconfigSettings: {
+      flagBetaUiValue: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":true,"conditions":{"client_filters":[]}}'
+    }
+    clusterMain: {
+      clusterSkuTier: 'Free'
+      poolAppsVmSize: 'Standard_D4ds_v5'
+      poolAppsCount: 2
+      poolAppsMinCount: 2
+      poolAppsMaxCount: 10
+    }
+  }
+  prod: {
+    logsOps: {
+      workspaceRetentionInDays: 90
+    }
+    vaultSecrets: {
+      vaultSoftDeleteRetentionInDays: 90
+      secretDbPasswordAttributesExp: 'P90D'
+    }
+    appconfigSettings: {
+      flagBetaUiValue: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
+    }
+    clusterMain: {
+      clusterSkuTier: 'Standard'
+      poolAppsVmSize: 'Standard_D8ds_v5'
+      poolAppsCount: 3
+      poolAppsMinCount: 3
+      poolAppsMaxCount: 20
+    }
+  }
+}
+var settings = contains(environmentSettings, environmentName) ? environmentSettings[environmentName] : defaultSettings
+
 // platform "contoso": everything lives in this group, so `azd down` removes it all
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: 'rg-contoso-${environmentName}'
@@ -33,7 +96,7 @@ resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   tags: tags
 }
 
-// network "core" (examples/platform.plat:13)
+// network "core" (examples/platform.plat:15)
 @description('Nodes and private endpoints share one virtual network.')
 module networkCore './modules/network.bicep' = {
   name: 'network-core'
@@ -46,7 +109,7 @@ module networkCore './modules/network.bicep' = {
   }
 }
 
-// logs "ops" (examples/platform.plat:23)
+// logs "ops" (examples/platform.plat:25)
 @description('Container insights and diagnostic settings land here.')
 module logsOps './modules/logs.bicep' = {
   name: 'logs-ops'
@@ -55,10 +118,11 @@ module logsOps './modules/logs.bicep' = {
     name: 'log-ops-${resourceToken}'
     location: location
     tags: tags
+    workspaceRetentionInDays: settings.logsOps.workspaceRetentionInDays
   }
 }
 
-// metrics "prom" (examples/platform.plat:26)
+// metrics "prom" (examples/platform.plat:31)
 @description('Managed Prometheus metrics, browsed through Managed Grafana.')
 module metricsProm './modules/metrics.bicep' = {
   name: 'metrics-prom'
@@ -74,7 +138,7 @@ module metricsProm './modules/metrics.bicep' = {
   }
 }
 
-// storage "gitops" (examples/platform.plat:39)
+// storage "gitops" (examples/platform.plat:45)
 @description('Manifests for the private GitOps source.')
 module storageGitops './modules/storage.bicep' = {
   name: 'storage-gitops'
@@ -89,7 +153,7 @@ module storageGitops './modules/storage.bicep' = {
   }
 }
 
-// registry "images" (examples/platform.plat:28)
+// registry "images" (examples/platform.plat:33)
 module registryImages './modules/registry.bicep' = {
   name: 'registry-images'
   scope: rg
@@ -103,7 +167,7 @@ module registryImages './modules/registry.bicep' = {
   }
 }
 
-// vault "secrets" (examples/platform.plat:30)
+// vault "secrets" (examples/platform.plat:35)
 module vaultSecrets './modules/keyvault.bicep' = {
   name: 'vault-secrets'
   scope: rg
@@ -115,10 +179,12 @@ module vaultSecrets './modules/keyvault.bicep' = {
     endpointSubnetId: networkCore.outputs.subnetEndpointsId
     privateDnsZoneId: networkCore.outputs.vaultZoneId
     logAnalyticsWorkspaceId: logsOps.outputs.id
+    vaultSoftDeleteRetentionInDays: settings.vaultSecrets.vaultSoftDeleteRetentionInDays
+    secretDbPasswordAttributesExp: settings.vaultSecrets.secretDbPasswordAttributesExp
   }
 }
 
-// appconfig "settings" (examples/platform.plat:36)
+// appconfig "settings" (examples/platform.plat:42)
 module appconfigSettings './modules/appconfig.bicep' = {
   name: 'appconfig-settings'
   scope: rg
@@ -130,10 +196,11 @@ module appconfigSettings './modules/appconfig.bicep' = {
     principalType: principalType
     vaultSecretsUri: vaultSecrets.outputs.uri
     logAnalyticsWorkspaceId: logsOps.outputs.id
+    flagBetaUiValue: settings.appconfigSettings.flagBetaUiValue
   }
 }
 
-// cluster "main" (examples/platform.plat:58)
+// cluster "main" (examples/platform.plat:64)
 module clusterMain './modules/aks.bicep' = {
   name: 'cluster-main'
   scope: rg
@@ -146,10 +213,15 @@ module clusterMain './modules/aks.bicep' = {
     registryName: registryImages.outputs.name
     storageGitopsName: storageGitops.outputs.name
     monitorWorkspaceId: metricsProm.outputs.id
+    clusterSkuTier: settings.clusterMain.clusterSkuTier
+    poolAppsVmSize: settings.clusterMain.poolAppsVmSize
+    poolAppsCount: settings.clusterMain.poolAppsCount
+    poolAppsMinCount: settings.clusterMain.poolAppsMinCount
+    poolAppsMaxCount: settings.clusterMain.poolAppsMaxCount
   }
 }
 
-// identity "checkout" (examples/platform.plat:45)
+// identity "checkout" (examples/platform.plat:51)
 @description('The checkout service: reads its secrets and settings with workload identity.')
 module identityCheckout './modules/identity-checkout.bicep' = {
   name: 'identity-checkout'
@@ -164,7 +236,7 @@ module identityCheckout './modules/identity-checkout.bicep' = {
   }
 }
 
-// identity "appconfig-provider" (examples/platform.plat:52)
+// identity "appconfig-provider" (examples/platform.plat:58)
 @description('The App Configuration Kubernetes provider turns settings into ConfigMaps.')
 module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' = {
   name: 'identity-appconfig-provider'

@@ -45,9 +45,9 @@ pub struct Options {
     pub source_name: String,
 }
 
-/// Parses and checks every file of the program. Files with a syntax error are skipped after
-/// their diagnostic; the others are still checked.
-pub fn analyse(sources: &SourceMap) -> (Option<model::Platform>, Vec<Diagnostic>) {
+/// Parses and checks every file of the program. Each file's broken statements are reported and
+/// skipped; the rest is still checked.
+pub fn analyse(sources: &SourceMap) -> (check::Checked, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
     for id in sources.ids() {
@@ -56,7 +56,7 @@ pub fn analyse(sources: &SourceMap) -> (Option<model::Platform>, Vec<Diagnostic>
         diagnostics.extend(errors);
     }
     let parsed_all = diagnostics.is_empty();
-    let (platform, mut more) = check::check(&files);
+    let (checked, mut more) = check::check(&files);
     if !parsed_all {
         // References to a declaration that did not parse would look unresolved, and the missing
         // platform may be the broken statement: report what does not depend on those.
@@ -69,17 +69,19 @@ pub fn analyse(sources: &SourceMap) -> (Option<model::Platform>, Vec<Diagnostic>
     }
     diagnostics.extend(more);
     diag::sort(&mut diagnostics);
-    (Some(platform), diagnostics)
+    (checked, diagnostics)
 }
 
 /// The whole pipeline: sources in, generated files and diagnostics out.
 pub fn compile(sources: &SourceMap, options: &Options) -> Compilation {
-    let (platform, diagnostics) = analyse(sources);
-    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    let artifacts = match platform {
-        Some(p) if !has_errors => lower::lower(&p, sources, options),
-        _ => Artifacts::new(),
-    };
+    let (checked, mut diagnostics) = analyse(sources);
+    let mut artifacts = Artifacts::new();
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        match lower::lower(&checked, sources, options) {
+            Ok(a) => artifacts = a,
+            Err(errors) => diagnostics.extend(errors),
+        }
+    }
     Compilation {
         artifacts,
         diagnostics,

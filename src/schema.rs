@@ -204,6 +204,12 @@ pub static PLATFORM: Kind = kind(
             Some("the only `logs` declaration"),
             "Log Analytics workspace that receives diagnostic settings of every resource",
         ),
+        f(
+            "environments",
+            Ty::List(&STR),
+            Some("[]"),
+            "azd environments (AZURE_ENV_NAME) that `env \"NAME\" { ... }` blocks override fields for",
+        ),
     ],
     &[],
     "The platform as a whole: its name, region and defaults. Exactly one per program.",

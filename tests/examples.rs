@@ -175,7 +175,7 @@ fn reference_platform_covers_the_seed_design() {
         "contentType: 'text/plain'",
         "exp: dateTimeToEpoch(",
         "'checkout~3Acolor$prod'",
-        "'.appconfig.featureflag~2Fbeta-ui$prod'",
+        "'.appconfig.featureflag~2Fbeta-ui$beta-testers'",
         "keyvaultref+json",
         "// Monitoring Data Reader",
         "Microsoft.Dashboard/grafana@",
@@ -261,4 +261,87 @@ fn identical_declarations_share_a_module_file() {
             .count(),
         2
     );
+}
+
+/// `environmentSettings` in main.bicep, as (environment, module.param) → value lines.
+fn environment_values(main: &str) -> Vec<(String, String, String)> {
+    let start = main
+        .find("var environmentSettings = {")
+        .expect("main.bicep has environment settings");
+    let mut out = Vec::new();
+    let (mut env, mut module) = (String::new(), String::new());
+    for line in main[start..].lines().skip(1) {
+        let depth = (line.len() - line.trim_start().len()) / 2;
+        let t = line.trim();
+        if t == "}" && depth == 0 {
+            break;
+        }
+        match (depth, t.strip_suffix(": {")) {
+            (1, Some(e)) => env = e.to_string(),
+            (2, Some(m)) => module = m.to_string(),
+            (3, None) if t.contains(": ") => {
+                let (k, v) = t.split_once(": ").unwrap();
+                out.push((env.clone(), format!("{module}.{k}"), v.to_string()));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn prod_and_dev_differ_in_at_least_five_values() {
+    let main = &build("examples/platform.plat")["main.bicep"];
+    let values = environment_values(main);
+    let of = |env: &str| -> Vec<(String, String)> {
+        values
+            .iter()
+            .filter(|(e, _, _)| e == env)
+            .map(|(_, k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let (dev, prod) = (of("dev"), of("prod"));
+    assert_eq!(dev.len(), prod.len());
+    let differing: Vec<&String> = dev
+        .iter()
+        .zip(&prod)
+        .filter(|(d, p)| d.1 != p.1)
+        .map(|(d, _)| &d.0)
+        .collect();
+    assert!(
+        differing.len() >= 5,
+        "dev and prod differ only in {differing:?}"
+    );
+    assert!(main.contains("var settings = contains(environmentSettings, environmentName) ? environmentSettings[environmentName] : defaultSettings"));
+}
+
+#[test]
+fn environment_values_reach_module_parameters_with_defaults() {
+    let out = build("tests/fixtures/ok_environments.plat");
+    let aks = &out["modules/aks.bicep"];
+    assert!(
+        aks.contains("param clusterSkuTier string = 'Free'"),
+        "{aks}"
+    );
+    assert!(aks.contains("tier: clusterSkuTier"));
+    assert!(
+        aks.contains("revisions: [clusterServiceMeshProfileIstioRevisions0]"),
+        "{aks}"
+    );
+    let main = &out["main.bicep"];
+    let values = environment_values(main);
+    assert!(
+        values.contains(&(
+            "prod".into(),
+            "clusterMain.clusterServiceMeshProfileIstioRevisions0".into(),
+            "'asm-1-27'".into()
+        )),
+        "{values:?}"
+    );
+    assert!(values.contains(&(
+        "staging".into(),
+        "clusterMain.clusterSkuTier".into(),
+        "'Free'".into()
+    )));
+    assert!(out["modules/registry.bicep"].contains("param registrySkuName string = 'Standard'"));
 }

@@ -305,10 +305,10 @@ const MISTAKES: &[Mistake] = &[
     ),
     manual(
         "forgotten value",
-        ("soft_delete_days = 90", "soft_delete_days ="),
+        ("soft_delete_days = 30", "soft_delete_days ="),
         "E0001",
         "=",
-        ("soft_delete_days =", "soft_delete_days = 90"),
+        ("soft_delete_days =\n", "soft_delete_days = 30\n"),
     ),
 ];
 

@@ -17,6 +17,16 @@ param registryName string
 param storageGitopsName string
 @description('Azure Monitor workspace `prom`')
 param monitorWorkspaceId string
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param clusterSkuTier string = 'Standard'
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param poolAppsVmSize string = 'Standard_D4ds_v5'
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param poolAppsCount int = 2
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param poolAppsMinCount int = 2
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param poolAppsMaxCount int = 10
 
 var promName = take('MSProm-${location}-${name}', 44)
 
@@ -53,7 +63,7 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
   tags: tags
   sku: {
     name: 'Base'
-    tier: 'Standard'
+    tier: clusterSkuTier
   }
   identity: {
     type: 'UserAssigned'
@@ -177,11 +187,11 @@ resource poolApps 'Microsoft.ContainerService/managedClusters/agentPools@2025-10
   properties: {
     mode: 'User'
     type: 'VirtualMachineScaleSets'
-    vmSize: 'Standard_D8ds_v5'
-    count: 2
+    vmSize: poolAppsVmSize
+    count: poolAppsCount
     enableAutoScaling: true
-    minCount: 2
-    maxCount: 10
+    minCount: poolAppsMinCount
+    maxCount: poolAppsMaxCount
     osType: 'Linux'
     osSKU: 'AzureLinux'
     maxPods: 110

@@ -15,6 +15,8 @@ param principalType string
 param vaultSecretsUri string
 @description('Log Analytics workspace for diagnostic settings')
 param logAnalyticsWorkspaceId string
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param flagBetaUiValue string = '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
 
 resource store 'Microsoft.AppConfiguration/configurationStores@2024-06-01' = {
   name: name
@@ -47,7 +49,7 @@ resource deployerWritesKeyValues 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-// checkout:color (examples/platform.plat:127)
+// checkout:color (examples/platform.plat:139)
 resource kvCheckoutColor 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
   name: 'checkout~3Acolor'
@@ -58,7 +60,7 @@ resource kvCheckoutColor 'Microsoft.AppConfiguration/configurationStores/keyValu
   dependsOn: [deployerWritesKeyValues]
 }
 
-// checkout:color [prod] (examples/platform.plat:129)
+// checkout:color [prod] (examples/platform.plat:141)
 resource kvCheckoutColorProd 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
   name: 'checkout~3Acolor$prod'
@@ -69,7 +71,7 @@ resource kvCheckoutColorProd 'Microsoft.AppConfiguration/configurationStores/key
   dependsOn: [deployerWritesKeyValues]
 }
 
-// checkout:db-password (examples/platform.plat:132)
+// checkout:db-password (examples/platform.plat:144)
 resource kvCheckoutDbPassword 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
   name: 'checkout~3Adb-password'
@@ -82,21 +84,21 @@ resource kvCheckoutDbPassword 'Microsoft.AppConfiguration/configurationStores/ke
   dependsOn: [deployerWritesKeyValues]
 }
 
-// .appconfig.featureflag/beta-ui (examples/platform.plat:136)
+// .appconfig.featureflag/beta-ui (examples/platform.plat:148)
 resource flagBetaUi 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
   name: '.appconfig.featureflag~2Fbeta-ui'
   properties: {
-    value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
+    value: flagBetaUiValue
     contentType: 'application/vnd.microsoft.appconfig.ff+json;charset=utf-8'
   }
   dependsOn: [deployerWritesKeyValues]
 }
 
-// .appconfig.featureflag/beta-ui [prod] (examples/platform.plat:139)
-resource flagBetaUiProd 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
+// .appconfig.featureflag/beta-ui [beta-testers] (examples/platform.plat:151)
+resource flagBetaUiBetaTesters 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
   parent: store
-  name: '.appconfig.featureflag~2Fbeta-ui$prod'
+  name: '.appconfig.featureflag~2Fbeta-ui$beta-testers'
   properties: {
     value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":true,"conditions":{"client_filters":[]}}'
     contentType: 'application/vnd.microsoft.appconfig.ff+json;charset=utf-8'

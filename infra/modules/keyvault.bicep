@@ -18,6 +18,10 @@ param endpointSubnetId string
 param privateDnsZoneId string
 @description('Log Analytics workspace for diagnostic settings')
 param logAnalyticsWorkspaceId string
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param vaultSoftDeleteRetentionInDays int = 30
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param secretDbPasswordAttributesExp string = 'P180D'
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
@@ -31,7 +35,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     }
     enableRbacAuthorization: true
     enableSoftDelete: true
-    softDeleteRetentionInDays: 90
+    softDeleteRetentionInDays: vaultSoftDeleteRetentionInDays
     enablePurgeProtection: true
     publicNetworkAccess: 'Disabled'
     networkAcls: {
@@ -41,7 +45,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
-// secret "db-password" (examples/platform.plat:121)
+// secret "db-password" (examples/platform.plat:132)
 resource secretDbPassword 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
   parent: vault
   name: 'db-password'
@@ -50,7 +54,7 @@ resource secretDbPassword 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
     contentType: 'text/plain'
     attributes: {
       enabled: true
-      exp: dateTimeToEpoch(dateTimeAdd(deployedAt, 'P180D'))
+      exp: dateTimeToEpoch(dateTimeAdd(deployedAt, secretDbPasswordAttributesExp))
     }
   }
 }

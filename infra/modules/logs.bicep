@@ -7,6 +7,8 @@ param name string
 param location string
 @description('Tags for every resource')
 param tags object
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param workspaceRetentionInDays int = 30
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
   name: name
@@ -16,7 +18,7 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
     sku: {
       name: 'PerGB2018'
     }
-    retentionInDays: 30
+    retentionInDays: workspaceRetentionInDays
     features: {
       disableLocalAuth: true
     }

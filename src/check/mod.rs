@@ -6,6 +6,7 @@
 //! passed; `build` turns those into model structs and applies the Azure rules.
 
 mod build;
+mod envs;
 mod rules;
 
 use crate::diag::{self, Code, Diagnostic};
@@ -16,13 +17,50 @@ use crate::source::Span;
 use crate::syntax::ast::{self, Statement, Value, ValueKind};
 use indexmap::{IndexMap, IndexSet};
 
-/// Checks parsed files as one program: declarations of all files share one namespace.
-pub fn check(files: &[ast::File]) -> (Platform, Vec<Diagnostic>) {
-    let mut c = Checker::default();
-    c.collect(files);
-    let platform = build::platform(&mut c, files);
-    c.report_unused();
-    (platform, c.diags)
+/// The platform as each environment sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Without overrides: what an environment the platform does not name gets.
+    pub default: Platform,
+    /// Each declared environment, with its `env` overrides applied, in declaration order.
+    pub environments: IndexMap<String, Platform>,
+}
+
+/// Checks parsed files as one program: declarations of all files share one namespace. The program
+/// is checked once for the defaults and once per declared environment; a problem found in several
+/// of those views is reported once.
+pub fn check(files: &[ast::File]) -> (Checked, Vec<Diagnostic>) {
+    let declared = envs::declared(files);
+    let mut first = Checker::default();
+    envs::check_blocks(&mut first, files, &declared);
+    let mut diags = first.diags;
+    let run = |view: &[ast::File]| {
+        let mut c = Checker::default();
+        c.collect(view);
+        let platform = build::platform(&mut c, view);
+        c.report_unused();
+        (platform, c.diags)
+    };
+    let (default, more) = run(&envs::apply(files, None));
+    diags.extend(more);
+    let mut environments = IndexMap::new();
+    for (name, _) in &declared {
+        if environments.contains_key(name) {
+            continue;
+        }
+        let (p, more) = run(&envs::apply(files, Some(name)));
+        diags.extend(more);
+        environments.insert(name.clone(), p);
+    }
+    let mut seen = IndexSet::new();
+    diags.retain(|d| seen.insert((d.code, d.primary_span(), d.message.clone())));
+    (
+        Checked {
+            default,
+            environments,
+        },
+        diags,
+    )
 }
 
 /// A top-level declaration (or a subnet, as `subnet` with name `network.subnet`).

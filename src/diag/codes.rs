@@ -122,6 +122,12 @@ codes! {
         "Keys must be non-empty, at most 10,000 characters, and may not be `.` or `..` or contain `%`; \
          labels may not contain `*` or `,`. Feature flag ids may contain only letters, digits, `.`, `-` and `_`.\n\n\
          Failing:\n    config \"\" in appconfig.settings { value = \"x\" }\n\nFix: give the key a name.";
+    EnvironmentShape = "E0211", Error, "environments differ in shape",
+        "One compiled infra/ serves every environment, so environments may change values but not which \
+         properties a resource sets where those properties refer to other resources. A node pool with \
+         `count` in one environment and `autoscale` in another, on a declared subnet, is the usual cause.\n\n\
+         Failing:\n    pool \"system\" { vm_size = \"Standard_D4ds_v5\"  mode = system  count = 3\n      env \"prod\" { count = 0  autoscale = 3..9 } }\n\n\
+         Fix: size the pool the same way everywhere:\n    pool \"system\" { vm_size = \"Standard_D4ds_v5\"  mode = system  autoscale = 1..3\n      env \"prod\" { autoscale = 3..9 } }";
     PublicOnPrivate = "W0302", Warning, "public endpoint on a private platform",
         "The platform asks for private networking, but this resource opts out and stays reachable from \
          the internet (behind Entra ID authentication).\n\n\

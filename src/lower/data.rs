@@ -122,7 +122,7 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
         .as_ref()
         .is_some_and(|(net, _)| net == name)
     {
-        for link in private_links(ctx.p) {
+        for &link in ctx.links {
             let zone = link.ident();
             let mut z = resource(
                 zone,

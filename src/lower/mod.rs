@@ -8,11 +8,14 @@
 
 mod cluster;
 mod data;
+mod envs;
 mod identity;
 mod module;
 
-use crate::azure::{self, NameRule, types};
+use crate::azure::{self, NameRule, PrivateLink, types};
 use crate::bicep::{self, Decorator, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
+use crate::check::Checked;
+use crate::diag::{Code, Diagnostic};
 use crate::model::{Platform, StrValue};
 use crate::source::{SourceMap, Span};
 use crate::{Artifacts, Options};
@@ -30,9 +33,30 @@ pub(crate) struct Ctx<'a> {
     pub endpoint_subnet: Option<(String, String)>,
     /// Log Analytics workspace that receives diagnostic settings.
     pub diagnostics: Option<String>,
+    /// Private Link services some environment uses: their DNS zones exist in all of them.
+    pub links: &'a [PrivateLink],
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(p: &'a Platform, sources: &'a SourceMap, links: &'a [PrivateLink]) -> Self {
+        let endpoint_subnet = p.networks.iter().find_map(|(n, net)| {
+            net.subnets
+                .iter()
+                .find(|(_, s)| s.private_endpoints)
+                .map(|(s, _)| (n.clone(), s.clone()))
+        });
+        Ctx {
+            p,
+            sources,
+            endpoint_subnet,
+            diagnostics: p
+                .diagnostics
+                .clone()
+                .or_else(|| p.logs.keys().next().cloned()),
+            links,
+        }
+    }
+
     /// `file:line` of a span, for comments that tie Bicep back to the `.plat`.
     pub fn origin(&self, span: Span) -> String {
         let (line, _) = self.sources.line_col(span.file, span.start as usize);
@@ -64,52 +88,61 @@ pub(crate) fn azure_name(rule: &NameRule, decl: &str) -> Expr {
     ])
 }
 
-pub fn lower(p: &Platform, sources: &SourceMap, options: &Options) -> Artifacts {
-    let endpoint_subnet = p.networks.iter().find_map(|(n, net)| {
-        net.subnets
-            .iter()
-            .find(|(_, s)| s.private_endpoints)
-            .map(|(s, _)| (n.clone(), s.clone()))
-    });
-    let ctx = Ctx {
-        p,
-        sources,
-        endpoint_subnet,
-        diagnostics: p
-            .diagnostics
-            .clone()
-            .or_else(|| p.logs.keys().next().cloned()),
-    };
-
-    let mut modules: Vec<Module> = Vec::new();
-    for (name, n) in &p.networks {
-        modules.push(data::network(&ctx, name, n));
+/// Lowers the platform as every environment sees it into one set of files.
+pub fn lower(
+    checked: &Checked,
+    sources: &SourceMap,
+    options: &Options,
+) -> Result<Artifacts, Vec<Diagnostic>> {
+    let variants: Vec<&Platform> = std::iter::once(&checked.default)
+        .chain(checked.environments.values())
+        .collect();
+    // Private DNS zones serve every environment that needs them.
+    let mut links: Vec<PrivateLink> = Vec::new();
+    for p in &variants {
+        for l in data::private_links(p) {
+            if !links.contains(&l) {
+                links.push(l);
+            }
+        }
     }
-    for (name, l) in &p.logs {
-        modules.push(data::logs(&ctx, name, l));
+    links.sort();
+    let sets: Vec<Vec<Module>> = variants
+        .iter()
+        .map(|p| modules_for(p, sources, &links))
+        .collect();
+    let mut modules = Vec::new();
+    let mut settings: Vec<(String, Vec<envs::Lifted>)> = Vec::new();
+    let mut errors = Vec::new();
+    for i in 0..sets[0].len() {
+        let versions: Vec<Module> = sets.iter().map(|set| set[i].clone()).collect();
+        match envs::merge(&versions) {
+            Ok((m, lifted)) => {
+                if !lifted.is_empty() {
+                    settings.push((Ctx::module_ident(m.kind, &m.decl), lifted));
+                }
+                modules.push(m);
+            }
+            Err(envs::Conflict(path)) => {
+                let m = &versions[0];
+                errors.push(
+                    Diagnostic::new(
+                        Code::EnvironmentShape,
+                        format!("{} `{}` differs between environments in a way one template cannot express (at `{path}`)", m.kind, m.decl),
+                        m.span,
+                        "its environments disagree here",
+                    )
+                    .with_note("one template serves every environment, so where a resource refers to other resources, the properties it sets must be the same everywhere")
+                    .with_help("give the field a value in the defaults as well and override it per environment: a field may change its value between environments, but not appear in one and be absent in another"),
+                );
+            }
+        }
     }
-    for (name, m) in &p.metrics {
-        modules.push(data::metrics(&ctx, name, m));
+    if !errors.is_empty() {
+        return Err(errors);
     }
-    for (name, s) in &p.storages {
-        modules.push(data::storage(&ctx, name, s));
-    }
-    for (name, r) in &p.registries {
-        modules.push(data::registry(&ctx, name, r));
-    }
-    for (name, v) in &p.vaults {
-        modules.push(data::vault(&ctx, name, v));
-    }
-    for (name, a) in &p.appconfigs {
-        modules.push(data::appconfig(&ctx, name, a));
-    }
-    for (name, c) in &p.clusters {
-        modules.push(cluster::cluster(&ctx, name, c));
-    }
-    for (name, i) in &p.identities {
-        modules.push(identity::identity(&ctx, name, i));
-    }
-
+    let ctx = Ctx::new(&checked.default, sources, &links);
+    let env_names: Vec<&str> = checked.environments.keys().map(String::as_str).collect();
     let header = |what: &str| {
         vec![
             format!("Generated by platc from {}: {what}.", options.source_name),
@@ -149,18 +182,61 @@ pub fn lower(p: &Platform, sources: &SourceMap, options: &Options) -> Artifacts 
 
     let main = main_bicep(
         &ctx,
+        &settings,
+        &env_names,
         &modules,
         &paths,
         header("the subscription-scope entry point azd deploys"),
     );
     let mut out = Artifacts::new();
     out.insert("main.bicep".into(), bicep::print(&main));
-    out.insert("main.parameters.json".into(), parameters(p));
+    out.insert("main.parameters.json".into(), parameters(&checked.default));
     out.extend(artifacts);
-    out
+    Ok(out)
 }
 
-fn main_bicep(ctx: &Ctx, modules: &[Module], paths: &[String], header: Vec<String>) -> bicep::File {
+/// One module per declaration, as one environment sees the platform.
+fn modules_for(p: &Platform, sources: &SourceMap, links: &[PrivateLink]) -> Vec<Module> {
+    let ctx = Ctx::new(p, sources, links);
+    let mut modules: Vec<Module> = Vec::new();
+    for (name, n) in &p.networks {
+        modules.push(data::network(&ctx, name, n));
+    }
+    for (name, l) in &p.logs {
+        modules.push(data::logs(&ctx, name, l));
+    }
+    for (name, m) in &p.metrics {
+        modules.push(data::metrics(&ctx, name, m));
+    }
+    for (name, s) in &p.storages {
+        modules.push(data::storage(&ctx, name, s));
+    }
+    for (name, r) in &p.registries {
+        modules.push(data::registry(&ctx, name, r));
+    }
+    for (name, v) in &p.vaults {
+        modules.push(data::vault(&ctx, name, v));
+    }
+    for (name, a) in &p.appconfigs {
+        modules.push(data::appconfig(&ctx, name, a));
+    }
+    for (name, c) in &p.clusters {
+        modules.push(cluster::cluster(&ctx, name, c));
+    }
+    for (name, i) in &p.identities {
+        modules.push(identity::identity(&ctx, name, i));
+    }
+    modules
+}
+
+fn main_bicep(
+    ctx: &Ctx,
+    settings: &[(String, Vec<envs::Lifted>)],
+    env_names: &[&str],
+    modules: &[Module],
+    paths: &[String],
+    header: Vec<String>,
+) -> bicep::File {
     let p = ctx.p;
     let mut items = vec![Item::TargetScope("subscription")];
     items.push(Item::Param {
@@ -236,6 +312,49 @@ fn main_bicep(ctx: &Ctx, modules: &[Module], paths: &[String], header: Vec<Strin
         value: tags.build(),
     });
 
+    if !settings.is_empty() {
+        let table = |variant: usize| {
+            let mut o = Obj::new();
+            for (module, lifted) in settings {
+                let mut inner = Obj::new();
+                for l in lifted {
+                    inner.push(l.param.clone(), l.values[variant].clone());
+                }
+                o.push(module.clone(), inner.build());
+            }
+            o.build()
+        };
+        items.push(Item::Var {
+            comment: Some(
+                "Values that differ by environment, picked by environmentName at provision time.\nAn environment the platform does not name gets the defaults."
+                    .into(),
+            ),
+            name: "defaultSettings".into(),
+            value: table(0),
+        });
+        let mut by_env = Obj::new();
+        for (i, name) in env_names.iter().enumerate() {
+            by_env.push(*name, table(i + 1));
+        }
+        items.push(Item::Var {
+            comment: None,
+            name: "environmentSettings".into(),
+            value: by_env.build(),
+        });
+        items.push(Item::Var {
+            comment: None,
+            name: "settings".into(),
+            value: Expr::Ternary(
+                Box::new(call(
+                    "contains",
+                    vec![id("environmentSettings"), id("environmentName")],
+                )),
+                Box::new(id("environmentSettings").index(id("environmentName"))),
+                Box::new(id("defaultSettings")),
+            ),
+        });
+    }
+
     let mut rg = Resource::new(
         "rg",
         types::RESOURCE_GROUP,
@@ -275,7 +394,20 @@ fn main_bicep(ctx: &Ctx, modules: &[Module], paths: &[String], header: Vec<Strin
             body: Obj::new()
                 .set("name", s(format!("{}-{}", m.kind, m.decl)))
                 .set("scope", id("rg"))
-                .set("params", Expr::Object(m.args.clone()))
+                .set("params", {
+                    let mut args = m.args.clone();
+                    let module = Ctx::module_ident(m.kind, &m.decl);
+                    if let Some((_, lifted)) = settings.iter().find(|(name, _)| *name == module) {
+                        for l in lifted {
+                            args.push(bicep::Prop {
+                                key: bicep::Key::Name(l.param.clone()),
+                                value: id("settings").dot(&format!("{module}.{}", l.param)),
+                                comment: None,
+                            });
+                        }
+                    }
+                    Expr::Object(args)
+                })
                 .build(),
         });
     }

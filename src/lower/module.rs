@@ -5,6 +5,7 @@ use crate::bicep::{self, Decorator, Expr, Item, Key, Prop, Type, id};
 use crate::model::Meta;
 use crate::source::Span;
 
+#[derive(Clone)]
 pub(crate) struct Module {
     /// Declaration kind, as in the `.plat`.
     pub kind: &'static str,
@@ -14,10 +15,12 @@ pub(crate) struct Module {
     pub span: Span,
     /// The declaration's `///` docs, shown above its module call.
     pub doc: Option<String>,
-    params: Vec<Item>,
+    pub params: Vec<Item>,
     pub args: Vec<Prop>,
-    items: Vec<Item>,
-    outputs: Vec<Item>,
+    pub items: Vec<Item>,
+    pub outputs: Vec<Item>,
+    /// Parameters whose value depends on the environment (see `envs`); main.bicep passes them.
+    pub lifted_params: Vec<Item>,
 }
 
 impl Module {
@@ -40,6 +43,7 @@ impl Module {
             args: Vec::new(),
             items: Vec::new(),
             outputs: Vec::new(),
+            lifted_params: Vec::new(),
         };
         m.param("name", Type::String, &format!("Name of the {what}"), name);
         m.param("location", Type::String, "Azure region", id("location"));
@@ -125,8 +129,17 @@ impl Module {
         });
     }
 
+    /// Whether two lowerings of a declaration came out the same.
+    pub fn same_as(&self, other: &Module) -> bool {
+        self.params == other.params
+            && self.args == other.args
+            && self.items == other.items
+            && self.outputs == other.outputs
+    }
+
     pub fn file(&self, header: Vec<String>) -> bicep::File {
         let mut items = self.params.clone();
+        items.extend(self.lifted_params.iter().cloned());
         // Variables before resources, whatever order they were created in.
         let (vars, rest): (Vec<&Item>, Vec<&Item>) = self
             .items

@@ -1,0 +1,182 @@
+//! Environments. `env "prod" { field = value }` inside any block overrides that block's fields when
+//! the platform is deployed to the azd environment `prod`. The program is checked once per
+//! environment, each time on a copy of the syntax tree with that environment's overrides applied,
+//! so an override is held to exactly the rules of the field it replaces.
+
+use super::Checker;
+use crate::diag::{self, Code, Diagnostic};
+use crate::syntax::ast::{self, Statement, ValueKind};
+
+/// The environments the platform names in `platform { environments = [...] }`.
+pub(super) fn declared(files: &[ast::File]) -> Vec<(String, crate::source::Span)> {
+    let mut out = Vec::new();
+    for file in files {
+        for st in &file.statements {
+            let Statement::Block(b) = st else { continue };
+            if b.kind.name != "platform" {
+                continue;
+            }
+            for inner in b.statements() {
+                if let Statement::Attribute(a) = inner
+                    && a.key.name == "environments"
+                    && let ValueKind::List(items) = &a.value.kind
+                {
+                    for item in items {
+                        if let ValueKind::Str(s) = &item.kind {
+                            out.push((s.clone(), item.span));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Checks every `env` block once: it names a declared environment and holds only fields.
+pub(super) fn check_blocks(
+    c: &mut Checker,
+    files: &[ast::File],
+    envs: &[(String, crate::source::Span)],
+) {
+    fn walk(
+        c: &mut Checker,
+        stmts: &[Statement],
+        envs: &[(String, crate::source::Span)],
+        top: bool,
+    ) {
+        for st in stmts {
+            let Statement::Block(b) = st else { continue };
+            if b.kind.name == "env" && !top {
+                check_one(c, b, envs);
+            } else {
+                walk(c, b.statements(), envs, false);
+            }
+        }
+    }
+    for file in files {
+        walk(c, &file.statements, envs, true);
+    }
+}
+
+fn check_one(c: &mut Checker, b: &ast::Block, envs: &[(String, crate::source::Span)]) {
+    let names: Vec<&str> = envs.iter().map(|(n, _)| n.as_str()).collect();
+    match &b.label {
+        None => c.report(
+            Diagnostic::new(
+                Code::BadLabel,
+                "`env` needs the environment's name",
+                b.kind.span,
+                "name expected after this",
+            )
+            .with_help("write `env \"prod\" { field = value }`"),
+        ),
+        Some(l) if !names.contains(&l.text.as_str()) => {
+            let mut d = Diagnostic::new(
+                Code::Unresolved,
+                format!("the platform declares no environment `{}`", l.text),
+                l.span,
+                "not in `environments`",
+            );
+            d = match diag::did_you_mean(&l.text, names.iter().copied()) {
+                Some(s) => d.suggest(l.span, format!("\"{s}\"")),
+                None if names.is_empty() => d.with_help(format!(
+                    "declare it: `platform \"NAME\" {{ environments = [\"{}\"] }}`",
+                    l.text
+                )),
+                None => d.with_help(format!(
+                    "add `\"{}\"` to the platform's `environments`, or use one of {}",
+                    l.text,
+                    diag::one_of(&names)
+                )),
+            };
+            c.report(d);
+        }
+        _ => {}
+    }
+    for st in b.statements() {
+        if let Statement::Block(inner) = st {
+            c.report(
+                Diagnostic::new(
+                    Code::UnknownKind,
+                    "`env` blocks override fields only",
+                    inner.kind.span,
+                    "a block inside `env`",
+                )
+                .with_help(format!(
+                    "put `env` blocks inside the `{}` block whose fields they override",
+                    inner.kind.name
+                )),
+            );
+        }
+    }
+    if !b.qualifiers.is_empty() {
+        c.error(
+            Code::Syntax,
+            "`env` takes no `on`/`in` clause",
+            b.qualifiers[0].span,
+            "unexpected",
+        );
+    }
+}
+
+/// A copy of the program as environment `env` sees it (`None`: the defaults): every block's fields
+/// overridden by its `env "ENV"` block, and every `env` block removed.
+pub(super) fn apply(files: &[ast::File], env: Option<&str>) -> Vec<ast::File> {
+    files
+        .iter()
+        .map(|f| ast::File {
+            id: f.id,
+            statements: f.statements.iter().map(|s| statement(s, env)).collect(),
+            comments: Vec::new(),
+        })
+        .collect()
+}
+
+fn statement(st: &Statement, env: Option<&str>) -> Statement {
+    match st {
+        Statement::Attribute(a) => Statement::Attribute(a.clone()),
+        Statement::Block(b) => {
+            let mut b = b.clone();
+            if let Some(body) = &mut b.body {
+                let overrides: Vec<ast::Attribute> = body
+                    .statements
+                    .iter()
+                    .filter_map(|s| match s {
+                        Statement::Block(e)
+                            if e.kind.name == "env"
+                                && e.label.as_ref().map(|l| l.text.as_str()) == env
+                                && env.is_some() =>
+                        {
+                            Some(e)
+                        }
+                        _ => None,
+                    })
+                    .flat_map(|e| {
+                        e.statements().iter().filter_map(|s| match s {
+                            Statement::Attribute(a) => Some(a.clone()),
+                            _ => None,
+                        })
+                    })
+                    .collect();
+                let mut kept: Vec<Statement> = body
+                    .statements
+                    .iter()
+                    .filter(|s| !matches!(s, Statement::Block(e) if e.kind.name == "env"))
+                    .map(|s| statement(s, env))
+                    .collect();
+                for o in overrides {
+                    match kept
+                        .iter_mut()
+                        .find(|s| matches!(s, Statement::Attribute(a) if a.key.name == o.key.name))
+                    {
+                        Some(slot) => *slot = Statement::Attribute(o),
+                        None => kept.push(Statement::Attribute(o)),
+                    }
+                }
+                body.statements = kept;
+            }
+            Statement::Block(b)
+        }
+    }
+}

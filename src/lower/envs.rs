@@ -1,0 +1,355 @@
+//! One `infra/` for every environment. Each environment's platform is lowered on its own; the
+//! modules of one declaration are then merged: values that differ become module parameters (with
+//! the defaults' value as the parameter default, so scanners still read a real value), resources
+//! that exist only in some environments become conditional, and main.bicep picks each value by
+//! `environmentName` at provision time.
+
+use super::module::Module;
+use crate::bicep::{self, Decorator, Expr, Item, Part, Prop, Resource, Type};
+
+/// A module parameter whose value depends on the environment.
+#[derive(Debug, Clone)]
+pub(crate) struct Lifted {
+    pub param: String,
+    /// One value per variant, in the order the variants were given (defaults first).
+    pub values: Vec<Expr>,
+}
+
+/// Where merging failed: a property path whose shape, not just its value, differs.
+pub(crate) struct Conflict(pub String);
+
+fn closed(e: &Expr) -> bool {
+    match e {
+        Expr::Str(_) | Expr::Int(_) | Expr::Bool(_) | Expr::Null => true,
+        Expr::Array(items) => items.iter().all(closed),
+        Expr::Object(props) => props
+            .iter()
+            .all(|p| matches!(p.key, bicep::Key::Name(_)) && closed(&p.value)),
+        _ => false,
+    }
+}
+
+fn type_of(e: &Expr) -> Type {
+    match e {
+        Expr::Int(_) => Type::Int,
+        Expr::Bool(_) => Type::Bool,
+        Expr::Array(_) => Type::Array,
+        Expr::Object(_) => Type::Object,
+        _ => Type::String,
+    }
+}
+
+struct Merger {
+    lifted: Vec<Lifted>,
+    taken: Vec<String>,
+    variants: usize,
+}
+
+impl Merger {
+    fn name(&mut self, path: &[String]) -> String {
+        // `properties` adds nothing to a name, unless it is the whole of what differs.
+        let last = path.len().saturating_sub(1);
+        let words: Vec<&str> = path
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| *p != "properties" || *i == last)
+            .map(|(_, p)| p.as_str())
+            .collect();
+        let base = bicep::ident("", &words.join("-"));
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.taken.push(name.clone());
+        name
+    }
+
+    /// Lifts a value into a parameter; `vals` has one entry per variant where it exists, the
+    /// others take the first present value (they never use it).
+    fn lift(&mut self, path: &[String], vals: &[(usize, &Expr)]) -> Expr {
+        let param = self.name(path);
+        let fallback = vals[0].1.clone();
+        let values = (0..self.variants)
+            .map(|i| {
+                vals.iter()
+                    .find(|(v, _)| *v == i)
+                    .map_or(fallback.clone(), |(_, e)| (*e).clone())
+            })
+            .collect();
+        self.lifted.push(Lifted {
+            param: param.clone(),
+            values,
+        });
+        Expr::Ident(param)
+    }
+
+    fn expr(&mut self, path: &[String], vals: &[(usize, &Expr)]) -> Result<Expr, Conflict> {
+        let first = vals[0].1;
+        if vals.iter().all(|(_, e)| *e == first) {
+            return Ok(first.clone());
+        }
+        // Descend while the shapes agree, so only the values that really differ become parameters.
+        let same_shape = vals.iter().all(|(_, e)| match (first, e) {
+            (Expr::Object(a), Expr::Object(b)) => {
+                a.len() == b.len() && a.iter().all(|p| b.iter().any(|q| q.key == p.key))
+            }
+            (Expr::Array(a), Expr::Array(b)) => a.len() == b.len(),
+            _ => false,
+        });
+        if !same_shape
+            && vals.iter().all(|(_, e)| closed(e))
+            && vals.iter().all(|(_, e)| type_of(e) == type_of(first))
+        {
+            return Ok(self.lift(path, vals));
+        }
+        let conflict = || Conflict(path.join("."));
+        let child = |p: &str| {
+            let mut c = path.to_vec();
+            c.push(p.to_string());
+            c
+        };
+        match first {
+            Expr::Object(props) => {
+                let mut out = Vec::new();
+                for p in props {
+                    let mut sub = Vec::new();
+                    for (i, e) in vals {
+                        let Expr::Object(other) = e else {
+                            return Err(conflict());
+                        };
+                        if other.len() != props.len() {
+                            return Err(conflict());
+                        }
+                        let Some(q) = other.iter().find(|q| q.key == p.key) else {
+                            return Err(conflict());
+                        };
+                        sub.push((*i, &q.value));
+                    }
+                    let key = match &p.key {
+                        bicep::Key::Name(k) => k.clone(),
+                        bicep::Key::Expr(_) => "key".into(),
+                    };
+                    out.push(Prop {
+                        key: p.key.clone(),
+                        value: self.expr(&child(&key), &sub)?,
+                        comment: p.comment.clone(),
+                    });
+                }
+                Ok(Expr::Object(out))
+            }
+            Expr::Array(items) => {
+                let mut out = Vec::new();
+                for (n, _) in items.iter().enumerate() {
+                    let mut sub = Vec::new();
+                    for (i, e) in vals {
+                        match e {
+                            Expr::Array(other) if other.len() == items.len() => {
+                                sub.push((*i, &other[n]))
+                            }
+                            _ => return Err(conflict()),
+                        }
+                    }
+                    out.push(self.expr(&child(&n.to_string()), &sub)?);
+                }
+                Ok(Expr::Array(out))
+            }
+            Expr::Call(f, args) => {
+                let mut out = Vec::new();
+                for (n, _) in args.iter().enumerate() {
+                    let mut sub = Vec::new();
+                    for (i, e) in vals {
+                        match e {
+                            Expr::Call(g, other) if g == f && other.len() == args.len() => {
+                                sub.push((*i, &other[n]))
+                            }
+                            _ => return Err(conflict()),
+                        }
+                    }
+                    out.push(self.expr(path, &sub)?);
+                }
+                Ok(Expr::Call(f, out))
+            }
+            Expr::Interp(parts) => {
+                let mut out = Vec::new();
+                for (n, part) in parts.iter().enumerate() {
+                    match part {
+                        Part::Text(t) => {
+                            let same = vals.iter().all(|(_, e)| matches!(e, Expr::Interp(o) if o.len() == parts.len() && o[n] == Part::Text(t.clone())));
+                            if !same {
+                                return Err(conflict());
+                            }
+                            out.push(part.clone());
+                        }
+                        Part::Expr(_) => {
+                            let mut sub = Vec::new();
+                            for (i, e) in vals {
+                                match e {
+                                    Expr::Interp(o) if o.len() == parts.len() => match &o[n] {
+                                        Part::Expr(x) => sub.push((*i, x)),
+                                        Part::Text(_) => return Err(conflict()),
+                                    },
+                                    _ => return Err(conflict()),
+                                }
+                            }
+                            out.push(Part::Expr(self.expr(path, &sub)?));
+                        }
+                    }
+                }
+                Ok(Expr::Interp(out))
+            }
+            _ => Err(conflict()),
+        }
+    }
+}
+
+fn item_name(item: &Item) -> Option<&str> {
+    match item {
+        Item::Resource(r) => Some(&r.name),
+        Item::Var { name, .. } | Item::Param { name, .. } | Item::Output { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// Merges one declaration's module as each variant lowered it (the defaults first).
+pub(crate) fn merge(variants: &[Module]) -> Result<(Module, Vec<Lifted>), Conflict> {
+    let base = &variants[0];
+    if variants.iter().all(|m| m.same_as(base)) {
+        return Ok((base.clone(), Vec::new()));
+    }
+    let mut m = Merger {
+        lifted: Vec::new(),
+        taken: variants
+            .iter()
+            // Parameters share one namespace with variables and resources.
+            .flat_map(|v| {
+                v.params
+                    .iter()
+                    .chain(&v.items)
+                    .filter_map(item_name)
+                    .map(str::to_string)
+            })
+            .collect(),
+        variants: variants.len(),
+    };
+
+    // Items in the order of the first variant that has them.
+    let mut order: Vec<String> = Vec::new();
+    for v in variants {
+        let mut insert_at = 0;
+        for item in &v.items {
+            let Some(name) = item_name(item) else {
+                continue;
+            };
+            match order.iter().position(|o| o == name) {
+                Some(p) => insert_at = p + 1,
+                None => {
+                    order.insert(insert_at, name.to_string());
+                    insert_at += 1;
+                }
+            }
+        }
+    }
+    let mut items = Vec::new();
+    for name in &order {
+        let present: Vec<(usize, &Item)> = variants
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                v.items
+                    .iter()
+                    .find(|it| item_name(it) == Some(name.as_str()))
+                    .map(|it| (i, it))
+            })
+            .collect();
+        match present[0].1 {
+            Item::Var { comment, value, .. } => {
+                if present.len() != variants.len() {
+                    return Err(Conflict(name.clone()));
+                }
+                let vals: Vec<(usize, &Expr)> = present
+                    .iter()
+                    .map(|(i, it)| match it {
+                        Item::Var { value, .. } => (*i, value),
+                        _ => (*i, value),
+                    })
+                    .collect();
+                items.push(Item::Var {
+                    comment: comment.clone(),
+                    name: name.clone(),
+                    value: m.expr(std::slice::from_ref(name), &vals)?,
+                });
+            }
+            Item::Resource(r) => {
+                let mut rs: Vec<(usize, &Resource)> = Vec::new();
+                for (i, it) in &present {
+                    match it {
+                        Item::Resource(o)
+                            if o.type_ == r.type_
+                                && o.existing == r.existing
+                                && o.each == r.each
+                                && o.condition == r.condition =>
+                        {
+                            rs.push((*i, o))
+                        }
+                        _ => return Err(Conflict(name.clone())),
+                    }
+                }
+                let bodies: Vec<(usize, &Expr)> = rs.iter().map(|(i, o)| (*i, &o.body)).collect();
+                let mut merged = r.clone();
+                merged.body = m.expr(std::slice::from_ref(name), &bodies)?;
+                if present.len() != variants.len() {
+                    let flag = m.name(&[format!("with-{name}")]);
+                    let values = (0..variants.len())
+                        .map(|i| Expr::Bool(rs.iter().any(|(j, _)| *j == i)))
+                        .collect();
+                    m.lifted.push(Lifted {
+                        param: flag.clone(),
+                        values,
+                    });
+                    merged.condition = Some(match merged.condition.take() {
+                        Some(c) => Expr::Binary(Box::new(c), "&&", Box::new(Expr::Ident(flag))),
+                        None => Expr::Ident(flag),
+                    });
+                }
+                items.push(Item::Resource(merged));
+            }
+            other => items.push(other.clone()),
+        }
+    }
+    for v in variants {
+        if v.outputs != base.outputs {
+            return Err(Conflict("outputs".into()));
+        }
+    }
+
+    let mut out = base.clone();
+    out.items = items;
+    for v in &variants[1..] {
+        for p in &v.params {
+            if out.params.iter().any(|q| item_name(q) == item_name(p)) {
+                continue;
+            }
+            out.params.push(p.clone());
+            let name = item_name(p).unwrap_or_default();
+            if let Some(a) = v
+                .args
+                .iter()
+                .find(|a| a.key == bicep::Key::Name(name.to_string()))
+            {
+                out.args.push(a.clone());
+            }
+        }
+    }
+    for l in &m.lifted {
+        let default = l.values[0].clone();
+        out.lifted_params.push(Item::Param {
+            decorators: vec![Decorator::description("Differs by environment; main.bicep passes the value for the environment being deployed")],
+            name: l.param.clone(),
+            ty: type_of(&default),
+            default: Some(default),
+        });
+    }
+    Ok((out, m.lifted))
+}
