@@ -345,3 +345,34 @@ fn environment_values_reach_module_parameters_with_defaults() {
     )));
     assert!(out["modules/registry.bicep"].contains("param registrySkuName string = 'Standard'"));
 }
+
+#[test]
+fn resources_of_some_environments_become_conditional() {
+    let src = "platform \"pv\" { environments = [\"dev\", \"prod\"] }\nnetwork \"core\" {\n  address_space = [10.20.0.0/16]\n  subnet \"endpoints\" { prefix = 10.20.8.0/24  private_endpoints = true }\n}\nvault \"kv\" {\n  env \"dev\" { private = false }\n}\n";
+    let mut sources = SourceMap::new();
+    sources.add("pv.plat", src);
+    let out = compile(&sources, &Options::default()).artifacts;
+    let kv = &out["modules/keyvault.bicep"];
+    assert!(kv.contains("param withPrivateEndpoint bool = true"), "{kv}");
+    assert!(kv.contains("= if (withPrivateEndpoint) {"));
+    assert_eq!(
+        kv.matches("if (withPrivateEndpoint)").count(),
+        2,
+        "endpoint and its DNS group share one switch"
+    );
+    assert!(kv.contains("publicNetworkAccess: vaultPublicNetworkAccess"));
+    let values = environment_values(&out["main.bicep"]);
+    assert!(
+        values.contains(&(
+            "dev".into(),
+            "vaultKv.withPrivateEndpoint".into(),
+            "false".into()
+        )),
+        "{values:?}"
+    );
+    assert!(values.contains(&(
+        "prod".into(),
+        "vaultKv.withPrivateEndpoint".into(),
+        "true".into()
+    )));
+}

@@ -300,14 +300,25 @@ pub(crate) fn merge(variants: &[Module]) -> Result<(Module, Vec<Lifted>), Confli
                 let mut merged = r.clone();
                 merged.body = m.expr(std::slice::from_ref(name), &bodies)?;
                 if present.len() != variants.len() {
-                    let flag = m.name(&[format!("with-{name}")]);
-                    let values = (0..variants.len())
+                    let values: Vec<Expr> = (0..variants.len())
                         .map(|i| Expr::Bool(rs.iter().any(|(j, _)| *j == i)))
                         .collect();
-                    m.lifted.push(Lifted {
-                        param: flag.clone(),
-                        values,
-                    });
+                    // Resources that come and go together share one switch.
+                    let shared = m
+                        .lifted
+                        .iter()
+                        .find(|l| l.param.starts_with("with") && l.values == values);
+                    let flag = match shared {
+                        Some(l) => l.param.clone(),
+                        None => {
+                            let flag = m.name(&[format!("with-{name}")]);
+                            m.lifted.push(Lifted {
+                                param: flag.clone(),
+                                values,
+                            });
+                            flag
+                        }
+                    };
                     merged.condition = Some(match merged.condition.take() {
                         Some(c) => Expr::Binary(Box::new(c), "&&", Box::new(Expr::Ident(flag))),
                         None => Expr::Ident(flag),
