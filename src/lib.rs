@@ -12,6 +12,7 @@ pub mod azure;
 pub mod bicep;
 pub mod check;
 pub mod diag;
+pub mod load;
 pub mod lower;
 pub mod model;
 pub mod net;
@@ -48,7 +49,15 @@ pub struct Options {
 /// Parses and checks every file of the program. Each file's broken statements are reported and
 /// skipped; the rest is still checked.
 pub fn analyse(sources: &SourceMap) -> (check::Checked, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
+    analyse_after(sources, Vec::new())
+}
+
+/// `analyse`, continuing from problems found while loading the files (an unreadable import).
+fn analyse_after(
+    sources: &SourceMap,
+    loading: Vec<Diagnostic>,
+) -> (check::Checked, Vec<Diagnostic>) {
+    let mut diagnostics = loading;
     let mut files = Vec::new();
     for id in sources.ids() {
         let (file, errors) = syntax::parse(id, sources.text(id));
@@ -74,7 +83,23 @@ pub fn analyse(sources: &SourceMap) -> (check::Checked, Vec<Diagnostic>) {
 
 /// The whole pipeline: sources in, generated files and diagnostics out.
 pub fn compile(sources: &SourceMap, options: &Options) -> Compilation {
-    let (checked, mut diagnostics) = analyse(sources);
+    compile_after(sources, Vec::new(), options)
+}
+
+/// Loads the program rooted at `root` through `read` (following imports) and compiles it.
+/// Fails only when the root itself cannot be read.
+pub fn compile_program(
+    root: &std::path::Path,
+    read: &mut dyn FnMut(&std::path::Path) -> std::io::Result<String>,
+    options: &Options,
+) -> std::io::Result<(SourceMap, Compilation)> {
+    let (sources, loading) = load::load(root, read)?;
+    let result = compile_after(&sources, loading, options);
+    Ok((sources, result))
+}
+
+fn compile_after(sources: &SourceMap, loading: Vec<Diagnostic>, options: &Options) -> Compilation {
+    let (checked, mut diagnostics) = analyse_after(sources, loading);
     let mut artifacts = Artifacts::new();
     if !diagnostics.iter().any(Diagnostic::is_error) {
         match lower::lower(&checked, sources, options) {

@@ -103,23 +103,25 @@ fn explain(code: &str) -> ExitCode {
     }
 }
 
-/// How the source is named in generated headers: relative to the azd project (the output
-/// directory's parent), with `/`, so the output is the same from any working directory.
-fn source_name(file: &Path, out: Option<&Path>) -> String {
-    let fallback = || file.to_string_lossy().replace('\\', "/");
-    let Some(out) = out else { return fallback() };
-    let (Ok(file), Some(root)) = (
+/// Where the program's files are read from, and the root file's name relative to it. With an
+/// output directory, names are relative to the azd project (the output directory's parent), so
+/// generated files are the same from any working directory; otherwise they are as given.
+fn project_paths(file: &Path, out: Option<&Path>) -> (PathBuf, PathBuf) {
+    let as_given = || (PathBuf::new(), file.to_path_buf());
+    let Some(out) = out else { return as_given() };
+    let (Ok(abs), Some(root)) = (
         file.canonicalize(),
         absolute(out).and_then(|o| o.parent().map(Path::to_path_buf)),
     ) else {
-        return fallback();
+        return as_given();
     };
     let root = root.canonicalize().unwrap_or(root);
-    match file.strip_prefix(&root) {
-        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-        Err(_) => file
-            .file_name()
-            .map_or_else(fallback, |n| n.to_string_lossy().into_owned()),
+    match abs.strip_prefix(&root) {
+        Ok(rel) => (root.clone(), rel.to_path_buf()),
+        Err(_) => match (abs.parent(), abs.file_name()) {
+            (Some(dir), Some(name)) => (dir.to_path_buf(), PathBuf::from(name)),
+            _ => as_given(),
+        },
     }
 }
 
@@ -132,25 +134,21 @@ fn absolute(p: &Path) -> Option<PathBuf> {
 }
 
 fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> ExitCode {
-    let text = match std::fs::read(file) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(_) => {
-                eprintln!("error: {} is not UTF-8 text", file.display());
-                return ExitCode::from(2);
-            }
-        },
+    let (base, root) = project_paths(file, out);
+    let options = Options {
+        source_name: root.to_string_lossy().replace('\\', "/"),
+    };
+    let mut read = |p: &Path| -> std::io::Result<String> {
+        String::from_utf8(std::fs::read(base.join(p))?)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+    };
+    let (sources, result) = match platc::compile_program(&root, &mut read, &options) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", file.display());
             return ExitCode::from(2);
         }
     };
-    let mut sources = SourceMap::new();
-    sources.add(file.to_string_lossy().replace('\\', "/"), text);
-    let options = Options {
-        source_name: source_name(file, out),
-    };
-    let result = platc::compile(&sources, &options);
     print_diagnostics(&sources, &result.diagnostics, report);
     if result.has_errors() || (report.deny_warnings && !result.diagnostics.is_empty()) {
         return ExitCode::from(1);

@@ -280,3 +280,69 @@ fn colour_follows_the_flag_and_no_color() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&auto.stderr).contains("\u{1b}["));
 }
+
+#[test]
+fn imports_are_followed_and_their_errors_point_into_the_right_file() {
+    let dir = scratch("imports");
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(
+        dir.join("main.plat"),
+        "import \"lib/kv.plat\"\nplatform \"x\" { private_networking = false }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("lib/kv.plat"),
+        "import \"missing.plat\"\nvault \"kv\" { sku = gold }\n",
+    )
+    .unwrap();
+    let o = platc()
+        .current_dir(&dir)
+        .args(["check", "main.plat", "--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("error[E0116]: `lib/missing.plat` does not exist"),
+        "{err}"
+    );
+    assert!(err.contains("lib/kv.plat:1:8"), "{err}");
+    assert!(err.contains("error[E0106]"), "{err}");
+    assert!(err.contains("lib/kv.plat:2:20"), "{err}");
+}
+
+#[test]
+fn output_is_the_same_from_any_working_directory() {
+    let a = scratch("cwd-a");
+    let b = scratch("cwd-b");
+    let two = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/two-files.plat");
+    let st = platc()
+        .current_dir(&a)
+        .arg("build")
+        .arg(&two)
+        .args(["--out", "infra"])
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let st = platc()
+        .current_dir(std::env::temp_dir())
+        .arg("build")
+        .arg(&two)
+        .arg("--out")
+        .arg(b.join("infra"))
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    for f in [
+        "main.bicep",
+        "main.parameters.json",
+        "modules/aks.bicep",
+        "modules/identity.bicep",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join("infra").join(f)).unwrap(),
+            std::fs::read(b.join("infra").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}

@@ -10,15 +10,12 @@ fn root() -> PathBuf {
 }
 
 fn build(rel: &str) -> Artifacts {
-    let text = std::fs::read_to_string(root().join(rel)).unwrap();
-    let mut sources = SourceMap::new();
-    sources.add(rel, text);
-    let result = compile(
-        &sources,
-        &Options {
-            source_name: rel.to_string(),
-        },
-    );
+    let mut read = |p: &std::path::Path| std::fs::read_to_string(root().join(p));
+    let options = Options {
+        source_name: rel.to_string(),
+    };
+    let (sources, result) =
+        platc::compile_program(std::path::Path::new(rel), &mut read, &options).unwrap();
     let rendered = platc::diag::render::human(&sources, &result.diagnostics, false);
     assert!(
         result.diagnostics.is_empty(),
@@ -375,4 +372,17 @@ fn resources_of_some_environments_become_conditional() {
         "vaultKv.withPrivateEndpoint".into(),
         "true".into()
     )));
+}
+
+#[test]
+fn a_program_split_across_files_builds_as_one() {
+    let out = build("examples/two-files.plat");
+    let main = &out["main.bicep"];
+    // Declarations from the imported file, wired to the cluster in the root file.
+    assert!(
+        main.contains("// vault \"kv\" (examples/two-files/services.plat:5)"),
+        "{main}"
+    );
+    assert!(main.contains("issuerApps: clusterApps.outputs.oidcIssuerUrl"));
+    assert!(out.contains_key("modules/identity.bicep"));
 }

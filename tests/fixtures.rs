@@ -1,9 +1,9 @@
 //! Every fixture under tests/fixtures: its rendered diagnostics are snapshotted, and its file name
 //! says what it must do: `ok_*` compiles cleanly, `eNNNN_*`/`wNNNN_*` raises exactly that code.
 
+use platc::Options;
 use platc::diag::{Code, render};
 use platc::source::SourceMap;
-use platc::{Options, compile};
 use std::path::Path;
 
 fn fixtures() -> Vec<(String, String)> {
@@ -23,12 +23,21 @@ fn fixtures() -> Vec<(String, String)> {
 }
 
 fn run(stem: &str, text: &str) -> (platc::Compilation, SourceMap) {
-    let mut sources = SourceMap::new();
-    sources.add(format!("tests/fixtures/{stem}.plat"), text);
-    let options = Options {
-        source_name: format!("tests/fixtures/{stem}.plat"),
+    // Fixtures are read through the loader, so imports resolve next to them.
+    let name = format!("tests/fixtures/{stem}.plat");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut read = |p: &Path| {
+        if p == Path::new(&name) {
+            Ok(text.to_string())
+        } else {
+            std::fs::read_to_string(dir.join(p))
+        }
     };
-    (compile(&sources, &options), sources)
+    let options = Options {
+        source_name: name.clone(),
+    };
+    let (sources, result) = platc::compile_program(Path::new(&name), &mut read, &options).unwrap();
+    (result, sources)
 }
 
 #[test]

@@ -33,6 +33,10 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                     continue;
                 }
             };
+            // Imports were followed when the program was loaded.
+            if b.kind.name == "import" {
+                continue;
+            }
             let Some(kind) = schema::top_level(&b.kind.name) else {
                 let names: Vec<&str> = schema::TOP_LEVEL.iter().map(|k| k.name).collect();
                 let mut d = Diagnostic::new(

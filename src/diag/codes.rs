@@ -81,6 +81,12 @@ codes! {
          `count` or `autoscale`, a config entry `value` or `secret`.\n\n\
          Failing:\n    pool \"apps\" { vm_size = \"Standard_D4ds_v5\"  count = 3  autoscale = 2..10 }\n\n\
          Fix: keep one:\n    pool \"apps\" { vm_size = \"Standard_D4ds_v5\"  autoscale = 2..10 }";
+    BadImport = "E0116", Error, "import cycle or unreadable import",
+        "`import \"path.plat\"` reads another file of the program, relative to the importing file. The \
+         file must exist, be a .plat file, and not import (directly or through others) the file that \
+         imports it.\n\n\
+         Failing:\n    // a.plat\n    import \"b.plat\"\n    // b.plat\n    import \"a.plat\"\n\n\
+         Fix: keep imports one-way; put what both need in a third file.";
     LiteralSecret = "E0201", Error, "literal secret value",
         "A secret's value would end up in the Bicep, the deployment history and the repository. Secrets \
          come only from secure parameters that azd fills from its environment.\n\n\

@@ -1,0 +1,176 @@
+//! Gathers a program's files by following `import "path.plat"` from the root file. The library does
+//! no IO: the caller passes the function that reads a file, so tests and the language server can
+//! load from memory.
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::{self, ast};
+use std::path::{Component, Path, PathBuf};
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn display(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// The `import` statements of a parsed file: (path as written, span of the path).
+pub fn imports(file: &ast::File) -> Vec<(String, Span)> {
+    file.statements
+        .iter()
+        .filter_map(|s| match s {
+            ast::Statement::Block(b) if b.kind.name == "import" => {
+                b.label.as_ref().map(|l| (l.text.clone(), l.span))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Loads `root` and everything it imports, depth first. Each file is named by its path as the
+/// root was named, joined with the import paths (so diagnostics show paths the author recognises).
+pub fn load(
+    root: &Path,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+) -> Result<(SourceMap, Vec<Diagnostic>), std::io::Error> {
+    let mut sources = SourceMap::new();
+    let mut diags = Vec::new();
+    let root = normalise(root);
+    let text = read(&root)?;
+    let id = sources.add(display(&root), text);
+    let mut stack: Vec<(PathBuf, FileId)> = vec![(root.clone(), id)];
+    let mut loaded: Vec<PathBuf> = vec![root];
+    visit(&mut sources, &mut diags, read, &mut stack, &mut loaded);
+    Ok((sources, diags))
+}
+
+fn visit(
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+    stack: &mut Vec<(PathBuf, FileId)>,
+    loaded: &mut Vec<PathBuf>,
+) {
+    let (path, id) = stack
+        .last()
+        .cloned()
+        .expect("visit is called with a file on the stack");
+    let (file, _) = syntax::parse(id, sources.text(id));
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for (target, span) in imports(&file) {
+        if !target.ends_with(".plat") {
+            diags.push(
+                Diagnostic::new(
+                    Code::BadImport,
+                    format!("`{target}` is not a .plat file"),
+                    span,
+                    "not a .plat path",
+                )
+                .with_help(format!(
+                    "import the .plat file itself, e.g. `import \"{target}.plat\"`"
+                )),
+            );
+            continue;
+        }
+        let full = normalise(&dir.join(&target));
+        if let Some(at) = stack.iter().position(|(p, _)| *p == full) {
+            let chain: Vec<String> = stack[at..]
+                .iter()
+                .map(|(p, _)| display(p))
+                .chain([display(&full)])
+                .collect();
+            diags.push(
+                Diagnostic::new(Code::BadImport, format!("import cycle: {}", chain.join(" → ")), span, "imports a file that imports this one")
+                    .with_help("move what both files need into a third file that both import, or drop this import"),
+            );
+            continue;
+        }
+        if loaded.contains(&full) {
+            continue;
+        }
+        match read(&full) {
+            Ok(text) => {
+                let child = sources.add(display(&full), text);
+                loaded.push(full.clone());
+                stack.push((full, child));
+                visit(sources, diags, read, stack, loaded);
+                stack.pop();
+            }
+            Err(e) => {
+                let problem = match e.kind() {
+                    std::io::ErrorKind::NotFound => format!("`{}` does not exist", display(&full)),
+                    _ => format!("cannot read `{}`: {e}", display(&full)),
+                };
+                diags.push(
+                    Diagnostic::new(Code::BadImport, problem, span, "imported here")
+                        .with_help("import paths are relative to the importing file"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn mem(files: &[(&str, &str)]) -> impl FnMut(&Path) -> std::io::Result<String> {
+        let map: HashMap<String, String> = files
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |p: &Path| {
+            map.get(&display(p))
+                .cloned()
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+        }
+    }
+
+    #[test]
+    fn follows_imports_relative_to_the_importing_file_once_each() {
+        let mut read = mem(&[
+            (
+                "p/main.plat",
+                "import \"lib/a.plat\"\nimport \"lib/b.plat\"\n",
+            ),
+            ("p/lib/a.plat", "import \"b.plat\"\n"),
+            ("p/lib/b.plat", "logs \"ops\" { }\n"),
+        ]);
+        let (sources, diags) = load(Path::new("p/./main.plat"), &mut read).unwrap();
+        assert!(diags.is_empty(), "{diags:?}");
+        let names: Vec<&str> = sources.ids().map(|i| sources.name(i)).collect();
+        assert_eq!(names, ["p/main.plat", "p/lib/a.plat", "p/lib/b.plat"]);
+    }
+
+    #[test]
+    fn cycles_and_missing_files_are_coded() {
+        let mut read = mem(&[
+            ("a.plat", "import \"b.plat\"\nimport \"gone.plat\"\n"),
+            ("b.plat", "import \"a.plat\"\n"),
+        ]);
+        let (_, diags) = load(Path::new("a.plat"), &mut read).unwrap();
+        let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(diags.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("import cycle: a.plat → b.plat → a.plat"),
+            "{msgs:?}"
+        );
+        assert_eq!(msgs[1], "`gone.plat` does not exist");
+        assert!(diags.iter().all(|d| d.code == Code::BadImport));
+    }
+}
