@@ -16,6 +16,7 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod net;
+pub mod scaffold;
 pub mod schema;
 pub mod source;
 pub mod syntax;

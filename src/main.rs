@@ -68,12 +68,18 @@ enum Command {
     },
     /// Explain a diagnostic code, e.g. `platc explain E0201`
     Explain { code: String },
+    /// Start a new project in DIR: platform.plat, azure.yaml (with the build hook) and .gitignore
+    Init {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Explain { code } => explain(&code),
+        Command::Init { dir } => init(&dir),
         Command::Check { file, report } => run(&file, None, false, &report),
         Command::Build {
             file,
@@ -82,6 +88,49 @@ fn main() -> ExitCode {
             report,
         } => run(&file, Some(&out), check, &report),
     }
+}
+
+fn init(dir: &Path) -> ExitCode {
+    let name = absolute(dir)
+        .and_then(|d| d.canonicalize().ok().or(Some(d)))
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let files = platc::scaffold::files(&platc::scaffold::project_name(&name));
+    let existing: Vec<&String> = files
+        .keys()
+        .filter(|f| *f != ".gitignore" && dir.join(f).exists())
+        .collect();
+    if !existing.is_empty() {
+        eprintln!(
+            "error: {} already has {}; nothing was written",
+            dir.display(),
+            existing
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        );
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return ExitCode::from(2);
+    }
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        if rel == ".gitignore" && path.exists() {
+            continue;
+        }
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    eprintln!(
+        "created platform.plat and azure.yaml in {}\nnext: edit platform.plat, then `platc build platform.plat` and `azd provision`",
+        dir.display()
+    );
+    ExitCode::SUCCESS
 }
 
 fn explain(code: &str) -> ExitCode {

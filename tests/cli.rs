@@ -346,3 +346,31 @@ fn output_is_the_same_from_any_working_directory() {
         );
     }
 }
+
+#[test]
+fn init_scaffolds_a_project_that_builds_and_refuses_to_overwrite() {
+    let dir = scratch("init").join("Acme Shop");
+    let o = platc().arg("init").arg(&dir).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let yaml = std::fs::read_to_string(dir.join("azure.yaml")).unwrap();
+    assert!(
+        yaml.contains("name: acme-shop")
+            && yaml.contains("preprovision:")
+            && yaml.contains("platc build platform.plat")
+    );
+    let st = platc()
+        .current_dir(&dir)
+        .args(["build", "platform.plat", "--deny-warnings"])
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    assert!(dir.join("infra/main.bicep").is_file());
+    let again = platc().arg("init").arg(&dir).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has platform.plat"));
+}
