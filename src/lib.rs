@@ -20,6 +20,7 @@ pub mod scaffold;
 pub mod schema;
 pub mod source;
 pub mod syntax;
+pub mod trace;
 
 use diag::Diagnostic;
 use indexmap::IndexMap;

@@ -68,6 +68,14 @@ enum Command {
     },
     /// Explain a diagnostic code, e.g. `platc explain E0201`
     Explain { code: String },
+    /// Point an ARM deployment error at the .plat line that produced it
+    Trace {
+        /// The error text; `-` or nothing reads standard input
+        text: Option<String>,
+        /// The source map platc build wrote
+        #[arg(long, default_value = "infra/platc.map.json")]
+        map: PathBuf,
+    },
     /// Start a new project in DIR: platform.plat, azure.yaml (with the build hook) and .gitignore
     Init {
         #[arg(default_value = ".")]
@@ -80,6 +88,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Explain { code } => explain(&code),
         Command::Init { dir } => init(&dir),
+        Command::Trace { text, map } => trace(text, &map),
         Command::Check { file, report } => run(&file, None, false, &report),
         Command::Build {
             file,
@@ -88,6 +97,61 @@ fn main() -> ExitCode {
             report,
         } => run(&file, Some(&out), check, &report),
     }
+}
+
+fn trace(text: Option<String>, map_path: &Path) -> ExitCode {
+    let text = match text.filter(|t| t != "-") {
+        Some(t) => t,
+        None => {
+            let mut t = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut t) {
+                eprintln!("error: cannot read standard input: {e}");
+                return ExitCode::from(2);
+            }
+            t
+        }
+    };
+    let map: serde_json::Value =
+        match std::fs::read_to_string(map_path).map(|s| serde_json::from_str(&s)) {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => {
+                eprintln!(
+                    "error: {} is not a platc source map: {e}",
+                    map_path.display()
+                );
+                return ExitCode::from(2);
+            }
+            Err(e) => {
+                eprintln!(
+                    "error: cannot read {}: {e}; run `platc build` first, or pass --map",
+                    map_path.display()
+                );
+                return ExitCode::from(2);
+            }
+        };
+    let hits = platc::trace::trace(&map, &text);
+    if hits.is_empty() {
+        eprintln!("no deployment or resource of this platform is named in the error");
+        return ExitCode::from(1);
+    }
+    // Source paths in the map are relative to the azd project: the map's directory's parent.
+    let project = map_path
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    for h in &hits {
+        println!(
+            "{}:{}:{}: {} ({})",
+            h.file, h.line, h.column, h.declaration, h.evidence
+        );
+        if let Ok(src) = std::fs::read_to_string(project.join(&h.file)) {
+            if let Some(line) = src.lines().nth(h.line.saturating_sub(1) as usize) {
+                println!("  {:>4} | {line}", h.line);
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn init(dir: &Path) -> ExitCode {

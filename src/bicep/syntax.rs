@@ -98,6 +98,9 @@ pub struct Resource {
     /// `[for VAR in EXPR: ...]`
     pub each: Option<(String, Expr)>,
     pub body: Expr,
+    /// The `.plat` span this resource comes from, when finer than its declaration; recorded in
+    /// the source map, never printed.
+    pub origin: Option<(crate::source::Span, String)>,
 }
 
 impl Resource {
@@ -111,6 +114,7 @@ impl Resource {
             condition: None,
             each: None,
             body,
+            origin: None,
         }
     }
 }

@@ -625,6 +625,7 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
             "secret \"{sname}\" ({})",
             ctx.origin(sec.meta.span)
         ));
+        r.origin = Some((sec.meta.span, format!("secret \"{sname}\"")));
         m.push(Item::Resource(r));
     }
     if v.private {
@@ -756,6 +757,13 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
             .map(|l| format!(" [{l}]"))
             .unwrap_or_default();
         r.comment = Some(format!("{}{label} ({})", e.key, ctx.origin(e.span)));
+        r.origin = Some((
+            e.span,
+            match &e.content {
+                KvContent::FeatureFlag { id, .. } => format!("feature \"{id}\"{label}"),
+                _ => format!("config \"{}\"{label}", e.key),
+            },
+        ));
         m.push(Item::Resource(r));
     }
     if a.private {

@@ -11,6 +11,7 @@ mod data;
 mod envs;
 mod identity;
 mod module;
+mod sourcemap;
 
 use crate::azure::{self, NameRule, PrivateLink, types};
 use crate::bicep::{self, Decorator, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
@@ -192,6 +193,10 @@ pub fn lower(
     out.insert("main.bicep".into(), bicep::print(&main));
     out.insert("main.parameters.json".into(), parameters(&checked.default));
     out.extend(artifacts);
+    out.insert(
+        "platc.map.json".into(),
+        sourcemap::map(sources, &modules, &paths, &checked.default.name),
+    );
     Ok(out)
 }
 

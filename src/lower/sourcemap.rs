@@ -1,0 +1,107 @@
+//! `platc.map.json`: which `.plat` declaration each deployment and resource comes from, so an ARM
+//! deployment error (which names a deployment, a resource type and name, or a resource id) can be
+//! traced back to the line that produced it (`platc trace`).
+
+use super::module::Module;
+use crate::bicep::{Expr, Item, Key, Part};
+use crate::source::{SourceMap, Span};
+use serde_json::{Value, json};
+
+/// A resource name with every deployment-time part (the resource token, parameters, `guid()`)
+/// replaced by `*`.
+fn pattern(e: &Expr, module_name: &str) -> String {
+    match e {
+        Expr::Str(s) => s.clone(),
+        Expr::Interp(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.clone(),
+                Part::Expr(x) => pattern(x, module_name),
+            })
+            .collect(),
+        Expr::Ident(i) if i == "name" => module_name.to_string(),
+        _ => "*".into(),
+    }
+}
+
+fn prop<'a>(body: &'a Expr, key: &str) -> Option<&'a Expr> {
+    match body {
+        Expr::Object(props) => props
+            .iter()
+            .find(|p| p.key == Key::Name(key.into()))
+            .map(|p| &p.value),
+        _ => None,
+    }
+}
+
+fn place(sources: &SourceMap, span: Span) -> Value {
+    let (line, column) = sources.line_col(span.file, span.start as usize);
+    json!({ "file": sources.name(span.file), "line": line, "column": column })
+}
+
+pub(super) fn map(
+    sources: &SourceMap,
+    modules: &[Module],
+    paths: &[String],
+    platform: &str,
+) -> String {
+    let deployments: Vec<Value> = modules
+        .iter()
+        .zip(paths)
+        .map(|(m, path)| {
+            let name_arg = m
+                .args
+                .iter()
+                .find(|a| a.key == Key::Name("name".into()))
+                .map(|a| &a.value);
+            let module_name = name_arg.map_or("*".to_string(), |e| pattern(e, "*"));
+            // Full names by symbol, so children can prefix their parent's name.
+            let mut full: Vec<(String, String)> = Vec::new();
+            let mut resources = Vec::new();
+            for item in &m.items {
+                let Item::Resource(r) = item else { continue };
+                let own = prop(&r.body, "name").map_or("*".into(), |e| pattern(e, &module_name));
+                let name = match prop(&r.body, "parent") {
+                    Some(Expr::Ident(parent)) => {
+                        let p = full
+                            .iter()
+                            .find(|(s, _)| s == parent)
+                            .map_or("*".to_string(), |(_, n)| n.clone());
+                        format!("{p}/{own}")
+                    }
+                    _ => own,
+                };
+                full.push((r.name.clone(), name.clone()));
+                if r.existing {
+                    continue;
+                }
+                let mut entry = json!({
+                    "symbol": r.name,
+                    "type": r.type_.split('@').next().unwrap_or(r.type_),
+                    "name": name,
+                });
+                if let Some((span, what)) = &r.origin {
+                    entry["source"] = place(sources, *span);
+                    entry["declaration"] = json!(what);
+                }
+                resources.push(entry);
+            }
+            json!({
+                "deployment": format!("{}-{}", m.kind, m.decl),
+                "declaration": format!("{} \"{}\"", m.kind, m.decl),
+                "module": path,
+                "name": module_name,
+                "source": place(sources, m.span),
+                "resources": resources,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "version": 1,
+        "resourceGroup": format!("rg-{platform}-*"),
+        "deployments": deployments,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).expect("JSON values always serialise");
+    text.push('\n');
+    text
+}
