@@ -145,10 +145,10 @@ fn trace(text: Option<String>, map_path: &Path) -> ExitCode {
             "{}:{}:{}: {} ({})",
             h.file, h.line, h.column, h.declaration, h.evidence
         );
-        if let Ok(src) = std::fs::read_to_string(project.join(&h.file)) {
-            if let Some(line) = src.lines().nth(h.line.saturating_sub(1) as usize) {
-                println!("  {:>4} | {line}", h.line);
-            }
+        if let Ok(src) = std::fs::read_to_string(project.join(&h.file))
+            && let Some(line) = src.lines().nth(h.line.saturating_sub(1) as usize)
+        {
+            println!("  {:>4} | {line}", h.line);
         }
     }
     ExitCode::SUCCESS
