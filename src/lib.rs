@@ -12,6 +12,7 @@ pub mod azure;
 pub mod bicep;
 pub mod check;
 pub mod diag;
+pub mod graph;
 pub mod load;
 pub mod lower;
 pub mod model;

@@ -27,6 +27,12 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Colour {
     Auto,
     Always,
@@ -68,6 +74,13 @@ enum Command {
     },
     /// Explain a diagnostic code, e.g. `platc explain E0201`
     Explain { code: String },
+    /// Draw the platform: declarations and what uses what
+    Graph {
+        file: PathBuf,
+        /// Mermaid (for Markdown) or Graphviz dot
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFormat,
+    },
     /// Point an ARM deployment error at the .plat line that produced it
     Trace {
         /// The error text; `-` or nothing reads standard input
@@ -89,6 +102,7 @@ fn main() -> ExitCode {
         Command::Explain { code } => explain(&code),
         Command::Init { dir } => init(&dir),
         Command::Trace { text, map } => trace(text, &map),
+        Command::Graph { file, format } => graph(&file, format),
         Command::Check { file, report } => run(&file, None, false, &report),
         Command::Build {
             file,
@@ -97,6 +111,34 @@ fn main() -> ExitCode {
             report,
         } => run(&file, Some(&out), check, &report),
     }
+}
+
+fn graph(file: &Path, format: GraphFormat) -> ExitCode {
+    let mut read = |p: &Path| -> std::io::Result<String> { std::fs::read_to_string(p) };
+    let (sources, loading) = match platc::load::load(file, &mut read) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let (checked, mut diags) = platc::analyse(&sources);
+    diags.extend(loading);
+    if diags.iter().any(Diagnostic::is_error) {
+        let text = diag::render::human(&sources, &diags, false);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        return ExitCode::from(1);
+    }
+    let g = platc::graph::build(&checked.default);
+    print!(
+        "{}",
+        if format == GraphFormat::Dot {
+            platc::graph::dot(&g)
+        } else {
+            platc::graph::mermaid(&g)
+        }
+    );
+    ExitCode::SUCCESS
 }
 
 fn trace(text: Option<String>, map_path: &Path) -> ExitCode {

@@ -386,3 +386,30 @@ fn a_program_split_across_files_builds_as_one() {
     assert!(main.contains("issuerApps: clusterApps.outputs.oidcIssuerUrl"));
     assert!(out.contains_key("modules/identity.bicep"));
 }
+
+#[test]
+fn the_platform_graph_shows_what_uses_what() {
+    let mut read = |p: &std::path::Path| std::fs::read_to_string(root().join(p));
+    let (sources, _) =
+        platc::load::load(std::path::Path::new("examples/platform.plat"), &mut read).unwrap();
+    let (checked, diags) = platc::analyse(&sources);
+    assert!(diags.is_empty());
+    let g = platc::graph::build(&checked.default);
+    let mermaid = platc::graph::mermaid(&g);
+    assert!(mermaid.contains("identity_checkout -->|\"federated shop/checkout-sa\"| cluster_main"));
+    assert!(mermaid.contains("identity_checkout -->|\"Key Vault Secrets User\"| vault_secrets"));
+    assert!(mermaid.contains("cluster_main -->|\"gitops private (manifests)\"| storage_gitops"));
+    // Every edge joins two declared nodes.
+    for e in &g.edges {
+        assert!(
+            g.nodes.iter().any(|n| n.id == e.from) && g.nodes.iter().any(|n| n.id == e.to),
+            "{} -> {}",
+            e.from,
+            e.to
+        );
+    }
+    let dot = platc::graph::dot(&g);
+    assert!(dot.starts_with("digraph platform {") && dot.trim_end().ends_with('}'));
+    assert_eq!(dot.matches(" -> ").count(), g.edges.len());
+    insta::assert_snapshot!("reference__graph.mmd", mermaid);
+}
