@@ -22,6 +22,7 @@ pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod trace;
+pub mod verify;
 
 use diag::Diagnostic;
 use indexmap::IndexMap;

@@ -74,6 +74,20 @@ enum Command {
     },
     /// Explain a diagnostic code, e.g. `platc explain E0201`
     Explain { code: String },
+    /// After `azd provision`: check the live environment against the platform with the az CLI
+    Verify {
+        file: PathBuf,
+        /// azd environment (default: AZURE_ENV_NAME)
+        #[arg(long)]
+        environment: Option<String>,
+        /// Resource group (default: AZURE_RESOURCE_GROUP, else rg-PLATFORM-ENVIRONMENT)
+        #[arg(long)]
+        resource_group: Option<String>,
+        /// Keep checking every 30 seconds for up to this many seconds while there are gaps
+        /// (Flux needs a few minutes after provisioning to sync)
+        #[arg(long, default_value_t = 0)]
+        wait: u64,
+    },
     /// Draw the platform: declarations and what uses what
     Graph {
         file: PathBuf,
@@ -103,6 +117,12 @@ fn main() -> ExitCode {
         Command::Init { dir } => init(&dir),
         Command::Trace { text, map } => trace(text, &map),
         Command::Graph { file, format } => graph(&file, format),
+        Command::Verify {
+            file,
+            environment,
+            resource_group,
+            wait,
+        } => verify(&file, environment, resource_group, wait),
         Command::Check { file, report } => run(&file, None, false, &report),
         Command::Build {
             file,
@@ -110,6 +130,90 @@ fn main() -> ExitCode {
             check,
             report,
         } => run(&file, Some(&out), check, &report),
+    }
+}
+
+/// The real `az` CLI.
+struct AzCli;
+
+impl platc::verify::Az for AzCli {
+    fn run(&mut self, args: &[&str]) -> Result<serde_json::Value, String> {
+        let out = std::process::Command::new("az")
+            .args(args)
+            .args(["--output", "json"])
+            .output()
+            .map_err(|e| format!("cannot run az: {e}"))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            return Err(err
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("az failed")
+                .trim()
+                .to_string());
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("az printed no JSON: {e}"))
+    }
+}
+
+fn verify(
+    file: &Path,
+    environment: Option<String>,
+    resource_group: Option<String>,
+    wait: u64,
+) -> ExitCode {
+    let options = Options {
+        source_name: file.to_string_lossy().replace('\\', "/"),
+    };
+    let mut read = |p: &Path| -> std::io::Result<String> { std::fs::read_to_string(p) };
+    let (sources, result) = match platc::compile_program(file, &mut read, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    if result.has_errors() {
+        let text = diag::render::human(&sources, &result.diagnostics, false);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        return ExitCode::from(1);
+    }
+    let (checked, _) = platc::analyse(&sources);
+    let env = environment
+        .or_else(|| std::env::var("AZURE_ENV_NAME").ok())
+        .unwrap_or_default();
+    if env.is_empty() {
+        eprintln!("error: no environment: pass --environment or run from azd (AZURE_ENV_NAME)");
+        return ExitCode::from(2);
+    }
+    let rg = resource_group
+        .or_else(|| {
+            std::env::var("AZURE_RESOURCE_GROUP")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| format!("rg-{}-{env}", checked.default.name));
+    let map: serde_json::Value =
+        serde_json::from_str(&result.artifacts["platc.map.json"]).expect("platc writes valid JSON");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
+    let report = loop {
+        let report = platc::verify::verify(&checked, &env, &sources, &map, &rg, &mut AzCli);
+        if report.ok() || std::time::Instant::now() >= deadline {
+            break report;
+        }
+        let gaps = report
+            .rows
+            .iter()
+            .filter(|r| r.status != platc::verify::Status::Ok)
+            .count();
+        eprintln!("{gaps} checks not passing yet; checking again in 30 seconds");
+        std::thread::sleep(std::time::Duration::from_secs(30));
+    };
+    print!("{}", report.table());
+    if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -7,19 +7,47 @@ use crate::bicep::{Expr, Item, Key, Part};
 use crate::source::{SourceMap, Span};
 use serde_json::{Value, json};
 
-/// A resource name with every deployment-time part (the resource token, parameters, `guid()`)
-/// replaced by `*`.
-fn pattern(e: &Expr, module_name: &str) -> String {
+/// A resource name with every deployment-time part (the resource token, `guid()`, loop values)
+/// replaced by `*`. Module parameters and variables are followed to what main.bicep passes.
+fn pattern(e: &Expr, m: &Module) -> String {
     match e {
         Expr::Str(s) => s.clone(),
         Expr::Interp(parts) => parts
             .iter()
             .map(|p| match p {
                 Part::Text(t) => t.clone(),
-                Part::Expr(x) => pattern(x, module_name),
+                Part::Expr(x) => pattern(x, m),
             })
             .collect(),
-        Expr::Ident(i) if i == "name" => module_name.to_string(),
+        // `take(name, 44)` keeps a prefix; the token at its end is a wildcard anyway.
+        Expr::Call("take", args) if !args.is_empty() => pattern(&args[0], m),
+        Expr::Ident(i) => {
+            if let Some(a) = m.args.iter().find(|a| a.key == Key::Name(i.clone())) {
+                return main_pattern(&a.value);
+            }
+            m.items
+                .iter()
+                .find_map(|it| match it {
+                    Item::Var { name, value, .. } if name == i => Some(pattern(value, m)),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "*".into())
+        }
+        _ => "*".into(),
+    }
+}
+
+/// A name as main.bicep computes it: only literal text survives.
+fn main_pattern(e: &Expr) -> String {
+    match e {
+        Expr::Str(s) => s.clone(),
+        Expr::Interp(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.clone(),
+                Part::Expr(x) => main_pattern(x),
+            })
+            .collect(),
         _ => "*".into(),
     }
 }
@@ -49,18 +77,13 @@ pub(super) fn map(
         .iter()
         .zip(paths)
         .map(|(m, path)| {
-            let name_arg = m
-                .args
-                .iter()
-                .find(|a| a.key == Key::Name("name".into()))
-                .map(|a| &a.value);
-            let module_name = name_arg.map_or("*".to_string(), |e| pattern(e, "*"));
+            let module_name = pattern(&Expr::Ident("name".into()), m);
             // Full names by symbol, so children can prefix their parent's name.
             let mut full: Vec<(String, String)> = Vec::new();
             let mut resources = Vec::new();
             for item in &m.items {
                 let Item::Resource(r) = item else { continue };
-                let own = prop(&r.body, "name").map_or("*".into(), |e| pattern(e, &module_name));
+                let own = prop(&r.body, "name").map_or("*".into(), |e| pattern(e, m));
                 let name = match prop(&r.body, "parent") {
                     Some(Expr::Ident(parent)) => {
                         let p = full
@@ -80,6 +103,10 @@ pub(super) fn map(
                     "type": r.type_.split('@').next().unwrap_or(r.type_),
                     "name": name,
                 });
+                // Extension resources (`scope:`) live under another resource, not in the group.
+                if prop(&r.body, "scope").is_some() {
+                    entry["extension"] = json!(true);
+                }
                 if let Some((span, what)) = &r.origin {
                     entry["source"] = place(sources, *span);
                     entry["declaration"] = json!(what);

@@ -1,0 +1,630 @@
+//! `platc verify`: after `azd provision`, compares the live environment with the platform. It asks
+//! Azure through the `az` CLI — behind the `Az` trait, so the library stays free of IO and tests
+//! replay recorded answers — whether every declared resource exists, clusters have the declared key
+//! settings, extensions are installed and healthy, Flux configurations are compliant, and every
+//! federated credential and role assignment is in place.
+
+use crate::check::Checked;
+use crate::model::{Cluster, Platform};
+use crate::source::{SourceMap, Span};
+use crate::trace::glob;
+use serde_json::Value;
+
+/// Runs one `az` command (without the leading `az` and without `-o json`) and parses its JSON.
+pub trait Az {
+    fn run(&mut self, args: &[&str]) -> Result<Value, String>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Missing,
+    Failed,
+    NotReady,
+    Differs,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Missing => "MISSING",
+            Status::Failed => "FAILED",
+            Status::NotReady => "NOT READY",
+            Status::Differs => "DIFFERS",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub status: Status,
+    pub check: &'static str,
+    pub target: String,
+    pub detail: String,
+    /// `file:line` of the declaration the row is about.
+    pub origin: String,
+}
+
+pub struct Report {
+    pub rows: Vec<Row>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.rows.iter().all(|r| r.status == Status::Ok)
+    }
+
+    /// A fixed-width table, one row per check, gaps first.
+    pub fn table(&self) -> String {
+        let mut rows: Vec<&Row> = self.rows.iter().collect();
+        rows.sort_by_key(|r| r.status == Status::Ok);
+        let headers = ["STATUS", "CHECK", "TARGET", "DETAIL", "DECLARED AT"];
+        let cells: Vec<[String; 5]> = rows
+            .iter()
+            .map(|r| {
+                [
+                    r.status.as_str().to_string(),
+                    r.check.to_string(),
+                    r.target.clone(),
+                    r.detail.clone(),
+                    r.origin.clone(),
+                ]
+            })
+            .collect();
+        let mut widths = headers.map(str::len);
+        for c in &cells {
+            for (w, v) in widths.iter_mut().zip(c) {
+                *w = (*w).max(v.chars().count());
+            }
+        }
+        let line = |vals: [&str; 5]| -> String {
+            let mut s = String::new();
+            for (i, v) in vals.iter().enumerate() {
+                s.push_str(v);
+                if i < 4 {
+                    s.push_str(&" ".repeat(widths[i] - v.chars().count() + 2));
+                }
+            }
+            s.trim_end().to_string() + "\n"
+        };
+        let mut out = line(headers);
+        for c in &cells {
+            out.push_str(&line([&c[0], &c[1], &c[2], &c[3], &c[4]]));
+        }
+        let gaps = self.rows.iter().filter(|r| r.status != Status::Ok).count();
+        out.push_str(&format!(
+            "{} passed, {} failed\n",
+            self.rows.len() - gaps,
+            gaps
+        ));
+        out
+    }
+}
+
+struct Verifier<'a> {
+    az: &'a mut dyn Az,
+    sources: &'a SourceMap,
+    rg: String,
+    rows: Vec<Row>,
+    resources: Vec<Value>,
+}
+
+impl Verifier<'_> {
+    fn origin(&self, span: Span) -> String {
+        let (line, _) = self.sources.line_col(span.file, span.start as usize);
+        format!("{}:{line}", self.sources.name(span.file))
+    }
+
+    fn row(
+        &mut self,
+        status: Status,
+        check: &'static str,
+        target: impl Into<String>,
+        detail: impl Into<String>,
+        span: Span,
+    ) {
+        let origin = self.origin(span);
+        self.rows.push(Row {
+            status,
+            check,
+            target: target.into(),
+            detail: detail.into(),
+            origin,
+        });
+    }
+
+    /// The deployed resource of a type whose name matches the pattern platc generates.
+    fn find(&self, type_: &str, pattern: &str) -> Option<&Value> {
+        self.resources.iter().find(|r| {
+            r["type"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(type_))
+                && r["name"].as_str().is_some_and(|n| glob(pattern, n))
+        })
+    }
+
+    fn az(&mut self, args: &[&str]) -> Result<Value, String> {
+        self.az.run(args)
+    }
+}
+
+fn state_ok(v: &Value) -> bool {
+    v["provisioningState"]
+        .as_str()
+        .or(v["properties"]["provisioningState"].as_str())
+        .is_none_or(|s| s.eq_ignore_ascii_case("Succeeded"))
+}
+
+/// Checks the live resource group against the platform as `env` sees it. `map` is the source map
+/// platc wrote (`platc.map.json`), whose name patterns identify each resource.
+pub fn verify(
+    checked: &Checked,
+    env: &str,
+    sources: &SourceMap,
+    map: &Value,
+    rg: &str,
+    az: &mut dyn Az,
+) -> Report {
+    let p: &Platform = checked.environments.get(env).unwrap_or(&checked.default);
+    let mut v = Verifier {
+        az,
+        sources,
+        rg: rg.to_string(),
+        rows: Vec::new(),
+        resources: Vec::new(),
+    };
+    let rg_span = Span::default();
+    match v.az(&["resource", "list", "--resource-group", rg]) {
+        Ok(Value::Array(list)) => v.resources = list,
+        Ok(_) | Err(_) => {
+            v.row(
+                Status::Missing,
+                "resource group",
+                rg,
+                "cannot list its resources (does it exist? are you logged in?)",
+                rg_span,
+            );
+            return Report { rows: v.rows };
+        }
+    }
+
+    // Every top-level resource platc deploys, by its generated name pattern.
+    let empty = Vec::new();
+    let mut names: Vec<(String, String, String)> = Vec::new(); // (deployment, symbol, actual name)
+    for d in map["deployments"].as_array().unwrap_or(&empty) {
+        let deployment = d["deployment"].as_str().unwrap_or_default().to_string();
+        let line = d["source"]["line"].as_u64().unwrap_or(0);
+        let file = d["source"]["file"].as_str().unwrap_or_default();
+        let origin = format!("{file}:{line}");
+        for r in d["resources"].as_array().unwrap_or(&empty) {
+            let (t, n) = (
+                r["type"].as_str().unwrap_or_default(),
+                r["name"].as_str().unwrap_or_default(),
+            );
+            // Child and extension resources are checked through their parents below.
+            if t.matches('/').count() != 1
+                || n.contains('/')
+                || n.contains('*') && n.len() == 1
+                || r["extension"] == true
+            {
+                continue;
+            }
+            let found = v.find(t, n).map(|r| {
+                (
+                    r["name"].as_str().unwrap_or_default().to_string(),
+                    state_ok(r),
+                )
+            });
+            let (status, detail, actual) = match found {
+                Some((name, true)) => (Status::Ok, "exists".to_string(), name),
+                Some((name, false)) => (
+                    Status::Failed,
+                    "provisioning did not succeed".to_string(),
+                    name,
+                ),
+                None => (
+                    Status::Missing,
+                    format!("no {t} named like `{n}`"),
+                    String::new(),
+                ),
+            };
+            v.rows.push(Row {
+                status,
+                check: "resource",
+                target: if actual.is_empty() {
+                    n.to_string()
+                } else {
+                    actual.clone()
+                },
+                detail: format!("{t}: {detail}"),
+                origin: origin.clone(),
+            });
+            if !actual.is_empty() {
+                names.push((
+                    deployment.clone(),
+                    r["symbol"].as_str().unwrap_or_default().to_string(),
+                    actual,
+                ));
+            }
+        }
+    }
+    let actual = |deployment: &str, symbol: &str| {
+        names
+            .iter()
+            .find(|(d, s, _)| d == deployment && s == symbol)
+            .map(|(_, _, n)| n.clone())
+    };
+
+    let mut issuers: Vec<(String, String)> = Vec::new();
+    for (name, c) in &p.clusters {
+        let Some(aks) = actual(&format!("cluster-{name}"), "cluster") else {
+            continue;
+        };
+        if let Some(issuer) = cluster(&mut v, &aks, c) {
+            issuers.push((name.clone(), issuer));
+        }
+    }
+
+    for (name, i) in &p.identities {
+        let Some(id_name) = actual(&format!("identity-{name}"), "identity") else {
+            continue;
+        };
+        let span = i.meta.span;
+        let creds = v.az(&[
+            "identity",
+            "federated-credential",
+            "list",
+            "--resource-group",
+            rg,
+            "--identity-name",
+            &id_name,
+        ]);
+        for f in &i.federations {
+            let subject = format!(
+                "system:serviceaccount:{}:{}",
+                f.namespace, f.service_account
+            );
+            let issuer = issuers
+                .iter()
+                .find(|(c, _)| *c == f.cluster)
+                .map(|(_, u)| u.clone());
+            let present = creds
+                .as_ref()
+                .ok()
+                .and_then(Value::as_array)
+                .is_some_and(|list| {
+                    list.iter().any(|c| {
+                        c["subject"] == subject.as_str()
+                            && issuer.as_ref().is_none_or(|u| c["issuer"] == u.as_str())
+                    })
+                });
+            let status = if present { Status::Ok } else { Status::Missing };
+            v.row(
+                status,
+                "federated credential",
+                format!("{id_name} ← {subject}"),
+                format!("issuer of cluster `{}`", f.cluster),
+                span,
+            );
+        }
+        if i.grants.is_empty() {
+            continue;
+        }
+        let principal = v
+            .az(&[
+                "identity",
+                "show",
+                "--resource-group",
+                rg,
+                "--name",
+                &id_name,
+            ])
+            .ok()
+            .and_then(|x| x["principalId"].as_str().map(str::to_string));
+        let Some(principal) = principal else {
+            v.row(
+                Status::Missing,
+                "identity",
+                &id_name,
+                "cannot read its principal id",
+                span,
+            );
+            continue;
+        };
+        let assignments = v
+            .az(&[
+                "role",
+                "assignment",
+                "list",
+                "--assignee",
+                &principal,
+                "--all",
+            ])
+            .ok();
+        for g in &i.grants {
+            let symbol = match g.target.kind.as_str() {
+                "vault" => "vault",
+                "appconfig" => "store",
+                "registry" => "registry",
+                "storage" => "account",
+                "cluster" => "cluster",
+                _ => "workspace",
+            };
+            let target =
+                actual(&format!("{}-{}", g.target.kind, g.target.name), symbol).unwrap_or_default();
+            let present = assignments
+                .as_ref()
+                .and_then(Value::as_array)
+                .is_some_and(|list| {
+                    list.iter().any(|a| {
+                        a["roleDefinitionName"] == g.role.as_str()
+                            && a["scope"].as_str().is_some_and(|s| {
+                                !target.is_empty()
+                                    && s.to_ascii_lowercase()
+                                        .ends_with(&format!("/{}", target.to_ascii_lowercase()))
+                            })
+                    })
+                });
+            let status = if present { Status::Ok } else { Status::Missing };
+            v.row(
+                status,
+                "role assignment",
+                format!("{id_name} → {target}"),
+                g.role.clone(),
+                span,
+            );
+        }
+    }
+    Report { rows: v.rows }
+}
+
+/// A cluster's key settings, extensions and Flux configurations; returns its OIDC issuer.
+fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
+    let span = c.meta.span;
+    let rg = v.rg.clone();
+    let show = match v.az(&["aks", "show", "--resource-group", &rg, "--name", aks]) {
+        Ok(s) => s,
+        Err(e) => {
+            v.row(
+                Status::Missing,
+                "cluster",
+                aks,
+                format!("cannot read it: {e}"),
+                span,
+            );
+            return None;
+        }
+    };
+    let mut expect = |what: &'static str, ok: bool, detail: String| {
+        let status = if ok { Status::Ok } else { Status::Differs };
+        v.row(status, what, aks, detail, span);
+    };
+    let s = |path: &[&str]| -> Option<Value> {
+        let mut cur = &show;
+        for p in path {
+            cur = cur.get(*p)?;
+        }
+        Some(cur.clone())
+    };
+    let truthy = |path: &[&str]| {
+        s(path).is_some_and(|x| {
+            x == Value::Bool(true) || x.as_str().is_some_and(|t| t.eq_ignore_ascii_case("true"))
+        })
+    };
+    expect(
+        "cluster setting",
+        truthy(&["oidcIssuerProfile", "enabled"]),
+        "OIDC issuer enabled".into(),
+    );
+    expect(
+        "cluster setting",
+        truthy(&["securityProfile", "workloadIdentity", "enabled"]),
+        "workload identity enabled".into(),
+    );
+    expect(
+        "cluster setting",
+        truthy(&["disableLocalAccounts"]),
+        "local accounts disabled".into(),
+    );
+    let dataplane = s(&["networkProfile", "networkDataplane"])
+        .and_then(|x| x.as_str().map(str::to_string))
+        .unwrap_or_default();
+    expect(
+        "cluster setting",
+        dataplane == c.network.dataplane,
+        format!("data plane {} (found `{dataplane}`)", c.network.dataplane),
+    );
+    let policy = s(&["networkProfile", "networkPolicy"])
+        .and_then(|x| x.as_str().map(str::to_string))
+        .unwrap_or_default();
+    expect(
+        "cluster setting",
+        policy == c.network.policy,
+        format!("network policy {} (found `{policy}`)", c.network.policy),
+    );
+    if c.network.overlay {
+        expect(
+            "cluster setting",
+            s(&["networkProfile", "networkPluginMode"]) == Some(Value::from("overlay")),
+            "Azure CNI overlay".into(),
+        );
+    }
+    if c.keyvault_csi.is_some() {
+        expect(
+            "add-on",
+            truthy(&["addonProfiles", "azureKeyvaultSecretsProvider", "enabled"]),
+            "Key Vault CSI provider".into(),
+        );
+    }
+    if c.azure_policy {
+        expect(
+            "add-on",
+            truthy(&["addonProfiles", "azurepolicy", "enabled"]),
+            "Azure Policy".into(),
+        );
+    }
+    if c.logs.is_some() {
+        expect(
+            "add-on",
+            truthy(&["addonProfiles", "omsagent", "enabled"]),
+            "Container insights".into(),
+        );
+    }
+    if c.prometheus {
+        expect(
+            "add-on",
+            truthy(&["azureMonitorProfile", "metrics", "enabled"]),
+            "managed Prometheus".into(),
+        );
+    }
+    if let Some(istio) = &c.istio {
+        let revisions = s(&["serviceMeshProfile", "istio", "revisions"]).unwrap_or(Value::Null);
+        let ok = s(&["serviceMeshProfile", "mode"]) == Some(Value::from("Istio"))
+            && revisions
+                .as_array()
+                .is_some_and(|r| r.iter().any(|x| x == istio.revision.as_str()));
+        expect("add-on", ok, format!("Istio {}", istio.revision));
+    }
+    let state = s(&["provisioningState"])
+        .and_then(|x| x.as_str().map(str::to_string))
+        .unwrap_or_default();
+    expect(
+        "cluster setting",
+        state.eq_ignore_ascii_case("Succeeded"),
+        format!("provisioning state {state}"),
+    );
+
+    let wanted: Vec<(&str, &str)> = [
+        (c.flux, "microsoft.flux"),
+        (c.app_config_provider, "microsoft.appconfiguration"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, t)| (t, t))
+    .collect();
+    if !wanted.is_empty() {
+        let list = v
+            .az(&[
+                "k8s-extension",
+                "list",
+                "--resource-group",
+                &rg,
+                "--cluster-name",
+                aks,
+                "--cluster-type",
+                "managedClusters",
+            ])
+            .unwrap_or(Value::Null);
+        for (ext_type, label) in wanted {
+            let found = list.as_array().and_then(|l| {
+                l.iter().find(|e| {
+                    e["extensionType"]
+                        .as_str()
+                        .is_some_and(|t| t.eq_ignore_ascii_case(ext_type))
+                })
+            });
+            let (status, detail) = match found {
+                None => (Status::Missing, "not installed".to_string()),
+                Some(e) if !state_ok(e) => (
+                    Status::Failed,
+                    format!(
+                        "provisioning state {}",
+                        e["provisioningState"].as_str().unwrap_or("unknown")
+                    ),
+                ),
+                Some(e) => (
+                    Status::Ok,
+                    format!(
+                        "version {}",
+                        e["currentVersion"]
+                            .as_str()
+                            .or(e["version"].as_str())
+                            .unwrap_or("?")
+                    ),
+                ),
+            };
+            v.row(status, "extension", format!("{aks}/{label}"), detail, span);
+        }
+    }
+    if !c.gitops.is_empty() {
+        let list = v
+            .az(&[
+                "k8s-configuration",
+                "flux",
+                "list",
+                "--resource-group",
+                &rg,
+                "--cluster-name",
+                aks,
+                "--cluster-type",
+                "managedClusters",
+            ])
+            .unwrap_or(Value::Null);
+        for (gname, g) in &c.gitops {
+            let found = list
+                .as_array()
+                .and_then(|l| l.iter().find(|f| f["name"] == gname.as_str()));
+            let Some(f) = found else {
+                v.row(
+                    Status::Missing,
+                    "flux configuration",
+                    format!("{aks}/{gname}"),
+                    "not configured",
+                    span,
+                );
+                continue;
+            };
+            let compliance = f["complianceState"]
+                .as_str()
+                .unwrap_or("Unknown")
+                .to_string();
+            let status = if !state_ok(f) {
+                Status::Failed
+            } else if compliance == "Compliant" {
+                Status::Ok
+            } else {
+                Status::NotReady
+            };
+            v.row(
+                status,
+                "flux configuration",
+                format!("{aks}/{gname}"),
+                format!("compliance {compliance}"),
+                span,
+            );
+            for kname in g.kustomizations.keys() {
+                // Flux reports each kustomization as a Kustomization object `<config>-<name>`.
+                let object = format!("{gname}-{kname}");
+                let st = f["statuses"].as_array().and_then(|s| {
+                    s.iter()
+                        .find(|x| x["kind"] == "Kustomization" && x["name"] == object.as_str())
+                });
+                let (status, detail) = match st {
+                    None => (Status::NotReady, "not reported yet".to_string()),
+                    Some(x) if x["complianceState"] == "Compliant" => {
+                        (Status::Ok, "Ready".to_string())
+                    }
+                    Some(x) => {
+                        let msg = x["statusConditions"]
+                            .as_array()
+                            .and_then(|c| c.first())
+                            .and_then(|c| c["message"].as_str())
+                            .unwrap_or("not ready");
+                        (Status::NotReady, msg.to_string())
+                    }
+                };
+                v.row(
+                    status,
+                    "kustomization",
+                    format!("{aks}/{gname}/{kname}"),
+                    detail,
+                    span,
+                );
+            }
+        }
+    }
+    s(&["oidcIssuerProfile", "issuerUrl"])
+        .or_else(|| s(&["oidcIssuerProfile", "issuerURL"]))
+        .and_then(|x| x.as_str().map(str::to_string))
+}
