@@ -3,6 +3,26 @@
 use crate::source::Span;
 use indexmap::IndexMap;
 
+/// Marks a string field whose value is `env("NAME", "default")`: read from the azd environment at
+/// provision time. It travels through the model as a string and becomes a Bicep parameter when
+/// lowered. The parser rejects control characters in string literals, so no literal can forge it.
+pub fn env_marker(name: &str, default: Option<&str>) -> String {
+    format!(
+        "\u{1}env\u{1}{name}\u{1}{}\u{1}",
+        default.unwrap_or("\u{2}")
+    )
+}
+
+/// The (variable, default) of an `env_marker` string.
+pub fn parse_env_marker(s: &str) -> Option<(String, Option<String>)> {
+    let rest = s.strip_prefix("\u{1}env\u{1}")?.strip_suffix('\u{1}')?;
+    let (name, default) = rest.split_once('\u{1}')?;
+    Some((
+        name.to_string(),
+        (default != "\u{2}").then(|| default.to_string()),
+    ))
+}
+
 /// A string the platform takes either literally or from the azd environment at provision time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StrValue {

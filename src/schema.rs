@@ -416,7 +416,7 @@ pub static CLUSTER: Kind = kind(
     &[
         f(
             "kubernetes",
-            Ty::Str,
+            Ty::StrOrEnv,
             None,
             "Kubernetes version such as `1.33`; unset takes AKS's default",
         ),
@@ -515,7 +515,11 @@ pub static CLUSTER: Kind = kind(
             label: LabelRule::Required,
             qualifier: None,
             fields: &[
-                req("vm_size", Ty::Str, "VM size such as `Standard_D4ds_v5`"),
+                req(
+                    "vm_size",
+                    Ty::StrOrEnv,
+                    "VM size such as `Standard_D4ds_v5`",
+                ),
                 f(
                     "mode",
                     Ty::Enum(&["system", "user"]),
@@ -602,7 +606,7 @@ pub static CLUSTER: Kind = kind(
                 ),
                 f(
                     "revision",
-                    Ty::Str,
+                    Ty::StrOrEnv,
                     None,
                     "`istio`: add-on revision such as `asm-1-27` (required for istio)",
                 ),
@@ -718,7 +722,12 @@ pub static CONFIG: Kind = Kind {
     label: LabelRule::Required,
     qualifier: Some(("in", Ty::Ref(&["appconfig"]))),
     fields: &[
-        f("value", Ty::Str, None, "the value (give this or `secret`)"),
+        f(
+            "value",
+            Ty::StrOrEnv,
+            None,
+            "the value (give this or `secret`)",
+        ),
         f(
             "secret",
             Ty::Ref(&["secret"]),

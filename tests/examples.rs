@@ -413,3 +413,30 @@ fn the_platform_graph_shows_what_uses_what() {
     assert_eq!(dot.matches(" -> ").count(), g.edges.len());
     insta::assert_snapshot!("reference__graph.mmd", mermaid);
 }
+
+#[test]
+fn env_values_become_parameters_fed_by_azd() {
+    let out = build("tests/fixtures/ok_env_values.plat");
+    let main = &out["main.bicep"];
+    assert!(main.contains("param envK8sVersion string\n"), "{main}");
+    assert!(main.contains("envK8sVersion: envK8sVersion"));
+    assert!(out["modules/aks.bicep"].contains("kubernetesVersion: envK8sVersion"));
+    assert!(out["modules/aks.bicep"].contains("revisions: [envIstioRevision]"));
+    assert!(out["modules/appconfig.bicep"].contains("value: envGreeting"));
+    // An environment override that reads the azd environment.
+    assert!(
+        main.contains("clusterAgentPoolProfiles0VmSize: envProdVmSize"),
+        "{main}"
+    );
+    let params: serde_json::Value = serde_json::from_str(&out["main.parameters.json"]).unwrap();
+    assert_eq!(
+        params["parameters"]["envK8sVersion"]["value"],
+        "${K8S_VERSION=1.33}"
+    );
+    assert_eq!(
+        params["parameters"]["envProdVmSize"]["value"],
+        "${PROD_VM_SIZE}"
+    );
+    // No marker survives into any file.
+    assert!(out.values().all(|t| !t.contains('\u{1}')));
+}

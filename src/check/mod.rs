@@ -92,6 +92,13 @@ impl<'a> Fields<'a> {
     }
     pub fn str(&self, name: &str) -> Option<String> {
         match &self.value(name)?.kind {
+            ValueKind::Call { name, args } if name.name == "env" => {
+                let arg = |i: usize| match args.get(i).map(|a| &a.value.kind) {
+                    Some(ValueKind::Str(s)) => Some(s.as_str()),
+                    _ => None,
+                };
+                Some(crate::model::env_marker(arg(0)?, arg(1)))
+            }
             ValueKind::Str(s) | ValueKind::Word(s) | ValueKind::Cidr(s) | ValueKind::Ip(s) => {
                 Some(s.clone())
             }

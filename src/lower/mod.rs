@@ -9,6 +9,7 @@
 mod cluster;
 mod data;
 mod envs;
+mod envvars;
 mod identity;
 mod module;
 mod sourcemap;
@@ -142,6 +143,17 @@ pub fn lower(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let mut env_vars: IndexMap<String, Option<String>> = IndexMap::new();
+    for m in &mut modules {
+        for (var, default) in envvars::module(m) {
+            env_vars.entry(var).or_insert(default);
+        }
+    }
+    for (_, lifted) in &mut settings {
+        for l in lifted {
+            envvars::settings(&mut l.values, &mut env_vars);
+        }
+    }
     let ctx = Ctx::new(&checked.default, sources, &links);
     let env_names: Vec<&str> = checked.environments.keys().map(String::as_str).collect();
     let header = |what: &str| {
@@ -183,6 +195,7 @@ pub fn lower(
 
     let main = main_bicep(
         &ctx,
+        &env_vars,
         &settings,
         &env_names,
         &modules,
@@ -191,7 +204,10 @@ pub fn lower(
     );
     let mut out = Artifacts::new();
     out.insert("main.bicep".into(), bicep::print(&main));
-    out.insert("main.parameters.json".into(), parameters(&checked.default));
+    out.insert(
+        "main.parameters.json".into(),
+        parameters(&checked.default, &env_vars),
+    );
     out.extend(artifacts);
     out.insert(
         "platc.map.json".into(),
@@ -236,6 +252,7 @@ fn modules_for(p: &Platform, sources: &SourceMap, links: &[PrivateLink]) -> Vec<
 
 fn main_bicep(
     ctx: &Ctx,
+    env_vars: &IndexMap<String, Option<String>>,
     settings: &[(String, Vec<envs::Lifted>)],
     env_names: &[&str],
     modules: &[Module],
@@ -288,6 +305,18 @@ fn main_bicep(
         ty: Type::String,
         default: Some(s("User")),
     });
+    for (var, default) in env_vars {
+        let note = match default {
+            Some(d) => format!("From the azd environment variable {var} (`{d}` when unset)"),
+            None => format!("From the azd environment variable {var}"),
+        };
+        items.push(Item::Param {
+            decorators: vec![Decorator::description(note)],
+            name: envvars::param_name(var),
+            ty: Type::String,
+            default: None,
+        });
+    }
     for (vname, v) in &p.vaults {
         for (sname, sec) in &v.secrets {
             items.push(Item::Param {
@@ -545,7 +574,7 @@ pub(crate) fn secret_param(secret: &str) -> String {
 }
 
 /// `main.parameters.json`: azd substitutes `${VAR}` from the environment before deploying.
-fn parameters(p: &Platform) -> String {
+fn parameters(p: &Platform, env_vars: &IndexMap<String, Option<String>>) -> String {
     let mut params = serde_json::Map::new();
     params.insert(
         "environmentName".into(),
@@ -579,6 +608,13 @@ fn parameters(p: &Platform) -> String {
                 json!({ "value": format!("${{{}}}", sec.env) }),
             );
         }
+    }
+    for (var, default) in env_vars {
+        let value = match default {
+            Some(d) => format!("${{{var}={d}}}"),
+            None => format!("${{{var}}}"),
+        };
+        params.insert(envvars::param_name(var), json!({ "value": value }));
     }
     let doc = json!({
         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",

@@ -413,6 +413,10 @@ impl Builder {
         let mut out = String::with_capacity(raw.len());
         let mut chars = raw.char_indices();
         while let Some((i, c)) = chars.next() {
+            if c.is_control() && c != '\t' {
+                self.bad_control(start + i, start + i + c.len_utf8());
+                continue;
+            }
             if c != '\\' {
                 out.push(c);
                 continue;
@@ -433,6 +437,9 @@ impl Builder {
                             Some((c, hex.len() + 2))
                         });
                     match decoded {
+                        Some((c, _)) if c.is_control() && c != '\t' && c != '\n' => {
+                            self.bad_control(start + i, start + i + 2);
+                        }
                         Some((c, len)) => {
                             out.push(c);
                             for _ in 0..len {
@@ -446,6 +453,19 @@ impl Builder {
             }
         }
         out
+    }
+
+    fn bad_control(&mut self, start: usize, end: usize) {
+        let d = Diagnostic::new(
+            Code::BadEscape,
+            "control character in string",
+            Span::new(self.file, start, end),
+            "not allowed in a string",
+        )
+        .with_help(
+            "remove it; strings may contain tabs and `\\n`, but no other control characters",
+        );
+        self.fail(d);
     }
 
     fn bad_escape(&mut self, start: usize, end: usize) {
