@@ -21,6 +21,7 @@ pub mod scaffold;
 pub mod schema;
 pub mod source;
 pub mod syntax;
+pub mod synth;
 pub mod trace;
 pub mod verify;
 
@@ -48,6 +49,8 @@ impl Compilation {
 pub struct Options {
     /// How the source is named in generated headers (a path relative to the project, with `/`).
     pub source_name: String,
+    /// Check everything, lowering included, but print no files (`platc check`, editors).
+    pub check_only: bool,
 }
 
 /// Parses and checks every file of the program. Each file's broken statements are reported and

@@ -28,9 +28,9 @@ fn display(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-/// The `import` statements of a parsed file: (path as written, span of the path).
-pub fn imports(file: &ast::File) -> Vec<(String, Span)> {
-    file.statements
+/// The `import` statements of a file: (path as written, span of the path).
+pub fn imports(statements: &[ast::Statement]) -> Vec<(String, Span)> {
+    statements
         .iter()
         .filter_map(|s| match s {
             ast::Statement::Block(b) if b.kind.name == "import" => {
@@ -69,9 +69,9 @@ fn visit(
         .last()
         .cloned()
         .expect("visit is called with a file on the stack");
-    let (file, _) = syntax::parse(id, sources.text(id));
+    let statements = syntax::import_statements(id, sources.text(id));
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    for (target, span) in imports(&file) {
+    for (target, span) in imports(&statements) {
         if !target.ends_with(".plat") {
             diags.push(
                 Diagnostic::new(

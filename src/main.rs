@@ -164,6 +164,7 @@ fn verify(
 ) -> ExitCode {
     let options = Options {
         source_name: file.to_string_lossy().replace('\\', "/"),
+        check_only: false,
     };
     let mut read = |p: &Path| -> std::io::Result<String> { std::fs::read_to_string(p) };
     let (sources, result) = match platc::compile_program(file, &mut read, &options) {
@@ -396,6 +397,7 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
     let (base, root) = project_paths(file, out);
     let options = Options {
         source_name: root.to_string_lossy().replace('\\', "/"),
+        check_only: out.is_none(),
     };
     let mut read = |p: &Path| -> std::io::Result<String> {
         String::from_utf8(std::fs::read(base.join(p))?)

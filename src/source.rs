@@ -40,6 +40,9 @@ impl Span {
 #[derive(Default, Clone)]
 pub struct SourceMap {
     files: Vec<SimpleFile<String, String>>,
+    /// Byte offset of every line start, per file: positions are looked up for every generated
+    /// resource, so a scan from the file's start each time would make output quadratic.
+    line_starts: Vec<Vec<usize>>,
 }
 
 impl SourceMap {
@@ -48,7 +51,12 @@ impl SourceMap {
     }
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.push(SimpleFile::new(name.into(), text.into()));
+        let text = text.into();
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        self.line_starts.push(starts);
+        self.files.push(SimpleFile::new(name.into(), text));
         self.files.len() - 1
     }
 
@@ -71,10 +79,13 @@ impl SourceMap {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
         let text = self.text(file);
-        let offset = offset.min(text.len());
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = &self.line_starts[file];
+        let line = starts.partition_point(|s| *s <= offset);
+        let line_start = starts[line - 1];
         let col = text[line_start..offset].chars().count() + 1;
         (line, col)
     }

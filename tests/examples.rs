@@ -13,6 +13,7 @@ fn build(rel: &str) -> Artifacts {
     let mut read = |p: &std::path::Path| std::fs::read_to_string(root().join(p));
     let options = Options {
         source_name: rel.to_string(),
+        ..Default::default()
     };
     let (sources, result) =
         platc::compile_program(std::path::Path::new(rel), &mut read, &options).unwrap();
@@ -439,4 +440,15 @@ fn env_values_become_parameters_fed_by_azd() {
     );
     // No marker survives into any file.
     assert!(out.values().all(|t| !t.contains('\u{1}')));
+}
+
+#[test]
+fn synthetic_platforms_compile_cleanly() {
+    for n in [1, 3] {
+        let mut sources = SourceMap::new();
+        sources.add("synthetic.plat", platc::synth::platform(n));
+        let result = compile(&sources, &Options::default());
+        let shown = platc::diag::render::human(&sources, &result.diagnostics, false);
+        assert!(result.diagnostics.is_empty(), "{shown}");
+    }
 }

@@ -35,6 +35,7 @@ fn run(stem: &str, text: &str) -> (platc::Compilation, SourceMap) {
     };
     let options = Options {
         source_name: name.clone(),
+        ..Default::default()
     };
     let (sources, result) = platc::compile_program(Path::new(&name), &mut read, &options).unwrap();
     (result, sources)

@@ -319,6 +319,7 @@ fn compile_text(text: &str) -> (Vec<Diagnostic>, SourceMap) {
         &sources,
         &Options {
             source_name: "platform.plat".into(),
+            ..Default::default()
         },
     );
     (result.diagnostics, sources)

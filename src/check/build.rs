@@ -114,6 +114,13 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
         }
     }
 
+    let stores_with_entries: std::collections::HashSet<&str> = children
+        .iter()
+        .filter_map(|(k, cb)| match in_target(cb) {
+            Some(("appconfig", store)) if k.name != "secret" => Some(store),
+            _ => None,
+        })
+        .collect();
     for file in files {
         for st in &file.statements {
             let Statement::Block(b) = st else { continue };
@@ -177,9 +184,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                     rules::name(c, b, &azure::NAME_APPCONFIG);
                     // Key-values are written through ARM over the public endpoint; a store that
                     // holds any stays public unless the author insists (and is told why not).
-                    let holds_entries = children
-                        .iter()
-                        .any(|(_, cb)| in_target(cb) == Some(("appconfig", name.as_str())));
+                    let holds_entries = stores_with_entries.contains(name.as_str());
                     let explicit = f.bool("private");
                     if !holds_entries {
                         public_on_private(c, &f, p.private_networking, "appconfig");

@@ -248,7 +248,13 @@ impl Checker {
     }
 
     pub fn is_declared(&self, kind: &str, name: &str) -> bool {
-        self.symbols.keys().any(|(k, n)| *k == kind && n == name)
+        // Kinds are interned `&'static str`s in the table; look the kind up to borrow its key.
+        crate::schema::TOP_LEVEL
+            .iter()
+            .map(|k| k.name)
+            .chain(["subnet"])
+            .find(|k| *k == kind)
+            .is_some_and(|k| self.symbols.contains_key(&(k, name.to_string())))
     }
 
     pub fn mark_used(&mut self, kind: &'static str, name: &str) {

@@ -143,6 +143,9 @@ pub fn lower(
     if !errors.is_empty() {
         return Err(errors);
     }
+    if options.check_only {
+        return Ok(Artifacts::new());
+    }
     let mut env_vars: IndexMap<String, Option<String>> = IndexMap::new();
     for m in &mut modules {
         for (var, default) in envvars::module(m) {

@@ -57,6 +57,7 @@ mod tests {
             &sources,
             &crate::Options {
                 source_name: "platform.plat".into(),
+                ..Default::default()
             },
         );
         let shown = crate::diag::render::human(&sources, &result.diagnostics, false);

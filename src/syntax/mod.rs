@@ -42,32 +42,99 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let mut bounds = scanned.starts;
     bounds.push(text.len());
-    for w in bounds.windows(2) {
-        let (start, end) = (w[0], w[1]);
-        let chunk = &text[start..end];
-        let pairs = match PlatParser::parse(Rule::file, chunk) {
-            Ok(p) => p,
-            Err(e) => {
-                errors.push(syntax_error(file, text, start, e));
-                continue;
-            }
-        };
-        let mut b = Builder {
-            file,
-            offset: start,
-            errors: None,
-        };
-        let statements: Vec<ast::Statement> = pairs
-            .flat_map(|root| root.into_inner())
-            .filter(|p| p.as_rule() != Rule::EOI)
-            .map(|p| b.statement(p))
-            .collect();
-        match b.errors {
-            Some(e) => errors.push(e),
-            None => out.statements.extend(statements),
+    // Statements are parsed in batches of about BATCH bytes: one parser call per statement would
+    // cost more in setup than in parsing. Only a batch that fails is parsed statement by
+    // statement, so each broken statement still gets its own error and the rest survive.
+    const BATCH: usize = 64 * 1024;
+    let mut i = 0;
+    while i + 1 < bounds.len() {
+        let mut j = i + 1;
+        while j + 1 < bounds.len() && bounds[j] - bounds[i] < BATCH {
+            j += 1;
         }
+        if !parse_range(file, text, bounds[i], bounds[j], &mut out.statements, None) {
+            for k in i..j {
+                parse_range(
+                    file,
+                    text,
+                    bounds[k],
+                    bounds[k + 1],
+                    &mut out.statements,
+                    Some(&mut errors),
+                );
+            }
+        }
+        i = j;
     }
     (out, errors)
+}
+
+/// Parses `text[start..end]` into `into`. Without `errors`, a failure leaves `into` untouched and
+/// returns false; with it, the error is recorded there.
+fn parse_range(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    into: &mut Vec<ast::Statement>,
+    errors: Option<&mut Vec<Diagnostic>>,
+) -> bool {
+    let pairs = match PlatParser::parse(Rule::file, &text[start..end]) {
+        Ok(p) => p,
+        Err(e) => {
+            if let Some(errors) = errors {
+                errors.push(syntax_error(file, text, start, e));
+            }
+            return false;
+        }
+    };
+    let mut b = Builder {
+        file,
+        offset: start,
+        errors: None,
+    };
+    let statements: Vec<ast::Statement> = pairs
+        .flat_map(|root| root.into_inner())
+        .filter(|p| p.as_rule() != Rule::EOI)
+        .map(|p| b.statement(p))
+        .collect();
+    match (b.errors, errors) {
+        (None, _) => {
+            into.extend(statements);
+            true
+        }
+        (Some(e), Some(errors)) => {
+            errors.push(e);
+            false
+        }
+        (Some(_), None) => false,
+    }
+}
+
+/// The top-level statements of a file that start with `import`, parsed alone: following imports
+/// must not cost a second parse of everything else.
+pub fn import_statements(file: FileId, text: &str) -> Vec<ast::Statement> {
+    let Ok(scanned) = scan(file, text) else {
+        return Vec::new();
+    };
+    let mut bounds = scanned.starts;
+    bounds.push(text.len());
+    let mut out = Vec::new();
+    for w in bounds.windows(2) {
+        let chunk = &text[w[0]..w[1]];
+        // Skip leading comments and blank lines to the statement's first word.
+        let first = chunk
+            .lines()
+            .map(str::trim_start)
+            .find(|l| !l.is_empty() && !l.starts_with("//"));
+        if first.is_some_and(|l| {
+            l.starts_with("import")
+                && !l[6..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        }) {
+            parse_range(file, text, w[0], w[1], &mut out, None);
+        }
+    }
+    out
 }
 
 struct Scanned {

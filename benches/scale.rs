@@ -1,0 +1,131 @@
+//! `cargo bench`: platc as whole processes on synthetic platforms of growing size (see
+//! `platc::synth`), reporting wall time, throughput and peak memory of `check` and `build`, the
+//! Bicep written, and how time scales. Sizes: `PLATC_BENCH_SIZES` (default `1,10,100,1000`).
+//! `-- --emit N FILE` only writes the platform of size N, for profiling.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+/// Runs the command and returns (seconds, peak resident set in MB, exit code), measured for this
+/// child alone through wait4.
+fn measure(cmd: &mut Command) -> (f64, f64, i32) {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn platc");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for the child we spawned and have not waited for.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4 failed");
+    let secs = start.elapsed().as_secs_f64();
+    std::mem::forget(child);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (secs, usage.ru_maxrss as f64 / 1024.0, code)
+}
+
+fn best_of(runs: usize, mut f: impl FnMut() -> (f64, f64, i32)) -> (f64, f64) {
+    let mut best = (f64::MAX, 0.0f64);
+    for _ in 0..runs {
+        let (t, mem, code) = f();
+        assert_eq!(code, 0, "platc failed");
+        best = (best.0.min(t), best.1.max(mem));
+    }
+    best
+}
+
+fn count_lines(dir: &Path) -> usize {
+    let mut total = 0;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            total += count_lines(&p);
+        } else if p.extension().is_some_and(|x| x == "bicep") {
+            total += std::fs::read_to_string(&p).unwrap().lines().count();
+        }
+    }
+    total
+}
+
+fn main() {
+    // `cargo bench --bench scale -- --emit N FILE` writes the synthetic platform of size N.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--emit") {
+        let n: usize = args
+            .get(at + 1)
+            .and_then(|n| n.parse().ok())
+            .expect("--emit N FILE");
+        std::fs::write(
+            args.get(at + 2).expect("--emit N FILE"),
+            platc::synth::platform(n),
+        )
+        .unwrap();
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_platc");
+    let sizes: Vec<usize> = std::env::var("PLATC_BENCH_SIZES")
+        .unwrap_or_else(|_| "1,10,100,1000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let work = std::env::temp_dir().join(format!("platc-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    println!(
+        "{:>6} {:>9} {:>8} {:>10} {:>10} {:>11} {:>10} {:>10} {:>10} {:>11}",
+        "N",
+        "lines",
+        "MB",
+        "check s",
+        "check MB/s",
+        "check lines/s",
+        "check RSS",
+        "build s",
+        "build RSS",
+        "bicep lines"
+    );
+    let mut times: Vec<(usize, f64)> = Vec::new();
+    for &n in &sizes {
+        let text = platc::synth::platform(n);
+        let file = work.join(format!("n{n}.plat"));
+        std::fs::write(&file, &text).unwrap();
+        let lines = text.lines().count();
+        let mb = text.len() as f64 / 1e6;
+        let runs = if n >= 1000 { 3 } else { 5 };
+        let (check_t, check_mem) =
+            best_of(runs, || measure(Command::new(bin).arg("check").arg(&file)));
+        let out = work.join(format!("n{n}/infra"));
+        let (build_t, build_mem) = best_of(runs, || {
+            measure(
+                Command::new(bin)
+                    .arg("build")
+                    .arg(&file)
+                    .arg("--out")
+                    .arg(&out),
+            )
+        });
+        let bicep = count_lines(&out);
+        println!(
+            "{n:>6} {lines:>9} {mb:>8.2} {check_t:>10.3} {:>10.1} {:>11.0} {check_mem:>8.1}MB {build_t:>10.3} {build_mem:>8.1}MB {bicep:>11}",
+            mb / check_t,
+            lines as f64 / check_t
+        );
+        times.push((n, build_t));
+    }
+    for w in times.windows(2) {
+        let ((a, ta), (b, tb)) = (w[0], w[1]);
+        println!(
+            "build time t({b})/t({a}) = {:.1} (size ratio {})",
+            tb / ta,
+            b / a
+        );
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
