@@ -72,6 +72,14 @@ enum Command {
         #[command(flatten)]
         report: Report,
     },
+    /// Rewrite files in the canonical layout (comments and blank-line groups are kept)
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write nothing; list the files that would change and exit 1 if any would
+        #[arg(long)]
+        check: bool,
+    },
     /// Explain a diagnostic code, e.g. `platc explain E0201`
     Explain { code: String },
     /// After `azd provision`: check the live environment against the platform with the az CLI
@@ -114,6 +122,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Explain { code } => explain(&code),
+        Command::Fmt { files, check } => fmt(&files, check),
         Command::Init { dir } => init(&dir),
         Command::Trace { text, map } => trace(text, &map),
         Command::Graph { file, format } => graph(&file, format),
@@ -342,6 +351,57 @@ fn init(dir: &Path) -> ExitCode {
         dir.display()
     );
     ExitCode::SUCCESS
+}
+
+fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
+    let mut changed = Vec::new();
+    let mut failed = false;
+    for path in files {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        };
+        let mut sources = SourceMap::new();
+        let id = sources.add(path.to_string_lossy().replace('\\', "/"), text.clone());
+        let (file, errors) = platc::syntax::parse(id, &text);
+        if !errors.is_empty() {
+            // A file that does not parse is left alone: formatting it could lose what did not parse.
+            let shown = diag::render::human(&sources, &errors, false);
+            let _ = std::io::stderr().write_all(shown.as_bytes());
+            failed = true;
+            continue;
+        }
+        let formatted = match platc::fmt::format_checked(&file, &text) {
+            Ok(f) => f,
+            Err(why) => {
+                eprintln!("error: {} left as it is: {why}", path.display());
+                failed = true;
+                continue;
+            }
+        };
+        if formatted != text {
+            changed.push(path.display().to_string());
+            if !check && let Err(e) = std::fs::write(path, &formatted) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    for c in &changed {
+        if check {
+            println!("would reformat {c}");
+        } else {
+            eprintln!("formatted {c}");
+        }
+    }
+    if failed || (check && !changed.is_empty()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn explain(code: &str) -> ExitCode {

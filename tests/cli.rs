@@ -374,3 +374,37 @@ fn init_scaffolds_a_project_that_builds_and_refuses_to_overwrite() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has platform.plat"));
 }
+
+#[test]
+fn fmt_rewrites_and_check_reports() {
+    let dir = scratch("fmt");
+    let f = dir.join("p.plat");
+    std::fs::write(&f, "platform \"x\"{private_networking=false}\n").unwrap();
+    let o = platc().args(["fmt", "--check"]).arg(&f).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("would reformat"));
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "platform \"x\"{private_networking=false}\n"
+    );
+    assert_eq!(platc().arg("fmt").arg(&f).status().unwrap().code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "platform \"x\" { private_networking = false }\n"
+    );
+    assert_eq!(
+        platc()
+            .args(["fmt", "--check"])
+            .arg(&f)
+            .status()
+            .unwrap()
+            .code(),
+        Some(0)
+    );
+    std::fs::write(&f, "vault \"x\" { sku = }\n").unwrap();
+    assert_eq!(
+        platc().arg("fmt").arg(&f).status().unwrap().code(),
+        Some(1),
+        "a file that does not parse is left alone"
+    );
+}

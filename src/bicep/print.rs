@@ -1,10 +1,11 @@
 //! Bicep text from the syntax tree: two-space indentation, single-quoted strings, multi-line objects.
 
 use super::syntax::*;
+use crate::pretty::Writer;
 use std::fmt::Write;
 
 pub fn print(file: &File) -> String {
-    let mut p = Printer { out: String::new() };
+    let mut p = Printer { w: Writer::new() };
     for line in &file.header {
         p.line(0, &format!("// {line}"));
     }
@@ -33,16 +34,16 @@ pub fn print(file: &File) -> String {
             }
         };
         if blank {
-            p.out.push('\n');
+            p.w.blank();
         }
         p.item(item);
         prev = Some(item);
     }
-    p.out
+    p.w.finish()
 }
 
 struct Printer {
-    out: String,
+    w: Writer,
 }
 
 fn is_ident(s: &str) -> bool {
@@ -77,11 +78,7 @@ fn is_scalar(e: &Expr) -> bool {
 
 impl Printer {
     fn line(&mut self, indent: usize, text: &str) {
-        for _ in 0..indent {
-            self.out.push_str("  ");
-        }
-        self.out.push_str(text);
-        self.out.push('\n');
+        self.w.line(indent, text);
     }
 
     fn comment(&mut self, c: &Option<String>) {
@@ -168,7 +165,7 @@ impl Printer {
 
     /// An expression as text; `indent` is the level of the line it starts on, for nested blocks.
     fn expr(&self, e: &Expr, indent: usize) -> String {
-        let pad = |n: usize| "  ".repeat(n);
+        let pad = Writer::indent;
         match e {
             Expr::Str(s) => format!("'{}'", escape(s)),
             Expr::Interp(parts) => {

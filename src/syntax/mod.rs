@@ -429,13 +429,22 @@ impl Builder {
                         _ => {}
                     }
                 }
+                let kind = kind.expect("grammar: block has a kind");
+                // Without a body, the parser has already skipped the whitespace and comments that
+                // follow; the block ends at its last token.
+                let end = match (&body, qualifiers.last(), &label) {
+                    (Some(b), _, _) => b.span.end,
+                    (None, Some(q), _) => q.span.end,
+                    (None, None, Some(l)) => l.span.end,
+                    (None, None, None) => kind.span.end,
+                };
                 ast::Statement::Block(ast::Block {
                     docs,
-                    kind: kind.expect("grammar: block has a kind"),
+                    kind,
                     label,
                     qualifiers,
                     body,
-                    span,
+                    span: Span { end, ..span },
                 })
             }
         }

@@ -1,0 +1,51 @@
+//! The pretty-printing core both printers write through: the Bicep printer and the `.plat`
+//! formatter. It owns indentation, line breaks, blank-line groups and the width rule that decides
+//! whether a construct stays on one line.
+
+/// Columns a construct may take on one line before it is broken over several.
+pub const WIDTH: usize = 100;
+
+const INDENT: &str = "  ";
+
+#[derive(Default)]
+pub struct Writer {
+    out: String,
+    /// A blank line was asked for; written only if more lines follow, and only once.
+    pending_blank: bool,
+}
+
+impl Writer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn indent(depth: usize) -> String {
+        INDENT.repeat(depth)
+    }
+
+    pub fn line(&mut self, depth: usize, text: &str) {
+        if self.pending_blank && !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.pending_blank = false;
+        if !text.is_empty() {
+            self.out.push_str(&Self::indent(depth));
+            self.out.push_str(text);
+        }
+        self.out.push('\n');
+    }
+
+    /// One blank line before the next line, however often it is asked for.
+    pub fn blank(&mut self) {
+        self.pending_blank = true;
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Whether `text`, starting at indentation `depth`, fits on one line.
+pub fn fits(depth: usize, text: &str) -> bool {
+    !text.contains('\n') && depth * INDENT.len() + text.chars().count() <= WIDTH
+}
