@@ -142,7 +142,7 @@ fn duration(millis: u64) -> String {
         (1_000, "s"),
     ];
     for (size, unit) in UNITS {
-        if millis > 0 && millis % size == 0 {
+        if millis > 0 && millis.is_multiple_of(size) {
             return format!("{}{unit}", millis / size);
         }
     }
