@@ -14,6 +14,7 @@ pub mod check;
 pub mod diag;
 pub mod fmt;
 pub mod graph;
+pub mod ide;
 pub mod load;
 pub mod lower;
 pub mod model;
@@ -105,6 +106,25 @@ pub fn compile_program(
     let (sources, loading) = load::load(root, read)?;
     let result = compile_after(&sources, loading, options);
     Ok((sources, result))
+}
+
+/// Checks loaded sources as `platc check` does (lowering included, printing nothing), returning
+/// the checked platform with every diagnostic: what editors need.
+pub fn check_loaded(
+    sources: &SourceMap,
+    loading: Vec<Diagnostic>,
+) -> (check::Checked, Vec<Diagnostic>) {
+    let (checked, mut diagnostics) = analyse_after(sources, loading);
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        let options = Options {
+            check_only: true,
+            ..Options::default()
+        };
+        if let Err(errors) = lower::lower(&checked, sources, &options) {
+            diagnostics.extend(errors);
+        }
+    }
+    (checked, diagnostics)
 }
 
 fn compile_after(sources: &SourceMap, loading: Vec<Diagnostic>, options: &Options) -> Compilation {

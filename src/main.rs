@@ -80,6 +80,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server on standard input and output
+    Lsp,
     /// Explain a diagnostic code, e.g. `platc explain E0201`
     Explain { code: String },
     /// After `azd provision`: check the live environment against the platform with the az CLI
@@ -122,6 +124,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Explain { code } => explain(&code),
+        Command::Lsp => {
+            let (conn, io) = lsp_server::Connection::stdio();
+            let served = platc::ide::lsp::serve(&conn);
+            drop(conn);
+            let joined = io.join();
+            match (served, joined) {
+                (Ok(()), Ok(())) => ExitCode::SUCCESS,
+                (Err(e), _) => {
+                    eprintln!("error: language server: {e}");
+                    ExitCode::from(1)
+                }
+                (_, Err(e)) => {
+                    eprintln!("error: language server: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Fmt { files, check } => fmt(&files, check),
         Command::Init { dir } => init(&dir),
         Command::Trace { text, map } => trace(text, &map),

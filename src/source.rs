@@ -91,6 +91,45 @@ impl SourceMap {
     }
 }
 
+impl SourceMap {
+    /// 0-based line and UTF-16 column of a byte offset: the positions LSP speaks. The one place
+    /// that converts between bytes and UTF-16.
+    pub fn utf16_position(&self, file: FileId, offset: usize) -> (u32, u32) {
+        let text = self.text(file);
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = &self.line_starts[file];
+        let line = starts.partition_point(|s| *s <= offset) - 1;
+        let col: usize = text[starts[line]..offset]
+            .chars()
+            .map(char::len_utf16)
+            .sum();
+        (line as u32, col as u32)
+    }
+
+    /// The byte offset of a 0-based line and UTF-16 column, clamped to the text.
+    pub fn utf16_offset(&self, file: FileId, line: u32, character: u32) -> usize {
+        let text = self.text(file);
+        let starts = &self.line_starts[file];
+        let Some(&start) = starts.get(line as usize) else {
+            return text.len();
+        };
+        let end = starts
+            .get(line as usize + 1)
+            .map_or(text.len(), |e| e.saturating_sub(1));
+        let mut units = 0u32;
+        for (i, c) in text[start..end].char_indices() {
+            if units >= character {
+                return start + i;
+            }
+            units += c.len_utf16() as u32;
+        }
+        end
+    }
+}
+
 impl<'a> Files<'a> for SourceMap {
     type FileId = FileId;
     type Name = &'a str;
@@ -122,5 +161,22 @@ impl<'a> Files<'a> for SourceMap {
             .get(id)
             .ok_or(FilesError::FileMissing)?
             .line_range((), line_index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_positions_round_trip() {
+        let mut m = SourceMap::new();
+        let f = m.add("x", "ab\n\u{1F600}é = 1\n");
+        // The emoji is 4 bytes and 2 UTF-16 units.
+        let eq = m.text(f).find('=').unwrap();
+        assert_eq!(m.utf16_position(f, eq), (1, 4));
+        assert_eq!(m.utf16_offset(f, 1, 4), eq);
+        assert_eq!(m.utf16_offset(f, 9, 0), m.text(f).len());
+        assert_eq!(m.line_col(f, eq), (2, 4));
     }
 }

@@ -1,0 +1,250 @@
+//! `platc lsp` as an editor drives it: real JSON-RPC framing over the process's stdio.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+    /// Notifications received while waiting for responses.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_platc"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; len];
+                r.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            notifications: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let msg = self
+                .rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("no answer from the server");
+            if msg.get("id") == Some(&json!(id)) {
+                assert!(msg.get("error").is_none(), "{method} failed: {msg}");
+                return msg["result"].clone();
+            }
+            self.notifications.push(msg);
+        }
+    }
+
+    /// The next diagnostics published for the document.
+    fn diagnostics(&mut self) -> Vec<Value> {
+        loop {
+            if let Some(pos) = self
+                .notifications
+                .iter()
+                .position(|n| n["method"] == "textDocument/publishDiagnostics")
+            {
+                let n = self.notifications.remove(pos);
+                return n["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+            let msg = self
+                .rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("no diagnostics published");
+            self.notifications.push(msg);
+        }
+    }
+}
+
+const URI: &str = "file:///tmp/platc-lsp-test/platform.plat";
+
+fn pos(text: &str, needle: &str, delta: usize) -> Value {
+    let at = text.find(needle).unwrap() + delta;
+    let line = text[..at].matches('\n').count();
+    let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    json!({ "line": line, "character": col })
+}
+
+#[test]
+fn an_editor_session() {
+    let text = "platform \"demo\" { private_networking = false }\n\nlogs \"ops\" { retention_days = 30 }\n\ncluster \"main\" {\n  pool \"system\" { vm_size = \"Standard_D4ds_v5\"  mode = system  count = 3 }\n  monitoring { logs = logs.ops }\n}\n\nregistry \"images\" { sku = premum }\n";
+    let mut c = Client::start();
+    let init = c.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+    );
+    assert_eq!(init["capabilities"]["hoverProvider"], true);
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plat", "version": 1, "text": text } }),
+    );
+
+    // Diagnostics on open, with the CLI's code and a UTF-16 range.
+    let diags = c.diagnostics();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "E0106");
+    assert_eq!(diags[0]["range"]["start"], pos(text, "premum", 0));
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `premium`?")
+    );
+
+    // The quick fix from the diagnostic's suggestion.
+    let actions = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": URI }, "range": diags[0]["range"], "context": { "diagnostics": diags } }));
+    let edit = &actions[0]["edit"]["changes"][URI][0];
+    assert_eq!(edit["newText"], "premium");
+
+    // Hover on a field shows its documentation and value; on a reference, the declaration.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": pos(text, "retention_days", 2) }),
+    );
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("`retention_days`") && md.contains("Value: `30`"),
+        "{md}"
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": pos(text, "logs.ops", 6) }),
+    );
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("Microsoft.OperationalInsights/workspaces") && md.contains("log-ops-<token>"),
+        "{md}"
+    );
+
+    // Go to definition and find references.
+    let def = c.request(
+        "textDocument/definition",
+        json!({ "textDocument": { "uri": URI }, "position": pos(text, "logs.ops", 6) }),
+    );
+    assert_eq!(def["range"]["start"], pos(text, "\"ops\"", 0));
+    let refs = c.request("textDocument/references", json!({ "textDocument": { "uri": URI }, "position": pos(text, "\"ops\"", 1), "context": { "includeDeclaration": false } }));
+    assert_eq!(refs.as_array().unwrap().len(), 1);
+    assert_eq!(refs[0]["range"]["start"], pos(text, "logs.ops", 0));
+
+    // Completion of enum values and of fields.
+    let items = c.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": URI }, "position": pos(text, "premum", 0) }),
+    );
+    let labels: Vec<&str> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["basic", "standard", "premium"]);
+
+    // Symbols and formatting.
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "platform demo",
+            "logs ops",
+            "cluster main",
+            "registry images"
+        ]
+    );
+    assert_eq!(symbols[2]["children"][0]["name"], "pool system");
+    let edits = c.request("textDocument/formatting", json!({ "textDocument": { "uri": URI }, "options": { "tabSize": 2, "insertSpaces": true } }));
+    assert_eq!(
+        edits.as_array().unwrap().len(),
+        0,
+        "the document is already formatted"
+    );
+
+    // A syntax error while typing: diagnosed, and hover keeps working on the rest.
+    let broken = text.replace(
+        "monitoring { logs = logs.ops }",
+        "monitoring { logs = logs.ops }\n  extension",
+    );
+    let broken = broken.replace(
+        "registry \"images\" { sku = premum }",
+        "registry \"images\" { sku = }",
+    );
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": URI, "version": 2 }, "contentChanges": [{ "text": broken }] }));
+    let diags = c.diagnostics();
+    assert!(diags.iter().any(|d| d["code"] == "E0001"), "{diags:?}");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": pos(&broken, "retention_days", 2) }),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("retention_days")
+    );
+
+    let shutdown = c.request("shutdown", Value::Null);
+    assert!(shutdown.is_null());
+    c.notify("exit", Value::Null);
+    let status = c.child.wait().unwrap();
+    assert!(status.success());
+}
