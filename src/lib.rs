@@ -67,6 +67,15 @@ fn analyse_after(
     sources: &SourceMap,
     loading: Vec<Diagnostic>,
 ) -> (check::Checked, Vec<Diagnostic>) {
+    let (checked, diagnostics, _) = analyse_trees(sources, loading);
+    (checked, diagnostics)
+}
+
+/// `analyse_after`, also returning the syntax trees (each file's statements that parsed).
+fn analyse_trees(
+    sources: &SourceMap,
+    loading: Vec<Diagnostic>,
+) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
     let mut diagnostics = loading;
     let mut files = Vec::new();
     for id in sources.ids() {
@@ -88,7 +97,7 @@ fn analyse_after(
     }
     diagnostics.extend(more);
     diag::sort(&mut diagnostics);
-    (checked, diagnostics)
+    (checked, diagnostics, files)
 }
 
 /// The whole pipeline: sources in, generated files and diagnostics out.
@@ -109,12 +118,12 @@ pub fn compile_program(
 }
 
 /// Checks loaded sources as `platc check` does (lowering included, printing nothing), returning
-/// the checked platform with every diagnostic: what editors need.
+/// the checked platform with every diagnostic and each file's syntax tree: what editors need.
 pub fn check_loaded(
     sources: &SourceMap,
     loading: Vec<Diagnostic>,
-) -> (check::Checked, Vec<Diagnostic>) {
-    let (checked, mut diagnostics) = analyse_after(sources, loading);
+) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
+    let (checked, mut diagnostics, files) = analyse_trees(sources, loading);
     if !diagnostics.iter().any(Diagnostic::is_error) {
         let options = Options {
             check_only: true,
@@ -124,7 +133,7 @@ pub fn check_loaded(
             diagnostics.extend(errors);
         }
     }
-    (checked, diagnostics)
+    (checked, diagnostics, files)
 }
 
 fn compile_after(sources: &SourceMap, loading: Vec<Diagnostic>, options: &Options) -> Compilation {

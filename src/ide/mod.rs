@@ -46,12 +46,25 @@ impl Analysis {
                 (s, Vec::new())
             });
         let file = 0;
-        let (checked, diagnostics) = crate::check_loaded(&sources, loading);
-        let (tree, syntax_errors) = crate::syntax::parse(file, text);
-        let last_good = if syntax_errors.is_empty() {
-            Some((tree.clone(), checked))
+        let (checked, diagnostics, mut trees) = crate::check_loaded(&sources, loading);
+        let tree = if trees.is_empty() {
+            crate::syntax::parse(file, text).0
         } else {
+            trees.swap_remove(0)
+        };
+        let broken = diagnostics.iter().any(|d| {
+            d.primary_span().file == file
+                && matches!(
+                    d.code,
+                    crate::diag::Code::Syntax
+                        | crate::diag::Code::BadEscape
+                        | crate::diag::Code::NumberTooLarge
+                )
+        });
+        let last_good = if broken {
             previous.and_then(|p| p.last_good)
+        } else {
+            Some((tree.clone(), checked))
         };
         Analysis {
             sources,
