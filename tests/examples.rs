@@ -452,3 +452,42 @@ fn synthetic_platforms_compile_cleanly() {
         assert!(result.diagnostics.is_empty(), "{shown}");
     }
 }
+
+/// Platforms with many similar clusters stay small: identical clusters share one module file, and
+/// each extra cluster adds only its module call and its two outputs.
+#[test]
+fn each_extra_identical_cluster_adds_at_most_15_lines() {
+    let lines = |k: usize| {
+        let mut src = String::from(
+            "platform \"many\" { private_networking = false }\nlogs \"ops\" { }\nregistry \"images\" { sku = premium  private = false }\n",
+        );
+        for i in 0..k {
+            src.push_str(&format!(
+                "cluster \"c{i}\" {{\n  registry = registry.images\n  pool \"system\" {{ vm_size = \"Standard_D4ds_v5\"  mode = system  count = 3  zones = [1, 2, 3] }}\n  pool \"apps\" {{ vm_size = \"Standard_D8ds_v5\"  autoscale = 2..10 }}\n  monitoring {{ logs = logs.ops }}\n  extension flux\n  extension azure_policy\n  gitops \"apps\" {{\n    source = git(\"https://github.com/contoso/apps\", branch = \"main\")\n    kustomization \"apps\" {{ path = \"./apps\" }}\n  }}\n}}\n"
+            ));
+        }
+        let mut sources = SourceMap::new();
+        sources.add("many.plat", src);
+        let out = compile(&sources, &Options::default()).artifacts;
+        assert_eq!(
+            out.keys().filter(|k| k.starts_with("modules/aks")).count(),
+            1,
+            "identical clusters share one module"
+        );
+        out.iter()
+            .filter(|(k, _)| k.ends_with(".bicep"))
+            .map(|(_, v)| v.lines().count())
+            .sum::<usize>()
+    };
+    let (three, four, ten) = (lines(3), lines(4), lines(10));
+    assert!(
+        four - three <= 15,
+        "one more cluster added {} lines",
+        four - three
+    );
+    assert!(
+        ten - three <= 7 * 15,
+        "seven more clusters added {} lines",
+        ten - three
+    );
+}

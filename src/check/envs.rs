@@ -120,6 +120,16 @@ fn check_one(c: &mut Checker, b: &ast::Block, envs: &[(String, crate::source::Sp
     }
 }
 
+/// Whether any block holds an `env` block.
+pub(super) fn any_blocks(files: &[ast::File]) -> bool {
+    fn walk(stmts: &[Statement]) -> bool {
+        stmts.iter().any(
+            |s| matches!(s, Statement::Block(b) if b.kind.name == "env" || walk(b.statements())),
+        )
+    }
+    files.iter().any(|f| walk(&f.statements))
+}
+
 /// A copy of the program as environment `env` sees it (`None`: the defaults): every block's fields
 /// overridden by its `env "ENV"` block, and every `env` block removed.
 pub(super) fn apply(files: &[ast::File], env: Option<&str>) -> Vec<ast::File> {

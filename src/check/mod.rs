@@ -41,7 +41,12 @@ pub fn check(files: &[ast::File]) -> (Checked, Vec<Diagnostic>) {
         c.report_unused();
         (platform, c.diags)
     };
-    let (default, more) = run(&envs::apply(files, None));
+    // Without `env` blocks the defaults' view is the program itself: no copy needed.
+    let (default, more) = if envs::any_blocks(files) {
+        run(&envs::apply(files, None))
+    } else {
+        run(files)
+    };
     diags.extend(more);
     let mut environments = IndexMap::new();
     for (name, _) in &declared {
