@@ -19,6 +19,7 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod net;
+pub mod output;
 pub mod pretty;
 pub mod scaffold;
 pub mod schema;

@@ -499,7 +499,7 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
     if check_only {
         return check_dir(out, &result.artifacts);
     }
-    match write_atomically(out, &result.artifacts) {
+    match platc::output::write_atomically(out, &result.artifacts, &mut RealFs) {
         Ok(()) => {
             if report.format == Format::Human {
                 eprintln!(
@@ -595,53 +595,25 @@ fn check_dir(out: &Path, artifacts: &Artifacts) -> ExitCode {
     }
 }
 
-/// Writes the whole directory or nothing: files go to a sibling temporary directory, which then
-/// replaces `out` by rename. A failure part-way leaves `out` exactly as it was.
-fn write_atomically(out: &Path, artifacts: &Artifacts) -> std::io::Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let base = out
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let unique = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
-    let tmp = parent.join(format!(".{base}.platc-new-{unique}"));
-    let old = parent.join(format!(".{base}.platc-old-{unique}"));
-    let result = (|| {
-        for (rel, text) in artifacts {
-            let path = tmp.join(rel);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut f = std::fs::File::create(&path)?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()?;
-        }
-        if out.exists() {
-            std::fs::rename(out, &old)?;
-        }
-        if let Err(e) = std::fs::rename(&tmp, out) {
-            // Put the previous output back before reporting.
-            if old.exists() {
-                let _ = std::fs::rename(&old, out);
-            }
-            return Err(e);
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
+/// The real file system.
+pub struct RealFs;
+
+impl platc::output::Fs for RealFs {
+    fn create_dir_all(&mut self, p: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(p)
     }
-    if old.exists() {
-        let _ = std::fs::remove_dir_all(&old);
+    fn write(&mut self, p: &Path, data: &[u8]) -> std::io::Result<()> {
+        let mut f = std::fs::File::create(p)?;
+        f.write_all(data)?;
+        f.sync_all()
     }
-    result
+    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
+        std::fs::rename(from, to)
+    }
+    fn remove_dir_all(&mut self, p: &Path) -> std::io::Result<()> {
+        std::fs::remove_dir_all(p)
+    }
+    fn exists(&self, p: &Path) -> bool {
+        p.exists()
+    }
 }
