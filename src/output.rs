@@ -59,10 +59,12 @@ pub fn write_atomically(out: &Path, artifacts: &Artifacts, fs: &mut dyn Fs) -> i
         let _ = fs.remove_dir_all(&tmp);
     }
     // The previous output, once replaced, is only clutter; failing to remove it is reported.
-    if fs.exists(&old) && !fs.exists(&tmp) && fs.exists(out) {
-        if let Err(e) = fs.remove_dir_all(&old) {
-            result = result.and(Err(e));
-        }
+    if fs.exists(&old)
+        && !fs.exists(&tmp)
+        && fs.exists(out)
+        && let Err(e) = fs.remove_dir_all(&old)
+    {
+        result = result.and(Err(e));
     }
     result
 }
