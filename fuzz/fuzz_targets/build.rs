@@ -1,0 +1,13 @@
+//! The whole pipeline on arbitrary text: check and build never panic, and every diagnostic renders.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let mut sources = platc::source::SourceMap::new();
+    sources.add("fuzz.plat", text);
+    let result = platc::compile(&sources, &platc::Options::default());
+    let _ = platc::diag::render::human(&sources, &result.diagnostics, false);
+    let _ = platc::diag::render::sarif(&sources, &result.diagnostics);
+});

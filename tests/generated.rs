@@ -1,0 +1,225 @@
+//! Generated programs: random well-formed platforms (a fixed-seed generator picks which components
+//! exist, their names, sizes, extensions, environments and overrides). Each must compile without a
+//! diagnostic, and every emitted `.bicep` must parse with tree-sitter-bicep.
+
+use platc::source::SourceMap;
+use platc::{Options, compile};
+use std::fmt::Write;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn platform(r: &mut Rng) -> String {
+    let mut s = String::new();
+    let private = r.chance(50);
+    let envs = r.chance(50);
+    let _ = writeln!(s, "platform \"gen{}\" {{", r.below(1000));
+    let _ = writeln!(s, "  private_networking = {private}");
+    if envs {
+        let _ = writeln!(s, "  environments = [\"dev\", \"prod\"]");
+    }
+    let _ = writeln!(s, "}}");
+    let _ = writeln!(
+        s,
+        "network \"core\" {{\n  address_space = [10.20.0.0/16]\n  subnet \"nodes\" {{ prefix = 10.20.0.0/22 }}\n  subnet \"pe\" {{ prefix = 10.20.8.0/24  private_endpoints = true }}\n}}"
+    );
+    let logs = r.chance(80);
+    if logs {
+        let days = 30 + r.below(300);
+        let _ = writeln!(s, "logs \"ops\" {{\n  retention_days = {days}");
+        if envs {
+            let _ = writeln!(s, "  env \"prod\" {{ retention_days = {} }}", days + 30);
+        }
+        let _ = writeln!(s, "}}");
+    }
+    let metrics = r.chance(60);
+    if metrics {
+        let _ = writeln!(s, "metrics \"prom\" {{ grafana = {} }}", r.chance(50));
+    }
+    let registry = r.chance(70);
+    if registry {
+        let _ = writeln!(s, "registry \"images\" {{ sku = premium }}");
+    }
+    let vaults = r.below(3);
+    for v in 0..vaults {
+        let _ = writeln!(
+            s,
+            "vault \"kv{v}\" {{ soft_delete_days = {} }}",
+            7 + r.below(84)
+        );
+        for k in 0..r.below(4) {
+            let _ = writeln!(
+                s,
+                "secret \"s{v}-{k}\" in vault.kv{v} {{ value = secure(\"SECRET_{v}_{k}\") }}"
+            );
+        }
+    }
+    let store = r.chance(60);
+    if store {
+        let _ = writeln!(
+            s,
+            "appconfig \"cfg\" {{ sku = {} }}",
+            r.pick(&["standard", "premium"])
+        );
+        for k in 0..r.below(6) {
+            let _ = writeln!(
+                s,
+                "config \"app:key-{k}\" in appconfig.cfg {{ value = \"v{k}\"  labels = {{ test = \"t{k}\" }} }}"
+            );
+        }
+        if r.chance(50) {
+            let _ = writeln!(
+                s,
+                "feature \"flag{}\" in appconfig.cfg {{ enabled = {} }}",
+                r.below(10),
+                r.chance(50)
+            );
+        }
+    }
+    let clusters = 1 + r.below(3);
+    for c in 0..clusters {
+        let _ = writeln!(s, "cluster \"c{c}\" {{");
+        let _ = writeln!(s, "  sku_tier = {}", r.pick(&["free", "standard"]));
+        if registry {
+            let _ = writeln!(s, "  registry = registry.images");
+        }
+        let dataplane = r.pick(&["azure", "cilium"]);
+        let policy = if dataplane == "cilium" {
+            "cilium"
+        } else {
+            r.pick(&["azure", "calico", "none"])
+        };
+        let subnet = if r.chance(50) {
+            "subnet = network.core.nodes  "
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "  network {{ {subnet}dataplane = {dataplane}  policy = {policy} }}"
+        );
+        let _ = writeln!(
+            s,
+            "  pool \"system\" {{ vm_size = \"Standard_D4ds_v5\"  mode = system  count = {} }}",
+            1 + r.below(5)
+        );
+        for p in 0..r.below(3) {
+            let _ = writeln!(
+                s,
+                "  pool \"user{p}\" {{\n    vm_size = \"Standard_D8ds_v5\"\n    autoscale = 1..{}",
+                2 + r.below(20)
+            );
+            if envs {
+                let _ = writeln!(s, "    env \"prod\" {{ vm_size = \"Standard_D16ds_v5\" }}");
+            }
+            let _ = writeln!(s, "  }}");
+        }
+        let mut mon = Vec::new();
+        if logs && r.chance(70) {
+            mon.push("logs = logs.ops".to_string());
+        }
+        let prom = metrics && r.chance(70);
+        if prom {
+            mon.push("metrics = metrics.prom".to_string());
+        }
+        if !mon.is_empty() {
+            let _ = writeln!(s, "  monitoring {{ {} }}", mon.join("  "));
+        }
+        if prom {
+            let _ = writeln!(s, "  extension prometheus");
+        }
+        if r.chance(50) {
+            let _ = writeln!(
+                s,
+                "  extension istio {{ revision = \"asm-1-{}\"  ingress = {} }}",
+                25 + r.below(4),
+                r.pick(&["none", "external", "internal"])
+            );
+        }
+        if r.chance(50) {
+            let _ = writeln!(s, "  extension azure_policy");
+        }
+        if r.chance(60) {
+            let _ = writeln!(
+                s,
+                "  extension flux\n  gitops \"apps\" {{\n    source = git(\"https://github.com/contoso/apps\", branch = \"main\")\n    kustomization \"base\" {{ path = \"./base\" }}\n    kustomization \"apps\" {{ path = \"./apps\"  depends_on = [\"base\"] }}\n  }}"
+            );
+        }
+        let _ = writeln!(s, "}}");
+        let _ = writeln!(
+            s,
+            "identity \"w{c}\" {{\n  federate \"apps/w{c}\" on cluster.c{c}"
+        );
+        if vaults > 0 {
+            let _ = writeln!(s, "  grant \"Key Vault Secrets User\" on vault.kv0");
+        }
+        if store {
+            let _ = writeln!(
+                s,
+                "  grant \"App Configuration Data Reader\" on appconfig.cfg"
+            );
+        }
+        let _ = writeln!(s, "}}");
+    }
+    s
+}
+
+fn syntax_problems(text: &str) -> usize {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_bicep::LANGUAGE.into())
+        .unwrap();
+    let tree = parser.parse(text, None).unwrap();
+    let mut n = 0;
+    let mut cursor = tree.walk();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        n += usize::from(node.is_error() || node.is_missing());
+        stack.extend(node.children(&mut cursor));
+    }
+    n
+}
+
+#[test]
+fn random_platforms_build_into_bicep_that_parses() {
+    let mut r = Rng(0x5eed_cafe_f00d);
+    for i in 0..60 {
+        let src = platform(&mut r);
+        let mut sources = SourceMap::new();
+        sources.add("gen.plat", src.clone());
+        let result = compile(&sources, &Options::default());
+        let errors: Vec<_> = result.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(
+            errors.is_empty(),
+            "platform {i}:\n{src}\n{}",
+            platc::diag::render::human(&sources, &result.diagnostics, false)
+        );
+        assert!(result.artifacts.contains_key("main.bicep"));
+        for (path, text) in &result.artifacts {
+            if path.ends_with(".bicep") {
+                assert_eq!(
+                    syntax_problems(text),
+                    0,
+                    "platform {i}: {path} does not parse:\n{text}"
+                );
+            }
+        }
+    }
+}
