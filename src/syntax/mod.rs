@@ -315,8 +315,15 @@ fn syntax_error(
 /// stumbles on that line's `=`. Point at the field that lost its value instead.
 fn missing_value(file: FileId, text: &str, pos: usize) -> Option<Diagnostic> {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    // Where the last run of word characters in `s` starts (after a character of any width).
+    let word_from = |s: &str| {
+        s.char_indices()
+            .rev()
+            .find(|(_, c)| !is_word(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8())
+    };
     let before = text[..pos].trim_end();
-    let word_start = before.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
+    let word_start = word_from(before);
     let word = &before[word_start..];
     let prior = before[..word_start].trim_end();
     if word.is_empty() || !prior.ends_with('=') || !text[prior.len()..word_start].contains('\n') {
@@ -324,7 +331,7 @@ fn missing_value(file: FileId, text: &str, pos: usize) -> Option<Diagnostic> {
     }
     let eq = prior.len() - 1;
     let key_text = prior[..eq].trim_end();
-    let key = &key_text[key_text.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1)..];
+    let key = &key_text[word_from(key_text)..];
     Some(
         Diagnostic::new(
             Code::Syntax,
