@@ -77,10 +77,23 @@ fn analyse_trees(
     sources: &SourceMap,
     loading: Vec<Diagnostic>,
 ) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
+    analyse_parsed(sources, loading, None)
+}
+
+/// `analyse_trees`, with the first file already parsed (by an editor's incremental parser).
+fn analyse_parsed(
+    sources: &SourceMap,
+    loading: Vec<Diagnostic>,
+    first: Option<(syntax::ast::File, Vec<Diagnostic>)>,
+) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
     let mut diagnostics = loading;
     let mut files = Vec::new();
+    let mut first = first;
     for id in sources.ids() {
-        let (file, errors) = syntax::parse(id, sources.text(id));
+        let (file, errors) = match first.take() {
+            Some(parsed) if id == 0 => parsed,
+            _ => syntax::parse(id, sources.text(id)),
+        };
         files.push(file);
         diagnostics.extend(errors);
     }
@@ -124,7 +137,16 @@ pub fn check_loaded(
     sources: &SourceMap,
     loading: Vec<Diagnostic>,
 ) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
-    let (checked, mut diagnostics, files) = analyse_trees(sources, loading);
+    check_loaded_with(sources, loading, None)
+}
+
+/// `check_loaded`, with the first file already parsed.
+pub fn check_loaded_with(
+    sources: &SourceMap,
+    loading: Vec<Diagnostic>,
+    first: Option<(syntax::ast::File, Vec<Diagnostic>)>,
+) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
+    let (checked, mut diagnostics, files) = analyse_parsed(sources, loading, first);
     if !diagnostics.iter().any(Diagnostic::is_error) {
         let options = Options {
             check_only: true,

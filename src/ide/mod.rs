@@ -21,6 +21,8 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     pub ast: ast::File,
     pub last_good: Option<(ast::File, Checked)>,
+    /// Statements of this text by their source, so the next change reparses only what changed.
+    cache: crate::syntax::incremental::ParseCache,
 }
 
 impl Analysis {
@@ -46,7 +48,14 @@ impl Analysis {
                 (s, Vec::new())
             });
         let file = 0;
-        let (checked, diagnostics, mut trees) = crate::check_loaded(&sources, loading);
+        let (mut cache, previous) = match previous {
+            Some(mut p) => (std::mem::take(&mut p.cache), Some(p)),
+            None => (Default::default(), None),
+        };
+        let first =
+            crate::syntax::incremental::parse_incremental(file, sources.text(file), &mut cache);
+        let (checked, diagnostics, mut trees) =
+            crate::check_loaded_with(&sources, loading, Some(first));
         let tree = if trees.is_empty() {
             crate::syntax::parse(file, text).0
         } else {
@@ -72,6 +81,7 @@ impl Analysis {
             diagnostics,
             ast: tree,
             last_good,
+            cache,
         }
     }
 

@@ -2,6 +2,7 @@
 //! into `ast` nodes with spans and its errors into coded diagnostics worded for people.
 
 pub mod ast;
+pub mod incremental;
 
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
