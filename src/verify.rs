@@ -450,33 +450,32 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
             "Azure CNI overlay".into(),
         );
     }
-    if c.keyvault_csi.is_some() {
-        expect(
-            "add-on",
-            truthy(&["addonProfiles", "azureKeyvaultSecretsProvider", "enabled"]),
-            "Key Vault CSI provider".into(),
-        );
-    }
-    if c.azure_policy {
-        expect(
-            "add-on",
-            truthy(&["addonProfiles", "azurepolicy", "enabled"]),
-            "Azure Policy".into(),
-        );
-    }
-    if c.logs.is_some() {
-        expect(
-            "add-on",
-            truthy(&["addonProfiles", "omsagent", "enabled"]),
-            "Container insights".into(),
-        );
-    }
-    if c.prometheus {
-        expect(
-            "add-on",
-            truthy(&["azureMonitorProfile", "metrics", "enabled"]),
-            "managed Prometheus".into(),
-        );
+    let addons: [(bool, &[&str], &str); 4] = [
+        (
+            c.keyvault_csi.is_some(),
+            &["addonProfiles", "azureKeyvaultSecretsProvider", "enabled"],
+            "Key Vault CSI provider",
+        ),
+        (
+            c.azure_policy,
+            &["addonProfiles", "azurepolicy", "enabled"],
+            "Azure Policy",
+        ),
+        (
+            c.logs.is_some(),
+            &["addonProfiles", "omsagent", "enabled"],
+            "Container insights",
+        ),
+        (
+            c.prometheus,
+            &["azureMonitorProfile", "metrics", "enabled"],
+            "managed Prometheus",
+        ),
+    ];
+    for (wanted, path, what) in addons {
+        if wanted {
+            expect("add-on", truthy(path), what.into());
+        }
     }
     if let Some(istio) = &c.istio {
         let revisions = s(&["serviceMeshProfile", "istio", "revisions"]).unwrap_or(Value::Null);

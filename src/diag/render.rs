@@ -63,6 +63,17 @@ pub fn human(sources: &SourceMap, diags: &[Diagnostic], colour: bool) -> String 
     String::from_utf8_lossy(buf.as_slice()).into_owned()
 }
 
+/// `{ file, start: { line, column, offset }, end: {...} }` of a span, for the JSON form.
+fn place(sources: &SourceMap, span: crate::source::Span) -> Value {
+    let (line, column) = sources.line_col(span.file, span.start as usize);
+    let (end_line, end_column) = sources.line_col(span.file, span.end as usize);
+    json!({
+        "file": sources.name(span.file),
+        "start": { "line": line, "column": column, "offset": span.start },
+        "end": { "line": end_line, "column": end_column, "offset": span.end },
+    })
+}
+
 /// The JSON form, documented in spec.md ("Diagnostics as JSON"). Positions are 1-based lines and
 /// columns (in characters) plus 0-based byte offsets.
 pub fn json(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
@@ -73,15 +84,10 @@ pub fn json(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
                 .labels
                 .iter()
                 .map(|l| {
-                    let (line, column) = sources.line_col(l.span.file, l.span.start as usize);
-                    let (end_line, end_column) = sources.line_col(l.span.file, l.span.end as usize);
-                    json!({
-                        "file": sources.name(l.span.file),
-                        "start": { "line": line, "column": column, "offset": l.span.start },
-                        "end": { "line": end_line, "column": end_column, "offset": l.span.end },
-                        "message": l.message,
-                        "primary": l.primary,
-                    })
+                    let mut v = place(sources, l.span);
+                    v["message"] = json!(l.message);
+                    v["primary"] = json!(l.primary);
+                    v
                 })
                 .collect();
             json!({
@@ -92,14 +98,9 @@ pub fn json(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
                 "notes": d.notes,
                 "help": d.help,
                 "fix": d.fix.as_ref().map(|f| {
-                    let (line, column) = sources.line_col(f.span.file, f.span.start as usize);
-                    let (end_line, end_column) = sources.line_col(f.span.file, f.span.end as usize);
-                    json!({
-                        "file": sources.name(f.span.file),
-                        "start": { "line": line, "column": column, "offset": f.span.start },
-                        "end": { "line": end_line, "column": end_column, "offset": f.span.end },
-                        "replacement": f.replacement,
-                    })
+                    let mut v = place(sources, f.span);
+                    v["replacement"] = json!(f.replacement);
+                    v
                 }),
             })
         })
