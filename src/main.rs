@@ -603,9 +603,10 @@ impl platc::output::Fs for RealFs {
         std::fs::create_dir_all(p)
     }
     fn write(&mut self, p: &Path, data: &[u8]) -> std::io::Result<()> {
-        let mut f = std::fs::File::create(p)?;
-        f.write_all(data)?;
-        f.sync_all()
+        // No fsync per file: the swap by rename protects the output from a failing or concurrent
+        // build, which is what atomicity is for here; surviving power loss is not worth an fsync
+        // for each of hundreds of files.
+        std::fs::write(p, data)
     }
     fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
         std::fs::rename(from, to)

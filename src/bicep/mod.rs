@@ -4,5 +4,5 @@
 mod print;
 pub mod syntax;
 
-pub use print::print;
+pub use print::{print, print_items};
 pub use syntax::*;

@@ -5,12 +5,17 @@ use crate::pretty::Writer;
 use std::fmt::Write;
 
 pub fn print(file: &File) -> String {
+    print_items(&file.header, &file.items)
+}
+
+/// A file from a header and items, without gathering them into a `File` first.
+pub fn print_items<'a>(header: &[String], items: impl IntoIterator<Item = &'a Item>) -> String {
     let mut p = Printer { w: Writer::new() };
-    for line in &file.header {
+    for line in header {
         p.line(0, &format!("// {line}"));
     }
     let mut prev: Option<&Item> = None;
-    for item in &file.items {
+    for item in items {
         // Blank lines separate groups: params, vars, resources and modules each stand apart.
         let group = |i: &Item| match i {
             Item::TargetScope(_) => 0,
@@ -20,7 +25,7 @@ pub fn print(file: &File) -> String {
             Item::Output { .. } => 4,
         };
         let blank = match prev {
-            None => !file.header.is_empty(),
+            None => !header.is_empty(),
             Some(pi) => {
                 group(pi) != group(item)
                     || group(item) == 3
@@ -165,95 +170,146 @@ impl Printer {
 
     /// An expression as text; `indent` is the level of the line it starts on, for nested blocks.
     fn expr(&self, e: &Expr, indent: usize) -> String {
-        let pad = Writer::indent;
+        let mut out = String::new();
+        self.write(&mut out, e, indent);
+        out
+    }
+
+    /// Writes an expression into `out`; `indent` is the level of the line it starts on, for
+    /// nested blocks. One buffer for the whole expression: nested objects are not copied upward.
+    fn write(&self, out: &mut String, e: &Expr, indent: usize) {
+        let pad = |out: &mut String, n: usize| {
+            for _ in 0..n {
+                out.push_str("  ");
+            }
+        };
         match e {
-            Expr::Str(s) => format!("'{}'", escape(s)),
+            Expr::Str(s) => {
+                out.push('\'');
+                out.push_str(&escape(s));
+                out.push('\'');
+            }
             Expr::Interp(parts) => {
-                let mut out = String::from("'");
+                out.push('\'');
                 for part in parts {
                     match part {
                         Part::Text(t) => out.push_str(&escape(t)),
                         Part::Expr(x) => {
-                            let _ = write!(out, "${{{}}}", self.expr(x, indent));
+                            out.push_str("${");
+                            self.write(out, x, indent);
+                            out.push('}');
                         }
                     }
                 }
                 out.push('\'');
-                out
             }
-            Expr::Int(i) => i.to_string(),
-            Expr::Bool(b) => b.to_string(),
-            Expr::Null => "null".into(),
-            Expr::Ident(i) => i.clone(),
-            Expr::Member(base, m) => format!("{}.{m}", self.expr(base, indent)),
+            Expr::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Expr::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Expr::Null => out.push_str("null"),
+            Expr::Ident(i) => out.push_str(i),
+            Expr::Member(base, m) => {
+                self.write(out, base, indent);
+                out.push('.');
+                out.push_str(m);
+            }
             Expr::Index(base, i) => {
-                format!("{}[{}]", self.expr(base, indent), self.expr(i, indent))
+                self.write(out, base, indent);
+                out.push('[');
+                self.write(out, i, indent);
+                out.push(']');
             }
             Expr::Call(f, args) => {
-                let args: Vec<String> = args.iter().map(|a| self.expr(a, indent)).collect();
-                format!("{f}({})", args.join(", "))
+                out.push_str(f);
+                out.push('(');
+                for (n, a) in args.iter().enumerate() {
+                    if n > 0 {
+                        out.push_str(", ");
+                    }
+                    self.write(out, a, indent);
+                }
+                out.push(')');
             }
-            Expr::Array(items) if items.is_empty() => "[]".into(),
+            Expr::Array(items) if items.is_empty() => out.push_str("[]"),
             Expr::Array(items) if items.iter().all(is_scalar) && items.len() <= 6 => {
-                let items: Vec<String> = items.iter().map(|a| self.expr(a, indent)).collect();
-                format!("[{}]", items.join(", "))
+                out.push('[');
+                for (n, a) in items.iter().enumerate() {
+                    if n > 0 {
+                        out.push_str(", ");
+                    }
+                    self.write(out, a, indent);
+                }
+                out.push(']');
             }
             Expr::Array(items) => {
-                let mut out = String::from("[\n");
+                out.push_str("[\n");
                 for item in items {
-                    let _ = writeln!(out, "{}{}", pad(indent + 1), self.expr(item, indent + 1));
+                    pad(out, indent + 1);
+                    self.write(out, item, indent + 1);
+                    out.push('\n');
                 }
-                out.push_str(&pad(indent));
+                pad(out, indent);
                 out.push(']');
-                out
             }
-            Expr::Object(props) if props.is_empty() => "{}".into(),
+            Expr::Object(props) if props.is_empty() => out.push_str("{}"),
             Expr::Object(props) => {
-                let mut out = String::from("{\n");
+                out.push_str("{\n");
                 for p in props {
-                    let key = match &p.key {
-                        Key::Name(k) if is_ident(k) => k.clone(),
-                        Key::Name(k) => format!("'{}'", escape(k)),
-                        Key::Expr(e) => self.expr(e, indent + 1),
-                    };
-                    let comment = p
-                        .comment
-                        .as_ref()
-                        .map(|c| format!(" // {c}"))
-                        .unwrap_or_default();
-                    let _ = writeln!(
-                        out,
-                        "{}{key}: {}{comment}",
-                        pad(indent + 1),
-                        self.expr(&p.value, indent + 1)
-                    );
+                    pad(out, indent + 1);
+                    match &p.key {
+                        Key::Name(k) if is_ident(k) => out.push_str(k),
+                        Key::Name(k) => {
+                            out.push('\'');
+                            out.push_str(&escape(k));
+                            out.push('\'');
+                        }
+                        Key::Expr(e) => self.write(out, e, indent + 1),
+                    }
+                    out.push_str(": ");
+                    self.write(out, &p.value, indent + 1);
+                    if let Some(c) = &p.comment {
+                        out.push_str(" // ");
+                        out.push_str(c);
+                    }
+                    out.push('\n');
                 }
-                out.push_str(&pad(indent));
+                pad(out, indent);
                 out.push('}');
-                out
             }
-            Expr::Not(x) => format!("!{}", self.wrap(x, indent)),
+            Expr::Not(x) => {
+                out.push('!');
+                self.wrap(out, x, indent);
+            }
             Expr::Binary(a, op, b) => {
-                format!("{} {op} {}", self.wrap(a, indent), self.wrap(b, indent))
+                self.wrap(out, a, indent);
+                let _ = write!(out, " {op} ");
+                self.wrap(out, b, indent);
             }
-            Expr::Ternary(c, a, b) => format!(
-                "{} ? {} : {}",
-                self.wrap(c, indent),
-                self.expr(a, indent),
-                self.expr(b, indent)
-            ),
-            Expr::For(var, iter, body) => format!(
-                "[for {var} in {}: {}]",
-                self.expr(iter, indent),
-                self.expr(body, indent)
-            ),
+            Expr::Ternary(c, a, b) => {
+                self.wrap(out, c, indent);
+                out.push_str(" ? ");
+                self.write(out, a, indent);
+                out.push_str(" : ");
+                self.write(out, b, indent);
+            }
+            Expr::For(var, iter, body) => {
+                let _ = write!(out, "[for {var} in ");
+                self.write(out, iter, indent);
+                out.push_str(": ");
+                self.write(out, body, indent);
+                out.push(']');
+            }
         }
     }
 
-    fn wrap(&self, e: &Expr, indent: usize) -> String {
-        match e {
-            Expr::Binary(..) | Expr::Ternary(..) => format!("({})", self.expr(e, indent)),
-            _ => self.expr(e, indent),
+    fn wrap(&self, out: &mut String, e: &Expr, indent: usize) {
+        if matches!(e, Expr::Binary(..) | Expr::Ternary(..)) {
+            out.push('(');
+            self.write(out, e, indent);
+            out.push(')');
+        } else {
+            self.write(out, e, indent);
         }
     }
 }

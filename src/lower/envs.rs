@@ -213,11 +213,16 @@ fn item_name(item: &Item) -> Option<&str> {
 }
 
 /// Merges one declaration's module as each variant lowered it (the defaults first).
-pub(crate) fn merge(variants: &[Module]) -> Result<(Module, Vec<Lifted>), Conflict> {
-    let base = &variants[0];
-    if variants.iter().all(|m| m.same_as(base)) {
-        return Ok((base.clone(), Vec::new()));
+pub(crate) fn merge(variants: Vec<Module>) -> Result<(Module, Vec<Lifted>), Conflict> {
+    if variants.iter().all(|m| m.same_as(&variants[0])) {
+        let only = variants
+            .into_iter()
+            .next()
+            .expect("at least the defaults' module");
+        return Ok((only, Vec::new()));
     }
+    let variants = &variants[..];
+    let base = &variants[0];
     let mut m = Merger {
         lifted: Vec::new(),
         taken: variants

@@ -114,16 +114,21 @@ pub fn lower(
         }
     }
     links.sort();
-    let sets: Vec<Vec<Module>> = variants
+    let mut sets: Vec<std::vec::IntoIter<Module>> = variants
         .iter()
-        .map(|p| modules_for(p, sources, &links))
+        .map(|p| modules_for(p, sources, &links).into_iter())
         .collect();
     let mut modules = Vec::new();
     let mut settings: Vec<(String, Vec<envs::Lifted>)> = Vec::new();
     let mut errors = Vec::new();
-    for i in 0..sets[0].len() {
-        let versions: Vec<Module> = sets.iter().map(|set| set[i].clone()).collect();
-        match envs::merge(&versions) {
+    // One declaration at a time: its module as each environment lowered it.
+    while let Some(versions) = sets
+        .iter_mut()
+        .map(Iterator::next)
+        .collect::<Option<Vec<Module>>>()
+    {
+        let first = (versions[0].kind, versions[0].decl.clone(), versions[0].span);
+        match envs::merge(versions) {
             Ok((m, lifted)) => {
                 if !lifted.is_empty() {
                     settings.push((Ctx::module_ident(m.kind, &m.decl), lifted));
@@ -131,12 +136,12 @@ pub fn lower(
                 modules.push(m);
             }
             Err(envs::Conflict(path)) => {
-                let m = &versions[0];
+                let (kind, decl, span) = &first;
                 errors.push(
                     Diagnostic::new(
                         Code::EnvironmentShape,
-                        format!("{} `{}` differs between environments in a way one template cannot express (at `{path}`)", m.kind, m.decl),
-                        m.span,
+                        format!("{} `{}` differs between environments in a way one template cannot express (at `{path}`)", kind, decl),
+                        *span,
                         "its environments disagree here",
                     )
                     .with_note("one template serves every environment, so where a resource refers to other resources, the properties it sets must be the same everywhere")
@@ -175,7 +180,7 @@ pub fn lower(
     let mut texts: IndexMap<&'static str, IndexMap<String, String>> = IndexMap::new();
     let mut printed: Vec<(String, String)> = Vec::new();
     for m in &modules {
-        let text = bicep::print(&m.file(header(&format!("{} `{}`", m.kind, m.decl))));
+        let text = m.print(&header(&format!("{} `{}`", m.kind, m.decl)));
         // The header names the first declaration; identical bodies still share one file.
         let body_key = text.lines().skip(2).collect::<Vec<_>>().join("\n");
         printed.push((body_key.clone(), text));

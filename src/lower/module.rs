@@ -137,17 +137,18 @@ impl Module {
             && self.outputs == other.outputs
     }
 
-    pub fn file(&self, header: Vec<String>) -> bicep::File {
-        let mut items = self.params.clone();
-        items.extend(self.lifted_params.iter().cloned());
-        // Variables before resources, whatever order they were created in.
-        let (vars, rest): (Vec<&Item>, Vec<&Item>) = self
-            .items
-            .iter()
-            .partition(|i| matches!(i, Item::Var { .. }));
-        items.extend(vars.into_iter().cloned());
-        items.extend(rest.into_iter().cloned());
-        items.extend(self.outputs.iter().cloned());
-        bicep::File { header, items }
+    /// The module's text: parameters, variables before resources, outputs.
+    pub fn print(&self, header: &[String]) -> String {
+        let vars = self.items.iter().filter(|i| matches!(i, Item::Var { .. }));
+        let rest = self.items.iter().filter(|i| !matches!(i, Item::Var { .. }));
+        bicep::print_items(
+            header,
+            self.params
+                .iter()
+                .chain(&self.lifted_params)
+                .chain(vars)
+                .chain(rest)
+                .chain(&self.outputs),
+        )
     }
 }
