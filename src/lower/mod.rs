@@ -176,33 +176,60 @@ pub fn lower(
         ]
     };
 
-    // Identical modules share a file; a kind with one distinct module gets the plain area name.
-    let mut texts: IndexMap<&'static str, IndexMap<String, String>> = IndexMap::new();
-    let mut printed: Vec<(String, String)> = Vec::new();
-    for m in &modules {
+    // Each module is printed once and its source-map entry taken; then its syntax tree is dropped,
+    // keeping only what main.bicep needs. Identical bodies (below the two header lines) share a
+    // file; a kind with one distinct body gets the plain area name.
+    let body = |text: &str| text.splitn(3, '\n').nth(2).unwrap_or("").to_string();
+    let mut texts: Vec<Option<String>> = Vec::with_capacity(modules.len());
+    let mut owner: Vec<usize> = Vec::with_capacity(modules.len());
+    let mut by_body: std::collections::HashMap<(&'static str, u64), Vec<usize>> =
+        std::collections::HashMap::new();
+    let mut entries = Vec::with_capacity(modules.len());
+    for (i, m) in modules.iter_mut().enumerate() {
         let text = m.print(&header(&format!("{} `{}`", m.kind, m.decl)));
-        // The header names the first declaration; identical bodies still share one file.
-        let body_key = text.lines().skip(2).collect::<Vec<_>>().join("\n");
-        printed.push((body_key.clone(), text));
-        texts
-            .entry(m.area)
-            .or_default()
-            .entry(body_key)
-            .or_insert_with(|| m.decl.clone());
+        let b = body(&text);
+        let hash = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            b.hash(&mut h);
+            h.finish()
+        };
+        let same = by_body.entry((m.area, hash)).or_default();
+        let found = same
+            .iter()
+            .copied()
+            .find(|&o| texts[o].as_deref().is_some_and(|t| body(t) == b));
+        match found {
+            Some(o) => {
+                owner.push(o);
+                texts.push(None);
+            }
+            None => {
+                same.push(i);
+                owner.push(i);
+                texts.push(Some(text));
+            }
+        }
+        entries.push(sourcemap::entry(sources, m));
+        m.release();
+    }
+    let mut per_area: IndexMap<&'static str, usize> = IndexMap::new();
+    for (i, m) in modules.iter().enumerate() {
+        if owner[i] == i {
+            *per_area.entry(m.area).or_default() += 1;
+        }
     }
     let mut artifacts = Artifacts::new();
     let mut paths: Vec<String> = Vec::new();
-    for (m, (body_key, text)) in modules.iter().zip(&printed) {
-        let variants = &texts[m.area];
-        let owner = &variants[body_key];
-        let file = if variants.len() == 1 {
+    for (i, m) in modules.iter().enumerate() {
+        let file = if per_area[m.area] == 1 {
             format!("modules/{}.bicep", m.area)
         } else {
-            format!("modules/{}-{}.bicep", m.area, owner)
+            format!("modules/{}-{}.bicep", m.area, modules[owner[i]].decl)
         };
-        artifacts
-            .entry(file.clone())
-            .or_insert_with(|| text.clone());
+        if let Some(text) = texts[i].take() {
+            artifacts.insert(file.clone(), text);
+        }
         paths.push(file);
     }
 
@@ -224,7 +251,7 @@ pub fn lower(
     out.extend(artifacts);
     out.insert(
         "platc.map.json".into(),
-        sourcemap::map(sources, &modules, &paths, &checked.default.name),
+        sourcemap::map(entries, &paths, &checked.default.name),
     );
     Ok(out)
 }

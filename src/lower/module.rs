@@ -129,6 +129,14 @@ impl Module {
         });
     }
 
+    /// Drops the syntax tree once the module is printed; main.bicep needs only the call's facts.
+    pub fn release(&mut self) {
+        self.params = Vec::new();
+        self.items = Vec::new();
+        self.outputs = Vec::new();
+        self.lifted_params = Vec::new();
+    }
+
     /// Whether two lowerings of a declaration came out the same.
     pub fn same_as(&self, other: &Module) -> bool {
         self.params == other.params

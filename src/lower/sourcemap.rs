@@ -67,60 +67,62 @@ fn place(sources: &SourceMap, span: Span) -> Value {
     json!({ "file": sources.name(span.file), "line": line, "column": column })
 }
 
-pub(super) fn map(
-    sources: &SourceMap,
-    modules: &[Module],
-    paths: &[String],
-    platform: &str,
-) -> String {
-    let deployments: Vec<Value> = modules
-        .iter()
-        .zip(paths)
-        .map(|(m, path)| {
-            let module_name = pattern(&Expr::Ident("name".into()), m);
-            // Full names by symbol, so children can prefix their parent's name.
-            let mut full: Vec<(String, String)> = Vec::new();
-            let mut resources = Vec::new();
-            for item in &m.items {
-                let Item::Resource(r) = item else { continue };
-                let own = prop(&r.body, "name").map_or("*".into(), |e| pattern(e, m));
-                let name = match prop(&r.body, "parent") {
-                    Some(Expr::Ident(parent)) => {
-                        let p = full
-                            .iter()
-                            .find(|(s, _)| s == parent)
-                            .map_or("*".to_string(), |(_, n)| n.clone());
-                        format!("{p}/{own}")
-                    }
-                    _ => own,
-                };
-                full.push((r.name.clone(), name.clone()));
-                if r.existing {
-                    continue;
-                }
-                let mut entry = json!({
-                    "symbol": r.name,
-                    "type": r.type_.split('@').next().unwrap_or(r.type_),
-                    "name": name,
-                });
-                // Extension resources (`scope:`) live under another resource, not in the group.
-                if prop(&r.body, "scope").is_some() {
-                    entry["extension"] = json!(true);
-                }
-                if let Some((span, what)) = &r.origin {
-                    entry["source"] = place(sources, *span);
-                    entry["declaration"] = json!(what);
-                }
-                resources.push(entry);
+/// The source-map entry of one module deployment; `map` adds the module's file.
+pub(super) fn entry(sources: &SourceMap, m: &Module) -> Value {
+    let module_name = pattern(&Expr::Ident("name".into()), m);
+    // Full names by symbol, so children can prefix their parent's name.
+    let mut full: Vec<(String, String)> = Vec::new();
+    let mut resources = Vec::new();
+    for item in &m.items {
+        let Item::Resource(r) = item else { continue };
+        let own = prop(&r.body, "name").map_or("*".into(), |e| pattern(e, m));
+        let name = match prop(&r.body, "parent") {
+            Some(Expr::Ident(parent)) => {
+                let p = full
+                    .iter()
+                    .find(|(s, _)| s == parent)
+                    .map_or("*".to_string(), |(_, n)| n.clone());
+                format!("{p}/{own}")
             }
-            json!({
-                "deployment": format!("{}-{}", m.kind, m.decl),
-                "declaration": format!("{} \"{}\"", m.kind, m.decl),
-                "module": path,
-                "name": module_name,
-                "source": place(sources, m.span),
-                "resources": resources,
-            })
+            _ => own,
+        };
+        full.push((r.name.clone(), name.clone()));
+        if r.existing {
+            continue;
+        }
+        let mut entry = json!({
+            "symbol": r.name,
+            "type": r.type_.split('@').next().unwrap_or(r.type_),
+            "name": name,
+        });
+        // Extension resources (`scope:`) live under another resource, not in the group.
+        if prop(&r.body, "scope").is_some() {
+            entry["extension"] = json!(true);
+        }
+        if let Some((span, what)) = &r.origin {
+            entry["source"] = place(sources, *span);
+            entry["declaration"] = json!(what);
+        }
+        resources.push(entry);
+    }
+    json!({
+        "deployment": format!("{}-{}", m.kind, m.decl),
+        "declaration": format!("{} \"{}\"", m.kind, m.decl),
+        "module": "",
+        "name": module_name,
+        "source": place(sources, m.span),
+        "resources": resources,
+    })
+}
+
+/// `platc.map.json` from the modules' entries and their files.
+pub(super) fn map(entries: Vec<Value>, paths: &[String], platform: &str) -> String {
+    let deployments: Vec<Value> = entries
+        .into_iter()
+        .zip(paths)
+        .map(|(mut e, path)| {
+            e["module"] = json!(path);
+            e
         })
         .collect();
     let doc = json!({
