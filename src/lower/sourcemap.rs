@@ -115,22 +115,38 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Value {
     })
 }
 
-/// `platc.map.json` from the modules' entries and their files.
+/// `platc.map.json` from the modules' entries and their files: one deployment per block and one
+/// resource per line, so the map stays readable in a diff and small for large platforms.
 pub(super) fn map(entries: Vec<Value>, paths: &[String], platform: &str) -> String {
-    let deployments: Vec<Value> = entries
-        .into_iter()
-        .zip(paths)
-        .map(|(mut e, path)| {
-            e["module"] = json!(path);
-            e
-        })
-        .collect();
-    let doc = json!({
-        "version": 1,
-        "resourceGroup": format!("rg-{platform}-*"),
-        "deployments": deployments,
-    });
-    let mut text = serde_json::to_string_pretty(&doc).expect("JSON values always serialise");
-    text.push('\n');
-    text
+    let mut out = String::from("{\n  \"version\": 1,\n");
+    out.push_str(&format!(
+        "  \"resourceGroup\": {},\n  \"deployments\": [",
+        json!(format!("rg-{platform}-*"))
+    ));
+    for (n, (mut e, path)) in entries.into_iter().zip(paths).enumerate() {
+        e["module"] = json!(path);
+        let resources = e
+            .as_object_mut()
+            .and_then(|o| o.shift_remove("resources"))
+            .unwrap_or_default();
+        out.push_str(if n == 0 { "\n    {\n" } else { ",\n    {\n" });
+        if let Value::Object(fields) = &e {
+            for (k, v) in fields {
+                out.push_str(&format!("      {}: {},\n", json!(k), v));
+            }
+        }
+        out.push_str("      \"resources\": [");
+        let list = resources.as_array().cloned().unwrap_or_default();
+        for (i, r) in list.iter().enumerate() {
+            out.push_str(if i == 0 { "\n        " } else { ",\n        " });
+            out.push_str(&r.to_string());
+        }
+        out.push_str(if list.is_empty() {
+            "]\n    }"
+        } else {
+            "\n      ]\n    }"
+        });
+    }
+    out.push_str("\n  ]\n}\n");
+    out
 }
