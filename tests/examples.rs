@@ -491,3 +491,23 @@ fn each_extra_identical_cluster_adds_at_most_15_lines() {
         ten - three
     );
 }
+
+#[test]
+fn outputs_of_several_declarations_carry_their_names() {
+    let src = "platform \"two\" { private_networking = false }\nvault \"a\" { }\nvault \"b-c\" { }\nlogs \"ops\" { }\n";
+    let mut sources = SourceMap::new();
+    sources.add("two.plat", src);
+    let main = &compile(&sources, &Options::default()).artifacts["main.bicep"];
+    assert!(
+        main.contains("output AZURE_KEY_VAULT_A_NAME string = vaultA.outputs.name"),
+        "{main}"
+    );
+    assert!(
+        main.contains("output AZURE_KEY_VAULT_B_C_ENDPOINT string = vaultBC.outputs.uri"),
+        "{main}"
+    );
+    assert!(
+        main.contains("output AZURE_LOG_ANALYTICS_WORKSPACE_ID string"),
+        "{main}"
+    );
+}

@@ -494,28 +494,30 @@ fn main_bicep(
         ),
         ("AZURE_RESOURCE_GROUP".into(), id("rg").dot("name")),
     ];
+    // `|` marks where the declaration's name goes when a kind has several declarations:
+    // AZURE_KEY_VAULT_NAME, or AZURE_KEY_VAULT_SECRETS_NAME beside AZURE_KEY_VAULT_CERTS_NAME.
     let mut add = |stem: &str, count: usize, kind: &str, name: &str, output: &str| {
+        let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
         let key = if count == 1 {
-            format!("AZURE_{stem}")
+            format!("AZURE_{head}{tail}")
         } else {
-            let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
             format!(
                 "AZURE_{head}_{}{tail}",
                 name.to_ascii_uppercase().replace('-', "_")
             )
         };
-        outputs.push((key.replace('|', ""), Ctx::output(kind, name, output)));
+        outputs.push((key, Ctx::output(kind, name, output)));
     };
     for name in p.clusters.keys() {
         add(
-            "AKS_CLUSTER_NAME",
+            "AKS_CLUSTER|_NAME",
             p.clusters.len(),
             "cluster",
             name,
             "name",
         );
         add(
-            "AKS_OIDC_ISSUER_URL",
+            "AKS|_OIDC_ISSUER_URL",
             p.clusters.len(),
             "cluster",
             name,
@@ -523,12 +525,12 @@ fn main_bicep(
         );
     }
     for name in p.vaults.keys() {
-        add("KEY_VAULT_NAME", p.vaults.len(), "vault", name, "name");
-        add("KEY_VAULT_ENDPOINT", p.vaults.len(), "vault", name, "uri");
+        add("KEY_VAULT|_NAME", p.vaults.len(), "vault", name, "name");
+        add("KEY_VAULT|_ENDPOINT", p.vaults.len(), "vault", name, "uri");
     }
     for name in p.appconfigs.keys() {
         add(
-            "APP_CONFIGURATION_ENDPOINT",
+            "APP_CONFIGURATION|_ENDPOINT",
             p.appconfigs.len(),
             "appconfig",
             name,
@@ -537,14 +539,14 @@ fn main_bicep(
     }
     for name in p.registries.keys() {
         add(
-            "CONTAINER_REGISTRY_NAME",
+            "CONTAINER_REGISTRY|_NAME",
             p.registries.len(),
             "registry",
             name,
             "name",
         );
         add(
-            "CONTAINER_REGISTRY_ENDPOINT",
+            "CONTAINER_REGISTRY|_ENDPOINT",
             p.registries.len(),
             "registry",
             name,
@@ -553,7 +555,7 @@ fn main_bicep(
     }
     for name in p.storages.keys() {
         add(
-            "STORAGE_ACCOUNT_NAME",
+            "STORAGE_ACCOUNT|_NAME",
             p.storages.len(),
             "storage",
             name,
@@ -562,7 +564,7 @@ fn main_bicep(
     }
     for name in p.logs.keys() {
         add(
-            "LOG_ANALYTICS_WORKSPACE_ID",
+            "LOG_ANALYTICS_WORKSPACE|_ID",
             p.logs.len(),
             "logs",
             name,
@@ -571,7 +573,7 @@ fn main_bicep(
     }
     for (name, m) in &p.metrics {
         add(
-            "MONITOR_WORKSPACE_ID",
+            "MONITOR_WORKSPACE|_ID",
             p.metrics.len(),
             "metrics",
             name,
@@ -579,7 +581,7 @@ fn main_bicep(
         );
         if m.grafana {
             add(
-                "GRAFANA_ENDPOINT",
+                "GRAFANA|_ENDPOINT",
                 p.metrics.len(),
                 "metrics",
                 name,
