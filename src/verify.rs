@@ -147,6 +147,21 @@ impl Verifier<'_> {
     fn az(&mut self, args: &[&str]) -> Result<Value, String> {
         self.az.run(args)
     }
+
+    /// A `... list` command about one managed cluster (extensions, Flux configurations).
+    fn cluster_list(&mut self, command: &[&str], cluster: &str) -> Value {
+        let rg = self.rg.clone();
+        let mut args = command.to_vec();
+        args.extend([
+            "--resource-group",
+            &rg,
+            "--cluster-name",
+            cluster,
+            "--cluster-type",
+            "managedClusters",
+        ]);
+        self.az(&args).unwrap_or(Value::Null)
+    }
 }
 
 fn state_ok(v: &Value) -> bool {
@@ -503,18 +518,7 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
     .map(|(_, t)| (t, t))
     .collect();
     if !wanted.is_empty() {
-        let list = v
-            .az(&[
-                "k8s-extension",
-                "list",
-                "--resource-group",
-                &rg,
-                "--cluster-name",
-                aks,
-                "--cluster-type",
-                "managedClusters",
-            ])
-            .unwrap_or(Value::Null);
+        let list = v.cluster_list(&["k8s-extension", "list"], aks);
         for (ext_type, label) in wanted {
             let found = list.as_array().and_then(|l| {
                 l.iter().find(|e| {
@@ -547,19 +551,7 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
         }
     }
     if !c.gitops.is_empty() {
-        let list = v
-            .az(&[
-                "k8s-configuration",
-                "flux",
-                "list",
-                "--resource-group",
-                &rg,
-                "--cluster-name",
-                aks,
-                "--cluster-type",
-                "managedClusters",
-            ])
-            .unwrap_or(Value::Null);
+        let list = v.cluster_list(&["k8s-configuration", "flux", "list"], aks);
         for (gname, g) in &c.gitops {
             let found = list
                 .as_array()

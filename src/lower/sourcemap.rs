@@ -8,8 +8,9 @@ use crate::source::{SourceMap, Span};
 use serde_json::{Value, json};
 
 /// A resource name with every deployment-time part (the resource token, `guid()`, loop values)
-/// replaced by `*`. Module parameters and variables are followed to what main.bicep passes.
-fn pattern(e: &Expr, m: &Module) -> String {
+/// replaced by `*`. Inside a module (`m`), parameters and variables are followed to what
+/// main.bicep passes; in main.bicep only literal text survives.
+fn pattern(e: &Expr, m: Option<&Module>) -> String {
     match e {
         Expr::Str(s) => s.clone(),
         Expr::Interp(parts) => parts
@@ -22,32 +23,18 @@ fn pattern(e: &Expr, m: &Module) -> String {
         // `take(name, 44)` keeps a prefix; the token at its end is a wildcard anyway.
         Expr::Call("take", args) if !args.is_empty() => pattern(&args[0], m),
         Expr::Ident(i) => {
+            let Some(m) = m else { return "*".into() };
             if let Some(a) = m.args.iter().find(|a| a.key == Key::Name(i.clone())) {
-                return main_pattern(&a.value);
+                return pattern(&a.value, None);
             }
             m.items
                 .iter()
                 .find_map(|it| match it {
-                    Item::Var { name, value, .. } if name == i => Some(pattern(value, m)),
+                    Item::Var { name, value, .. } if name == i => Some(pattern(value, Some(m))),
                     _ => None,
                 })
                 .unwrap_or_else(|| "*".into())
         }
-        _ => "*".into(),
-    }
-}
-
-/// A name as main.bicep computes it: only literal text survives.
-fn main_pattern(e: &Expr) -> String {
-    match e {
-        Expr::Str(s) => s.clone(),
-        Expr::Interp(parts) => parts
-            .iter()
-            .map(|p| match p {
-                Part::Text(t) => t.clone(),
-                Part::Expr(x) => main_pattern(x),
-            })
-            .collect(),
         _ => "*".into(),
     }
 }
@@ -69,13 +56,13 @@ fn place(sources: &SourceMap, span: Span) -> Value {
 
 /// The source-map entry of one module deployment; `map` adds the module's file.
 pub(super) fn entry(sources: &SourceMap, m: &Module) -> Value {
-    let module_name = pattern(&Expr::Ident("name".into()), m);
+    let module_name = pattern(&Expr::Ident("name".into()), Some(m));
     // Full names by symbol, so children can prefix their parent's name.
     let mut full: Vec<(String, String)> = Vec::new();
     let mut resources = Vec::new();
     for item in &m.items {
         let Item::Resource(r) = item else { continue };
-        let own = prop(&r.body, "name").map_or("*".into(), |e| pattern(e, m));
+        let own = prop(&r.body, "name").map_or("*".into(), |e| pattern(e, Some(m)));
         let name = match prop(&r.body, "parent") {
             Some(Expr::Ident(parent)) => {
                 let p = full
