@@ -73,6 +73,8 @@ fn uri_path(uri: &lsp::Uri) -> PathBuf {
 
 struct Server {
     docs: HashMap<String, (lsp::Uri, String, Option<Analysis>)>,
+    /// Analyses replaced by newer ones, freed once the editor has its answer.
+    retired: Vec<Option<Analysis>>,
 }
 
 impl Server {
@@ -85,9 +87,10 @@ impl Server {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "document.plat".into());
         let mut read = |p: &Path| std::fs::read_to_string(dir.join(p));
-        let previous = slot.take();
-        *slot = Some(Analysis::new(&name, text, &mut read, previous));
-        slot.as_ref()
+        let mut previous = slot.take();
+        *slot = Some(Analysis::new(&name, text, &mut read, previous.as_mut()));
+        self.retired.push(previous);
+        self.docs.get(uri.as_str()).and_then(|(_, _, a)| a.as_ref())
     }
 
     fn get(&self, uri: &lsp::Uri) -> Option<&Analysis> {
@@ -111,6 +114,7 @@ impl Server {
             "textDocument/publishDiagnostics".into(),
             params,
         )));
+        self.retired.clear();
     }
 }
 
@@ -132,6 +136,7 @@ pub fn serve(conn: &Connection) -> Result<(), Box<dyn std::error::Error + Send +
     conn.initialize(capabilities())?;
     let mut server = Server {
         docs: HashMap::new(),
+        retired: Vec::new(),
     };
     for msg in &conn.receiver {
         match msg {

@@ -19,20 +19,21 @@ pub struct Analysis {
     pub sources: SourceMap,
     pub file: FileId,
     pub diagnostics: Vec<Diagnostic>,
-    pub ast: ast::File,
-    pub last_good: Option<(ast::File, Checked)>,
+    pub ast: std::rc::Rc<ast::File>,
+    pub last_good: Option<(std::rc::Rc<ast::File>, Checked)>,
     /// Statements of this text by their source, so the next change reparses only what changed.
     cache: crate::syntax::incremental::ParseCache,
 }
 
 impl Analysis {
-    /// Analyses `text`, named `name`; `read` supplies imported files. `previous` donates its last
-    /// good tree when this text does not parse.
+    /// Analyses `text`, named `name`; `read` supplies imported files. `previous` donates its parse
+    /// cache and, when this text does not parse, its last good tree; the caller drops what is left
+    /// of it after answering the editor, so freeing the old trees is not on the latency path.
     pub fn new(
         name: &str,
         text: &str,
         read: &mut dyn FnMut(&std::path::Path) -> std::io::Result<String>,
-        previous: Option<Analysis>,
+        previous: Option<&mut Analysis>,
     ) -> Analysis {
         let mut reader = |p: &std::path::Path| {
             if p == std::path::Path::new(name) {
@@ -49,7 +50,7 @@ impl Analysis {
             });
         let file = 0;
         let (mut cache, previous) = match previous {
-            Some(mut p) => (std::mem::take(&mut p.cache), Some(p)),
+            Some(p) => (std::mem::take(&mut p.cache), Some(p)),
             None => (Default::default(), None),
         };
         let first =
@@ -70,8 +71,10 @@ impl Analysis {
                         | crate::diag::Code::NumberTooLarge
                 )
         });
+        // Shared, not copied: the tree is large and read-only from here on.
+        let tree = std::rc::Rc::new(tree);
         let last_good = if broken {
-            previous.and_then(|p| p.last_good)
+            previous.and_then(|p| p.last_good.take())
         } else {
             Some((tree.clone(), checked))
         };

@@ -131,20 +131,22 @@ pub fn parse_incremental(
         comments,
     };
     let mut errors = Vec::new();
-    let mut fresh: HashMap<String, (Vec<Statement>, Vec<Diagnostic>)> = HashMap::new();
+    let mut fresh: HashMap<String, (Vec<Statement>, Vec<Diagnostic>)> =
+        HashMap::with_capacity(bounds.len());
     for w in bounds.windows(2) {
         let (start, end) = (w[0], w[1]);
         let chunk = &text[start..end];
-        let entry = match cache
+        // A hit moves the old key along: unchanged text costs no allocation.
+        let (key, entry) = match cache
             .chunks
-            .remove(chunk)
-            .or_else(|| fresh.get(chunk).cloned())
+            .remove_entry(chunk)
+            .or_else(|| fresh.get(chunk).map(|e| (chunk.to_string(), e.clone())))
         {
-            Some(e) => e,
+            Some(hit) => hit,
             None => {
                 let (mut sts, mut errs) = (Vec::new(), Vec::new());
                 parse_range(file, chunk, 0, chunk.len(), &mut sts, Some(&mut errs));
-                (sts, errs)
+                (chunk.to_string(), (sts, errs))
             }
         };
         for st in &entry.0 {
@@ -159,7 +161,7 @@ pub fn parse_incremental(
                 .cloned()
                 .map(|e| shift_diag(e, file, start as i64)),
         );
-        fresh.insert(chunk.to_string(), entry);
+        fresh.insert(key, entry);
     }
     cache.chunks = fresh;
     (out, errors)
