@@ -37,7 +37,7 @@ var defaultSettings = {
     secretDbPasswordAttributesExp: 'P180D'
   }
   appconfigSettings: {
-    flagBetaUiValue: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
+    entries3Value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
   }
   clusterMain: {
     clusterSkuTier: 'Standard'
@@ -57,7 +57,7 @@ var environmentSettings = {
       secretDbPasswordAttributesExp: 'P180D'
     }
     appconfigSettings: {
-      flagBetaUiValue: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":true,"conditions":{"client_filters":[]}}'
+      entries3Value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":true,"conditions":{"client_filters":[]}}'
     }
     clusterMain: {
       clusterSkuTier: 'Free'
@@ -76,7 +76,7 @@ var environmentSettings = {
       secretDbPasswordAttributesExp: 'P90D'
     }
     appconfigSettings: {
-      flagBetaUiValue: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
+      entries3Value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
     }
     clusterMain: {
       clusterSkuTier: 'Standard'
@@ -196,7 +196,7 @@ module appconfigSettings './modules/appconfig.bicep' = {
     principalType: principalType
     vaultSecretsUri: vaultSecrets.outputs.uri
     logAnalyticsWorkspaceId: logsOps.outputs.id
-    flagBetaUiValue: settings.appconfigSettings.flagBetaUiValue
+    entries3Value: settings.appconfigSettings.entries3Value
   }
 }
 

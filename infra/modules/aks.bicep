@@ -169,10 +169,7 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
         revisions: ['asm-1-27']
         components: {
           ingressGateways: [
-            {
-              enabled: true
-              mode: 'External'
-            }
+            { enabled: true, mode: 'External' }
           ]
         }
       }
@@ -365,10 +362,7 @@ resource promRule 'Microsoft.Insights/dataCollectionRules@2024-03-11' = {
     }
     destinations: {
       monitoringAccounts: [
-        {
-          accountResourceId: monitorWorkspaceId
-          name: 'MonitoringAccount1'
-        }
+        { accountResourceId: monitorWorkspaceId, name: 'MonitoringAccount1' }
       ]
     }
     dataFlows: [
@@ -509,36 +503,15 @@ resource clusterDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-pr
   properties: {
     workspaceId: containerInsightsWorkspaceId
     logs: [
-      {
-        category: 'kube-apiserver'
-        enabled: true
-      }
-      {
-        category: 'kube-controller-manager'
-        enabled: true
-      }
-      {
-        category: 'kube-scheduler'
-        enabled: true
-      }
-      {
-        category: 'cluster-autoscaler'
-        enabled: true
-      }
-      {
-        category: 'guard'
-        enabled: true
-      }
-      {
-        category: 'kube-audit-admin'
-        enabled: true
-      }
+      { category: 'kube-apiserver', enabled: true }
+      { category: 'kube-controller-manager', enabled: true }
+      { category: 'kube-scheduler', enabled: true }
+      { category: 'cluster-autoscaler', enabled: true }
+      { category: 'guard', enabled: true }
+      { category: 'kube-audit-admin', enabled: true }
     ]
     metrics: [
-      {
-        category: 'AllMetrics'
-        enabled: true
-      }
+      { category: 'AllMetrics', enabled: true }
     ]
   }
 }

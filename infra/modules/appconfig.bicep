@@ -16,7 +16,27 @@ param vaultSecretsUri string
 @description('Log Analytics workspace for diagnostic settings')
 param logAnalyticsWorkspaceId string
 @description('Differs by environment; main.bicep passes the value for the environment being deployed')
-param flagBetaUiValue string = '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
+param entries3Value string = '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
+
+var entries = [
+  { name: 'checkout~3Acolor', value: 'blue', contentType: 'text/plain' }
+  { name: 'checkout~3Acolor$prod', value: 'green', contentType: 'text/plain' }
+  {
+    name: 'checkout~3Adb-password'
+    value: '{"uri":"${vaultSecretsUri}secrets/db-password"}'
+    contentType: 'application/vnd.microsoft.appconfig.keyvaultref+json;charset=utf-8'
+  }
+  {
+    name: '.appconfig.featureflag~2Fbeta-ui'
+    value: entries3Value
+    contentType: 'application/vnd.microsoft.appconfig.ff+json;charset=utf-8'
+  }
+  {
+    name: '.appconfig.featureflag~2Fbeta-ui$beta-testers'
+    value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":true,"conditions":{"client_filters":[]}}'
+    contentType: 'application/vnd.microsoft.appconfig.ff+json;charset=utf-8'
+  }
+]
 
 resource store 'Microsoft.AppConfiguration/configurationStores@2024-06-01' = {
   name: name
@@ -49,62 +69,15 @@ resource deployerWritesKeyValues 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-// checkout:color (examples/platform.plat:139)
-resource kvCheckoutColor 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
+resource keyValues 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = [for kv in entries: {
   parent: store
-  name: 'checkout~3Acolor'
+  name: kv.name
   properties: {
-    value: 'blue'
-    contentType: 'text/plain'
+    value: kv.value
+    contentType: kv.contentType
   }
   dependsOn: [deployerWritesKeyValues]
-}
-
-// checkout:color [prod] (examples/platform.plat:141)
-resource kvCheckoutColorProd 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
-  parent: store
-  name: 'checkout~3Acolor$prod'
-  properties: {
-    value: 'green'
-    contentType: 'text/plain'
-  }
-  dependsOn: [deployerWritesKeyValues]
-}
-
-// checkout:db-password (examples/platform.plat:144)
-resource kvCheckoutDbPassword 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
-  parent: store
-  name: 'checkout~3Adb-password'
-  properties: {
-    value: string({
-      uri: '${vaultSecretsUri}secrets/db-password'
-    })
-    contentType: 'application/vnd.microsoft.appconfig.keyvaultref+json;charset=utf-8'
-  }
-  dependsOn: [deployerWritesKeyValues]
-}
-
-// .appconfig.featureflag/beta-ui (examples/platform.plat:148)
-resource flagBetaUi 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
-  parent: store
-  name: '.appconfig.featureflag~2Fbeta-ui'
-  properties: {
-    value: flagBetaUiValue
-    contentType: 'application/vnd.microsoft.appconfig.ff+json;charset=utf-8'
-  }
-  dependsOn: [deployerWritesKeyValues]
-}
-
-// .appconfig.featureflag/beta-ui [beta-testers] (examples/platform.plat:151)
-resource flagBetaUiBetaTesters 'Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01' = {
-  parent: store
-  name: '.appconfig.featureflag~2Fbeta-ui$beta-testers'
-  properties: {
-    value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":true,"conditions":{"client_filters":[]}}'
-    contentType: 'application/vnd.microsoft.appconfig.ff+json;charset=utf-8'
-  }
-  dependsOn: [deployerWritesKeyValues]
-}
+}]
 
 resource storeDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'to-log-analytics'
@@ -112,16 +85,10 @@ resource storeDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-prev
   properties: {
     workspaceId: logAnalyticsWorkspaceId
     logs: [
-      {
-        categoryGroup: 'allLogs'
-        enabled: true
-      }
+      { categoryGroup: 'allLogs', enabled: true }
     ]
     metrics: [
-      {
-        category: 'AllMetrics'
-        enabled: true
-      }
+      { category: 'AllMetrics', enabled: true }
     ]
   }
 }

@@ -31,16 +31,10 @@ resource workspaceDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-
   properties: {
     workspaceId: workspace.id
     logs: [
-      {
-        categoryGroup: 'allLogs'
-        enabled: true
-      }
+      { categoryGroup: 'allLogs', enabled: true }
     ]
     metrics: [
-      {
-        category: 'AllMetrics'
-        enabled: true
-      }
+      { category: 'AllMetrics', enabled: true }
     ]
   }
 }

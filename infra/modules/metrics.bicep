@@ -37,9 +37,7 @@ resource grafana 'Microsoft.Dashboard/grafana@2024-10-01' = {
     publicNetworkAccess: 'Enabled'
     grafanaIntegrations: {
       azureMonitorWorkspaceIntegrations: [
-        {
-          azureMonitorWorkspaceResourceId: workspace.id
-        }
+        { azureMonitorWorkspaceResourceId: workspace.id }
       ]
     }
   }
@@ -73,16 +71,10 @@ resource grafanaDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-pr
   properties: {
     workspaceId: logAnalyticsWorkspaceId
     logs: [
-      {
-        categoryGroup: 'allLogs'
-        enabled: true
-      }
+      { categoryGroup: 'allLogs', enabled: true }
     ]
     metrics: [
-      {
-        category: 'AllMetrics'
-        enabled: true
-      }
+      { category: 'AllMetrics', enabled: true }
     ]
   }
 }

@@ -66,16 +66,10 @@ resource vnetDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-previ
   properties: {
     workspaceId: logAnalyticsWorkspaceId
     logs: [
-      {
-        categoryGroup: 'allLogs'
-        enabled: true
-      }
+      { categoryGroup: 'allLogs', enabled: true }
     ]
     metrics: [
-      {
-        category: 'AllMetrics'
-        enabled: true
-      }
+      { category: 'AllMetrics', enabled: true }
     ]
   }
 }
@@ -86,10 +80,7 @@ resource nsgNodesDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-p
   properties: {
     workspaceId: logAnalyticsWorkspaceId
     logs: [
-      {
-        categoryGroup: 'allLogs'
-        enabled: true
-      }
+      { categoryGroup: 'allLogs', enabled: true }
     ]
   }
 }
@@ -100,10 +91,7 @@ resource nsgEndpointsDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-
   properties: {
     workspaceId: logAnalyticsWorkspaceId
     logs: [
-      {
-        categoryGroup: 'allLogs'
-        enabled: true
-      }
+      { categoryGroup: 'allLogs', enabled: true }
     ]
   }
 }

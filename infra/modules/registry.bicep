@@ -80,16 +80,10 @@ resource registryDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-p
   properties: {
     workspaceId: logAnalyticsWorkspaceId
     logs: [
-      {
-        categoryGroup: 'allLogs'
-        enabled: true
-      }
+      { categoryGroup: 'allLogs', enabled: true }
     ]
     metrics: [
-      {
-        category: 'AllMetrics'
-        enabled: true
-      }
+      { category: 'AllMetrics', enabled: true }
     ]
   }
 }

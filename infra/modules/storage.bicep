@@ -101,10 +101,7 @@ resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-pr
   properties: {
     workspaceId: logAnalyticsWorkspaceId
     metrics: [
-      {
-        category: 'AllMetrics'
-        enabled: true
-      }
+      { category: 'AllMetrics', enabled: true }
     ]
   }
 }
@@ -115,16 +112,10 @@ resource blobServiceDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-0
   properties: {
     workspaceId: logAnalyticsWorkspaceId
     logs: [
-      {
-        categoryGroup: 'allLogs'
-        enabled: true
-      }
+      { categoryGroup: 'allLogs', enabled: true }
     ]
     metrics: [
-      {
-        category: 'AllMetrics'
-        enabled: true
-      }
+      { category: 'AllMetrics', enabled: true }
     ]
   }
 }

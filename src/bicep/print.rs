@@ -246,7 +246,37 @@ impl Printer {
                 out.push_str("[\n");
                 for item in items {
                     pad(out, indent + 1);
-                    self.write(out, item, indent + 1);
+                    // A small object of plain values, such as one entry of a literal table, on
+                    // one line when it fits.
+                    match item {
+                        Expr::Object(props)
+                            if !props.is_empty()
+                                && props.iter().all(|p| {
+                                    is_scalar(&p.value)
+                                        && p.comment.is_none()
+                                        && matches!(&p.key, Key::Name(k) if is_ident(k))
+                                }) =>
+                        {
+                            let mut line = String::from("{ ");
+                            for (n, p) in props.iter().enumerate() {
+                                if n > 0 {
+                                    line.push_str(", ");
+                                }
+                                if let Key::Name(k) = &p.key {
+                                    line.push_str(k);
+                                }
+                                line.push_str(": ");
+                                self.write(&mut line, &p.value, indent + 1);
+                            }
+                            line.push_str(" }");
+                            if crate::pretty::fits(indent + 1, &line) {
+                                out.push_str(&line);
+                            } else {
+                                self.write(out, item, indent + 1);
+                            }
+                        }
+                        _ => self.write(out, item, indent + 1),
+                    }
                     out.push('\n');
                 }
                 pad(out, indent);

@@ -690,8 +690,10 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
             Some("With local auth disabled, ARM writes key-values through the data plane (pass-through):\nthe deploying principal needs a data-plane role on the store".into()),
         );
     }
+    // Key-values are one literal array and one resource loop: a store with thousands of keys
+    // stays one line per key. Where each key came from is kept in the source map.
     let mut vault_params: Vec<String> = Vec::new();
-    let mut idents: Vec<String> = Vec::new();
+    let mut entries = Vec::new();
     for e in &a.entries {
         let rname = azure::appconfig_resource_name(&e.key, e.label.as_deref());
         let (value, content_type) = match &e.content {
@@ -726,44 +728,51 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
                     );
                     vault_params.push(pname.clone());
                 }
+                // The reference's JSON, with the vault's URI (which holds no quote) spliced in.
                 let uri = Expr::Interp(vec![
+                    Part::Text("{\"uri\":\"".into()),
                     Part::Expr(id(&pname)),
-                    Part::Text(format!("secrets/{secret}")),
+                    Part::Text(format!("secrets/{secret}\"}}")),
                 ]);
-                (
-                    call("string", vec![Obj::new().set("uri", uri).build()]),
-                    azure::KEYVAULT_REF_CONTENT_TYPE.to_string(),
-                )
+                (uri, azure::KEYVAULT_REF_CONTENT_TYPE.to_string())
             }
         };
-        let mut r = resource(
-            &entry_ident(e, &mut idents),
-            types::APPCONFIG_KV,
+        entries.push(
             Obj::new()
-                .set("parent", id("store"))
-                .set("name", s(rname))
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set("value", value)
-                        .set("contentType", s(content_type))
-                        .build(),
-                )
-                .set("dependsOn", arr(vec![id("deployerWritesKeyValues")])),
+                .set("name", s(rname.clone()))
+                .set("value", value)
+                .set("contentType", s(content_type))
+                .build(),
         );
         let label = e
             .label
             .as_ref()
             .map(|l| format!(" [{l}]"))
             .unwrap_or_default();
-        r.comment = Some(format!("{}{label} ({})", e.key, ctx.origin(e.span)));
-        r.origin = Some((
-            e.span,
-            match &e.content {
-                KvContent::FeatureFlag { id, .. } => format!("feature \"{id}\"{label}"),
-                _ => format!("config \"{}\"{label}", e.key),
-            },
-        ));
+        let what = match &e.content {
+            KvContent::FeatureFlag { id, .. } => format!("feature \"{id}\"{label}"),
+            _ => format!("config \"{}\"{label}", e.key),
+        };
+        m.origins.push((types::APPCONFIG_KV, rname, e.span, what));
+    }
+    if !entries.is_empty() {
+        m.var("entries", arr(entries));
+        let mut r = resource(
+            "keyValues",
+            types::APPCONFIG_KV,
+            Obj::new()
+                .set("parent", id("store"))
+                .set("name", id("kv").dot("name"))
+                .set(
+                    "properties",
+                    Obj::new()
+                        .set("value", id("kv").dot("value"))
+                        .set("contentType", id("kv").dot("contentType"))
+                        .build(),
+                )
+                .set("dependsOn", arr(vec![id("deployerWritesKeyValues")])),
+        );
+        r.each = Some(("kv".into(), id("entries")));
         m.push(Item::Resource(r));
     }
     if a.private {
@@ -774,25 +783,4 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
     m.output("name", id("store").dot("name"));
     m.output("endpoint", id("store").dot("properties.endpoint"));
     m
-}
-
-/// A readable, unique Bicep name for an App Configuration entry: `flagBetaUiProd`, `kvCheckoutColor`.
-fn entry_ident(e: &KeyValue, taken: &mut Vec<String>) -> String {
-    let (prefix, key) = match &e.content {
-        KvContent::FeatureFlag { id, .. } => ("flag", id.as_str()),
-        _ => ("kv", e.key.as_str()),
-    };
-    let words = match &e.label {
-        Some(l) => format!("{key}-{l}"),
-        None => key.to_string(),
-    };
-    let base = bicep::ident(prefix, &words);
-    let mut name = base.clone();
-    let mut n = 2;
-    while taken.contains(&name) {
-        name = format!("{base}{n}");
-        n += 1;
-    }
-    taken.push(name.clone());
-    name
 }

@@ -21,6 +21,9 @@ pub(crate) struct Module {
     pub outputs: Vec<Item>,
     /// Parameters whose value depends on the environment (see `envs`); main.bicep passes them.
     pub lifted_params: Vec<Item>,
+    /// Resources a loop creates, for the source map: (type, name below the module's primary
+    /// resource, the `.plat` span, what it is).
+    pub origins: Vec<(&'static str, String, Span, String)>,
 }
 
 impl Module {
@@ -44,6 +47,7 @@ impl Module {
             items: Vec::new(),
             outputs: Vec::new(),
             lifted_params: Vec::new(),
+            origins: Vec::new(),
         };
         m.param("name", Type::String, &format!("Name of the {what}"), name);
         m.param("location", Type::String, "Azure region", id("location"));

@@ -92,6 +92,15 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Value {
         }
         resources.push(entry);
     }
+    for (type_, child, span, what) in &m.origins {
+        resources.push(json!({
+            "symbol": "loop",
+            "type": type_.split('@').next().unwrap_or(type_),
+            "name": format!("{module_name}/{child}"),
+            "source": place(sources, *span),
+            "declaration": what,
+        }));
+    }
     json!({
         "deployment": format!("{}-{}", m.kind, m.decl),
         "declaration": format!("{} \"{}\"", m.kind, m.decl),
