@@ -511,3 +511,47 @@ fn outputs_of_several_declarations_carry_their_names() {
         "{main}"
     );
 }
+
+/// Clusters that differ only in values share one module; the values become its parameters.
+#[test]
+fn similar_clusters_share_a_module_with_their_differences_as_parameters() {
+    let mut src =
+        String::from("platform \"fleet\" { private_networking = false }\nlogs \"ops\" { }\n");
+    for i in 0..5 {
+        src.push_str(&format!(
+            "cluster \"c{i}\" {{\n  pool \"system\" {{ vm_size = \"Standard_D{}ds_v5\"  mode = system  count = 3 }}\n  monitoring {{ logs = logs.ops }}\n  extension flux\n  gitops \"apps\" {{\n    source = git(\"https://github.com/contoso/apps\", branch = \"main\")\n    kustomization \"apps\" {{ path = \"./clusters/c{i}\" }}\n  }}\n}}\n",
+            2 + 2 * (i % 2)
+        ));
+    }
+    let mut sources = SourceMap::new();
+    sources.add("fleet.plat", src);
+    let out = compile(&sources, &Options::default()).artifacts;
+    let aks: Vec<&String> = out
+        .keys()
+        .filter(|k| k.starts_with("modules/aks"))
+        .collect();
+    assert_eq!(aks, ["modules/aks.bicep"], "one shared module");
+    let module = &out["modules/aks.bicep"];
+    assert!(
+        module.contains("param gitopsAppsKustomizationsAppsPath string = './clusters/c0'"),
+        "{module}"
+    );
+    assert!(
+        module.contains("vmSize: clusterAgentPoolProfiles0VmSize"),
+        "{module}"
+    );
+    let main = &out["main.bicep"];
+    assert!(
+        main.contains("gitopsAppsKustomizationsAppsPath: './clusters/c3'"),
+        "{main}"
+    );
+    assert!(
+        main.contains("clusterAgentPoolProfiles0VmSize: 'Standard_D4ds_v5'"),
+        "{main}"
+    );
+    let syntax_ok = out
+        .iter()
+        .filter(|(k, _)| k.ends_with(".bicep"))
+        .all(|(_, t)| syntax_problems(t).is_empty());
+    assert!(syntax_ok);
+}

@@ -213,7 +213,8 @@ fn item_name(item: &Item) -> Option<&str> {
 }
 
 /// Merges one declaration's module as each variant lowered it (the defaults first).
-pub(crate) fn merge(variants: Vec<Module>) -> Result<(Module, Vec<Lifted>), Conflict> {
+/// `why` describes the parameters that values which differ become.
+pub(crate) fn merge(variants: Vec<Module>, why: &str) -> Result<(Module, Vec<Lifted>), Conflict> {
     if variants.iter().all(|m| m.same_as(&variants[0])) {
         let only = variants
             .into_iter()
@@ -361,7 +362,7 @@ pub(crate) fn merge(variants: Vec<Module>) -> Result<(Module, Vec<Lifted>), Conf
     for l in &m.lifted {
         let default = l.values[0].clone();
         out.lifted_params.push(Item::Param {
-            decorators: vec![Decorator::description("Differs by environment; main.bicep passes the value for the environment being deployed")],
+            decorators: vec![Decorator::description(why)],
             name: l.param.clone(),
             ty: type_of(&default),
             default: Some(default),

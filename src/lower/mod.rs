@@ -128,7 +128,10 @@ pub fn lower(
         .collect::<Option<Vec<Module>>>()
     {
         let first = (versions[0].kind, versions[0].decl.clone(), versions[0].span);
-        match envs::merge(versions) {
+        match envs::merge(
+            versions,
+            "Differs by environment; main.bicep passes the value for the environment being deployed",
+        ) {
             Ok((m, lifted)) => {
                 if !lifted.is_empty() {
                     settings.push((Ctx::module_ident(m.kind, &m.decl), lifted));
@@ -167,6 +170,7 @@ pub fn lower(
             envvars::settings(&mut l.values, &mut env_vars);
         }
     }
+    share_modules(&mut modules);
     let ctx = Ctx::new(&checked.default, sources, &links);
     let env_names: Vec<&str> = checked.environments.keys().map(String::as_str).collect();
     let header = |what: &str| {
@@ -254,6 +258,68 @@ pub fn lower(
         sourcemap::map(entries, &paths, &checked.default.name),
     );
     Ok(out)
+}
+
+/// Declarations of one kind whose modules differ only in values share one module: the values
+/// become parameters (defaulting to the first declaration's) that each module call passes. Done
+/// only where it at least halves the Bicep, so a small platform keeps its literal modules, and
+/// only for modules whose calls pass the same parameters and carry no per-resource origins or
+/// environment values (those stay exact per declaration).
+fn share_modules(modules: &mut [Module]) {
+    let mut groups: IndexMap<&'static str, Vec<usize>> = IndexMap::new();
+    for (i, m) in modules.iter().enumerate() {
+        let plain = m.lifted_params.is_empty()
+            && m.origins.is_empty()
+            && m.items
+                .iter()
+                .all(|it| !matches!(it, Item::Resource(r) if r.origin.is_some()));
+        if plain {
+            groups.entry(m.area).or_default().push(i);
+        }
+    }
+    for (_, members) in groups {
+        // Within an area, only modules whose calls pass the same parameters can share.
+        let mut by_params: IndexMap<Vec<String>, Vec<usize>> = IndexMap::new();
+        for i in members {
+            let keys = modules[i]
+                .args
+                .iter()
+                .map(|a| format!("{:?}", a.key))
+                .collect();
+            by_params.entry(keys).or_default().push(i);
+        }
+        for (_, same) in by_params {
+            if same.len() < 2 {
+                continue;
+            }
+            let versions: Vec<Module> = same.iter().map(|&i| modules[i].clone()).collect();
+            let separate: usize = versions.iter().map(|m| m.print(&[]).len()).sum();
+            let Ok((merged, lifted)) = envs::merge(
+                versions,
+                "Differs between the declarations that share this module; each module call passes its own",
+            ) else {
+                continue;
+            };
+            let shared = merged.print(&[]).len() + lifted.len() * same.len() * 40;
+            if shared * 2 > separate {
+                continue;
+            }
+            for (n, &i) in same.iter().enumerate() {
+                let m = &mut modules[i];
+                m.params = merged.params.clone();
+                m.items = merged.items.clone();
+                m.outputs = merged.outputs.clone();
+                m.lifted_params = merged.lifted_params.clone();
+                for l in &lifted {
+                    m.args.push(bicep::Prop {
+                        key: bicep::Key::Name(l.param.clone()),
+                        value: l.values[n].clone(),
+                        comment: None,
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// One module per declaration, as one environment sees the platform.
