@@ -190,6 +190,14 @@ pub fn lower(
         std::collections::HashMap::new();
     let mut entries = Vec::with_capacity(modules.len());
     for (i, m) in modules.iter_mut().enumerate() {
+        if let Some(o) = m.shared_with {
+            // Same body as an earlier module by construction: no need to print it again.
+            owner.push(o);
+            texts.push(None);
+            entries.push(sourcemap::entry(sources, m));
+            m.release();
+            continue;
+        }
         let text = m.print(&header(&format!("{} `{}`", m.kind, m.decl)));
         let b = body(&text);
         let hash = {
@@ -293,7 +301,8 @@ fn share_modules(modules: &mut [Module]) {
                 continue;
             }
             let versions: Vec<Module> = same.iter().map(|&i| modules[i].clone()).collect();
-            let separate: usize = versions.iter().map(|m| m.print(&[]).len()).sum();
+            // The declarations are alike, so the first one's size stands for each.
+            let separate = versions[0].print(&[]).len() * versions.len();
             let Ok((merged, lifted)) = envs::merge(
                 versions,
                 "Differs between the declarations that share this module; each module call passes its own",
@@ -306,6 +315,9 @@ fn share_modules(modules: &mut [Module]) {
             }
             for (n, &i) in same.iter().enumerate() {
                 let m = &mut modules[i];
+                if n > 0 {
+                    m.shared_with = Some(same[0]);
+                }
                 m.params = merged.params.clone();
                 m.items = merged.items.clone();
                 m.outputs = merged.outputs.clone();

@@ -24,6 +24,8 @@ pub(crate) struct Module {
     /// Resources a loop creates, for the source map: (type, name below the module's primary
     /// resource, the `.plat` span, what it is).
     pub origins: Vec<(&'static str, String, Span, String)>,
+    /// The module (by index) whose file this one shares, once `share_modules` has merged them.
+    pub shared_with: Option<usize>,
 }
 
 impl Module {
@@ -48,6 +50,7 @@ impl Module {
             outputs: Vec::new(),
             lifted_params: Vec::new(),
             origins: Vec::new(),
+            shared_with: None,
         };
         m.param("name", Type::String, &format!("Name of the {what}"), name);
         m.param("location", Type::String, "Azure region", id("location"));

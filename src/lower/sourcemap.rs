@@ -5,7 +5,6 @@
 use super::module::Module;
 use crate::bicep::{Expr, Item, Key, Part};
 use crate::source::{SourceMap, Span};
-use serde_json::{Value, json};
 
 /// A resource name with every deployment-time part (the resource token, `guid()`, loop values)
 /// replaced by `*`. Inside a module (`m`), parameters and variables are followed to what
@@ -49,13 +48,28 @@ fn prop<'a>(body: &'a Expr, key: &str) -> Option<&'a Expr> {
     }
 }
 
-fn place(sources: &SourceMap, span: Span) -> Value {
+/// A JSON string literal.
+fn js(s: &str) -> String {
+    serde_json::to_string(s).expect("strings always serialise")
+}
+
+fn place(sources: &SourceMap, span: Span) -> String {
     let (line, column) = sources.line_col(span.file, span.start as usize);
-    json!({ "file": sources.name(span.file), "line": line, "column": column })
+    format!(
+        "{{\"file\":{},\"line\":{line},\"column\":{column}}}",
+        js(sources.name(span.file))
+    )
+}
+
+/// One deployment of the map, its lines already rendered (the map is written as text: a large
+/// platform has hundreds of thousands of resources, too many to build as JSON values first).
+pub(super) struct Entry {
+    fields: Vec<(&'static str, String)>,
+    resources: Vec<String>,
 }
 
 /// The source-map entry of one module deployment; `map` adds the module's file.
-pub(super) fn entry(sources: &SourceMap, m: &Module) -> Value {
+pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
     let module_name = pattern(&Expr::Ident("name".into()), Some(m));
     // Full names by symbol, so children can prefix their parent's name.
     let mut full: Vec<(String, String)> = Vec::new();
@@ -77,67 +91,67 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Value {
         if r.existing {
             continue;
         }
-        let mut entry = json!({
-            "symbol": r.name,
-            "type": r.type_.split('@').next().unwrap_or(r.type_),
-            "name": name,
-        });
+        let mut line = format!(
+            "{{\"symbol\":{},\"type\":{},\"name\":{}",
+            js(&r.name),
+            js(r.type_.split('@').next().unwrap_or(r.type_)),
+            js(&name)
+        );
         // Extension resources (`scope:`) live under another resource, not in the group.
         if prop(&r.body, "scope").is_some() {
-            entry["extension"] = json!(true);
+            line.push_str(",\"extension\":true");
         }
         if let Some((span, what)) = &r.origin {
-            entry["source"] = place(sources, *span);
-            entry["declaration"] = json!(what);
+            line.push_str(&format!(
+                ",\"source\":{},\"declaration\":{}",
+                place(sources, *span),
+                js(what)
+            ));
         }
-        resources.push(entry);
+        line.push('}');
+        resources.push(line);
     }
     for (type_, child, span, what) in &m.origins {
-        resources.push(json!({
-            "symbol": "loop",
-            "type": type_.split('@').next().unwrap_or(type_),
-            "name": format!("{module_name}/{child}"),
-            "source": place(sources, *span),
-            "declaration": what,
-        }));
+        resources.push(format!(
+            "{{\"symbol\":\"loop\",\"type\":{},\"name\":{},\"source\":{},\"declaration\":{}}}",
+            js(type_.split('@').next().unwrap_or(type_)),
+            js(&format!("{module_name}/{child}")),
+            place(sources, *span),
+            js(what)
+        ));
     }
-    json!({
-        "deployment": format!("{}-{}", m.kind, m.decl),
-        "declaration": format!("{} \"{}\"", m.kind, m.decl),
-        "module": "",
-        "name": module_name,
-        "source": place(sources, m.span),
-        "resources": resources,
-    })
+    Entry {
+        fields: vec![
+            ("deployment", js(&format!("{}-{}", m.kind, m.decl))),
+            ("declaration", js(&format!("{} \"{}\"", m.kind, m.decl))),
+            ("module", String::new()),
+            ("name", js(&module_name)),
+            ("source", place(sources, m.span)),
+        ],
+        resources,
+    }
 }
 
 /// `platc.map.json` from the modules' entries and their files: one deployment per block and one
 /// resource per line, so the map stays readable in a diff and small for large platforms.
-pub(super) fn map(entries: Vec<Value>, paths: &[String], platform: &str) -> String {
+pub(super) fn map(entries: Vec<Entry>, paths: &[String], platform: &str) -> String {
     let mut out = String::from("{\n  \"version\": 1,\n");
     out.push_str(&format!(
         "  \"resourceGroup\": {},\n  \"deployments\": [",
-        json!(format!("rg-{platform}-*"))
+        js(&format!("rg-{platform}-*"))
     ));
-    for (n, (mut e, path)) in entries.into_iter().zip(paths).enumerate() {
-        e["module"] = json!(path);
-        let resources = e
-            .as_object_mut()
-            .and_then(|o| o.shift_remove("resources"))
-            .unwrap_or_default();
+    for (n, (e, path)) in entries.into_iter().zip(paths).enumerate() {
         out.push_str(if n == 0 { "\n    {\n" } else { ",\n    {\n" });
-        if let Value::Object(fields) = &e {
-            for (k, v) in fields {
-                out.push_str(&format!("      {}: {},\n", json!(k), v));
-            }
+        for (k, v) in &e.fields {
+            let v = if *k == "module" { js(path) } else { v.clone() };
+            out.push_str(&format!("      \"{k}\": {v},\n"));
         }
         out.push_str("      \"resources\": [");
-        let list = resources.as_array().cloned().unwrap_or_default();
-        for (i, r) in list.iter().enumerate() {
+        for (i, r) in e.resources.iter().enumerate() {
             out.push_str(if i == 0 { "\n        " } else { ",\n        " });
-            out.push_str(&r.to_string());
+            out.push_str(r);
         }
-        out.push_str(if list.is_empty() {
+        out.push_str(if e.resources.is_empty() {
             "]\n    }"
         } else {
             "\n      ]\n    }"
