@@ -4,6 +4,7 @@
 //! settings, extensions are installed and healthy, Flux configurations are compliant, and every
 //! federated credential and role assignment is in place.
 
+use crate::azure::extensions as ext;
 use crate::check::Checked;
 use crate::model::{Cluster, Platform};
 use crate::source::{SourceMap, Span};
@@ -468,17 +469,17 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
     let addons: [(bool, &[&str], &str); 4] = [
         (
             c.keyvault_csi.is_some(),
-            &["addonProfiles", "azureKeyvaultSecretsProvider", "enabled"],
+            &["addonProfiles", ext::ADDON_KEYVAULT_CSI, "enabled"],
             "Key Vault CSI provider",
         ),
         (
             c.azure_policy,
-            &["addonProfiles", "azurepolicy", "enabled"],
+            &["addonProfiles", ext::ADDON_AZURE_POLICY, "enabled"],
             "Azure Policy",
         ),
         (
             c.logs.is_some(),
-            &["addonProfiles", "omsagent", "enabled"],
+            &["addonProfiles", ext::ADDON_CONTAINER_INSIGHTS, "enabled"],
             "Container insights",
         ),
         (
@@ -509,17 +510,16 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
         format!("provisioning state {state}"),
     );
 
-    let wanted: Vec<(&str, &str)> = [
-        (c.flux, "microsoft.flux"),
-        (c.app_config_provider, "microsoft.appconfiguration"),
+    let wanted: Vec<&str> = [
+        (c.flux, ext::FLUX_TYPE),
+        (c.app_config_provider, ext::APPCONFIG_TYPE),
     ]
     .into_iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, t)| (t, t))
+    .filter_map(|(on, t)| on.then_some(t))
     .collect();
     if !wanted.is_empty() {
         let list = v.cluster_list(&["k8s-extension", "list"], aks);
-        for (ext_type, label) in wanted {
+        for ext_type in wanted {
             let found = list.as_array().and_then(|l| {
                 l.iter().find(|e| {
                     e["extensionType"]
@@ -547,7 +547,13 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
                     ),
                 ),
             };
-            v.row(status, "extension", format!("{aks}/{label}"), detail, span);
+            v.row(
+                status,
+                "extension",
+                format!("{aks}/{ext_type}"),
+                detail,
+                span,
+            );
         }
     }
     if !c.gitops.is_empty() {

@@ -44,6 +44,16 @@ pub mod types {
         "Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01";
 }
 
+/// The resource type without its API version, as ARM errors, `resourceId()` and the portal name it.
+pub fn type_name(type_at_version: &str) -> &str {
+    type_at_version
+        .split_once('@')
+        .map_or(type_at_version, |(t, _)| t)
+}
+
+/// The type a role assignment's `roleDefinitionId` points at; roles are built in, never declared.
+pub const ROLE_DEFINITION_TYPE: &str = "Microsoft.Authorization/roleDefinitions";
+
 /// Azure built-in roles platc can grant, by the name the portal shows (AZURE.md §3.13).
 pub const ROLES: &[(&str, &str)] = &[
     (
@@ -276,6 +286,10 @@ pub mod extensions {
     pub const FLUX_NAMESPACE: &str = "flux-system";
     pub const APPCONFIG_TYPE: &str = "Microsoft.AppConfiguration";
     pub const APPCONFIG_NAME: &str = "appconfigurationkubernetesprovider";
+    /// Keys under `addonProfiles` of a managed cluster (AZURE.md §3.1).
+    pub const ADDON_CONTAINER_INSIGHTS: &str = "omsagent";
+    pub const ADDON_KEYVAULT_CSI: &str = "azureKeyvaultSecretsProvider";
+    pub const ADDON_AZURE_POLICY: &str = "azurepolicy";
     /// Flux controllers the platform runs; image automation stays off, as in AVM and OSDU.
     pub const FLUX_SETTINGS: &[(&str, &str)] = &[
         ("multiTenancy.enforce", "false"),

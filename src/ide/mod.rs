@@ -378,7 +378,7 @@ pub fn symbols(a: &Analysis) -> Vec<Symbol> {
                         None => b.kind.name.clone(),
                     },
                     detail: azure_resource(&b.kind.name)
-                        .map(|(t, _)| t.split('@').next().unwrap_or(t).to_string())
+                        .map(|(t, _)| crate::azure::type_name(t).to_string())
                         .unwrap_or_default(),
                     kind: match b.kind.name.as_str() {
                         "platform" => "module",

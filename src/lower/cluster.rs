@@ -241,7 +241,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
     let mut addons = Obj::new();
     if let Some(ws) = &logs_id {
         addons.push(
-            "omsagent",
+            ext::ADDON_CONTAINER_INSIGHTS,
             Obj::new()
                 .set("enabled", Expr::Bool(true))
                 .set(
@@ -256,7 +256,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
     }
     if let Some(secs) = c.keyvault_csi {
         addons.push(
-            "azureKeyvaultSecretsProvider",
+            ext::ADDON_KEYVAULT_CSI,
             Obj::new()
                 .set("enabled", Expr::Bool(true))
                 .set(
@@ -271,7 +271,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
     }
     if c.azure_policy {
         addons.push(
-            "azurepolicy",
+            ext::ADDON_AZURE_POLICY,
             Obj::new()
                 .set("enabled", Expr::Bool(true))
                 .set("config", Obj::new().set("version", s("v2")).build())

@@ -110,7 +110,7 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
             call(
                 "resourceId",
                 vec![
-                    s("Microsoft.Network/virtualNetworks/subnets"),
+                    s(azure::type_name(types::SUBNET)),
                     id("vnet").dot("name"),
                     s(sname.clone()),
                 ],

@@ -808,7 +808,7 @@ pub(crate) fn role_assignment(
                         "roleDefinitionId",
                         call(
                             "subscriptionResourceId",
-                            vec![s("Microsoft.Authorization/roleDefinitions"), s(role_id)],
+                            vec![s(azure::ROLE_DEFINITION_TYPE), s(role_id)],
                         ),
                         role,
                     )

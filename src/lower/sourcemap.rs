@@ -94,7 +94,7 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
         let mut line = format!(
             "{{\"symbol\":{},\"type\":{},\"name\":{}",
             js(&r.name),
-            js(r.type_.split('@').next().unwrap_or(r.type_)),
+            js(crate::azure::type_name(r.type_)),
             js(&name)
         );
         // Extension resources (`scope:`) live under another resource, not in the group.
@@ -114,7 +114,7 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
     for (type_, child, span, what) in &m.origins {
         resources.push(format!(
             "{{\"symbol\":\"loop\",\"type\":{},\"name\":{},\"source\":{},\"declaration\":{}}}",
-            js(type_.split('@').next().unwrap_or(type_)),
+            js(crate::azure::type_name(type_)),
             js(&format!("{module_name}/{child}")),
             place(sources, *span),
             js(what)
