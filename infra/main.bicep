@@ -34,7 +34,9 @@ var defaultSettings = {
   }
   vaultSecrets: {
     vaultSoftDeleteRetentionInDays: 30
-    secretDbPasswordAttributesExp: 'P180D'
+    secrets: [
+      { name: 'db-password', contentType: 'text/plain', expiresAfter: 'P180D' }
+    ]
   }
   appconfigSettings: {
     entries3Value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
@@ -54,7 +56,9 @@ var environmentSettings = {
     }
     vaultSecrets: {
       vaultSoftDeleteRetentionInDays: 30
-      secretDbPasswordAttributesExp: 'P180D'
+      secrets: [
+        { name: 'db-password', contentType: 'text/plain', expiresAfter: 'P180D' }
+      ]
     }
     appconfigSettings: {
       entries3Value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":true,"conditions":{"client_filters":[]}}'
@@ -73,7 +77,9 @@ var environmentSettings = {
     }
     vaultSecrets: {
       vaultSoftDeleteRetentionInDays: 90
-      secretDbPasswordAttributesExp: 'P90D'
+      secrets: [
+        { name: 'db-password', contentType: 'text/plain', expiresAfter: 'P90D' }
+      ]
     }
     appconfigSettings: {
       entries3Value: '{"id":"beta-ui","description":"The redesigned checkout pages","enabled":false,"conditions":{"client_filters":[]}}'
@@ -175,12 +181,14 @@ module vaultSecrets './modules/keyvault.bicep' = {
     name: 'kv-secrets-${resourceToken}'
     location: location
     tags: tags
-    secretDbPasswordValue: secretDbPassword
+    secretValues: {
+      'db-password': secretDbPassword
+    }
     endpointSubnetId: networkCore.outputs.subnetEndpointsId
     privateDnsZoneId: networkCore.outputs.vaultZoneId
     logAnalyticsWorkspaceId: logsOps.outputs.id
     vaultSoftDeleteRetentionInDays: settings.vaultSecrets.vaultSoftDeleteRetentionInDays
-    secretDbPasswordAttributesExp: settings.vaultSecrets.secretDbPasswordAttributesExp
+    secrets: settings.vaultSecrets.secrets
   }
 }
 
@@ -230,9 +238,9 @@ module identityCheckout './modules/identity-checkout.bicep' = {
     name: 'id-checkout-${resourceToken}'
     location: location
     tags: tags
-    issuerMain: clusterMain.outputs.oidcIssuerUrl
-    vaultSecretsName: vaultSecrets.outputs.name
-    appconfigSettingsName: appconfigSettings.outputs.name
+    issuer: clusterMain.outputs.oidcIssuerUrl
+    vaultName: vaultSecrets.outputs.name
+    appconfigName: appconfigSettings.outputs.name
   }
 }
 
@@ -245,9 +253,9 @@ module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' =
     name: 'id-appconfig-provider-${resourceToken}'
     location: location
     tags: tags
-    issuerMain: clusterMain.outputs.oidcIssuerUrl
-    appconfigSettingsName: appconfigSettings.outputs.name
-    vaultSecretsName: vaultSecrets.outputs.name
+    issuer: clusterMain.outputs.oidcIssuerUrl
+    appconfigName: appconfigSettings.outputs.name
+    vaultName: vaultSecrets.outputs.name
   }
 }
 

@@ -384,7 +384,7 @@ fn a_program_split_across_files_builds_as_one() {
         main.contains("// vault \"kv\" (examples/two-files/services.plat:5)"),
         "{main}"
     );
-    assert!(main.contains("issuerApps: clusterApps.outputs.oidcIssuerUrl"));
+    assert!(main.contains("issuer: clusterApps.outputs.oidcIssuerUrl"));
     assert!(out.contains_key("modules/identity.bicep"));
 }
 

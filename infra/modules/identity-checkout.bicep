@@ -7,19 +7,15 @@ param name string
 param location string
 @description('Tags for every resource')
 param tags object
-@description('OIDC issuer of cluster `main`')
-param issuerMain string
-@description('Name of vault `secrets`')
-param vaultSecretsName string
-@description('Name of appconfig `settings`')
-param appconfigSettingsName string
+@description('OIDC issuer of the cluster the credentials trust')
+param issuer string
+@description('Name of the vault the identity is granted roles on')
+param vaultName string
+@description('Name of the appconfig the identity is granted roles on')
+param appconfigName string
 
 var federations = [
-  {
-    name: 'main-shop-checkout-sa'
-    issuer: issuerMain
-    subject: 'system:serviceaccount:shop:checkout-sa'
-  }
+  { name: 'main-shop-checkout-sa', subject: 'system:serviceaccount:shop:checkout-sa' }
 ]
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
@@ -34,20 +30,20 @@ resource federatedCredentials 'Microsoft.ManagedIdentity/userAssignedIdentities/
   parent: identity
   name: f.name
   properties: {
-    issuer: f.issuer
+    issuer: issuer
     subject: f.subject
     audiences: ['api://AzureADTokenExchange']
   }
 }]
 
-resource vaultSecrets 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
-  name: vaultSecretsName
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
+  name: vaultName
 }
 
-// grant "Key Vault Secrets User" on vault.secrets
-resource grantKeyVaultSecretsUserVaultSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vaultSecrets.id, identity.id, '4633458b-17de-408a-b874-0445c86b69e6')
-  scope: vaultSecrets
+// grant "Key Vault Secrets User" on the vault
+resource grantKeyVaultSecretsUserVault 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, identity.id, '4633458b-17de-408a-b874-0445c86b69e6')
+  scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6') // Key Vault Secrets User
     principalId: identity.properties.principalId
@@ -55,14 +51,14 @@ resource grantKeyVaultSecretsUserVaultSecrets 'Microsoft.Authorization/roleAssig
   }
 }
 
-resource appconfigSettings 'Microsoft.AppConfiguration/configurationStores@2024-06-01' existing = {
-  name: appconfigSettingsName
+resource appconfig 'Microsoft.AppConfiguration/configurationStores@2024-06-01' existing = {
+  name: appconfigName
 }
 
-// grant "App Configuration Data Reader" on appconfig.settings
-resource grantAppConfigurationDataReaderAppconfigSettings 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(appconfigSettings.id, identity.id, '516239f1-63e1-4d78-a4de-a74fb236a071')
-  scope: appconfigSettings
+// grant "App Configuration Data Reader" on the appconfig
+resource grantAppConfigurationDataReaderAppconfig 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appconfig.id, identity.id, '516239f1-63e1-4d78-a4de-a74fb236a071')
+  scope: appconfig
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '516239f1-63e1-4d78-a4de-a74fb236a071') // App Configuration Data Reader
     principalId: identity.properties.principalId

@@ -10,8 +10,8 @@ param tags object
 @description('Deployment time; utcNow() is only allowed as a parameter default. Secret expiry counts from it')
 param deployedAt string = utcNow('u')
 @secure()
-@description('Value of secret `db-password` (azd environment variable DB_PASSWORD)')
-param secretDbPasswordValue string
+@description('Secret values by secret name, from the azd environment variables main.parameters.json names')
+param secretValues object
 @description('Subnet that holds private endpoints')
 param endpointSubnetId string
 @description('Private DNS zone privatelink.vaultcore.azure.net')
@@ -21,7 +21,9 @@ param logAnalyticsWorkspaceId string
 @description('Differs by environment; main.bicep passes the value for the environment being deployed')
 param vaultSoftDeleteRetentionInDays int = 30
 @description('Differs by environment; main.bicep passes the value for the environment being deployed')
-param secretDbPasswordAttributesExp string = 'P180D'
+param secrets array = [
+  { name: 'db-password', contentType: 'text/plain', expiresAfter: 'P180D' }
+]
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
@@ -45,19 +47,18 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
-// secret "db-password" (examples/platform.plat:132)
-resource secretDbPassword 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [for secret in secrets: {
   parent: vault
-  name: 'db-password'
+  name: secret.name
   properties: {
-    value: secretDbPasswordValue
-    contentType: 'text/plain'
+    value: secretValues[secret.name]
+    contentType: secret.contentType
     attributes: {
       enabled: true
-      exp: dateTimeToEpoch(dateTimeAdd(deployedAt, secretDbPasswordAttributesExp))
+      exp: dateTimeToEpoch(dateTimeAdd(deployedAt, secret.expiresAfter))
     }
   }
-}
+}]
 
 resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
   name: '${name}-pe'

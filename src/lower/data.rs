@@ -584,33 +584,57 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
             call("utcNow", vec![s("u")]),
         );
     }
-    for (sname, sec) in &v.secrets {
-        let value = m.secure_param(
-            &format!("{}Value", bicep::ident("secret", sname)),
-            &format!(
-                "Value of secret `{sname}` (azd environment variable {})",
-                sec.env
-            ),
-            id(secret_param(sname)),
+    if !v.secrets.is_empty() {
+        // One loop over a table rather than a resource per secret: vaults alike in shape then
+        // share one module. The values travel as one secure object, keyed by secret name.
+        let mut values = Obj::new();
+        let mut rows = Vec::new();
+        for (sname, sec) in &v.secrets {
+            values.push(sname.clone(), id(secret_param(sname)));
+            rows.push(
+                Obj::new()
+                    .set("name", s(sname.clone()))
+                    .set("contentType", s(sec.content_type.clone()))
+                    .set("expiresAfter", s(format!("P{}D", sec.expires_after_days)))
+                    .build(),
+            );
+            m.origins.push((
+                types::VAULT_SECRET,
+                sname.clone(),
+                sec.meta.span,
+                format!("secret \"{sname}\""),
+            ));
+        }
+        m.secure_object_param(
+            "secretValues",
+            "Secret values by secret name, from the azd environment variables main.parameters.json names",
+            values.build(),
         );
+        m.var("secrets", arr(rows));
         let exp = call(
             "dateTimeToEpoch",
             vec![call(
                 "dateTimeAdd",
-                vec![id("deployedAt"), s(format!("P{}D", sec.expires_after_days))],
+                vec![id("deployedAt"), id("secret").dot("expiresAfter")],
             )],
         );
         let mut r = resource(
-            &bicep::ident("secret", sname),
+            "vaultSecrets",
             types::VAULT_SECRET,
             Obj::new()
                 .set("parent", id("vault"))
-                .set("name", s(sname.clone()))
+                .set("name", id("secret").dot("name"))
                 .set(
                     "properties",
                     Obj::new()
-                        .set("value", value)
-                        .set("contentType", s(sec.content_type.clone()))
+                        .set(
+                            "value",
+                            Expr::Index(
+                                Box::new(id("secretValues")),
+                                Box::new(id("secret").dot("name")),
+                            ),
+                        )
+                        .set("contentType", id("secret").dot("contentType"))
                         .set(
                             "attributes",
                             Obj::new()
@@ -621,11 +645,7 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
                         .build(),
                 ),
         );
-        r.comment = Some(format!(
-            "secret \"{sname}\" ({})",
-            ctx.origin(sec.meta.span)
-        ));
-        r.origin = Some((sec.meta.span, format!("secret \"{sname}\"")));
+        r.each = Some(("secret".into(), id("secrets")));
         m.push(Item::Resource(r));
     }
     if v.private {

@@ -29,6 +29,11 @@ fn closed(e: &Expr) -> bool {
     }
 }
 
+/// An array of records.
+pub(crate) fn is_table(e: &Expr) -> bool {
+    matches!(e, Expr::Array(rows) if rows.iter().all(|r| matches!(r, Expr::Object(_))))
+}
+
 fn type_of(e: &Expr) -> Type {
     match e {
         Expr::Int(_) => Type::Int,
@@ -214,15 +219,10 @@ fn item_name(item: &Item) -> Option<&str> {
 
 /// Merges one declaration's module as each variant lowered it (the defaults first).
 /// `why` describes the parameters that values which differ become.
-pub(crate) fn merge(variants: Vec<Module>, why: &str) -> Result<(Module, Vec<Lifted>), Conflict> {
-    if variants.iter().all(|m| m.same_as(&variants[0])) {
-        let only = variants
-            .into_iter()
-            .next()
-            .expect("at least the defaults' module");
-        return Ok((only, Vec::new()));
+pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lifted>), Conflict> {
+    if variants.iter().all(|m| m.same_as(variants[0])) {
+        return Ok((variants[0].clone(), Vec::new()));
     }
-    let variants = &variants[..];
     let base = &variants[0];
     let mut m = Merger {
         lifted: Vec::new(),
@@ -281,6 +281,17 @@ pub(crate) fn merge(variants: Vec<Module>, why: &str) -> Result<(Module, Vec<Lif
                         _ => (*i, value),
                     })
                     .collect();
+                // A table variable (an array of records) that differs is passed whole, as a
+                // parameter of its name: one parameter per cell would bury the call under names
+                // no reader can place.
+                if is_table(value)
+                    && vals.iter().any(|(_, e)| *e != value)
+                    && vals.iter().all(|(_, e)| is_table(e) && closed(e))
+                {
+                    m.taken.retain(|t| t != name);
+                    m.lift(std::slice::from_ref(name), &vals);
+                    continue;
+                }
                 items.push(Item::Var {
                     comment: comment.clone(),
                     name: name.clone(),
@@ -341,7 +352,7 @@ pub(crate) fn merge(variants: Vec<Module>, why: &str) -> Result<(Module, Vec<Lif
         }
     }
 
-    let mut out = base.clone();
+    let mut out = (*base).clone();
     out.items = items;
     for v in &variants[1..] {
         for p in &v.params {

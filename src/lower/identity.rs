@@ -39,41 +39,61 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
     );
     m.push(Item::Resource(r));
 
+    // Symbols name the cluster or target only where one identity has several of a kind: so
+    // identities alike in shape come out alike in text and can share one module.
+    let one_cluster = i.federations.iter().all(|f| {
+        i.federations
+            .first()
+            .is_some_and(|g| g.cluster == f.cluster)
+    });
     if !i.federations.is_empty() {
         let mut issuers: Vec<&str> = Vec::new();
         let mut entries = Vec::new();
         for f in &i.federations {
-            let issuer = bicep::ident("issuer", &f.cluster);
+            let issuer = if one_cluster {
+                "issuer".to_string()
+            } else {
+                bicep::ident("issuer", &f.cluster)
+            };
             if !issuers.contains(&f.cluster.as_str()) {
+                let what = if one_cluster {
+                    "OIDC issuer of the cluster the credentials trust".to_string()
+                } else {
+                    format!("OIDC issuer of cluster `{}`", f.cluster)
+                };
                 m.param(
                     &issuer,
                     Type::String,
-                    &format!("OIDC issuer of cluster `{}`", f.cluster),
+                    &what,
                     Ctx::output("cluster", &f.cluster, "oidcIssuerUrl"),
                 );
                 issuers.push(&f.cluster);
             }
-            entries.push(
-                Obj::new()
-                    .set(
-                        "name",
-                        s(format!(
-                            "{}-{}-{}",
-                            f.cluster, f.namespace, f.service_account
-                        )),
-                    )
-                    .set("issuer", id(&issuer))
-                    .set(
-                        "subject",
-                        s(format!(
-                            "system:serviceaccount:{}:{}",
-                            f.namespace, f.service_account
-                        )),
-                    )
-                    .build(),
+            let mut row = Obj::new().set(
+                "name",
+                s(format!(
+                    "{}-{}-{}",
+                    f.cluster, f.namespace, f.service_account
+                )),
             );
+            if !one_cluster {
+                row.push("issuer", id(&issuer));
+            }
+            row.push(
+                "subject",
+                s(format!(
+                    "system:serviceaccount:{}:{}",
+                    f.namespace, f.service_account
+                )),
+            );
+            entries.push(row.build());
         }
         m.var("federations", arr(entries));
+        let issuer = if one_cluster {
+            id("issuer")
+        } else {
+            id("f").dot("issuer")
+        };
         let mut fics = Resource::new(
             "federatedCredentials",
             types::FEDERATED_CREDENTIAL,
@@ -83,7 +103,7 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
                 .set(
                     "properties",
                     Obj::new()
-                        .set("issuer", id("f").dot("issuer"))
+                        .set("issuer", issuer)
                         .set("subject", id("f").dot("subject"))
                         .set("audiences", arr(vec![s(azure::TOKEN_EXCHANGE_AUDIENCE)]))
                         .build(),
@@ -99,13 +119,29 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
 
     let mut targets: Vec<(String, String)> = Vec::new();
     for g in &i.grants {
-        let t = bicep::ident(&g.target.kind, &g.target.name);
+        let alone = i
+            .grants
+            .iter()
+            .all(|o| o.target.kind != g.target.kind || o.target.name == g.target.name);
+        let t = if alone {
+            bicep::ident(&g.target.kind, "")
+        } else {
+            bicep::ident(&g.target.kind, &g.target.name)
+        };
         if !targets.iter().any(|(x, _)| *x == t) {
             let pname = format!("{t}Name");
+            let what = if alone {
+                format!(
+                    "Name of the {} the identity is granted roles on",
+                    g.target.kind
+                )
+            } else {
+                format!("Name of {} `{}`", g.target.kind, g.target.name)
+            };
             let tname = m.param(
                 &pname,
                 Type::String,
-                &format!("Name of {} `{}`", g.target.kind, g.target.name),
+                &what,
                 Ctx::output(&g.target.kind, &g.target.name, "name"),
             );
             let mut r = Resource::new(
@@ -126,10 +162,14 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
                 seed: id("identity").dot("id"),
             },
             &g.role,
-            Some(format!(
-                "grant \"{}\" on {}.{}",
-                g.role, g.target.kind, g.target.name
-            )),
+            Some(if alone {
+                format!("grant \"{}\" on the {}", g.role, g.target.kind)
+            } else {
+                format!(
+                    "grant \"{}\" on {}.{}",
+                    g.role, g.target.kind, g.target.name
+                )
+            }),
         );
     }
     m.output("id", id("identity").dot("id"));

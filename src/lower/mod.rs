@@ -127,9 +127,13 @@ pub fn lower(
         .map(Iterator::next)
         .collect::<Option<Vec<Module>>>()
     {
+        if versions.len() == 1 {
+            modules.extend(versions);
+            continue;
+        }
         let first = (versions[0].kind, versions[0].decl.clone(), versions[0].span);
         match envs::merge(
-            versions,
+            &versions.iter().collect::<Vec<_>>(),
             "Differs by environment; main.bicep passes the value for the environment being deployed",
         ) {
             Ok((m, lifted)) => {
@@ -269,15 +273,16 @@ pub fn lower(
 }
 
 /// Declarations of one kind whose modules differ only in values share one module: the values
-/// become parameters (defaulting to the first declaration's) that each module call passes. Done
-/// only where it at least halves the Bicep, so a small platform keeps its literal modules, and
-/// only for modules whose calls pass the same parameters and carry no per-resource origins or
-/// environment values (those stay exact per declaration).
+/// become parameters (defaulting to the first declaration's, tables excepted) that each module
+/// call passes. Done only where it makes the Bicep smaller by a tenth at least, and only for
+/// modules whose calls pass the same parameters and carry no per-resource origins or environment
+/// values (those stay exact per declaration).
 fn share_modules(modules: &mut [Module]) {
     let mut groups: IndexMap<&'static str, Vec<usize>> = IndexMap::new();
     for (i, m) in modules.iter().enumerate() {
+        // Origins of loop-made resources stay per declaration (the source map takes them before
+        // the module is shared); origins on resources would name the first declaration's lines.
         let plain = m.lifted_params.is_empty()
-            && m.origins.is_empty()
             && m.items
                 .iter()
                 .all(|it| !matches!(it, Item::Resource(r) if r.origin.is_some()));
@@ -300,28 +305,56 @@ fn share_modules(modules: &mut [Module]) {
             if same.len() < 2 {
                 continue;
             }
-            let versions: Vec<Module> = same.iter().map(|&i| modules[i].clone()).collect();
+            let versions: Vec<&Module> = same.iter().map(|&i| &modules[i]).collect();
             // The declarations are alike, so the first one's size stands for each.
             let separate = versions[0].print(&[]).len() * versions.len();
-            let Ok((merged, lifted)) = envs::merge(
-                versions,
+            let Ok((mut merged, lifted)) = envs::merge(
+                &versions,
                 "Differs between the declarations that share this module; each module call passes its own",
             ) else {
                 continue;
             };
-            let shared = merged.print(&[]).len() + lifted.len() * same.len() * 40;
-            if shared * 2 > separate {
+            // A default table would be one declaration's data standing in a module of many.
+            for p in &mut merged.lifted_params {
+                if let Item::Param { default, .. } = p
+                    && default.as_ref().is_some_and(envs::is_table)
+                {
+                    *default = None;
+                }
+            }
+            // Each lifted value is written into its call instead, as a variable's worth of text.
+            let passed: usize = lifted
+                .iter()
+                .flat_map(|l| &l.values)
+                .map(|v| {
+                    bicep::print_items(
+                        &[],
+                        [&Item::Var {
+                            comment: None,
+                            name: String::new(),
+                            value: v.clone(),
+                        }],
+                    )
+                    .len()
+                })
+                .sum();
+            let shared = merged.print(&[]).len() + passed;
+            if shared * 10 > separate * 9 {
                 continue;
             }
+            let mut merged = Some(merged);
             for (n, &i) in same.iter().enumerate() {
                 let m = &mut modules[i];
+                // Only the first is printed; the others keep their own items, which name their
+                // resources literally for the source map.
                 if n > 0 {
                     m.shared_with = Some(same[0]);
+                } else if let Some(merged) = merged.take() {
+                    m.params = merged.params;
+                    m.items = merged.items;
+                    m.outputs = merged.outputs;
+                    m.lifted_params = merged.lifted_params;
                 }
-                m.params = merged.params.clone();
-                m.items = merged.items.clone();
-                m.outputs = merged.outputs.clone();
-                m.lifted_params = merged.lifted_params.clone();
                 for l in &lifted {
                     m.args.push(bicep::Prop {
                         key: bicep::Key::Name(l.param.clone()),

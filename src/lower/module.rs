@@ -82,11 +82,12 @@ impl Module {
         id(name)
     }
 
-    pub fn secure_param(&mut self, name: &str, description: &str, value: Expr) -> Expr {
+    /// A secure object main.bicep assembles from its own secure parameters.
+    pub fn secure_object_param(&mut self, name: &str, description: &str, value: Expr) -> Expr {
         self.params.push(Item::Param {
             decorators: vec![Decorator::secure(), Decorator::description(description)],
             name: name.to_string(),
-            ty: Type::String,
+            ty: Type::Object,
             default: None,
         });
         self.args.push(Prop {
