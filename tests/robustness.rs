@@ -151,3 +151,36 @@ fn random_bytes_never_panic() {
         compile_text(&text);
     }
 }
+
+/// The hand-written fast path of the parser must build exactly what the pest grammar builds
+/// (tree, spans and diagnostics) on every program: the originals, their mutants (mostly broken,
+/// which exercises where the fast path gives up) and large synthetic platforms.
+#[test]
+fn the_fast_parser_agrees_with_the_grammar() {
+    let mut texts = corpus();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let originals = texts.clone();
+    for round in 0..6000 {
+        texts.push(mutate(&mut rng, &originals[round % originals.len()]));
+    }
+    texts.push(platc::synth::platform(30));
+    let mut fast_ok = 0;
+    for text in &texts {
+        let fast = platc::syntax::parse(0, text);
+        let grammar = platc::syntax::parse_by_grammar(0, text);
+        assert_eq!(fast.0, grammar.0, "trees differ on:\n{text}");
+        let described = |d: &[platc::diag::Diagnostic]| -> Vec<String> {
+            d.iter()
+                .map(|d| format!("{:?} {} {:?}", d.code, d.message, d.primary_span()))
+                .collect()
+        };
+        assert_eq!(
+            described(&fast.1),
+            described(&grammar.1),
+            "diagnostics differ on:\n{text}"
+        );
+        fast_ok += usize::from(fast.1.is_empty());
+    }
+    // Mutants that still parse are common enough that the comparison covers real trees.
+    assert!(fast_ok > 500, "{fast_ok}");
+}

@@ -2,7 +2,7 @@
 
 use crate::source::{FileId, Span};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct File {
     pub id: FileId,
     pub statements: Vec<Statement>,
@@ -10,13 +10,13 @@ pub struct File {
     pub comments: Vec<Comment>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Comment {
     pub text: String,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
     Attribute(Attribute),
     Block(Block),
@@ -32,7 +32,7 @@ impl Statement {
 }
 
 /// `key = value`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
     pub docs: Option<Docs>,
     pub key: Ident,
@@ -41,7 +41,7 @@ pub struct Attribute {
 }
 
 /// `kind "label" on target { body }`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     pub docs: Option<Docs>,
     pub kind: Ident,
@@ -70,7 +70,7 @@ impl Block {
 }
 
 /// `///` lines joined, without the slashes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Docs {
     pub text: String,
     pub span: Span,
@@ -82,7 +82,7 @@ pub struct Ident {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Label {
     pub text: String,
     pub quoted: bool,
@@ -90,26 +90,26 @@ pub struct Label {
 }
 
 /// `on value` / `in value`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Qualifier {
     pub keyword: Ident,
     pub value: Value,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Body {
     pub statements: Vec<Statement>,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Value {
     pub kind: ValueKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ValueKind {
     Str(String),
     Int(i64),
@@ -133,7 +133,7 @@ pub enum ValueKind {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Argument {
     pub name: Option<Ident>,
     pub value: Value,

@@ -2,6 +2,7 @@
 //! into `ast` nodes with spans and its errors into coded diagnostics worded for people.
 
 pub mod ast;
+mod fast;
 pub mod incremental;
 
 use crate::diag::{Code, Diagnostic};
@@ -21,6 +22,16 @@ const MAX_NESTING: usize = 64;
 /// is in, so one run reports an error per broken declaration and still checks the rest. Parsing
 /// statement by statement also keeps the parser's working memory proportional to one declaration.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    parse_with(file, text, true)
+}
+
+/// Parses with the pest grammar alone, never the hand-written fast path: the reference that the
+/// fast path is tested against.
+pub fn parse_by_grammar(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
+    parse_with(file, text, false)
+}
+
+fn parse_with(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnostic>) {
     let mut out = ast::File {
         id: file,
         statements: Vec::new(),
@@ -43,7 +54,7 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let mut bounds = scanned.starts;
     bounds.push(text.len());
-    // Statements are parsed in batches of about BATCH bytes: one parser call per statement would
+    // Statements are parsed in batches of about BATCH bytes: one pest call per statement would
     // cost more in setup than in parsing. Only a batch that fails is parsed statement by
     // statement, so each broken statement still gets its own error and the rest survive.
     const BATCH: usize = 64 * 1024;
@@ -53,7 +64,15 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diagnostic>) {
         while j + 1 < bounds.len() && bounds[j] - bounds[i] < BATCH {
             j += 1;
         }
-        if !parse_range(file, text, bounds[i], bounds[j], &mut out.statements, None) {
+        // Well-formed text takes the fast path; the grammar decides everything else.
+        let quick = if fast {
+            fast::statements(file, text, bounds[i], bounds[j])
+        } else {
+            None
+        };
+        if let Some(statements) = quick {
+            out.statements.extend(statements);
+        } else if !parse_range(file, text, bounds[i], bounds[j], &mut out.statements, None) {
             for k in i..j {
                 parse_range(
                     file,
@@ -132,7 +151,12 @@ pub fn import_statements(file: FileId, text: &str) -> Vec<ast::Statement> {
             l.starts_with("import")
                 && !l[6..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         }) {
-            parse_range(file, text, w[0], w[1], &mut out, None);
+            match fast::statements(file, text, w[0], w[1]) {
+                Some(statements) => out.extend(statements),
+                None => {
+                    parse_range(file, text, w[0], w[1], &mut out, None);
+                }
+            }
         }
     }
     out
@@ -738,6 +762,31 @@ cluster "main" {
     fn refuses_deep_nesting_instead_of_overflowing() {
         let src = format!("a = {}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(parse(0, &src).1[0].message.contains("nesting"));
+    }
+
+    /// Where the fast path accepts text, its tree is the grammar's, span for span.
+    #[test]
+    fn the_fast_path_builds_what_the_grammar_builds() {
+        let samples = [
+            "a = 1\nb = -2\nc = 2..10\nd = 10.0.0.0/16\ne = 10.1.2.3\nf = 5ms\ng = 2m\nh = 3h\n",
+            "x = [1, 2, 3,]\ny = { a = \"b\", \"c d\" = true, e = false }\nz = []\nw = {}\n",
+            "/// doc one\n\n///  two \nv \"n\" on cluster.main in x.y.z { k = git(\"u\", branch = \"main\",) }\n",
+            "ext flux\next istio { revision = \"asm-1-27\" }\nk = true-ish\nl = truex\nm = f ( )\n",
+            "a = b // c\n// d\n  = 1\n",
+            "t = \"tab\\there\"\nu = \"\\u{41}\"\n",
+            "bad = 1.2.3\n",
+            "bad = [1, }\nok = 1\n",
+            "n = 99999999999999999999\n",
+            "a = 1..5x = 3\n",
+            "p on = 1\n",
+            "q = true.x\n",
+        ];
+        for s in samples {
+            let fast = parse(0, s);
+            let grammar = parse_by_grammar(0, s);
+            assert_eq!(fast.0, grammar.0, "{s}");
+            assert_eq!(fast.1.len(), grammar.1.len(), "{s}");
+        }
     }
 
     #[test]

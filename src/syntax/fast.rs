@@ -1,0 +1,501 @@
+//! A hand-written recogniser for the grammar in `grammar/plat.pest`, for well-formed text only.
+//!
+//! The pest grammar stays the definition of the language and the source of every syntax error;
+//! this module exists because a generated PEG parser reads ~10 MB/s, and platforms with thousands
+//! of declarations are checked on every keystroke. It follows the grammar's ordered choices one
+//! for one, so where it succeeds it yields exactly the tree the grammar's parse would (a
+//! differential test and a fuzz target hold it to that). At anything unusual (a syntax error, an
+//! escape in a string, a number that overflows) it gives up, and the caller parses that text with
+//! pest, which then reports or builds it.
+
+use super::ast;
+use crate::source::{FileId, Span};
+
+/// Gave up: the caller parses the text with the grammar instead.
+struct Bail;
+
+type R<T> = Result<T, Bail>;
+
+struct P<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    end: usize,
+    file: FileId,
+}
+
+fn ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_'
+}
+
+fn ident_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+/// The statements in `text[start..end]`, with spans in the whole text; `None` where the grammar
+/// must decide.
+pub(super) fn statements(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> Option<Vec<ast::Statement>> {
+    let mut p = P {
+        text,
+        b: text.as_bytes(),
+        pos: start,
+        end,
+        file,
+    };
+    let mut out = Vec::new();
+    p.skip();
+    while p.pos < p.end {
+        out.push(p.statement().ok()?);
+        p.skip();
+    }
+    Some(out)
+}
+
+impl P<'_> {
+    /// The byte at `i`, or 0 past the end of the text being parsed (the grammar sees no further).
+    fn at(&self, i: usize) -> u8 {
+        if i < self.end { self.b[i] } else { 0 }
+    }
+
+    fn peek(&self) -> u8 {
+        self.at(self.pos)
+    }
+
+    fn starts(&self, i: usize, s: &[u8]) -> bool {
+        i + s.len() <= self.end && &self.b[i..i + s.len()] == s
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    /// The grammar's implicit WHITESPACE and COMMENT between tokens.
+    fn skip(&mut self) {
+        loop {
+            while matches!(self.peek(), b' ' | b'\t' | b'\r' | b'\n') {
+                self.pos += 1;
+            }
+            if self.starts(self.pos, b"//") && self.at(self.pos + 2) != b'/' {
+                while self.pos < self.end && self.b[self.pos] != b'\n' {
+                    self.pos += 1;
+                }
+            } else {
+                return;
+            }
+        }
+    }
+
+    fn ident_end(&self, i: usize) -> usize {
+        let mut j = i;
+        while ident_char(self.at(j)) {
+            j += 1;
+        }
+        j
+    }
+
+    fn ident(&mut self) -> R<ast::Ident> {
+        if !ident_start(self.peek()) {
+            return Err(Bail);
+        }
+        let start = self.pos;
+        self.pos = self.ident_end(start + 1);
+        Ok(ast::Ident {
+            name: self.text[start..self.pos].to_string(),
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `on` or `in` as a whole word.
+    fn keyword_at(&self, i: usize) -> bool {
+        (self.starts(i, b"on") || self.starts(i, b"in")) && !ident_char(self.at(i + 2))
+    }
+
+    fn statement(&mut self) -> R<ast::Statement> {
+        let start = self.pos;
+        let docs = if self.starts(self.pos, b"///") {
+            let d = self.docs();
+            self.skip();
+            Some(d)
+        } else {
+            None
+        };
+        let key = self.ident()?;
+        self.skip();
+        if self.peek() == b'=' {
+            self.pos += 1;
+            self.skip();
+            let value = self.value()?;
+            let end = value.span.end as usize;
+            return Ok(ast::Statement::Attribute(ast::Attribute {
+                docs,
+                key,
+                value,
+                span: self.span(start, end),
+            }));
+        }
+        let label = if self.peek() == b'"' {
+            let s = self.pos;
+            let text = self.string()?;
+            Some(ast::Label {
+                text,
+                quoted: true,
+                span: self.span(s, self.pos),
+            })
+        } else if ident_start(self.peek()) && !self.keyword_at(self.pos) {
+            let id = self.ident()?;
+            Some(ast::Label {
+                text: id.name,
+                quoted: false,
+                span: id.span,
+            })
+        } else {
+            None
+        };
+        if label.is_some() {
+            self.skip();
+        }
+        let mut qualifiers = Vec::new();
+        while self.keyword_at(self.pos) {
+            let s = self.pos;
+            let keyword = ast::Ident {
+                name: self.text[s..s + 2].to_string(),
+                span: self.span(s, s + 2),
+            };
+            self.pos += 2;
+            self.skip();
+            let value = self.value()?;
+            let end = value.span.end as usize;
+            qualifiers.push(ast::Qualifier {
+                keyword,
+                value,
+                span: self.span(s, end),
+            });
+            self.skip();
+        }
+        let body = if self.peek() == b'{' {
+            let s = self.pos;
+            self.pos += 1;
+            self.skip();
+            let mut statements = Vec::new();
+            while self.peek() != b'}' {
+                if self.pos >= self.end {
+                    return Err(Bail);
+                }
+                statements.push(self.statement()?);
+                self.skip();
+            }
+            self.pos += 1;
+            Some(ast::Body {
+                statements,
+                span: self.span(s, self.pos),
+            })
+        } else {
+            None
+        };
+        let end = match (&body, qualifiers.last(), &label) {
+            (Some(b), _, _) => b.span.end,
+            (None, Some(q), _) => q.span.end,
+            (None, None, Some(l)) => l.span.end,
+            (None, None, None) => key.span.end,
+        };
+        Ok(ast::Statement::Block(ast::Block {
+            docs,
+            kind: key,
+            label,
+            qualifiers,
+            body,
+            span: Span {
+                end,
+                ..self.span(start, start)
+            },
+        }))
+    }
+
+    /// `///` lines, with only whitespace between them.
+    fn docs(&mut self) -> ast::Docs {
+        let start = self.pos;
+        let mut lines: Vec<&str> = Vec::new();
+        let mut end;
+        loop {
+            let s = self.pos;
+            while self.pos < self.end && self.b[self.pos] != b'\n' {
+                self.pos += 1;
+            }
+            end = self.pos;
+            let t = self.text[s..end].trim_start_matches('/');
+            lines.push(t.strip_prefix(' ').unwrap_or(t).trim_end());
+            let mut j = self.pos;
+            while matches!(self.at(j), b' ' | b'\t' | b'\r' | b'\n') {
+                j += 1;
+            }
+            if self.starts(j, b"///") {
+                self.pos = j;
+            } else {
+                self.pos = end;
+                break;
+            }
+        }
+        ast::Docs {
+            text: lines.join("\n").trim().to_string(),
+            span: self.span(start, end),
+        }
+    }
+
+    /// A string without escapes or control characters: those the grammar's builder decodes and
+    /// reports.
+    fn string(&mut self) -> R<String> {
+        let s = self.pos + 1;
+        let mut j = s;
+        loop {
+            match self.at(j) {
+                b'"' => break,
+                b'\\' | b'\n' | 0 => return Err(Bail),
+                c if c < 0x20 || c == 0x7f => return Err(Bail),
+                _ => j += 1,
+            }
+        }
+        let raw = &self.text[s..j];
+        // Control characters beyond ASCII also go to the builder, which reports them.
+        if !raw.is_ascii() && raw.chars().any(|c| c.is_control()) {
+            return Err(Bail);
+        }
+        self.pos = j + 1;
+        Ok(raw.to_string())
+    }
+
+    fn digits_end(&self, i: usize) -> usize {
+        let mut j = i;
+        while self.at(j).is_ascii_digit() {
+            j += 1;
+        }
+        j
+    }
+
+    fn int(&self, from: usize, to: usize) -> R<i64> {
+        self.text[from..to].parse().map_err(|_| Bail)
+    }
+
+    /// Four octets of one to three digits joined by dots; where they end.
+    fn octets(&self, i: usize) -> Option<usize> {
+        let mut j = i;
+        for n in 0..4 {
+            if n > 0 {
+                if self.at(j) != b'.' {
+                    return None;
+                }
+                j += 1;
+            }
+            let s = j;
+            while j - s < 3 && self.at(j).is_ascii_digit() {
+                j += 1;
+            }
+            if j == s {
+                return None;
+            }
+        }
+        Some(j)
+    }
+
+    /// The grammar's numeric alternatives in its order: range, cidr, ip, duration, number.
+    fn numeric(&mut self) -> R<ast::ValueKind> {
+        let start = self.pos;
+        let d = self.digits_end(start);
+        if self.starts(d, b"..") && self.at(d + 2).is_ascii_digit() {
+            let e = self.digits_end(d + 2);
+            let kind = ast::ValueKind::Range(self.int(start, d)?, self.int(d + 2, e)?);
+            self.pos = e;
+            return Ok(kind);
+        }
+        if let Some(o) = self.octets(start) {
+            if self.at(o) == b'/' && self.at(o + 1).is_ascii_digit() {
+                self.pos = self.digits_end(o + 1);
+                return Ok(ast::ValueKind::Cidr(self.text[start..self.pos].to_string()));
+            }
+            if !matches!(self.at(o), b'/' | b'.') && !self.at(o).is_ascii_digit() {
+                self.pos = o;
+                return Ok(ast::ValueKind::Ip(self.text[start..o].to_string()));
+            }
+        }
+        let unit = if self.starts(d, b"ms") {
+            Some((2, 1))
+        } else {
+            match self.at(d) {
+                b's' => Some((1, 1_000)),
+                b'm' => Some((1, 60_000)),
+                b'h' => Some((1, 3_600_000)),
+                b'd' => Some((1, 86_400_000)),
+                _ => None,
+            }
+        };
+        if let Some((len, millis)) = unit
+            && !ident_char(self.at(d + len))
+        {
+            let n = self.int(start, d)?.max(0) as u64;
+            self.pos = d + len;
+            return Ok(ast::ValueKind::Duration {
+                millis: n.saturating_mul(millis),
+            });
+        }
+        if ident_char(self.at(d)) || self.at(d) == b'.' {
+            return Err(Bail);
+        }
+        let n = self.int(start, d)?;
+        self.pos = d;
+        Ok(ast::ValueKind::Int(n))
+    }
+
+    fn value(&mut self) -> R<ast::Value> {
+        let start = self.pos;
+        let kind = match self.peek() {
+            b'"' => ast::ValueKind::Str(self.string()?),
+            b'[' => {
+                self.pos += 1;
+                self.skip();
+                let mut items = Vec::new();
+                if self.peek() != b']' {
+                    items.push(self.value()?);
+                    self.skip();
+                    while self.peek() == b',' {
+                        self.pos += 1;
+                        self.skip();
+                        if self.peek() == b']' {
+                            break;
+                        }
+                        items.push(self.value()?);
+                        self.skip();
+                    }
+                }
+                if self.peek() != b']' {
+                    return Err(Bail);
+                }
+                self.pos += 1;
+                ast::ValueKind::List(items)
+            }
+            b'{' => {
+                self.pos += 1;
+                self.skip();
+                let mut entries = Vec::new();
+                while self.peek() != b'}' {
+                    let key = if self.peek() == b'"' {
+                        let s = self.pos;
+                        let name = self.string()?;
+                        ast::Ident {
+                            name,
+                            span: self.span(s, self.pos),
+                        }
+                    } else {
+                        self.ident()?
+                    };
+                    self.skip();
+                    if self.peek() != b'=' {
+                        return Err(Bail);
+                    }
+                    self.pos += 1;
+                    self.skip();
+                    let v = self.value()?;
+                    entries.push((key, v));
+                    self.skip();
+                    if self.peek() == b',' {
+                        self.pos += 1;
+                        self.skip();
+                    }
+                }
+                self.pos += 1;
+                ast::ValueKind::Map(entries)
+            }
+            b'-' => {
+                let d = self.digits_end(start + 1);
+                if d == start + 1 || ident_char(self.at(d)) || self.at(d) == b'.' {
+                    return Err(Bail);
+                }
+                let n = self.int(start, d)?;
+                self.pos = d;
+                ast::ValueKind::Int(n)
+            }
+            c if c.is_ascii_digit() => self.numeric()?,
+            c if ident_start(c) => self.word()?,
+            _ => return Err(Bail),
+        };
+        Ok(ast::Value {
+            kind,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// The grammar's alternatives that start with a name, in its order: call, boolean,
+    /// reference, bare word.
+    fn word(&mut self) -> R<ast::ValueKind> {
+        let name = self.ident()?;
+        let after = self.pos;
+        self.skip();
+        if self.peek() == b'(' {
+            self.pos += 1;
+            self.skip();
+            let mut args = Vec::new();
+            if self.peek() != b')' {
+                args.push(self.argument()?);
+                self.skip();
+                while self.peek() == b',' {
+                    self.pos += 1;
+                    self.skip();
+                    if self.peek() == b')' {
+                        break;
+                    }
+                    args.push(self.argument()?);
+                    self.skip();
+                }
+            }
+            if self.peek() != b')' {
+                return Err(Bail);
+            }
+            self.pos += 1;
+            return Ok(ast::ValueKind::Call { name, args });
+        }
+        self.pos = after;
+        if name.name == "true" || name.name == "false" {
+            return Ok(ast::ValueKind::Bool(name.name == "true"));
+        }
+        if self.peek() == b'.' {
+            let mut parts = vec![name];
+            while self.peek() == b'.' {
+                self.pos += 1;
+                parts.push(self.ident()?);
+            }
+            return Ok(ast::ValueKind::Ref(parts));
+        }
+        Ok(ast::ValueKind::Word(name.name))
+    }
+
+    fn argument(&mut self) -> R<ast::Argument> {
+        if ident_start(self.peek()) {
+            let s = self.pos;
+            let e = self.ident_end(s + 1);
+            // `name = value`: the name, then (past whitespace and comments) one `=`.
+            self.pos = e;
+            self.skip();
+            if self.peek() == b'=' {
+                let name = ast::Ident {
+                    name: self.text[s..e].to_string(),
+                    span: self.span(s, e),
+                };
+                self.pos += 1;
+                self.skip();
+                let value = self.value()?;
+                return Ok(ast::Argument {
+                    name: Some(name),
+                    value,
+                });
+            }
+            self.pos = s;
+        }
+        Ok(ast::Argument {
+            name: None,
+            value: self.value()?,
+        })
+    }
+}
