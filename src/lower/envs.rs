@@ -352,8 +352,20 @@ pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lift
         }
     }
 
-    let mut out = (*base).clone();
-    out.items = items;
+    let mut out = Module {
+        kind: base.kind,
+        area: base.area,
+        decl: base.decl.clone(),
+        span: base.span,
+        doc: base.doc.clone(),
+        params: base.params.clone(),
+        args: base.args.clone(),
+        items,
+        outputs: base.outputs.clone(),
+        lifted_params: base.lifted_params.clone(),
+        origins: base.origins.clone(),
+        shared_with: base.shared_with,
+    };
     for v in &variants[1..] {
         for p in &v.params {
             if out.params.iter().any(|q| item_name(q) == item_name(p)) {

@@ -254,7 +254,7 @@ pub fn lower(
         &env_vars,
         &settings,
         &env_names,
-        &modules,
+        &mut modules,
         &paths,
         header("the subscription-scope entry point azd deploys"),
     );
@@ -323,21 +323,19 @@ fn share_modules(modules: &mut [Module]) {
                 }
             }
             // Each lifted value is written into its call instead, as a variable's worth of text.
-            let passed: usize = lifted
-                .iter()
-                .flat_map(|l| &l.values)
-                .map(|v| {
-                    bicep::print_items(
-                        &[],
-                        [&Item::Var {
-                            comment: None,
-                            name: String::new(),
-                            value: v.clone(),
-                        }],
-                    )
-                    .len()
-                })
-                .sum();
+            let mut lifted = lifted;
+            let mut passed = 0;
+            for v in lifted.iter_mut().flat_map(|l| &mut l.values) {
+                let var = Item::Var {
+                    comment: None,
+                    name: String::new(),
+                    value: std::mem::replace(v, Expr::Null),
+                };
+                passed += bicep::print_items(&[], [&var]).len();
+                if let Item::Var { value, .. } = var {
+                    *v = value;
+                }
+            }
             let shared = merged.print(&[]).len() + passed;
             if shared * 10 > separate * 9 {
                 continue;
@@ -355,10 +353,10 @@ fn share_modules(modules: &mut [Module]) {
                     m.outputs = merged.outputs;
                     m.lifted_params = merged.lifted_params;
                 }
-                for l in &lifted {
+                for l in &mut lifted {
                     m.args.push(bicep::Prop {
                         key: bicep::Key::Name(l.param.clone()),
-                        value: l.values[n].clone(),
+                        value: std::mem::replace(&mut l.values[n], Expr::Null),
                         comment: None,
                     });
                 }
@@ -406,7 +404,7 @@ fn main_bicep(
     env_vars: &IndexMap<String, Option<String>>,
     settings: &[(String, Vec<envs::Lifted>)],
     env_names: &[&str],
-    modules: &[Module],
+    modules: &mut [Module],
     paths: &[String],
     header: Vec<String>,
 ) -> bicep::File {
@@ -561,7 +559,7 @@ fn main_bicep(
     ));
     items.push(Item::Resource(rg));
 
-    for (m, path) in modules.iter().zip(paths) {
+    for (m, path) in modules.iter_mut().zip(paths) {
         items.push(Item::Module {
             comment: Some(format!(
                 "{} \"{}\" ({})",
@@ -580,7 +578,7 @@ fn main_bicep(
                 .set("name", s(format!("{}-{}", m.kind, m.decl)))
                 .set("scope", id("rg"))
                 .set("params", {
-                    let mut args = m.args.clone();
+                    let mut args = std::mem::take(&mut m.args);
                     let module = Ctx::module_ident(m.kind, &m.decl);
                     if let Some((_, lifted)) = settings.iter().find(|(name, _)| *name == module) {
                         for l in lifted {
