@@ -236,7 +236,7 @@ impl Fmt<'_> {
         self.leading(last, to, depth, if first { 0 } else { last });
     }
 
-    fn docs(&mut self, docs: &Option<ast::Docs>, depth: usize) {
+    fn docs(&mut self, docs: &Option<Box<ast::Docs>>, depth: usize) {
         if let Some(d) = docs {
             for line in d.text.lines() {
                 if line.is_empty() {
@@ -259,13 +259,13 @@ impl Fmt<'_> {
             }
             Statement::Block(b) => {
                 self.docs(&b.docs, depth);
-                let mut head = b.kind.name.clone();
+                let mut head = b.kind.name.to_string();
                 if let Some(l) = &b.label {
                     head.push(' ');
                     head.push_str(&if l.quoted || !is_word(&l.text) {
                         escape(&l.text)
                     } else {
-                        l.text.clone()
+                        l.text.to_string()
                     });
                 }
                 for q in &b.qualifiers {
@@ -366,7 +366,7 @@ impl Fmt<'_> {
             ValueKind::Int(i) => i.to_string(),
             ValueKind::Bool(b) => b.to_string(),
             ValueKind::Duration { millis } => duration(*millis),
-            ValueKind::Cidr(s) | ValueKind::Ip(s) | ValueKind::Word(s) => s.clone(),
+            ValueKind::Cidr(s) | ValueKind::Ip(s) | ValueKind::Word(s) => s.to_string(),
             ValueKind::Range(a, b) => format!("{a}..{b}"),
             ValueKind::Ref(parts) => parts
                 .iter()
@@ -389,7 +389,7 @@ impl Fmt<'_> {
                     .iter()
                     .map(|(k, v)| {
                         let key = if is_word(&k.name) {
-                            k.name.clone()
+                            k.name.to_string()
                         } else {
                             escape(&k.name)
                         };

@@ -34,7 +34,7 @@ pub fn imports(statements: &[ast::Statement]) -> Vec<(String, Span)> {
         .iter()
         .filter_map(|s| match s {
             ast::Statement::Block(b) if b.kind.name == "import" => {
-                b.label.as_ref().map(|l| (l.text.clone(), l.span))
+                b.label.as_ref().map(|l| (l.text.to_string(), l.span))
             }
             _ => None,
         })

@@ -23,7 +23,7 @@ pub(super) fn declared(files: &[ast::File]) -> Vec<(String, crate::source::Span)
                 {
                     for item in items {
                         if let ValueKind::Str(s) = &item.kind {
-                            out.push((s.clone(), item.span));
+                            out.push((s.to_string(), item.span));
                         }
                     }
                 }

@@ -105,7 +105,7 @@ impl<'a> Fields<'a> {
                 Some(crate::model::env_marker(arg(0)?, arg(1)))
             }
             ValueKind::Str(s) | ValueKind::Word(s) | ValueKind::Cidr(s) | ValueKind::Ip(s) => {
-                Some(s.clone())
+                Some(s.to_string())
             }
             _ => None,
         }
@@ -147,7 +147,7 @@ impl<'a> Fields<'a> {
         self.list(name)
             .into_iter()
             .filter_map(|v| match &v.kind {
-                ValueKind::Str(s) | ValueKind::Cidr(s) => Some(s.clone()),
+                ValueKind::Str(s) | ValueKind::Cidr(s) => Some(s.to_string()),
                 _ => None,
             })
             .collect()
@@ -161,7 +161,7 @@ impl<'a> Fields<'a> {
     /// The declaration name of a validated `kind.name` reference.
     pub fn reference(&self, name: &str) -> Option<String> {
         match &self.value(name)?.kind {
-            ValueKind::Ref(parts) => Some(parts[1].name.clone()),
+            ValueKind::Ref(parts) => Some(parts[1].name.to_string()),
             _ => None,
         }
     }
@@ -177,7 +177,7 @@ pub(crate) fn label(block: &ast::Block) -> String {
     block
         .label
         .as_ref()
-        .map(|l| l.text.clone())
+        .map(|l| l.text.to_string())
         .unwrap_or_default()
 }
 
@@ -209,7 +209,7 @@ impl Checker {
                 if kind.name == "platform" {
                     continue;
                 }
-                self.declare(kind.name, l.text.clone(), l.span, kind.name);
+                self.declare(kind.name, l.text.to_string(), l.span, kind.name);
                 if kind.name == "network" {
                     for sub in b.statements() {
                         if let Statement::Block(s) = sub

@@ -460,7 +460,7 @@ pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
                 let ValueKind::Str(dep) = &item.kind else {
                     continue;
                 };
-                if !g.kustomizations.contains_key(dep) {
+                if !g.kustomizations.contains_key(dep.as_str()) {
                     let names: Vec<&str> = g.kustomizations.keys().map(String::as_str).collect();
                     let mut d = Diagnostic::new(
                         Code::Unresolved,

@@ -339,12 +339,15 @@ pub fn find_references(a: &Analysis, offset: usize, include_declaration: bool) -
     let (kind, name, decl) = match target(file, offset) {
         Some(Target::Declaration(b, k)) if schema::top_level(k.name).is_some() => (
             k.name.to_string(),
-            b.label.as_ref().map(|l| l.text.clone()).unwrap_or_default(),
+            b.label
+                .as_ref()
+                .map(|l| l.text.to_string())
+                .unwrap_or_default(),
             b.label.as_ref().map(|l| l.span),
         ),
         Some(Target::Reference(parts)) if parts.len() >= 2 => {
             let decl = resolve(file, &parts[..2]).and_then(|b| b.label.as_ref().map(|l| l.span));
-            (parts[0].name.clone(), parts[1].name.clone(), decl)
+            (parts[0].name.to_string(), parts[1].name.to_string(), decl)
         }
         _ => return Vec::new(),
     };
@@ -375,7 +378,7 @@ pub fn symbols(a: &Analysis) -> Vec<Symbol> {
                 Statement::Block(b) if b.kind.name != "env" || b.label.is_some() => Some(Symbol {
                     name: match &b.label {
                         Some(l) => format!("{} {}", b.kind.name, l.text),
-                        None => b.kind.name.clone(),
+                        None => b.kind.name.to_string(),
                     },
                     detail: azure_resource(&b.kind.name)
                         .map(|(t, _)| crate::azure::type_name(t).to_string())

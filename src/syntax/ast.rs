@@ -2,6 +2,10 @@
 
 use crate::source::{FileId, Span};
 
+/// Names and short strings of the tree. Most are a few bytes long and live inline in the node,
+/// so a program of a million tokens does not cost a million small heap allocations.
+pub type Text = compact_str::CompactString;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
     pub id: FileId,
@@ -34,7 +38,7 @@ impl Statement {
 /// `key = value`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
-    pub docs: Option<Docs>,
+    pub docs: Option<Box<Docs>>,
     pub key: Ident,
     pub value: Value,
     pub span: Span,
@@ -43,7 +47,7 @@ pub struct Attribute {
 /// `kind "label" on target { body }`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
-    pub docs: Option<Docs>,
+    pub docs: Option<Box<Docs>>,
     pub kind: Ident,
     pub label: Option<Label>,
     pub qualifiers: Vec<Qualifier>,
@@ -78,13 +82,13 @@ pub struct Docs {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ident {
-    pub name: String,
+    pub name: Text,
     pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
-    pub text: String,
+    pub text: Text,
     pub quoted: bool,
     pub span: Span,
 }
@@ -111,24 +115,25 @@ pub struct Value {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueKind {
-    Str(String),
+    Str(Text),
     Int(i64),
     Bool(bool),
     /// Always whole seconds, except that sub-second `ms` values keep their milliseconds here.
     Duration {
         millis: u64,
     },
-    Cidr(String),
-    Ip(String),
+    Cidr(Text),
+    Ip(Text),
     Range(i64, i64),
     List(Vec<Value>),
     Map(Vec<(Ident, Value)>),
     /// A bare word: an enum value such as `cilium` or `premium`.
-    Word(String),
+    Word(Text),
     /// `kind.name` or `kind.name.child`
     Ref(Vec<Ident>),
+    /// The name is boxed: calls are rare, and every value is as large as its largest variant.
     Call {
-        name: Ident,
+        name: Box<Ident>,
         args: Vec<Argument>,
     },
 }

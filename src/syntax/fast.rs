@@ -32,6 +32,13 @@ fn ident_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
 }
 
+/// A vector without spare room: a growing vector reserves four slots at least, and most bodies,
+/// lists and qualifiers of a program hold one or two, for the whole run.
+fn exact<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
+}
+
 /// The statements in `text[start..end]`, with spans in the whole text; `None` where the grammar
 /// must decide.
 pub(super) fn statements(
@@ -105,7 +112,7 @@ impl P<'_> {
         let start = self.pos;
         self.pos = self.ident_end(start + 1);
         Ok(ast::Ident {
-            name: self.text[start..self.pos].to_string(),
+            name: ast::Text::from(&self.text[start..self.pos]),
             span: self.span(start, self.pos),
         })
     }
@@ -120,7 +127,7 @@ impl P<'_> {
         let docs = if self.starts(self.pos, b"///") {
             let d = self.docs();
             self.skip();
-            Some(d)
+            Some(Box::new(d))
         } else {
             None
         };
@@ -163,7 +170,7 @@ impl P<'_> {
         while self.keyword_at(self.pos) {
             let s = self.pos;
             let keyword = ast::Ident {
-                name: self.text[s..s + 2].to_string(),
+                name: ast::Text::from(&self.text[s..s + 2]),
                 span: self.span(s, s + 2),
             };
             self.pos += 2;
@@ -191,7 +198,7 @@ impl P<'_> {
             }
             self.pos += 1;
             Some(ast::Body {
-                statements,
+                statements: exact(statements),
                 span: self.span(s, self.pos),
             })
         } else {
@@ -207,7 +214,7 @@ impl P<'_> {
             docs,
             kind: key,
             label,
-            qualifiers,
+            qualifiers: exact(qualifiers),
             body,
             span: Span {
                 end,
@@ -248,7 +255,7 @@ impl P<'_> {
 
     /// A string without escapes or control characters: those the grammar's builder decodes and
     /// reports.
-    fn string(&mut self) -> R<String> {
+    fn string(&mut self) -> R<ast::Text> {
         let s = self.pos + 1;
         let mut j = s;
         loop {
@@ -265,7 +272,7 @@ impl P<'_> {
             return Err(Bail);
         }
         self.pos = j + 1;
-        Ok(raw.to_string())
+        Ok(ast::Text::from(raw))
     }
 
     fn digits_end(&self, i: usize) -> usize {
@@ -314,11 +321,13 @@ impl P<'_> {
         if let Some(o) = self.octets(start) {
             if self.at(o) == b'/' && self.at(o + 1).is_ascii_digit() {
                 self.pos = self.digits_end(o + 1);
-                return Ok(ast::ValueKind::Cidr(self.text[start..self.pos].to_string()));
+                return Ok(ast::ValueKind::Cidr(ast::Text::from(
+                    &self.text[start..self.pos],
+                )));
             }
             if !matches!(self.at(o), b'/' | b'.') && !self.at(o).is_ascii_digit() {
                 self.pos = o;
-                return Ok(ast::ValueKind::Ip(self.text[start..o].to_string()));
+                return Ok(ast::ValueKind::Ip(ast::Text::from(&self.text[start..o])));
             }
         }
         let unit = if self.starts(d, b"ms") {
@@ -374,7 +383,7 @@ impl P<'_> {
                     return Err(Bail);
                 }
                 self.pos += 1;
-                ast::ValueKind::List(items)
+                ast::ValueKind::List(exact(items))
             }
             b'{' => {
                 self.pos += 1;
@@ -406,7 +415,7 @@ impl P<'_> {
                     }
                 }
                 self.pos += 1;
-                ast::ValueKind::Map(entries)
+                ast::ValueKind::Map(exact(entries))
             }
             b'-' => {
                 let d = self.digits_end(start + 1);
@@ -454,7 +463,10 @@ impl P<'_> {
                 return Err(Bail);
             }
             self.pos += 1;
-            return Ok(ast::ValueKind::Call { name, args });
+            return Ok(ast::ValueKind::Call {
+                name: Box::new(name),
+                args: exact(args),
+            });
         }
         self.pos = after;
         if name.name == "true" || name.name == "false" {
@@ -466,7 +478,7 @@ impl P<'_> {
                 self.pos += 1;
                 parts.push(self.ident()?);
             }
-            return Ok(ast::ValueKind::Ref(parts));
+            return Ok(ast::ValueKind::Ref(exact(parts)));
         }
         Ok(ast::ValueKind::Word(name.name))
     }
@@ -480,7 +492,7 @@ impl P<'_> {
             self.skip();
             if self.peek() == b'=' {
                 let name = ast::Ident {
-                    name: self.text[s..e].to_string(),
+                    name: ast::Text::from(&self.text[s..e]),
                     span: self.span(s, e),
                 };
                 self.pos += 1;

@@ -86,6 +86,7 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnosti
         }
         i = j;
     }
+    out.statements.shrink_to_fit();
     (out, errors)
 }
 
@@ -405,7 +406,7 @@ impl Builder {
 
     fn ident(&self, p: Pair<Rule>) -> ast::Ident {
         ast::Ident {
-            name: p.as_str().to_string(),
+            name: ast::Text::from(p.as_str()),
             span: self.span(&p),
         }
     }
@@ -419,7 +420,7 @@ impl Builder {
                 let mut value = None;
                 for q in p.into_inner() {
                     match q.as_rule() {
-                        Rule::docs => docs = Some(self.docs(q)),
+                        Rule::docs => docs = Some(Box::new(self.docs(q))),
                         Rule::key => key = Some(self.ident(q)),
                         Rule::value => value = Some(self.value(q)),
                         _ => {}
@@ -440,7 +441,7 @@ impl Builder {
                 let mut body = None;
                 for q in p.into_inner() {
                     match q.as_rule() {
-                        Rule::docs => docs = Some(self.docs(q)),
+                        Rule::docs => docs = Some(Box::new(self.docs(q))),
                         Rule::kind => kind = Some(self.ident(q)),
                         Rule::label => label = Some(self.label(q)),
                         Rule::qualifier => {
@@ -506,12 +507,12 @@ impl Builder {
         let inner = p.into_inner().next().expect("grammar: label content");
         match inner.as_rule() {
             Rule::string => ast::Label {
-                text: self.string(inner),
+                text: self.string(inner).into(),
                 quoted: true,
                 span,
             },
             _ => ast::Label {
-                text: inner.as_str().to_string(),
+                text: ast::Text::from(inner.as_str()),
                 quoted: false,
                 span,
             },
@@ -610,7 +611,7 @@ impl Builder {
         let inner = p.into_inner().next().expect("grammar: value content");
         let text = inner.as_str();
         let kind = match inner.as_rule() {
-            Rule::string => ast::ValueKind::Str(self.string(inner)),
+            Rule::string => ast::ValueKind::Str(self.string(inner).into()),
             Rule::number => ast::ValueKind::Int(self.int(text, span)),
             Rule::boolean => ast::ValueKind::Bool(text == "true"),
             Rule::duration => {
@@ -629,8 +630,8 @@ impl Builder {
                     millis: n.saturating_mul(unit),
                 }
             }
-            Rule::cidr => ast::ValueKind::Cidr(text.to_string()),
-            Rule::ip => ast::ValueKind::Ip(text.to_string()),
+            Rule::cidr => ast::ValueKind::Cidr(ast::Text::from(text)),
+            Rule::ip => ast::ValueKind::Ip(ast::Text::from(text)),
             Rule::range => {
                 let mut it = inner.into_inner();
                 let a = it.next().expect("grammar: range start").as_str();
@@ -648,7 +649,7 @@ impl Builder {
                             Rule::string => {
                                 let span = self.span(&k);
                                 ast::Ident {
-                                    name: self.string(k),
+                                    name: self.string(k).into(),
                                     span,
                                 }
                             }
@@ -665,7 +666,7 @@ impl Builder {
                     .split('.')
                     .map(|part| {
                         let id = ast::Ident {
-                            name: part.to_string(),
+                            name: ast::Text::from(part),
                             span: Span::new(self.file, offset, offset + part.len()),
                         };
                         offset += part.len() + 1;
@@ -697,9 +698,12 @@ impl Builder {
                         }
                     })
                     .collect();
-                ast::ValueKind::Call { name, args }
+                ast::ValueKind::Call {
+                    name: Box::new(name),
+                    args,
+                }
             }
-            _ => ast::ValueKind::Word(text.to_string()),
+            _ => ast::ValueKind::Word(ast::Text::from(text)),
         };
         ast::Value { kind, span }
     }
