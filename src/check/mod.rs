@@ -84,16 +84,17 @@ pub(crate) struct Checker {
 /// The values of one block that passed validation, by field name, and its nested blocks.
 pub(crate) struct Fields<'a> {
     pub block: &'a ast::Block,
-    attrs: IndexMap<&'static str, &'a Value>,
+    /// A block sets a handful of fields: a short list beats a hash table here.
+    attrs: Vec<(&'static str, &'a Value)>,
     pub blocks: Vec<(&'static Kind, &'a ast::Block)>,
 }
 
 impl<'a> Fields<'a> {
     pub fn value(&self, name: &str) -> Option<&'a Value> {
-        self.attrs.get(name).copied()
+        self.attrs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
     }
     pub fn has(&self, name: &str) -> bool {
-        self.attrs.contains_key(name)
+        self.attrs.iter().any(|(k, _)| *k == name)
     }
     pub fn str(&self, name: &str) -> Option<String> {
         match &self.value(name)?.kind {
@@ -294,10 +295,10 @@ impl Checker {
         self.check_head(block, schema);
         let mut fields = Fields {
             block,
-            attrs: IndexMap::new(),
+            attrs: Vec::new(),
             blocks: Vec::new(),
         };
-        let mut seen: IndexMap<&str, Span> = IndexMap::new();
+        let mut seen: Vec<(&str, Span)> = Vec::new();
         for st in block.statements() {
             match st {
                 Statement::Attribute(a) => {
@@ -305,7 +306,7 @@ impl Checker {
                         self.unknown_field(schema, &a.key, schema.block(&a.key.name).is_some());
                         continue;
                     };
-                    if let Some(prev) = seen.get(field.name) {
+                    if let Some((_, prev)) = seen.iter().find(|(k, _)| *k == field.name) {
                         let d = Diagnostic::new(
                             Code::Duplicate,
                             format!("field `{}` is set twice", field.name),
@@ -317,9 +318,9 @@ impl Checker {
                         self.report(d);
                         continue;
                     }
-                    seen.insert(field.name, a.key.span);
+                    seen.push((field.name, a.key.span));
                     if self.check_value(&a.value, &field.ty) {
-                        fields.attrs.insert(field.name, &a.value);
+                        fields.attrs.push((field.name, &a.value));
                     }
                 }
                 Statement::Block(b) => {
@@ -358,7 +359,7 @@ impl Checker {
             }
         }
         for f in schema.fields.iter().filter(|f| f.required) {
-            if !seen.contains_key(f.name) {
+            if !seen.iter().any(|(k, _)| *k == f.name) {
                 let d = Diagnostic::new(
                     Code::MissingField,
                     format!("`{}` is missing required field `{}`", schema.name, f.name),

@@ -694,25 +694,32 @@ pub(super) fn feature_id(c: &mut Checker, b: &ast::Block) {
     }
 }
 
-/// Whether some identity federated on `cluster` holds one of `roles` on a declaration of `kind`.
-fn cluster_identity_has(p: &Platform, cluster: &str, kind: &str, roles: &[&str]) -> bool {
-    p.identities.values().any(|i| {
-        i.federations.iter().any(|f| f.cluster == cluster)
-            && i.grants
-                .iter()
-                .any(|g| g.target.kind == kind && roles.contains(&g.role.as_str()))
-    })
+/// (cluster, target kind, role) for every role an identity federated on the cluster holds: one
+/// pass over the identities, not one per cluster.
+fn federated_roles(p: &Platform) -> std::collections::HashSet<(&str, &str, &str)> {
+    let mut held = std::collections::HashSet::new();
+    for i in p.identities.values() {
+        for f in &i.federations {
+            for g in &i.grants {
+                held.insert((f.cluster.as_str(), g.target.kind.as_str(), g.role.as_str()));
+            }
+        }
+    }
+    held
 }
 
 /// In-cluster consumers that authenticate with workload identity need an identity that is both
 /// federated on the cluster and granted the data role.
 fn workload_identity_consumers(c: &mut Checker, p: &Platform) {
+    let held = federated_roles(p);
+    let cluster_identity_has = |cluster: &str, kind: &str, roles: &[&str]| {
+        roles.iter().any(|r| held.contains(&(cluster, kind, *r)))
+    };
     for (cname, cl) in &p.clusters {
         let span = |ext: &str| cl.extension_spans.get(ext).copied().unwrap_or(cl.meta.span);
         if cl.app_config_provider
             && !p.appconfigs.is_empty()
             && !cluster_identity_has(
-                p,
                 cname,
                 "appconfig",
                 &[
@@ -738,7 +745,6 @@ fn workload_identity_consumers(c: &mut Checker, p: &Platform) {
         if cl.keyvault_csi.is_some()
             && !p.vaults.is_empty()
             && !cluster_identity_has(
-                p,
                 cname,
                 "vault",
                 &[
