@@ -1,5 +1,11 @@
 //! The subset of Bicep platc emits: what Bicep's compiler and Checkov's parser both read.
 
+use std::borrow::Cow;
+
+/// Text in a syntax tree. Most of it (property names, fixed values, symbols) is known when platc
+/// is compiled and is borrowed, not copied: a large platform has millions of such nodes.
+pub type Str = Cow<'static, str>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct File {
     /// Comment lines at the top of the file, without `//`.
@@ -14,7 +20,7 @@ pub struct Decorator {
 }
 
 impl Decorator {
-    pub fn description(text: impl Into<String>) -> Self {
+    pub fn description(text: impl Into<Str>) -> Self {
         Decorator {
             name: "description",
             args: vec![Expr::Str(text.into())],
@@ -122,19 +128,25 @@ impl Resource {
 /// An object key: a name, or an interpolated string such as `'${identity.id}'`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Key {
-    Name(String),
+    Name(Str),
     Expr(Expr),
 }
 
 impl From<String> for Key {
     fn from(s: String) -> Self {
-        Key::Name(s)
+        Key::Name(Cow::Owned(s))
     }
 }
 
-impl From<&str> for Key {
-    fn from(s: &str) -> Self {
-        Key::Name(s.to_string())
+impl From<&'static str> for Key {
+    fn from(s: &'static str) -> Self {
+        Key::Name(Cow::Borrowed(s))
+    }
+}
+
+impl From<Str> for Key {
+    fn from(s: Str) -> Self {
+        Key::Name(s)
     }
 }
 
@@ -148,20 +160,20 @@ pub struct Prop {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
-    Text(String),
+    Text(Str),
     Expr(Expr),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    Str(String),
+    Str(Str),
     /// `'text${expr}text'`
     Interp(Vec<Part>),
     Int(i64),
     Bool(bool),
     Null,
-    Ident(String),
-    Member(Box<Expr>, String),
+    Ident(Str),
+    Member(Box<Expr>, Str),
     Index(Box<Expr>, Box<Expr>),
     Call(&'static str, Vec<Expr>),
     Array(Vec<Expr>),
@@ -174,10 +186,10 @@ pub enum Expr {
 }
 
 /// Builders that keep the lowering code short and readable.
-pub fn s(text: impl Into<String>) -> Expr {
+pub fn s(text: impl Into<Str>) -> Expr {
     Expr::Str(text.into())
 }
-pub fn id(name: impl Into<String>) -> Expr {
+pub fn id(name: impl Into<Str>) -> Expr {
     Expr::Ident(name.into())
 }
 pub fn call(f: &'static str, args: Vec<Expr>) -> Expr {
@@ -189,9 +201,15 @@ pub fn arr(items: Vec<Expr>) -> Expr {
 
 impl Expr {
     /// `self.a.b.c` from a dotted path.
-    pub fn dot(self, path: &str) -> Expr {
-        path.split('.')
-            .fold(self, |e, p| Expr::Member(Box::new(e), p.to_string()))
+    pub fn dot(self, path: impl Into<Str>) -> Expr {
+        match path.into() {
+            Cow::Borrowed(path) => path
+                .split('.')
+                .fold(self, |e, p| Expr::Member(Box::new(e), Cow::Borrowed(p))),
+            Cow::Owned(path) => path.split('.').fold(self, |e, p| {
+                Expr::Member(Box::new(e), Cow::Owned(p.to_string()))
+            }),
+        }
     }
     pub fn index(self, i: Expr) -> Expr {
         Expr::Index(Box::new(self), Box::new(i))

@@ -546,7 +546,10 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
                 gp.push(
                     "azureBlob",
                     Obj::new()
-                        .set("url", id(&ident).dot("properties.primaryEndpoints.blob"))
+                        .set(
+                            "url",
+                            id(ident.clone()).dot("properties.primaryEndpoints.blob"),
+                        )
                         .set("containerName", s(container.clone()))
                         .set("syncIntervalInSeconds", Expr::Int(g.interval_secs as i64))
                         .set("timeoutInSeconds", Expr::Int(180))
@@ -762,7 +765,7 @@ fn prometheus_pipeline(m: &mut Module, metrics: &str) {
                 .set(
                     "name",
                     Expr::Interp(vec![
-                        Part::Text(format!("{}-", g.name)),
+                        Part::Text(format!("{}-", g.name).into()),
                         Part::Expr(id("name")),
                     ]),
                 )

@@ -58,7 +58,7 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
             types::NSG,
             base(Expr::Interp(vec![
                 Part::Expr(id("name")),
-                Part::Text(format!("-{sname}-nsg")),
+                Part::Text(format!("-{sname}-nsg").into()),
             ]))
             .set(
                 "properties",
@@ -67,7 +67,7 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
         )));
         let mut props = Obj::new().set("addressPrefix", s(sub.prefix.clone())).set(
             "networkSecurityGroup",
-            Obj::new().set("id", id(&nsg).dot("id")).build(),
+            Obj::new().set("id", id(nsg.clone()).dot("id")).build(),
         );
         if sub.private_endpoints {
             props.push("privateEndpointNetworkPolicies", s("Disabled"));
@@ -202,7 +202,7 @@ fn private_endpoint(ctx: &Ctx, m: &mut Module, target: &str, link: PrivateLink) 
                             .set(
                                 "properties",
                                 Obj::new()
-                                    .set("privateLinkServiceId", id(target).dot("id"))
+                                    .set("privateLinkServiceId", id(target.to_string()).dot("id"))
                                     .set("groupIds", arr(vec![s(link.group_id())]))
                                     .build(),
                             )
@@ -751,8 +751,8 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
                 // The reference's JSON, with the vault's URI (which holds no quote) spliced in.
                 let uri = Expr::Interp(vec![
                     Part::Text("{\"uri\":\"".into()),
-                    Part::Expr(id(&pname)),
-                    Part::Text(format!("secrets/{secret}\"}}")),
+                    Part::Expr(id(pname.clone())),
+                    Part::Text(format!("secrets/{secret}\"}}").into()),
                 ]);
                 (uri, azure::KEYVAULT_REF_CONTENT_TYPE.to_string())
             }

@@ -87,7 +87,7 @@ impl Merger {
             param: param.clone(),
             values,
         });
-        Expr::Ident(param)
+        Expr::Ident(param.into())
     }
 
     fn expr(&mut self, path: &[String], vals: &[(usize, &Expr)]) -> Result<Expr, Conflict> {
@@ -337,8 +337,10 @@ pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lift
                         }
                     };
                     merged.condition = Some(match merged.condition.take() {
-                        Some(c) => Expr::Binary(Box::new(c), "&&", Box::new(Expr::Ident(flag))),
-                        None => Expr::Ident(flag),
+                        Some(c) => {
+                            Expr::Binary(Box::new(c), "&&", Box::new(Expr::Ident(flag.into())))
+                        }
+                        None => Expr::Ident(flag.into()),
                     });
                 }
                 items.push(Item::Resource(merged));
@@ -376,7 +378,7 @@ pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lift
             if let Some(a) = v
                 .args
                 .iter()
-                .find(|a| a.key == bicep::Key::Name(name.to_string()))
+                .find(|a| matches!(&a.key, bicep::Key::Name(k) if k == name))
             {
                 out.args.push(a.clone());
             }
@@ -385,7 +387,7 @@ pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lift
     for l in &m.lifted {
         let default = l.values[0].clone();
         out.lifted_params.push(Item::Param {
-            decorators: vec![Decorator::description(why)],
+            decorators: vec![Decorator::description(why.to_string())],
             name: l.param.clone(),
             ty: type_of(&default),
             default: Some(default),

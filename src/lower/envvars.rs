@@ -55,7 +55,7 @@ fn literal(e: &mut Expr) {
     match e {
         Expr::Str(s) => {
             if let Some((_, default)) = parse_env_marker(s) {
-                *s = default.unwrap_or_default();
+                *s = default.unwrap_or_default().into();
             }
         }
         Expr::Array(items) => items.iter_mut().for_each(literal),
@@ -98,7 +98,7 @@ pub(crate) fn module(m: &mut Module) -> IndexMap<String, Option<String>> {
             default: None,
         });
         m.args.push(Prop {
-            key: Key::Name(name.clone()),
+            key: Key::Name(name.clone().into()),
             value: id(name),
             comment: None,
         });

@@ -77,7 +77,7 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
                 )),
             );
             if !one_cluster {
-                row.push("issuer", id(&issuer));
+                row.push("issuer", id(issuer.clone()));
             }
             row.push(
                 "subject",

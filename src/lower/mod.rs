@@ -71,7 +71,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn output(kind: &str, name: &str, output: &str) -> Expr {
-        id(Self::module_ident(kind, name)).dot(&format!("outputs.{output}"))
+        id(Self::module_ident(kind, name)).dot(format!("outputs.{output}"))
     }
 
     pub fn logs_id(&self) -> Option<Expr> {
@@ -85,7 +85,7 @@ impl<'a> Ctx<'a> {
 pub(crate) fn azure_name(rule: &NameRule, decl: &str) -> Expr {
     let sep = if rule.hyphens { "-" } else { "" };
     Expr::Interp(vec![
-        Part::Text(format!("{}{}{sep}", rule.prefix, rule.stem(decl))),
+        Part::Text(format!("{}{}{sep}", rule.prefix, rule.stem(decl)).into()),
         Part::Expr(id(TOKEN)),
     ])
 }
@@ -355,7 +355,7 @@ fn share_modules(modules: &mut [Module]) {
                 }
                 for l in &mut lifted {
                     m.args.push(bicep::Prop {
-                        key: bicep::Key::Name(l.param.clone()),
+                        key: bicep::Key::Name(l.param.clone().into()),
                         value: std::mem::replace(&mut l.values[n], Expr::Null),
                         comment: None,
                     });
@@ -517,7 +517,7 @@ fn main_bicep(
         });
         let mut by_env = Obj::new();
         for (i, name) in env_names.iter().enumerate() {
-            by_env.push(*name, table(i + 1));
+            by_env.push(name.to_string(), table(i + 1));
         }
         items.push(Item::Var {
             comment: None,
@@ -545,7 +545,7 @@ fn main_bicep(
             .set(
                 "name",
                 Expr::Interp(vec![
-                    Part::Text(format!("rg-{}-", p.name)),
+                    Part::Text(format!("rg-{}-", p.name).into()),
                     Part::Expr(id("environmentName")),
                 ]),
             )
@@ -583,8 +583,8 @@ fn main_bicep(
                     if let Some((_, lifted)) = settings.iter().find(|(name, _)| *name == module) {
                         for l in lifted {
                             args.push(bicep::Prop {
-                                key: bicep::Key::Name(l.param.clone()),
-                                value: id("settings").dot(&format!("{module}.{}", l.param)),
+                                key: bicep::Key::Name(l.param.clone().into()),
+                                value: id("settings").dot(format!("{module}.{}", l.param)),
                                 comment: None,
                             });
                         }
@@ -829,9 +829,12 @@ pub(crate) fn role_assignment(
         Obj::new()
             .set(
                 "name",
-                call("guid", vec![id(scope).dot("id"), seed, s(role_id)]),
+                call(
+                    "guid",
+                    vec![id(scope.to_string()).dot("id"), seed, s(role_id)],
+                ),
             )
-            .set("scope", id(scope))
+            .set("scope", id(scope.to_string()))
             .set(
                 "properties",
                 Obj::new()
@@ -902,7 +905,7 @@ pub(crate) fn diagnostics(
         types::DIAGNOSTICS,
         Obj::new()
             .set("name", s("to-log-analytics"))
-            .set("scope", id(scope))
+            .set("scope", id(scope.to_string()))
             .set("properties", props.build())
             .build(),
     ))

@@ -64,38 +64,41 @@ impl Module {
         if self
             .args
             .iter()
-            .any(|a| a.key == Key::Name(name.to_string()))
+            .any(|a| matches!(&a.key, Key::Name(k) if k == name))
         {
-            return id(name);
+            return id(name.to_string());
         }
         self.params.push(Item::Param {
-            decorators: vec![Decorator::description(description)],
+            decorators: vec![Decorator::description(description.to_string())],
             name: name.to_string(),
             ty,
             default: None,
         });
         self.args.push(Prop {
-            key: Key::Name(name.to_string()),
+            key: Key::Name(name.to_string().into()),
             value,
             comment: None,
         });
-        id(name)
+        id(name.to_string())
     }
 
     /// A secure object main.bicep assembles from its own secure parameters.
     pub fn secure_object_param(&mut self, name: &str, description: &str, value: Expr) -> Expr {
         self.params.push(Item::Param {
-            decorators: vec![Decorator::secure(), Decorator::description(description)],
+            decorators: vec![
+                Decorator::secure(),
+                Decorator::description(description.to_string()),
+            ],
             name: name.to_string(),
             ty: Type::Object,
             default: None,
         });
         self.args.push(Prop {
-            key: Key::Name(name.to_string()),
+            key: Key::Name(name.to_string().into()),
             value,
             comment: None,
         });
-        id(name)
+        id(name.to_string())
     }
 
     /// A parameter main.bicep does not pass: its default is computed at deployment.
@@ -107,12 +110,12 @@ impl Module {
         default: Expr,
     ) -> Expr {
         self.params.push(Item::Param {
-            decorators: vec![Decorator::description(description)],
+            decorators: vec![Decorator::description(description.to_string())],
             name: name.to_string(),
             ty,
             default: Some(default),
         });
-        id(name)
+        id(name.to_string())
     }
 
     pub fn push(&mut self, item: Item) {
@@ -125,7 +128,7 @@ impl Module {
             name: name.to_string(),
             value,
         });
-        id(name)
+        id(name.to_string())
     }
 
     pub fn output(&mut self, name: &str, value: Expr) {

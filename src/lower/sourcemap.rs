@@ -11,11 +11,11 @@ use crate::source::{SourceMap, Span};
 /// main.bicep passes; in main.bicep only literal text survives.
 fn pattern(e: &Expr, m: Option<&Module>) -> String {
     match e {
-        Expr::Str(s) => s.clone(),
+        Expr::Str(s) => s.to_string(),
         Expr::Interp(parts) => parts
             .iter()
             .map(|p| match p {
-                Part::Text(t) => t.clone(),
+                Part::Text(t) => t.to_string(),
                 Part::Expr(x) => pattern(x, m),
             })
             .collect(),
@@ -42,7 +42,7 @@ fn prop<'a>(body: &'a Expr, key: &str) -> Option<&'a Expr> {
     match body {
         Expr::Object(props) => props
             .iter()
-            .find(|p| p.key == Key::Name(key.into()))
+            .find(|p| matches!(&p.key, Key::Name(k) if k == key))
             .map(|p| &p.value),
         _ => None,
     }
