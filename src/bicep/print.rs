@@ -59,6 +59,19 @@ fn is_ident(s: &str) -> bool {
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+/// Appends `s` escaped for a single-quoted Bicep string; most strings need no escape at all.
+fn escape_into(out: &mut String, s: &str) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'\\' | b'\'' | b'\n' | b'\r' | b'\t' | b'$'))
+    {
+        out.push_str(s);
+        return;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -71,7 +84,6 @@ fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 fn is_scalar(e: &Expr) -> bool {
@@ -186,14 +198,14 @@ impl Printer {
         match e {
             Expr::Str(s) => {
                 out.push('\'');
-                out.push_str(&escape(s));
+                escape_into(out, s);
                 out.push('\'');
             }
             Expr::Interp(parts) => {
                 out.push('\'');
                 for part in parts {
                     match part {
-                        Part::Text(t) => out.push_str(&escape(t)),
+                        Part::Text(t) => escape_into(out, t),
                         Part::Expr(x) => {
                             out.push_str("${");
                             self.write(out, x, indent);
@@ -291,7 +303,7 @@ impl Printer {
                         Key::Name(k) if is_ident(k) => out.push_str(k),
                         Key::Name(k) => {
                             out.push('\'');
-                            out.push_str(&escape(k));
+                            escape_into(out, k);
                             out.push('\'');
                         }
                         Key::Expr(e) => self.write(out, e, indent + 1),

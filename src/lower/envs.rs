@@ -46,7 +46,7 @@ fn type_of(e: &Expr) -> Type {
 
 struct Merger {
     lifted: Vec<Lifted>,
-    taken: Vec<String>,
+    taken: std::collections::HashSet<String>,
     variants: usize,
 }
 
@@ -67,7 +67,7 @@ impl Merger {
             name = format!("{base}{n}");
             n += 1;
         }
-        self.taken.push(name.clone());
+        self.taken.insert(name.clone());
         name
     }
 
@@ -240,9 +240,21 @@ pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lift
         variants: variants.len(),
     };
 
+    // Declarations alike in shape list the same items in the same order: then each item is
+    // found at its own index, not searched for in every variant.
+    let aligned = variants.iter().all(|v| {
+        v.items.len() == base.items.len()
+            && v.items
+                .iter()
+                .zip(&base.items)
+                .all(|(a, b)| item_name(a) == item_name(b))
+    });
     // Items in the order of the first variant that has them.
     let mut order: Vec<String> = Vec::new();
-    for v in variants {
+    for v in variants
+        .iter()
+        .take(if aligned { 1 } else { variants.len() })
+    {
         let mut insert_at = 0;
         for item in &v.items {
             let Some(name) = item_name(item) else {
@@ -258,17 +270,28 @@ pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lift
         }
     }
     let mut items = Vec::new();
-    for name in &order {
-        let present: Vec<(usize, &Item)> = variants
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| {
-                v.items
-                    .iter()
-                    .find(|it| item_name(it) == Some(name.as_str()))
-                    .map(|it| (i, it))
-            })
-            .collect();
+    let named: Vec<usize> = (0..base.items.len())
+        .filter(|&k| item_name(&base.items[k]).is_some())
+        .collect();
+    for (at, name) in order.iter().enumerate() {
+        let present: Vec<(usize, &Item)> = if aligned {
+            variants
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i, &v.items[named[at]]))
+                .collect()
+        } else {
+            variants
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    v.items
+                        .iter()
+                        .find(|it| item_name(it) == Some(name.as_str()))
+                        .map(|it| (i, it))
+                })
+                .collect()
+        };
         match present[0].1 {
             Item::Var { comment, value, .. } => {
                 if present.len() != variants.len() {
@@ -288,7 +311,7 @@ pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lift
                     && vals.iter().any(|(_, e)| *e != value)
                     && vals.iter().all(|(_, e)| is_table(e) && closed(e))
                 {
-                    m.taken.retain(|t| t != name);
+                    m.taken.remove(name);
                     m.lift(std::slice::from_ref(name), &vals);
                     continue;
                 }

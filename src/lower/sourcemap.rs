@@ -5,6 +5,7 @@
 use super::module::Module;
 use crate::bicep::{Expr, Item, Key, Part};
 use crate::source::{SourceMap, Span};
+use std::fmt::Write;
 
 /// A resource name with every deployment-time part (the resource token, `guid()`, loop values)
 /// replaced by `*`. Inside a module (`m`), parameters and variables are followed to what
@@ -50,15 +51,48 @@ fn prop<'a>(body: &'a Expr, key: &str) -> Option<&'a Expr> {
 
 /// A JSON string literal.
 fn js(s: &str) -> String {
-    serde_json::to_string(s).expect("strings always serialise")
+    let mut out = String::with_capacity(s.len() + 2);
+    js_into(&mut out, s);
+    out
+}
+
+/// Appends `s` as a JSON string literal: the map has a line per resource, and most names need
+/// no escape.
+fn js_into(out: &mut String, s: &str) {
+    out.push('"');
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push_str(s);
+    } else {
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('"');
+}
+
+fn place_into(out: &mut String, sources: &SourceMap, span: Span) {
+    let (line, column) = sources.line_col(span.file, span.start as usize);
+    out.push_str("{\"file\":");
+    js_into(out, sources.name(span.file));
+    let _ = write!(out, ",\"line\":{line},\"column\":{column}}}");
 }
 
 fn place(sources: &SourceMap, span: Span) -> String {
-    let (line, column) = sources.line_col(span.file, span.start as usize);
-    format!(
-        "{{\"file\":{},\"line\":{line},\"column\":{column}}}",
-        js(sources.name(span.file))
-    )
+    let mut out = String::new();
+    place_into(&mut out, sources, span);
+    out
 }
 
 /// One deployment of the map, its lines already rendered (the map is written as text: a large
@@ -112,13 +146,17 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
         resources.push(line);
     }
     for (type_, child, span, what) in &m.origins {
-        resources.push(format!(
-            "{{\"symbol\":\"loop\",\"type\":{},\"name\":{},\"source\":{},\"declaration\":{}}}",
-            js(crate::azure::type_name(type_)),
-            js(&format!("{module_name}/{child}")),
-            place(sources, *span),
-            js(what)
-        ));
+        let mut line = String::with_capacity(160);
+        line.push_str("{\"symbol\":\"loop\",\"type\":");
+        js_into(&mut line, crate::azure::type_name(type_));
+        line.push_str(",\"name\":");
+        js_into(&mut line, &format!("{module_name}/{child}"));
+        line.push_str(",\"source\":");
+        place_into(&mut line, sources, *span);
+        line.push_str(",\"declaration\":");
+        js_into(&mut line, what);
+        line.push('}');
+        resources.push(line);
     }
     Entry {
         fields: vec![
@@ -159,4 +197,20 @@ pub(super) fn map(entries: Vec<Entry>, paths: &[String], platform: &str) -> Stri
     }
     out.push_str("\n  ]\n}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_strings_match_serde() {
+        for s in [
+            "plain",
+            "a\"b\\c",
+            "line\nbreak\ttab\r",
+            "\u{1}\u{8}\u{c}\u{1f}",
+            "ünï/cødé",
+        ] {
+            assert_eq!(super::js(s), serde_json::to_string(s).unwrap());
+        }
+    }
 }
