@@ -135,25 +135,32 @@ impl Printer {
                 value,
             } => {
                 self.comment(comment);
-                let v = self.expr(value, 0);
-                self.line(0, &format!("var {name} = {v}"));
+                let mut text = format!("var {name} = ");
+                self.write(&mut text, value, 0);
+                self.line(0, &text);
             }
             Item::Resource(r) => {
                 self.comment(&r.comment);
                 self.decorators(&r.decorators);
                 let existing = if r.existing { " existing" } else { "" };
-                let body = self.expr(&r.body, 0);
-                let rhs = match (&r.each, &r.condition) {
+                let mut text = format!("resource {} '{}'{existing} = ", r.name, r.type_);
+                match (&r.each, &r.condition) {
                     (Some((var, iter)), _) => {
-                        format!("[for {var} in {}: {body}]", self.expr(iter, 0))
+                        let _ = write!(text, "[for {var} in ");
+                        self.write(&mut text, iter, 0);
+                        text.push_str(": ");
+                        self.write(&mut text, &r.body, 0);
+                        text.push(']');
                     }
-                    (None, Some(cond)) => format!("if ({}) {body}", self.expr(cond, 0)),
-                    (None, None) => body,
-                };
-                self.line(
-                    0,
-                    &format!("resource {} '{}'{existing} = {rhs}", r.name, r.type_),
-                );
+                    (None, Some(cond)) => {
+                        text.push_str("if (");
+                        self.write(&mut text, cond, 0);
+                        text.push_str(") ");
+                        self.write(&mut text, &r.body, 0);
+                    }
+                    (None, None) => self.write(&mut text, &r.body, 0),
+                }
+                self.line(0, &text);
             }
             Item::Module {
                 comment,
@@ -164,8 +171,9 @@ impl Printer {
             } => {
                 self.comment(comment);
                 self.decorators(decorators);
-                let body = self.expr(body, 0);
-                self.line(0, &format!("module {name} '{}' = {body}", escape(path)));
+                let mut text = format!("module {name} '{}' = ", escape(path));
+                self.write(&mut text, body, 0);
+                self.line(0, &text);
             }
             Item::Output {
                 decorators,
@@ -174,8 +182,9 @@ impl Printer {
                 value,
             } => {
                 self.decorators(decorators);
-                let v = self.expr(value, 0);
-                self.line(0, &format!("output {name} {} = {v}", ty.as_str()));
+                let mut text = format!("output {name} {} = ", ty.as_str());
+                self.write(&mut text, value, 0);
+                self.line(0, &text);
             }
         }
     }
@@ -269,21 +278,22 @@ impl Printer {
                                         && matches!(&p.key, Key::Name(k) if is_ident(k))
                                 }) =>
                         {
-                            let mut line = String::from("{ ");
+                            // Written in place, and taken back if it does not fit.
+                            let mark = out.len();
+                            out.push_str("{ ");
                             for (n, p) in props.iter().enumerate() {
                                 if n > 0 {
-                                    line.push_str(", ");
+                                    out.push_str(", ");
                                 }
                                 if let Key::Name(k) = &p.key {
-                                    line.push_str(k);
+                                    out.push_str(k);
                                 }
-                                line.push_str(": ");
-                                self.write(&mut line, &p.value, indent + 1);
+                                out.push_str(": ");
+                                self.write(out, &p.value, indent + 1);
                             }
-                            line.push_str(" }");
-                            if crate::pretty::fits(indent + 1, &line) {
-                                out.push_str(&line);
-                            } else {
+                            out.push_str(" }");
+                            if !crate::pretty::fits(indent + 1, &out[mark..]) {
+                                out.truncate(mark);
                                 self.write(out, item, indent + 1);
                             }
                         }

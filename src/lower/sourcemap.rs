@@ -60,6 +60,12 @@ fn js(s: &str) -> String {
 /// no escape.
 fn js_into(out: &mut String, s: &str) {
     out.push('"');
+    js_body_into(out, s);
+    out.push('"');
+}
+
+/// The inside of a JSON string literal.
+fn js_body_into(out: &mut String, s: &str) {
     if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         out.push_str(s);
     } else {
@@ -79,14 +85,33 @@ fn js_into(out: &mut String, s: &str) {
             }
         }
     }
-    out.push('"');
 }
 
 fn place_into(out: &mut String, sources: &SourceMap, span: Span) {
     let (line, column) = sources.line_col(span.file, span.start as usize);
     out.push_str("{\"file\":");
     js_into(out, sources.name(span.file));
-    let _ = write!(out, ",\"line\":{line},\"column\":{column}}}");
+    out.push_str(",\"line\":");
+    number_into(out, line);
+    out.push_str(",\"column\":");
+    number_into(out, column);
+    out.push('}');
+}
+
+/// Decimal digits without the formatting machinery: the map writes two numbers per resource.
+fn number_into(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 fn place(sources: &SourceMap, span: Span) -> String {
@@ -125,22 +150,22 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
         if r.existing {
             continue;
         }
-        let mut line = format!(
-            "{{\"symbol\":{},\"type\":{},\"name\":{}",
-            js(&r.name),
-            js(crate::azure::type_name(r.type_)),
-            js(&name)
-        );
+        let mut line = String::with_capacity(128);
+        line.push_str("{\"symbol\":");
+        js_into(&mut line, &r.name);
+        line.push_str(",\"type\":");
+        js_into(&mut line, crate::azure::type_name(r.type_));
+        line.push_str(",\"name\":");
+        js_into(&mut line, &name);
         // Extension resources (`scope:`) live under another resource, not in the group.
         if prop(&r.body, "scope").is_some() {
             line.push_str(",\"extension\":true");
         }
         if let Some((span, what)) = &r.origin {
-            line.push_str(&format!(
-                ",\"source\":{},\"declaration\":{}",
-                place(sources, *span),
-                js(what)
-            ));
+            line.push_str(",\"source\":");
+            place_into(&mut line, sources, *span);
+            line.push_str(",\"declaration\":");
+            js_into(&mut line, what);
         }
         line.push('}');
         resources.push(line);
@@ -149,8 +174,11 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
         let mut line = String::with_capacity(160);
         line.push_str("{\"symbol\":\"loop\",\"type\":");
         js_into(&mut line, crate::azure::type_name(type_));
-        line.push_str(",\"name\":");
-        js_into(&mut line, &format!("{module_name}/{child}"));
+        line.push_str(",\"name\":\"");
+        js_body_into(&mut line, &module_name);
+        line.push('/');
+        js_body_into(&mut line, child);
+        line.push('"');
         line.push_str(",\"source\":");
         place_into(&mut line, sources, *span);
         line.push_str(",\"declaration\":");
