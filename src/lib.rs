@@ -165,7 +165,8 @@ pub fn check_loaded_with(
 
 fn compile_after(sources: &SourceMap, loading: Vec<Diagnostic>, options: &Options) -> Compilation {
     let (checked, mut diagnostics, files) = analyse_after(sources, loading);
-    if options.exit_after {
+    // Lowering needs the room the trees take; a check exits next.
+    if options.exit_after && options.check_only {
         std::mem::forget(files);
     } else {
         drop(files);

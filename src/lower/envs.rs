@@ -45,6 +45,9 @@ fn type_of(e: &Expr) -> Type {
 }
 
 struct Merger {
+    /// Whether lifted values are copied out of the variants; without, only the first variant's
+    /// value is kept (as the default) and the caller takes the rest with `take_lifted`.
+    copy_values: bool,
     lifted: Vec<Lifted>,
     taken: std::collections::HashSet<String>,
     variants: usize,
@@ -76,6 +79,13 @@ impl Merger {
     fn lift(&mut self, path: &[String], vals: &[(usize, &Expr)]) -> Expr {
         let param = self.name(path);
         let fallback = vals[0].1.clone();
+        if !self.copy_values {
+            self.lifted.push(Lifted {
+                param: param.clone(),
+                values: vec![fallback],
+            });
+            return Expr::Ident(param.into());
+        }
         let values = (0..self.variants)
             .map(|i| {
                 vals.iter()
@@ -209,6 +219,76 @@ impl Merger {
     }
 }
 
+/// Moves the values `merge_in_place` lifted out of one variant's items, by walking the merged
+/// items beside them: where the merged tree names a lifted parameter, the variant holds its
+/// value. Returns the values in the order of `lifted`; `None` where the value has no place in
+/// the variant's tree (a switch for a resource some variants lack, whose values `Lifted` holds).
+pub(crate) fn take_lifted(
+    merged: &[Item],
+    variant: &mut [Item],
+    lifted: &[Lifted],
+) -> Vec<Option<Expr>> {
+    let names: Vec<&str> = lifted.iter().map(|l| l.param.as_str()).collect();
+    let mut found: Vec<Option<Expr>> = (0..lifted.len()).map(|_| None).collect();
+    for item in variant.iter_mut() {
+        let Some(name) = item_name(item).map(str::to_string) else {
+            continue;
+        };
+        // A table variable lifted whole is a parameter of its own name.
+        if let Some(k) = names.iter().position(|n| *n == name)
+            && let Item::Var { value, .. } = item
+        {
+            found[k] = Some(std::mem::replace(value, Expr::Null));
+            continue;
+        }
+        let Some(template) = merged.iter().find(|m| item_name(m) == Some(name.as_str())) else {
+            continue;
+        };
+        match (template, item) {
+            (Item::Var { value: a, .. }, Item::Var { value: b, .. }) => {
+                take_from(a, b, &names, &mut found)
+            }
+            (Item::Resource(a), Item::Resource(b)) => {
+                take_from(&a.body, &mut b.body, &names, &mut found)
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+fn take_from(template: &Expr, variant: &mut Expr, names: &[&str], found: &mut [Option<Expr>]) {
+    match (template, variant) {
+        (Expr::Ident(p), v) if names.contains(&p.as_ref()) => {
+            if let Some(k) = names.iter().position(|n| *n == p.as_ref())
+                && !matches!(v, Expr::Ident(q) if q == p)
+            {
+                found[k] = Some(std::mem::replace(v, Expr::Null));
+            }
+        }
+        (Expr::Object(a), Expr::Object(b)) => {
+            for p in a {
+                if let Some(q) = b.iter_mut().find(|q| q.key == p.key) {
+                    take_from(&p.value, &mut q.value, names, found);
+                }
+            }
+        }
+        (Expr::Array(a), Expr::Array(b)) | (Expr::Call(_, a), Expr::Call(_, b)) => {
+            for (x, y) in a.iter().zip(b.iter_mut()) {
+                take_from(x, y, names, found);
+            }
+        }
+        (Expr::Interp(a), Expr::Interp(b)) => {
+            for (x, y) in a.iter().zip(b.iter_mut()) {
+                if let (Part::Expr(x), Part::Expr(y)) = (x, y) {
+                    take_from(x, y, names, found);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn item_name(item: &Item) -> Option<&str> {
     match item {
         Item::Resource(r) => Some(&r.name),
@@ -220,11 +300,30 @@ fn item_name(item: &Item) -> Option<&str> {
 /// Merges one declaration's module as each variant lowered it (the defaults first).
 /// `why` describes the parameters that values which differ become.
 pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lifted>), Conflict> {
+    merge_with(variants, why, true)
+}
+
+/// `merge` for declarations alike in shape, copying no lifted value but the first variant's (the
+/// default): each `Lifted` holds that one value, and `take_lifted` moves the others out of their
+/// modules. A large platform's tables are not held twice.
+pub(crate) fn merge_in_place(
+    variants: &[&Module],
+    why: &str,
+) -> Result<(Module, Vec<Lifted>), Conflict> {
+    merge_with(variants, why, false)
+}
+
+fn merge_with(
+    variants: &[&Module],
+    why: &str,
+    copy_values: bool,
+) -> Result<(Module, Vec<Lifted>), Conflict> {
     if variants.iter().all(|m| m.same_as(variants[0])) {
         return Ok((variants[0].clone(), Vec::new()));
     }
     let base = &variants[0];
     let mut m = Merger {
+        copy_values,
         lifted: Vec::new(),
         taken: variants
             .iter()

@@ -387,7 +387,7 @@ fn share_modules(modules: &mut [Module]) {
             let versions: Vec<&Module> = same.iter().map(|&i| &modules[i]).collect();
             // The declarations are alike, so the first one's size stands for each.
             let separate = versions[0].print(&[]).len() * versions.len();
-            let Ok((mut merged, lifted)) = envs::merge(
+            let Ok((mut merged, mut lifted)) = envs::merge_in_place(
                 &versions,
                 "Differs between the declarations that share this module; each module call passes its own",
             ) else {
@@ -401,23 +401,42 @@ fn share_modules(modules: &mut [Module]) {
                     *default = None;
                 }
             }
-            // Each lifted value is written into its call instead, as a variable's worth of text.
-            let mut lifted = lifted;
+            // Each lifted value is written into its call instead, as a variable's worth of text;
+            // the first declaration's values stand for the others'.
             let mut passed = 0;
-            for v in lifted.iter_mut().flat_map(|l| &mut l.values) {
+            for l in &mut lifted {
                 let var = Item::Var {
                     comment: None,
                     name: String::new(),
-                    value: std::mem::replace(v, Expr::Null),
+                    value: std::mem::replace(&mut l.values[0], Expr::Null),
                 };
-                passed += bicep::print_items(&[], [&var]).len();
+                passed += bicep::print_items(&[], [&var]).len() * same.len();
                 if let Item::Var { value, .. } = var {
-                    *v = value;
+                    l.values[0] = value;
                 }
             }
             let shared = merged.print(&[]).len() + passed;
             if shared * 10 > separate * 9 {
                 continue;
+            }
+            // The values each call passes, moved out of the declarations' own modules (the first
+            // one's is the default the merge kept).
+            let mut values: Vec<Vec<Option<Expr>>> = Vec::with_capacity(same.len());
+            for (n, &i) in same.iter().enumerate() {
+                if n == 0 {
+                    values.push(
+                        lifted
+                            .iter_mut()
+                            .map(|l| (l.values.len() == 1).then(|| l.values.remove(0)))
+                            .collect(),
+                    );
+                } else {
+                    values.push(envs::take_lifted(
+                        &merged.items,
+                        &mut modules[i].items,
+                        &lifted,
+                    ));
+                }
             }
             let mut merged = Some(merged);
             for (n, &i) in same.iter().enumerate() {
@@ -432,10 +451,14 @@ fn share_modules(modules: &mut [Module]) {
                     m.outputs = merged.outputs;
                     m.lifted_params = merged.lifted_params;
                 }
-                for l in &mut lifted {
+                for (k, l) in lifted.iter().enumerate() {
+                    let value = values[n][k]
+                        .take()
+                        .or_else(|| l.values.get(n).cloned())
+                        .expect("a lifted value for every declaration that shares the module");
                     m.args.push(bicep::Prop {
                         key: bicep::Key::Name(l.param.clone().into()),
-                        value: std::mem::replace(&mut l.values[n], Expr::Null),
+                        value,
                         comment: None,
                     });
                 }
