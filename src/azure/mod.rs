@@ -361,21 +361,26 @@ pub const FEATURE_FLAG_PREFIX: &str = ".appconfig.featureflag/";
 /// The `keyValues` resource name of a key and optional label: each part URL-encoded, then `~` → `~7E`
 /// and `%` → `~` (DOCS quickstart-resource-manager), joined by `$`.
 pub fn appconfig_resource_name(key: &str, label: Option<&str>) -> String {
-    let enc = |s: &str| -> String {
-        let mut out = String::new();
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let enc = |out: &mut String, s: &str| {
         for b in s.bytes() {
             match b {
                 b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
-                b'~' => out.push_str("~7E"),
-                _ => out.push_str(&format!("~{b:02X}")),
+                _ => {
+                    out.push('~');
+                    out.push(HEX[usize::from(b >> 4)] as char);
+                    out.push(HEX[usize::from(b & 15)] as char);
+                }
             }
         }
-        out
     };
-    match label {
-        Some(l) => format!("{}${}", enc(key), enc(l)),
-        None => enc(key),
+    let mut out = String::with_capacity(key.len() + label.map_or(0, |l| l.len() + 1) + 8);
+    enc(&mut out, key);
+    if let Some(l) = label {
+        out.push('$');
+        enc(&mut out, l);
     }
+    out
 }
 
 /// AKS diagnostic log categories: the control plane without the high-volume `kube-audit` stream

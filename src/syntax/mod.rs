@@ -14,6 +14,11 @@ use pest::iterators::Pair;
 #[grammar = "../grammar/plat.pest"]
 struct PlatParser;
 
+/// Threads the machine offers; work that splits evenly uses two at most.
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Nesting beyond this is refused before parsing: the recursive-descent parser would otherwise
 /// exhaust the stack on adversarial input, and no real platform nests this deep.
 const MAX_NESTING: usize = 64;
@@ -51,41 +56,65 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnosti
         Err(d) => return (out, vec![*d]),
     };
     out.comments = scanned.comments;
-    let mut errors = Vec::new();
     let mut bounds = scanned.starts;
     bounds.push(text.len());
     // Statements are parsed in batches of about BATCH bytes: one pest call per statement would
     // cost more in setup than in parsing. Only a batch that fails is parsed statement by
     // statement, so each broken statement still gets its own error and the rest survive.
     const BATCH: usize = 64 * 1024;
+    let mut batches: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i + 1 < bounds.len() {
         let mut j = i + 1;
         while j + 1 < bounds.len() && bounds[j] - bounds[i] < BATCH {
             j += 1;
         }
-        // Well-formed text takes the fast path; the grammar decides everything else.
-        let quick = if fast {
-            fast::statements(file, text, bounds[i], bounds[j])
-        } else {
-            None
-        };
-        if let Some(statements) = quick {
-            out.statements.extend(statements);
-        } else if !parse_range(file, text, bounds[i], bounds[j], &mut out.statements, None) {
-            for k in i..j {
-                parse_range(
-                    file,
-                    text,
-                    bounds[k],
-                    bounds[k + 1],
-                    &mut out.statements,
-                    Some(&mut errors),
-                );
-            }
-        }
+        batches.push((i, j));
         i = j;
     }
+    let parse_batches = |batches: &[(usize, usize)]| {
+        let mut statements = Vec::new();
+        let mut errors = Vec::new();
+        for &(i, j) in batches {
+            // Well-formed text takes the fast path; the grammar decides everything else.
+            let quick = if fast {
+                fast::statements(file, text, bounds[i], bounds[j])
+            } else {
+                None
+            };
+            if let Some(s) = quick {
+                statements.extend(s);
+            } else if !parse_range(file, text, bounds[i], bounds[j], &mut statements, None) {
+                for k in i..j {
+                    parse_range(
+                        file,
+                        text,
+                        bounds[k],
+                        bounds[k + 1],
+                        &mut statements,
+                        Some(&mut errors),
+                    );
+                }
+            }
+        }
+        (statements, errors)
+    };
+    // Batches are independent: a large file is parsed on two threads, its halves joined in order.
+    let (statements, errors) = if batches.len() >= 8 && threads() > 1 {
+        let (a, b) = batches.split_at(batches.len() / 2);
+        let (first, second) = std::thread::scope(|s| {
+            let second = s.spawn(|| parse_batches(b));
+            let first = parse_batches(a);
+            (first, second.join().expect("a parser thread never panics"))
+        });
+        let (mut statements, mut errors) = first;
+        statements.extend(second.0);
+        errors.extend(second.1);
+        (statements, errors)
+    } else {
+        parse_batches(&batches)
+    };
+    out.statements = statements;
     out.statements.shrink_to_fit();
     (out, errors)
 }
