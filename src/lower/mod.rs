@@ -142,6 +142,42 @@ pub fn lower(
             "Do not edit: change the .plat source and run `platc build`.".to_string(),
         ]
     };
+    // Kinds are independent until main.bicep is assembled: two threads take them, largest
+    // first, and the results are joined in main.bicep's order, so the output is the same.
+    let work =
+        |kind: &'static str| lower_kind(kind, &variants, sources, &links, &ctx, options, &header);
+    let mut outs: Vec<Option<KindOut>> = KINDS.iter().map(|_| None).collect();
+    if crate::syntax::threads() > 1 && !options.check_only {
+        let by_size = |k: &&str| match *k {
+            "cluster" => 0,
+            "appconfig" => 1,
+            "identity" => 2,
+            "vault" => 3,
+            _ => 4,
+        };
+        let mut order: Vec<usize> = (0..KINDS.len()).collect();
+        order.sort_by_key(|&i| by_size(&KINDS[i]));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let slots: Vec<std::sync::Mutex<Option<KindOut>>> =
+            KINDS.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        std::thread::scope(|s| {
+            let take = || loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&i) = order.get(n) else { break };
+                let out = work(KINDS[i]);
+                *slots[i].lock().expect("no lowering thread panics") = Some(out);
+            };
+            s.spawn(take);
+            take();
+        });
+        for (slot, out) in slots.into_iter().zip(&mut outs) {
+            *out = slot.into_inner().expect("no lowering thread panics");
+        }
+    } else {
+        for (kind, out) in KINDS.iter().zip(&mut outs) {
+            *out = Some(work(kind));
+        }
+    }
     let mut settings: Vec<(String, Vec<envs::Lifted>)> = Vec::new();
     let mut env_vars: IndexMap<String, Option<String>> = IndexMap::new();
     let mut errors = Vec::new();
@@ -149,77 +185,20 @@ pub fn lower(
     let mut calls: Vec<Call> = Vec::new();
     let mut entries = Vec::new();
     let mut paths: Vec<String> = Vec::new();
-    for kind in KINDS {
-        let mut sets: Vec<std::vec::IntoIter<Module>> = variants
-            .iter()
-            .map(|p| modules_of(p, sources, &links, kind).into_iter())
-            .collect();
-        let mut modules = Vec::new();
-        let first_setting = settings.len();
-        // One declaration at a time: its module as each environment lowered it.
-        while let Some(versions) = sets
-            .iter_mut()
-            .map(Iterator::next)
-            .collect::<Option<Vec<Module>>>()
-        {
-            if versions.len() == 1 {
-                modules.extend(versions);
-                continue;
-            }
-            let first = (versions[0].kind, versions[0].decl.clone(), versions[0].span);
-            match envs::merge(
-                &versions.iter().collect::<Vec<_>>(),
-                "Differs by environment; main.bicep passes the value for the environment being deployed",
-            ) {
-                Ok((m, lifted)) => {
-                    if !lifted.is_empty() {
-                        settings.push((Ctx::module_ident(m.kind, &m.decl), lifted));
-                    }
-                    modules.push(m);
-                }
-                Err(envs::Conflict(path)) => {
-                    let (kind, decl, span) = &first;
-                    errors.push(
-                        Diagnostic::new(
-                            Code::EnvironmentShape,
-                            format!("{} `{}` differs between environments in a way one template cannot express (at `{path}`)", kind, decl),
-                            *span,
-                            "its environments disagree here",
-                        )
-                        .with_note("one template serves every environment, so where a resource refers to other resources, the properties it sets must be the same everywhere")
-                        .with_help("give the field a value in the defaults as well and override it per environment: a field may change its value between environments, but not appear in one and be absent in another"),
-                    );
-                }
-            }
+    for out in outs.into_iter().flatten() {
+        settings.extend(out.settings);
+        for (var, default) in out.env_vars {
+            env_vars.entry(var).or_insert(default);
         }
-        if !errors.is_empty() || options.check_only {
-            continue;
-        }
-        for m in &mut modules {
-            for (var, default) in envvars::module(m) {
-                env_vars.entry(var).or_insert(default);
-            }
-        }
-        for (_, lifted) in &mut settings[first_setting..] {
-            for l in lifted {
-                envvars::settings(&mut l.values, &mut env_vars);
-            }
-        }
-        // Each declaration's resources by name, before sharing replaces its values.
-        for m in &modules {
-            entries.push(sourcemap::entry(sources, m));
-        }
-        share_modules(&mut modules);
-        let files = print_modules(&mut modules, &header);
-        for (m, (file, text)) in modules.iter_mut().zip(files) {
+        errors.extend(out.errors);
+        entries.extend(out.entries);
+        for (file, text) in out.files {
             if let Some(text) = text {
                 artifacts.insert(file.clone(), text);
             }
-            calls.push(Call {
-                text: bicep::print_items(&[], [&module_call(&ctx, m, &file, &settings)]),
-            });
             paths.push(file);
         }
+        calls.extend(out.calls);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -250,12 +229,112 @@ pub fn lower(
     Ok(out)
 }
 
+/// One kind's share of the output.
+struct KindOut {
+    settings: Vec<(String, Vec<envs::Lifted>)>,
+    env_vars: IndexMap<String, Option<String>>,
+    errors: Vec<Diagnostic>,
+    entries: Vec<sourcemap::Entry>,
+    /// (file, text): the text only where this module's file is first printed.
+    files: Vec<(String, Option<String>)>,
+    calls: Vec<Call>,
+}
+
+/// Lowers every declaration of one kind: its modules are built, merged across environments,
+/// shared, printed and dropped.
+fn lower_kind(
+    kind: &'static str,
+    variants: &[&Platform],
+    sources: &SourceMap,
+    links: &[PrivateLink],
+    ctx: &Ctx,
+    options: &Options,
+    header: &(dyn Fn(&str) -> Vec<String> + Sync),
+) -> KindOut {
+    let mut out = KindOut {
+        settings: Vec::new(),
+        env_vars: IndexMap::new(),
+        errors: Vec::new(),
+        entries: Vec::new(),
+        files: Vec::new(),
+        calls: Vec::new(),
+    };
+    let mut sets: Vec<std::vec::IntoIter<Module>> = variants
+        .iter()
+        .map(|p| modules_of(p, sources, links, kind).into_iter())
+        .collect();
+    let mut modules = Vec::new();
+    // One declaration at a time: its module as each environment lowered it.
+    while let Some(versions) = sets
+        .iter_mut()
+        .map(Iterator::next)
+        .collect::<Option<Vec<Module>>>()
+    {
+        if versions.len() == 1 {
+            modules.extend(versions);
+            continue;
+        }
+        let first = (versions[0].kind, versions[0].decl.clone(), versions[0].span);
+        match envs::merge(
+            &versions.iter().collect::<Vec<_>>(),
+            "Differs by environment; main.bicep passes the value for the environment being deployed",
+        ) {
+            Ok((m, lifted)) => {
+                if !lifted.is_empty() {
+                    out.settings
+                        .push((Ctx::module_ident(m.kind, &m.decl), lifted));
+                }
+                modules.push(m);
+            }
+            Err(envs::Conflict(path)) => {
+                let (kind, decl, span) = &first;
+                out.errors.push(
+                    Diagnostic::new(
+                        Code::EnvironmentShape,
+                        format!("{} `{}` differs between environments in a way one template cannot express (at `{path}`)", kind, decl),
+                        *span,
+                        "its environments disagree here",
+                    )
+                    .with_note("one template serves every environment, so where a resource refers to other resources, the properties it sets must be the same everywhere")
+                    .with_help("give the field a value in the defaults as well and override it per environment: a field may change its value between environments, but not appear in one and be absent in another"),
+                );
+            }
+        }
+    }
+    if !out.errors.is_empty() || options.check_only {
+        return out;
+    }
+    for m in &mut modules {
+        for (var, default) in envvars::module(m) {
+            out.env_vars.entry(var).or_insert(default);
+        }
+    }
+    for (_, lifted) in &mut out.settings {
+        for l in lifted {
+            envvars::settings(&mut l.values, &mut out.env_vars);
+        }
+    }
+    // Each declaration's resources by name, before sharing replaces its values.
+    for m in &modules {
+        out.entries.push(sourcemap::entry(sources, m));
+    }
+    share_modules(&mut modules);
+    let files = print_modules(&mut modules, header);
+    for (m, (file, text)) in modules.iter_mut().zip(files) {
+        out.calls.push(Call {
+            text: bicep::print_items(&[], [&module_call(ctx, m, &file, &out.settings)]),
+        });
+        out.files.push((file, text));
+    }
+    out
+}
+
 /// Prints the modules of one kind: (file, text), the text only for the first module of each
 /// distinct body; modules that share a file are printed once. Each syntax tree is dropped once
 /// printed. A kind with one distinct body gets the plain area name.
 fn print_modules(
     modules: &mut [Module],
-    header: &dyn Fn(&str) -> Vec<String>,
+    header: &(dyn Fn(&str) -> Vec<String> + Sync),
 ) -> Vec<(String, Option<String>)> {
     let body = |text: &str| text.splitn(3, '\n').nth(2).unwrap_or("").to_string();
     let mut texts: Vec<Option<String>> = Vec::with_capacity(modules.len());
