@@ -259,13 +259,13 @@ impl Fmt<'_> {
             }
             Statement::Block(b) => {
                 self.docs(&b.docs, depth);
-                let mut head = b.kind.name.to_string();
+                let mut head = b.kind.name.as_str().to_owned();
                 if let Some(l) = &b.label {
                     head.push(' ');
                     head.push_str(&if l.quoted || !is_word(&l.text) {
                         escape(&l.text)
                     } else {
-                        l.text.to_string()
+                        l.text.as_str().to_owned()
                     });
                 }
                 for q in &b.qualifiers {
@@ -389,7 +389,7 @@ impl Fmt<'_> {
                     .iter()
                     .map(|(k, v)| {
                         let key = if is_word(&k.name) {
-                            k.name.to_string()
+                            k.name.as_str().to_owned()
                         } else {
                             escape(&k.name)
                         };

@@ -33,9 +33,10 @@ pub fn imports(statements: &[ast::Statement]) -> Vec<(String, Span)> {
     statements
         .iter()
         .filter_map(|s| match s {
-            ast::Statement::Block(b) if b.kind.name == "import" => {
-                b.label.as_ref().map(|l| (l.text.to_string(), l.span))
-            }
+            ast::Statement::Block(b) if b.kind.name == "import" => b
+                .label
+                .as_ref()
+                .map(|l| (l.text.as_str().to_owned(), l.span)),
             _ => None,
         })
         .collect()

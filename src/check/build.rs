@@ -80,7 +80,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
             let f = c.validate(b, &schema::PLATFORM);
             p.name = label(b);
             p.location = Some(match f.value("location").map(|v| &v.kind) {
-                Some(ValueKind::Str(s)) => StrValue::Literal(s.to_string()),
+                Some(ValueKind::Str(s)) => StrValue::Literal(s.as_str().to_owned()),
                 Some(ValueKind::Call { args, .. }) => env_value(args),
                 _ => StrValue::Env {
                     name: "AZURE_LOCATION".into(),
@@ -90,7 +90,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
             p.tags = f
                 .map("tags")
                 .into_iter()
-                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.to_string(), s)))
+                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
                 .collect();
             p.private_networking = f.bool("private_networking").unwrap_or(true);
             p.diagnostics = f.reference("diagnostics");
@@ -311,7 +311,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                         entries.push(KeyValue {
                             span: k.span,
                             key: format!("{}{name}", azure::FEATURE_FLAG_PREFIX),
-                            label: Some(k.name.to_string()),
+                            label: Some(k.name.as_str().to_owned()),
                             content: KvContent::FeatureFlag {
                                 id: name.clone(),
                                 description: description.clone(),
@@ -371,7 +371,7 @@ fn public_on_private(c: &mut Checker, f: &Fields, private_platform: bool, what: 
 
 fn str_of(v: &ast::Value) -> Option<String> {
     match &v.kind {
-        ValueKind::Str(s) => Some(s.to_string()),
+        ValueKind::Str(s) => Some(s.as_str().to_owned()),
         _ => None,
     }
 }
@@ -481,7 +481,7 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
             continue;
         }
         id.grants.push(Grant {
-            role: l.text.to_string(),
+            role: l.text.as_str().to_owned(),
             target: Target {
                 kind: tk.to_string(),
                 name: tn.to_string(),
@@ -515,7 +515,10 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
     };
     cl.network = ClusterNetwork {
         subnet: nf.as_ref().and_then(|nf| match &nf.value("subnet")?.kind {
-            ValueKind::Ref(parts) => Some((parts[1].name.to_string(), parts[2].name.to_string())),
+            ValueKind::Ref(parts) => Some((
+                parts[1].name.as_str().to_owned(),
+                parts[2].name.as_str().to_owned(),
+            )),
             _ => None,
         }),
         overlay: get("plugin", "azure_cni_overlay") == "azure_cni_overlay",
@@ -556,7 +559,7 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
             labels: pf
                 .map("labels")
                 .into_iter()
-                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.to_string(), s)))
+                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
                 .collect(),
         });
     }
@@ -582,8 +585,9 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
             c.report(d);
             continue;
         }
-        seen_ext.push((l.text.to_string(), l.span));
-        cl.extension_spans.insert(l.text.to_string(), l.span);
+        seen_ext.push((l.text.as_str().to_owned(), l.span));
+        cl.extension_spans
+            .insert(l.text.as_str().to_owned(), l.span);
         if !rules::extension_fields(c, &ef, l) {
             continue;
         }
@@ -626,7 +630,7 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
                     }
                 } else {
                     let storage = match &args[0].value.kind {
-                        ValueKind::Ref(parts) => parts[1].name.to_string(),
+                        ValueKind::Ref(parts) => parts[1].name.as_str().to_owned(),
                         _ => String::new(),
                     };
                     GitopsSource::Blob {
@@ -719,7 +723,7 @@ fn config_entries(
             let ValueKind::Ref(parts) = &v.kind else {
                 return Vec::new();
             };
-            let secret = parts[1].name.to_string();
+            let secret = parts[1].name.as_str().to_owned();
             let Some(vault) = p
                 .vaults
                 .iter()
@@ -766,7 +770,7 @@ fn config_entries(
         out.push(KeyValue {
             span: k.span,
             key: key.to_string(),
-            label: Some(k.name.to_string()),
+            label: Some(k.name.as_str().to_owned()),
             content,
         });
     }

@@ -23,7 +23,7 @@ pub(super) fn declared(files: &[ast::File]) -> Vec<(String, crate::source::Span)
                 {
                     for item in items {
                         if let ValueKind::Str(s) = &item.kind {
-                            out.push((s.to_string(), item.span));
+                            out.push((s.as_str().to_owned(), item.span));
                         }
                     }
                 }

@@ -74,6 +74,16 @@ struct Symbol {
     span: Span,
 }
 
+/// A symbol-table key looked up without copying its name: it hashes as `(kind, name)` does.
+#[derive(Hash)]
+struct SymbolRef<'a>(&'a str, &'a str);
+
+impl indexmap::Equivalent<(&'static str, String)> for SymbolRef<'_> {
+    fn equivalent(&self, key: &(&'static str, String)) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Checker {
     diags: Vec<Diagnostic>,
@@ -106,7 +116,7 @@ impl<'a> Fields<'a> {
                 Some(crate::model::env_marker(arg(0)?, arg(1)))
             }
             ValueKind::Str(s) | ValueKind::Word(s) | ValueKind::Cidr(s) | ValueKind::Ip(s) => {
-                Some(s.to_string())
+                Some(s.as_str().to_owned())
             }
             _ => None,
         }
@@ -148,7 +158,7 @@ impl<'a> Fields<'a> {
         self.list(name)
             .into_iter()
             .filter_map(|v| match &v.kind {
-                ValueKind::Str(s) | ValueKind::Cidr(s) => Some(s.to_string()),
+                ValueKind::Str(s) | ValueKind::Cidr(s) => Some(s.as_str().to_owned()),
                 _ => None,
             })
             .collect()
@@ -162,7 +172,7 @@ impl<'a> Fields<'a> {
     /// The declaration name of a validated `kind.name` reference.
     pub fn reference(&self, name: &str) -> Option<String> {
         match &self.value(name)?.kind {
-            ValueKind::Ref(parts) => Some(parts[1].name.to_string()),
+            ValueKind::Ref(parts) => Some(parts[1].name.as_str().to_owned()),
             _ => None,
         }
     }
@@ -178,7 +188,7 @@ pub(crate) fn label(block: &ast::Block) -> String {
     block
         .label
         .as_ref()
-        .map(|l| l.text.to_string())
+        .map(|l| l.text.as_str().to_owned())
         .unwrap_or_default()
 }
 
@@ -210,7 +220,7 @@ impl Checker {
                 if kind.name == "platform" {
                     continue;
                 }
-                self.declare(kind.name, l.text.to_string(), l.span, kind.name);
+                self.declare(kind.name, l.text.as_str().to_owned(), l.span, kind.name);
                 if kind.name == "network" {
                     for sub in b.statements() {
                         if let Statement::Block(s) = sub
@@ -230,7 +240,7 @@ impl Checker {
     }
 
     fn declare(&mut self, kind: &'static str, name: String, span: Span, what: &str) {
-        if let Some(prev) = self.symbols.get(&(kind, name.clone())) {
+        if let Some(prev) = self.symbols.get(&SymbolRef(kind, &name)) {
             let d = Diagnostic::new(
                 Code::Duplicate,
                 format!("{what} `{name}` is declared twice"),
@@ -254,17 +264,13 @@ impl Checker {
     }
 
     pub fn is_declared(&self, kind: &str, name: &str) -> bool {
-        // Kinds are interned `&'static str`s in the table; look the kind up to borrow its key.
-        crate::schema::TOP_LEVEL
-            .iter()
-            .map(|k| k.name)
-            .chain(["subnet"])
-            .find(|k| *k == kind)
-            .is_some_and(|k| self.symbols.contains_key(&(k, name.to_string())))
+        self.symbols.contains_key(&SymbolRef(kind, name))
     }
 
     pub fn mark_used(&mut self, kind: &'static str, name: &str) {
-        self.used.insert((kind, name.to_string()));
+        if !self.used.contains(&SymbolRef(kind, name)) {
+            self.used.insert((kind, name.to_string()));
+        }
     }
 
     fn report_unused(&mut self) {
@@ -273,7 +279,7 @@ impl Checker {
             .iter()
             .filter(|((k, n), _)| {
                 matches!(*k, "network" | "metrics" | "logs")
-                    && !self.used.contains(&(*k, n.clone()))
+                    && !self.used.contains(&SymbolRef(k, n))
             })
             .map(|((k, n), s)| (*k, n.clone(), s.span))
             .collect();

@@ -80,7 +80,7 @@ fn declared(a: &Analysis) -> Vec<(String, String)> {
             if let Statement::Block(b) = st
                 && let Some(l) = &b.label
             {
-                let item = (b.kind.name.to_string(), l.text.to_string());
+                let item = (b.kind.name.as_str().to_owned(), l.text.as_str().to_owned());
                 if !out.contains(&item) {
                     out.push(item);
                 }

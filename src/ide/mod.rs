@@ -341,13 +341,17 @@ pub fn find_references(a: &Analysis, offset: usize, include_declaration: bool) -
             k.name.to_string(),
             b.label
                 .as_ref()
-                .map(|l| l.text.to_string())
+                .map(|l| l.text.as_str().to_owned())
                 .unwrap_or_default(),
             b.label.as_ref().map(|l| l.span),
         ),
         Some(Target::Reference(parts)) if parts.len() >= 2 => {
             let decl = resolve(file, &parts[..2]).and_then(|b| b.label.as_ref().map(|l| l.span));
-            (parts[0].name.to_string(), parts[1].name.to_string(), decl)
+            (
+                parts[0].name.as_str().to_owned(),
+                parts[1].name.as_str().to_owned(),
+                decl,
+            )
         }
         _ => return Vec::new(),
     };
@@ -378,7 +382,7 @@ pub fn symbols(a: &Analysis) -> Vec<Symbol> {
                 Statement::Block(b) if b.kind.name != "env" || b.label.is_some() => Some(Symbol {
                     name: match &b.label {
                         Some(l) => format!("{} {}", b.kind.name, l.text),
-                        None => b.kind.name.to_string(),
+                        None => b.kind.name.as_str().to_owned(),
                     },
                     detail: azure_resource(&b.kind.name)
                         .map(|(t, _)| crate::azure::type_name(t).to_string())
