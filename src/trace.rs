@@ -104,6 +104,33 @@ fn hit(source: &Value, declaration: String, evidence: String, rank: u8) -> Optio
     })
 }
 
+/// A deployment's resources as the map lists them, with the rows of its `loops` (resources a
+/// Bicep loop makes: key-values, secrets) spelled out as resources of their own, named below the
+/// deployment's resource.
+pub fn resources(d: &Value) -> Vec<Value> {
+    let mut out: Vec<Value> = d["resources"].as_array().cloned().unwrap_or_default();
+    let parent = d["name"].as_str().unwrap_or_default();
+    for group in d["loops"].as_array().into_iter().flatten() {
+        let type_ = group["type"].clone();
+        for row in group["items"].as_array().into_iter().flatten() {
+            let Some([child, file, line, column, declaration]) = row
+                .as_array()
+                .and_then(|r| <&[Value; 5]>::try_from(r.as_slice()).ok())
+            else {
+                continue;
+            };
+            out.push(serde_json::json!({
+                "symbol": "loop",
+                "type": type_,
+                "name": format!("{parent}/{}", child.as_str().unwrap_or_default()),
+                "source": { "file": file, "line": line, "column": column },
+                "declaration": declaration,
+            }));
+        }
+    }
+    out
+}
+
 /// Every place in the map that the error text names, most specific first.
 pub fn trace(map: &Value, text: &str) -> Vec<Hit> {
     let ids = resource_ids(text);
@@ -113,7 +140,7 @@ pub fn trace(map: &Value, text: &str) -> Vec<Hit> {
     for d in map["deployments"].as_array().unwrap_or(&empty) {
         let declaration = d["declaration"].as_str().unwrap_or_default().to_string();
         let deployment = d["deployment"].as_str().unwrap_or_default();
-        for r in d["resources"].as_array().unwrap_or(&empty) {
+        for r in &resources(d) {
             let (rtype, rname) = (
                 r["type"].as_str().unwrap_or_default(),
                 r["name"].as_str().unwrap_or_default(),

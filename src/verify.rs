@@ -213,7 +213,7 @@ pub fn verify(
         let line = d["source"]["line"].as_u64().unwrap_or(0);
         let file = d["source"]["file"].as_str().unwrap_or_default();
         let origin = format!("{file}:{line}");
-        for r in d["resources"].as_array().unwrap_or(&empty) {
+        for r in &crate::trace::resources(d) {
             let (t, n) = (
                 r["type"].as_str().unwrap_or_default(),
                 r["name"].as_str().unwrap_or_default(),

@@ -125,6 +125,9 @@ fn place(sources: &SourceMap, span: Span) -> String {
 pub(super) struct Entry {
     fields: Vec<(&'static str, String)>,
     resources: Vec<String>,
+    /// Resources a loop makes, by type: one compact row each (`[name below the deployment's
+    /// resource, file, line, column, declaration]`); a store has thousands of key-values.
+    loops: Vec<(&'static str, Vec<String>)>,
 }
 
 /// The source-map entry of one module deployment; `map` adds the module's file.
@@ -170,21 +173,29 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
         line.push('}');
         resources.push(line);
     }
+    let mut loops: Vec<(&'static str, Vec<String>)> = Vec::new();
     for (type_, child, span, what) in &m.origins {
-        let mut line = String::with_capacity(160);
-        line.push_str("{\"symbol\":\"loop\",\"type\":");
-        js_into(&mut line, crate::azure::type_name(type_));
-        line.push_str(",\"name\":\"");
-        js_body_into(&mut line, &module_name);
-        line.push('/');
-        js_body_into(&mut line, child);
-        line.push('"');
-        line.push_str(",\"source\":");
-        place_into(&mut line, sources, *span);
-        line.push_str(",\"declaration\":");
-        js_into(&mut line, what);
-        line.push('}');
-        resources.push(line);
+        let at = match loops.iter().position(|(t, _)| t == type_) {
+            Some(at) => at,
+            None => {
+                loops.push((type_, Vec::new()));
+                loops.len() - 1
+            }
+        };
+        let (line, column) = sources.line_col(span.file, span.start as usize);
+        let mut row = String::with_capacity(64);
+        row.push('[');
+        js_into(&mut row, child);
+        row.push(',');
+        js_into(&mut row, sources.name(span.file));
+        row.push(',');
+        number_into(&mut row, line);
+        row.push(',');
+        number_into(&mut row, column);
+        row.push(',');
+        js_into(&mut row, what);
+        row.push(']');
+        loops[at].1.push(row);
     }
     Entry {
         fields: vec![
@@ -195,13 +206,14 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
             ("source", place(sources, m.span)),
         ],
         resources,
+        loops,
     }
 }
 
 /// `platc.map.json` from the modules' entries and their files: one deployment per block and one
 /// resource per line, so the map stays readable in a diff and small for large platforms.
 pub(super) fn map(entries: Vec<Entry>, paths: &[String], platform: &str) -> String {
-    let mut out = String::from("{\n  \"version\": 1,\n");
+    let mut out = String::from("{\n  \"version\": 2,\n");
     out.push_str(&format!(
         "  \"resourceGroup\": {},\n  \"deployments\": [",
         js(&format!("rg-{platform}-*"))
@@ -218,10 +230,34 @@ pub(super) fn map(entries: Vec<Entry>, paths: &[String], platform: &str) -> Stri
             out.push_str(r);
         }
         out.push_str(if e.resources.is_empty() {
-            "]\n    }"
+            "]"
         } else {
-            "\n      ]\n    }"
+            "\n      ]"
         });
+        if !e.loops.is_empty() {
+            out.push_str(",\n      \"loops\": [");
+            for (i, (type_, rows)) in e.loops.iter().enumerate() {
+                out.push_str(if i == 0 {
+                    "\n        {"
+                } else {
+                    ",\n        {"
+                });
+                out.push_str("\"type\": ");
+                js_into(&mut out, crate::azure::type_name(type_));
+                out.push_str(", \"items\": [");
+                for (j, r) in rows.iter().enumerate() {
+                    out.push_str(if j == 0 {
+                        "\n          "
+                    } else {
+                        ",\n          "
+                    });
+                    out.push_str(r);
+                }
+                out.push_str("\n        ]}");
+            }
+            out.push_str("\n      ]");
+        }
+        out.push_str("\n    }");
     }
     out.push_str("\n  ]\n}\n");
     out
