@@ -129,7 +129,8 @@ impl Resource {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Key {
     Name(Str),
-    Expr(Expr),
+    /// Boxed: rare, and every property is as large as its key's largest form.
+    Expr(Box<Expr>),
 }
 
 impl From<String> for Key {
@@ -155,7 +156,7 @@ pub struct Prop {
     pub key: Key,
     pub value: Expr,
     /// A trailing `// ...` that says what an opaque value (a role GUID) means.
-    pub comment: Option<String>,
+    pub comment: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -241,7 +242,7 @@ impl Obj {
         self.0.push(Prop {
             key: key.into(),
             value,
-            comment: Some(comment.into()),
+            comment: Some(comment.into().into_boxed_str()),
         });
         self
     }

@@ -361,9 +361,9 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
                     "userAssignedIdentities",
                     Obj::new()
                         .set(
-                            bicep::Key::Expr(Expr::Interp(vec![Part::Expr(
+                            bicep::Key::Expr(Box::new(Expr::Interp(vec![Part::Expr(
                                 id("controlPlane").dot("id"),
-                            )])),
+                            )]))),
                             Obj::new().build(),
                         )
                         .build(),
