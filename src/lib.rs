@@ -156,9 +156,11 @@ pub fn check_loaded_with(
             check_only: true,
             ..Options::default()
         };
-        if let Err(errors) = lower::lower(&checked, sources, &options) {
-            diagnostics.extend(errors);
+        match lower::lower(&checked, sources, &options) {
+            Ok((_, warnings)) => diagnostics.extend(warnings),
+            Err(errors) => diagnostics.extend(errors),
         }
+        diag::sort(&mut diagnostics);
     }
     (checked, diagnostics, files)
 }
@@ -174,9 +176,13 @@ fn compile_after(sources: &SourceMap, loading: Vec<Diagnostic>, options: &Option
     let mut artifacts = Artifacts::new();
     if !diagnostics.iter().any(Diagnostic::is_error) {
         match lower::lower(&checked, sources, options) {
-            Ok(a) => artifacts = a,
+            Ok((a, warnings)) => {
+                artifacts = a;
+                diagnostics.extend(warnings);
+            }
             Err(errors) => diagnostics.extend(errors),
         }
+        diag::sort(&mut diagnostics);
     }
     if options.exit_after {
         std::mem::forget(checked);

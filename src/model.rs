@@ -36,6 +36,8 @@ pub enum StrValue {
 #[derive(Debug, Clone, Default)]
 pub struct Platform {
     pub name: String,
+    /// The `platform` block's head, where diagnostics about the whole deployment point.
+    pub span: Span,
     pub location: Option<StrValue>,
     pub tags: IndexMap<String, String>,
     pub private_networking: bool,

@@ -383,6 +383,16 @@ pub fn appconfig_resource_name(key: &str, label: Option<&str>) -> String {
     out
 }
 
+/// What one ARM deployment (main.bicep, or one module) may hold: Azure rejects a template with
+/// more, at deployment time. Source: "Resolve errors for job size exceeded", Azure Resource
+/// Manager documentation (template limits).
+pub mod arm_limits {
+    pub const PARAMETERS: usize = 256;
+    /// Resources, counting every copy a loop makes; a module call is one resource of main.bicep.
+    pub const RESOURCES: usize = 800;
+    pub const OUTPUTS: usize = 64;
+}
+
 /// AKS diagnostic log categories: the control plane without the high-volume `kube-audit` stream
 /// (`allLogs` would include it); `kube-audit-admin` keeps the writes.
 pub const AKS_LOG_CATEGORIES: &[&str] = &[

@@ -79,6 +79,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
         Some(b) => {
             let f = c.validate(b, &schema::PLATFORM);
             p.name = label(b);
+            p.span = b.head_span();
             p.location = Some(match f.value("location").map(|v| &v.kind) {
                 Some(ValueKind::Str(s)) => StrValue::Literal(s.as_str().to_owned()),
                 Some(ValueKind::Call { args, .. }) => env_value(args),

@@ -139,6 +139,14 @@ codes! {
          the internet (behind Entra ID authentication).\n\n\
          Example:\n    platform \"contoso\" { private_networking = true }\n    vault \"secrets\" { private = false }\n\n\
          Fix: remove `private = false`, or set `private_networking = false` if the whole platform is public.";
+    ArmLimit = "W0303", Warning, "deployment over an Azure template limit",
+        "Azure Resource Manager rejects a template with more than 256 parameters, 800 resources \
+         (every copy a loop makes counts) or 64 outputs. platc writes one main.bicep for the whole \
+         platform and one module per declaration, so a very large platform, or a store with many \
+         hundreds of keys, can pass a limit; `azd provision` would then fail.\n\n\
+         Example:\n    // 31 vaults: main.bicep outputs each one's name and endpoint, 65 outputs in all\n\n\
+         Fix: split the platform into several programs (one per region or team, each its own azd \
+         project), or spread a store's keys over several stores.";
     Unused = "W0301", Warning, "unused declaration",
         "A declaration that nothing references and that creates nothing on its own is probably a leftover.\n\n\
          Example:\n    network \"spare\" { address_space = [10.9.0.0/16] }    // no cluster or endpoint uses it\n\n\

@@ -116,11 +116,12 @@ pub fn lower(
     checked: &Checked,
     sources: &SourceMap,
     options: &Options,
-) -> Result<Artifacts, Vec<Diagnostic>> {
+) -> Result<(Artifacts, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let warnings = limits(&checked.default);
     // Lowering can only fail where environments disagree; a check of a platform without them
-    // has nothing to learn here.
+    // has nothing more to learn here.
     if options.check_only && checked.environments.is_empty() {
-        return Ok(Artifacts::new());
+        return Ok((Artifacts::new(), warnings));
     }
     let variants: Vec<&Platform> = std::iter::once(&checked.default)
         .chain(checked.environments.values())
@@ -204,7 +205,7 @@ pub fn lower(
         return Err(errors);
     }
     if options.check_only {
-        return Ok(Artifacts::new());
+        return Ok((Artifacts::new(), warnings));
     }
     let env_names: Vec<&str> = checked.environments.keys().map(String::as_str).collect();
     let main = main_bicep(
@@ -226,7 +227,7 @@ pub fn lower(
         "platc.map.json".into(),
         sourcemap::map(entries, &paths, &checked.default.name),
     );
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// One kind's share of the output.
@@ -594,6 +595,209 @@ fn modules_of(p: &Platform, sources: &SourceMap, links: &[PrivateLink], kind: &s
     }
 }
 
+/// Deployments that Azure would refuse for their size (W0303): main.bicep's parameters, module
+/// calls and outputs, and the resources of the modules that grow with the program (a store's
+/// key-values, a vault's secrets).
+fn limits(p: &Platform) -> Vec<Diagnostic> {
+    use azure::arm_limits;
+    let mut out = Vec::new();
+    let over = |what: String, span: Span, label: &str, limit: &str| {
+        Diagnostic::new(Code::ArmLimit, what, span, label.to_string())
+            .with_note(format!("Azure Resource Manager refuses a template with more than {limit}; `azd provision` would fail"))
+            .with_help("split the platform into several programs (one azd project each), or spread the values over more declarations")
+    };
+    let secrets: usize = p.vaults.values().map(|v| v.secrets.len()).sum();
+    // environmentName, location, principalId, principalType, then one per secret (and one per
+    // environment variable, not counted here: at least this many).
+    let params = 4 + secrets;
+    if params > arm_limits::PARAMETERS {
+        out.push(over(
+            format!("main.bicep would take {params} parameters ({secrets} of them secrets)"),
+            p.span,
+            "this platform",
+            &format!("{} parameters", arm_limits::PARAMETERS),
+        ));
+    }
+    let declarations = p.networks.len()
+        + p.logs.len()
+        + p.metrics.len()
+        + p.storages.len()
+        + p.registries.len()
+        + p.vaults.len()
+        + p.appconfigs.len()
+        + p.clusters.len()
+        + p.identities.len();
+    // The resource group, and one module deployment per declaration.
+    if declarations + 1 > arm_limits::RESOURCES {
+        out.push(over(
+            format!("main.bicep would deploy {} resources: the resource group and a module per declaration", declarations + 1),
+            p.span,
+            "this platform",
+            &format!("{} resources", arm_limits::RESOURCES),
+        ));
+    }
+    let outputs = main_outputs(p).len();
+    if outputs > arm_limits::OUTPUTS {
+        out.push(over(
+            format!("main.bicep would have {outputs} outputs"),
+            p.span,
+            "this platform",
+            &format!("{} outputs", arm_limits::OUTPUTS),
+        ));
+    }
+    // Besides its loop, a store or vault deploys itself, a role assignment or diagnostic
+    // settings, and a private endpoint with its DNS zone group: eight at most.
+    for (name, a) in &p.appconfigs {
+        let n = a.entries.len() + 8;
+        if n > arm_limits::RESOURCES {
+            out.push(over(
+                format!(
+                    "appconfig `{name}` would deploy {} key-values and feature flags in one module",
+                    a.entries.len()
+                ),
+                a.meta.span,
+                "this store",
+                &format!("{} resources", arm_limits::RESOURCES),
+            ));
+        }
+    }
+    for (name, v) in &p.vaults {
+        if v.secrets.len() + 8 > arm_limits::RESOURCES {
+            out.push(over(
+                format!(
+                    "vault `{name}` would deploy {} secrets in one module",
+                    v.secrets.len()
+                ),
+                v.meta.span,
+                "this vault",
+                &format!(
+                    "{} resources, counting every copy a loop makes",
+                    arm_limits::RESOURCES
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// main.bicep's outputs, which azd stores in the environment: (name, value).
+fn main_outputs(p: &Platform) -> Vec<(String, Expr)> {
+    let mut outputs: Vec<(String, Expr)> = vec![
+        ("AZURE_LOCATION".into(), id("location")),
+        (
+            "AZURE_TENANT_ID".into(),
+            call("tenant", vec![]).dot("tenantId"),
+        ),
+        ("AZURE_RESOURCE_GROUP".into(), id("rg").dot("name")),
+    ];
+    // `|` marks where the declaration's name goes when a kind has several declarations:
+    // AZURE_KEY_VAULT_NAME, or AZURE_KEY_VAULT_SECRETS_NAME beside AZURE_KEY_VAULT_CERTS_NAME.
+    let mut add = |stem: &str, count: usize, kind: &str, name: &str, output: &str| {
+        let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
+        let key = if count == 1 {
+            format!("AZURE_{head}{tail}")
+        } else {
+            format!(
+                "AZURE_{head}_{}{tail}",
+                name.to_ascii_uppercase().replace('-', "_")
+            )
+        };
+        outputs.push((key, Ctx::output(kind, name, output)));
+    };
+    for name in p.clusters.keys() {
+        add(
+            "AKS_CLUSTER|_NAME",
+            p.clusters.len(),
+            "cluster",
+            name,
+            "name",
+        );
+        add(
+            "AKS|_OIDC_ISSUER_URL",
+            p.clusters.len(),
+            "cluster",
+            name,
+            "oidcIssuerUrl",
+        );
+    }
+    for name in p.vaults.keys() {
+        add("KEY_VAULT|_NAME", p.vaults.len(), "vault", name, "name");
+        add("KEY_VAULT|_ENDPOINT", p.vaults.len(), "vault", name, "uri");
+    }
+    for name in p.appconfigs.keys() {
+        add(
+            "APP_CONFIGURATION|_ENDPOINT",
+            p.appconfigs.len(),
+            "appconfig",
+            name,
+            "endpoint",
+        );
+    }
+    for name in p.registries.keys() {
+        add(
+            "CONTAINER_REGISTRY|_NAME",
+            p.registries.len(),
+            "registry",
+            name,
+            "name",
+        );
+        add(
+            "CONTAINER_REGISTRY|_ENDPOINT",
+            p.registries.len(),
+            "registry",
+            name,
+            "loginServer",
+        );
+    }
+    for name in p.storages.keys() {
+        add(
+            "STORAGE_ACCOUNT|_NAME",
+            p.storages.len(),
+            "storage",
+            name,
+            "name",
+        );
+    }
+    for name in p.logs.keys() {
+        add(
+            "LOG_ANALYTICS_WORKSPACE|_ID",
+            p.logs.len(),
+            "logs",
+            name,
+            "id",
+        );
+    }
+    for (name, m) in &p.metrics {
+        add(
+            "MONITOR_WORKSPACE|_ID",
+            p.metrics.len(),
+            "metrics",
+            name,
+            "id",
+        );
+        if m.grafana {
+            add(
+                "GRAFANA|_ENDPOINT",
+                p.metrics.len(),
+                "metrics",
+                name,
+                "grafanaEndpoint",
+            );
+        }
+    }
+    for name in p.identities.keys() {
+        // Always suffixed: the client id goes into each service account's annotation.
+        outputs.push((
+            format!(
+                "AZURE_IDENTITY_{}_CLIENT_ID",
+                name.to_ascii_uppercase().replace('-', "_")
+            ),
+            Ctx::output("identity", name, "clientId"),
+        ));
+    }
+    outputs
+}
+
 fn main_bicep(
     ctx: &Ctx,
     env_vars: &IndexMap<String, Option<String>>,
@@ -761,119 +965,7 @@ fn main_bicep(
         text.push_str(&c.text);
     }
 
-    let mut outputs: Vec<(String, Expr)> = vec![
-        ("AZURE_LOCATION".into(), id("location")),
-        (
-            "AZURE_TENANT_ID".into(),
-            call("tenant", vec![]).dot("tenantId"),
-        ),
-        ("AZURE_RESOURCE_GROUP".into(), id("rg").dot("name")),
-    ];
-    // `|` marks where the declaration's name goes when a kind has several declarations:
-    // AZURE_KEY_VAULT_NAME, or AZURE_KEY_VAULT_SECRETS_NAME beside AZURE_KEY_VAULT_CERTS_NAME.
-    let mut add = |stem: &str, count: usize, kind: &str, name: &str, output: &str| {
-        let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
-        let key = if count == 1 {
-            format!("AZURE_{head}{tail}")
-        } else {
-            format!(
-                "AZURE_{head}_{}{tail}",
-                name.to_ascii_uppercase().replace('-', "_")
-            )
-        };
-        outputs.push((key, Ctx::output(kind, name, output)));
-    };
-    for name in p.clusters.keys() {
-        add(
-            "AKS_CLUSTER|_NAME",
-            p.clusters.len(),
-            "cluster",
-            name,
-            "name",
-        );
-        add(
-            "AKS|_OIDC_ISSUER_URL",
-            p.clusters.len(),
-            "cluster",
-            name,
-            "oidcIssuerUrl",
-        );
-    }
-    for name in p.vaults.keys() {
-        add("KEY_VAULT|_NAME", p.vaults.len(), "vault", name, "name");
-        add("KEY_VAULT|_ENDPOINT", p.vaults.len(), "vault", name, "uri");
-    }
-    for name in p.appconfigs.keys() {
-        add(
-            "APP_CONFIGURATION|_ENDPOINT",
-            p.appconfigs.len(),
-            "appconfig",
-            name,
-            "endpoint",
-        );
-    }
-    for name in p.registries.keys() {
-        add(
-            "CONTAINER_REGISTRY|_NAME",
-            p.registries.len(),
-            "registry",
-            name,
-            "name",
-        );
-        add(
-            "CONTAINER_REGISTRY|_ENDPOINT",
-            p.registries.len(),
-            "registry",
-            name,
-            "loginServer",
-        );
-    }
-    for name in p.storages.keys() {
-        add(
-            "STORAGE_ACCOUNT|_NAME",
-            p.storages.len(),
-            "storage",
-            name,
-            "name",
-        );
-    }
-    for name in p.logs.keys() {
-        add(
-            "LOG_ANALYTICS_WORKSPACE|_ID",
-            p.logs.len(),
-            "logs",
-            name,
-            "id",
-        );
-    }
-    for (name, m) in &p.metrics {
-        add(
-            "MONITOR_WORKSPACE|_ID",
-            p.metrics.len(),
-            "metrics",
-            name,
-            "id",
-        );
-        if m.grafana {
-            add(
-                "GRAFANA|_ENDPOINT",
-                p.metrics.len(),
-                "metrics",
-                name,
-                "grafanaEndpoint",
-            );
-        }
-    }
-    for name in p.identities.keys() {
-        // Always suffixed: the client id goes into each service account's annotation.
-        outputs.push((
-            format!(
-                "AZURE_IDENTITY_{}_CLIENT_ID",
-                name.to_ascii_uppercase().replace('-', "_")
-            ),
-            Ctx::output("identity", name, "clientId"),
-        ));
-    }
+    let outputs = main_outputs(p);
     let outputs: Vec<Item> = outputs
         .into_iter()
         .map(|(name, value)| Item::Output {
