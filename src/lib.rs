@@ -29,12 +29,19 @@ pub mod synth;
 pub mod trace;
 pub mod verify;
 
+/// Insertion-ordered maps and sets with a fast hasher: names are hashed millions of times in a
+/// large program, and nothing here needs protection from chosen collisions (the input is the
+/// author's own program). Order never depends on the hasher.
+pub mod collections {
+    pub type IndexMap<K, V> = indexmap::IndexMap<K, V, foldhash::fast::FixedState>;
+    pub type IndexSet<K> = indexmap::IndexSet<K, foldhash::fast::FixedState>;
+}
+
 use diag::Diagnostic;
-use indexmap::IndexMap;
 use source::SourceMap;
 
 /// Generated files by path relative to the output directory, in a stable order.
-pub type Artifacts = IndexMap<String, String>;
+pub type Artifacts = indexmap::IndexMap<String, String>;
 
 pub struct Compilation {
     /// Empty when any error was reported: a broken program never produces half an `infra/`.

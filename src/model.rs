@@ -1,7 +1,7 @@
 //! The checked platform: names resolved, values typed, defaults filled. Lowering reads only this.
 
+use crate::collections::IndexMap;
 use crate::source::Span;
-use indexmap::IndexMap;
 
 /// Marks a string field whose value is `env("NAME", "default")`: read from the azd environment at
 /// provision time. It travels through the model as a string and becomes a Bicep parameter when

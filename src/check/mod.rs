@@ -9,13 +9,13 @@ mod build;
 mod envs;
 mod rules;
 
+use crate::collections::{IndexMap, IndexSet};
 use crate::diag::{self, Code, Diagnostic};
 use crate::model::Platform;
 use crate::net;
 use crate::schema::{Kind, LabelRule, Ty};
 use crate::source::Span;
 use crate::syntax::ast::{self, Statement, Value, ValueKind};
-use indexmap::{IndexMap, IndexSet};
 
 /// The platform as each environment sees it.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +48,7 @@ pub fn check(files: &[ast::File]) -> (Checked, Vec<Diagnostic>) {
         run(files)
     };
     diags.extend(more);
-    let mut environments = IndexMap::new();
+    let mut environments = IndexMap::default();
     for (name, _) in &declared {
         if environments.contains_key(name) {
             continue;
@@ -57,7 +57,7 @@ pub fn check(files: &[ast::File]) -> (Checked, Vec<Diagnostic>) {
         diags.extend(more);
         environments.insert(name.clone(), p);
     }
-    let mut seen = IndexSet::new();
+    let mut seen = IndexSet::default();
     diags.retain(|d| seen.insert((d.code, d.primary_span(), d.message.clone())));
     (
         Checked {
@@ -610,7 +610,7 @@ impl Checker {
             }
             (Ty::Map(inner), ValueKind::Map(entries)) => {
                 let mut ok = true;
-                let mut seen: IndexMap<&str, Span> = IndexMap::new();
+                let mut seen: IndexMap<&str, Span> = IndexMap::default();
                 for (k, val) in entries {
                     if let Some(prev) = seen.insert(&k.name, k.span) {
                         let d = Diagnostic::new(

@@ -3,12 +3,12 @@
 
 use super::{Checker, Fields, label};
 use crate::azure::{self, NameRule};
+use crate::collections::IndexMap;
 use crate::diag::{Code, Diagnostic};
 use crate::model::*;
 use crate::net::{self, Cidr};
 use crate::source::Span;
 use crate::syntax::ast::{self, ValueKind};
-use indexmap::IndexMap;
 
 pub(super) fn name(c: &mut Checker, b: &ast::Block, rule: &NameRule) {
     let Some(l) = &b.label else { return };
@@ -514,7 +514,7 @@ pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
         state.insert(n, 2);
         None
     }
-    let mut state = IndexMap::new();
+    let mut state = IndexMap::default();
     for n in g.kustomizations.keys() {
         if let Some(cycle) = visit(n, g, &mut state, &mut Vec::new()) {
             if cycle.len() > 1 {

@@ -4,8 +4,8 @@
 
 use super::module::Module;
 use crate::bicep::{self, Decorator, Expr, Item, Key, Part, Prop, Type, id};
+use crate::collections::IndexMap;
 use crate::model::parse_env_marker;
-use indexmap::IndexMap;
 
 /// The main.bicep parameter for an azd environment variable: `K8S_VERSION` → `envK8sVersion`.
 pub(crate) fn param_name(var: &str) -> String {
@@ -66,7 +66,7 @@ fn literal(e: &mut Expr) {
 
 /// Rewrites one module; returns the variables it reads.
 pub(crate) fn module(m: &mut Module) -> IndexMap<String, Option<String>> {
-    let mut found = IndexMap::new();
+    let mut found = IndexMap::default();
     for item in &mut m.items {
         match item {
             Item::Resource(r) => {

@@ -17,11 +17,11 @@ mod sourcemap;
 use crate::azure::{self, NameRule, PrivateLink, types};
 use crate::bicep::{self, Decorator, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
 use crate::check::Checked;
+use crate::collections::IndexMap;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Platform, StrValue};
 use crate::source::{SourceMap, Span};
 use crate::{Artifacts, Options};
-use indexmap::IndexMap;
 use module::Module;
 use serde_json::json;
 
@@ -180,7 +180,7 @@ pub fn lower(
         }
     }
     let mut settings: Vec<(String, Vec<envs::Lifted>)> = Vec::new();
-    let mut env_vars: IndexMap<String, Option<String>> = IndexMap::new();
+    let mut env_vars: IndexMap<String, Option<String>> = IndexMap::default();
     let mut errors = Vec::new();
     let mut artifacts = Artifacts::new();
     let mut calls: Vec<Call> = Vec::new();
@@ -254,7 +254,7 @@ fn lower_kind(
 ) -> KindOut {
     let mut out = KindOut {
         settings: Vec::new(),
-        env_vars: IndexMap::new(),
+        env_vars: IndexMap::default(),
         errors: Vec::new(),
         entries: Vec::new(),
         files: Vec::new(),
@@ -437,7 +437,7 @@ fn module_call(
 /// modules whose calls pass the same parameters and carry no per-resource origins or environment
 /// values (those stay exact per declaration).
 fn share_modules(modules: &mut [Module]) {
-    let mut groups: IndexMap<&'static str, Vec<usize>> = IndexMap::new();
+    let mut groups: IndexMap<&'static str, Vec<usize>> = IndexMap::default();
     for (i, m) in modules.iter().enumerate() {
         // Origins of loop-made resources stay per declaration (the source map takes them before
         // the module is shared); origins on resources would name the first declaration's lines.
@@ -451,7 +451,7 @@ fn share_modules(modules: &mut [Module]) {
     }
     for (_, members) in groups {
         // Within an area, only modules whose calls pass the same parameters can share.
-        let mut by_params: IndexMap<Vec<String>, Vec<usize>> = IndexMap::new();
+        let mut by_params: IndexMap<Vec<String>, Vec<usize>> = IndexMap::default();
         for i in members {
             let keys = modules[i]
                 .args
