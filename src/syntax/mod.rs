@@ -228,6 +228,27 @@ fn scan(file: FileId, text: &str) -> Result<Scanned, Box<Diagnostic>> {
         if !c.is_ascii_whitespace() {
             line_start = false;
         }
+        // Most of a file is words, numbers and spaces within a line: skip such runs at once.
+        if !line_start
+            && !matches!(
+                c,
+                b'\n' | b'"' | b'/' | b'{' | b'[' | b'(' | b'}' | b']' | b')'
+            )
+        {
+            let from = i;
+            while i < bytes.len()
+                && !matches!(
+                    bytes[i],
+                    b'\n' | b'"' | b'/' | b'{' | b'[' | b'(' | b'}' | b']' | b')'
+                )
+            {
+                i += 1;
+            }
+            if !has_content {
+                has_content = bytes[from..i].iter().any(|b| !b.is_ascii_whitespace());
+            }
+            continue;
+        }
         match c {
             b'\n' => {
                 line_start = true;
