@@ -492,6 +492,38 @@ fn each_extra_identical_cluster_adds_at_most_15_lines() {
     );
 }
 
+/// Azure refuses a template with more than 64 outputs: a platform that would pass it gets one
+/// object output for its most numerous kind instead, and stays deployable.
+#[test]
+fn outputs_past_azures_limit_are_grouped_by_kind() {
+    let mut src = String::from("platform \"many\" { private_networking = false }\n");
+    for i in 0..31 {
+        src.push_str(&format!("vault \"kv{i:02}\" {{ }}\n"));
+    }
+    let mut sources = SourceMap::new();
+    sources.add("many.plat", src);
+    let result = compile(&sources, &Options::default());
+    assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+    let main = &result.artifacts["main.bicep"];
+    let outputs = main.lines().filter(|l| l.starts_with("output ")).count();
+    assert!(outputs <= 64, "{outputs} outputs");
+    assert!(
+        main.contains("output AZURE_KEY_VAULTS object = {"),
+        "{main}"
+    );
+    assert!(
+        main.contains(
+            "  kv30: {\n    name: vaultKv30.outputs.name\n    uri: vaultKv30.outputs.uri\n  }"
+        ),
+        "{main}"
+    );
+    assert!(!main.contains("AZURE_KEY_VAULT_KV00_NAME"), "{main}");
+    assert!(
+        main.contains("output AZURE_RESOURCE_GROUP string"),
+        "{main}"
+    );
+}
+
 #[test]
 fn outputs_of_several_declarations_carry_their_names() {
     let src = "platform \"two\" { private_networking = false }\nvault \"a\" { }\nvault \"b-c\" { }\nlogs \"ops\" { }\n";

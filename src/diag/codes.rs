@@ -141,10 +141,11 @@ codes! {
          Fix: remove `private = false`, or set `private_networking = false` if the whole platform is public.";
     ArmLimit = "W0303", Warning, "deployment over an Azure template limit",
         "Azure Resource Manager rejects a template with more than 256 parameters, 800 resources \
-         (every copy a loop makes counts) or 64 outputs. platc writes one main.bicep for the whole \
-         platform and one module per declaration, so a very large platform, or a store with many \
-         hundreds of keys, can pass a limit; `azd provision` would then fail.\n\n\
-         Example:\n    // 31 vaults: main.bicep outputs each one's name and endpoint, 65 outputs in all\n\n\
+         (every copy a loop makes counts) or 64 outputs (platc groups main.bicep's outputs by kind \
+         before they pass it). platc writes one main.bicep for the whole platform and one module \
+         per declaration, so a very large platform, or a store with many hundreds of keys, can \
+         pass a limit; `azd provision` would then fail.\n\n\
+         Example:\n    // 253 secrets: main.bicep takes each as a parameter, 257 parameters in all\n\n\
          Fix: split the platform into several programs (one per region or team, each its own azd \
          project), or spread a store's keys over several stores.";
     Unused = "W0301", Warning, "unused declaration",

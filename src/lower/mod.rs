@@ -681,29 +681,37 @@ fn limits(p: &Platform) -> Vec<Diagnostic> {
 }
 
 /// main.bicep's outputs, which azd stores in the environment: (name, value).
-fn main_outputs(p: &Platform) -> Vec<(String, Expr)> {
-    let mut outputs: Vec<(String, Expr)> = vec![
-        ("AZURE_LOCATION".into(), id("location")),
+fn main_outputs(p: &Platform) -> Vec<(String, Expr, Type)> {
+    // (output name, value, the declaration it belongs to: kind, name, module output)
+    type Per = Option<(&'static str, String, &'static str)>;
+    let mut outputs: Vec<(String, Expr, Per)> = vec![
+        ("AZURE_LOCATION".into(), id("location"), None),
         (
             "AZURE_TENANT_ID".into(),
             call("tenant", vec![]).dot("tenantId"),
+            None,
         ),
-        ("AZURE_RESOURCE_GROUP".into(), id("rg").dot("name")),
+        ("AZURE_RESOURCE_GROUP".into(), id("rg").dot("name"), None),
     ];
     // `|` marks where the declaration's name goes when a kind has several declarations:
     // AZURE_KEY_VAULT_NAME, or AZURE_KEY_VAULT_SECRETS_NAME beside AZURE_KEY_VAULT_CERTS_NAME.
-    let mut add = |stem: &str, count: usize, kind: &str, name: &str, output: &str| {
-        let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
-        let key = if count == 1 {
-            format!("AZURE_{head}{tail}")
-        } else {
-            format!(
-                "AZURE_{head}_{}{tail}",
-                name.to_ascii_uppercase().replace('-', "_")
-            )
+    let mut add =
+        |stem: &str, count: usize, kind: &'static str, name: &str, output: &'static str| {
+            let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
+            let key = if count == 1 {
+                format!("AZURE_{head}{tail}")
+            } else {
+                format!(
+                    "AZURE_{head}_{}{tail}",
+                    name.to_ascii_uppercase().replace('-', "_")
+                )
+            };
+            outputs.push((
+                key,
+                Ctx::output(kind, name, output),
+                Some((kind, name.to_string(), output)),
+            ));
         };
-        outputs.push((key, Ctx::output(kind, name, output)));
-    };
     for name in p.clusters.keys() {
         add(
             "AKS_CLUSTER|_NAME",
@@ -793,9 +801,73 @@ fn main_outputs(p: &Platform) -> Vec<(String, Expr)> {
                 name.to_ascii_uppercase().replace('-', "_")
             ),
             Ctx::output("identity", name, "clientId"),
+            Some(("identity", name.clone(), "clientId")),
         ));
     }
+    // Azure refuses more than 64 outputs. Past that, the kinds with most declarations give one
+    // object output each instead (`AZURE_AKS_CLUSTERS` = { NAME: { name, oidcIssuerUrl } }), which
+    // azd stores as JSON; a small platform keeps its flat names.
+    let mut grouped: Vec<&'static str> = Vec::new();
+    while outputs.len() > azure::arm_limits::OUTPUTS {
+        let mut counts: IndexMap<&'static str, usize> = IndexMap::default();
+        for (_, _, per) in &outputs {
+            if let Some((kind, _, _)) = per
+                && !grouped.contains(kind)
+            {
+                *counts.entry(*kind).or_default() += 1;
+            }
+        }
+        let Some((&kind, _)) = counts.iter().max_by_key(|(_, n)| **n) else {
+            break;
+        };
+        grouped.push(kind);
+        let mut table: IndexMap<String, Vec<(&'static str, Expr)>> = IndexMap::default();
+        let mut at = None;
+        let mut kept = Vec::with_capacity(outputs.len());
+        for (i, (key, value, per)) in outputs.into_iter().enumerate() {
+            match per {
+                Some((k, name, field)) if k == kind => {
+                    at.get_or_insert(i);
+                    table.entry(name).or_default().push((field, value));
+                }
+                _ => kept.push((key, value, per)),
+            }
+        }
+        let object = Expr::Object(
+            table
+                .into_iter()
+                .map(|(name, fields)| bicep::Prop {
+                    key: bicep::Key::Name(name.into()),
+                    value: Expr::Object(
+                        fields
+                            .into_iter()
+                            .map(|(f, v)| bicep::Prop {
+                                key: bicep::Key::Name(f.into()),
+                                value: v,
+                                comment: None,
+                            })
+                            .collect(),
+                    ),
+                    comment: None,
+                })
+                .collect(),
+        );
+        let name = format!("AZURE_{}", azure::plural_output(kind));
+        let place = at.unwrap_or(kept.len()).min(kept.len());
+        kept.insert(place, (name, object, Some((kind, String::new(), ""))));
+        outputs = kept;
+    }
     outputs
+        .into_iter()
+        .map(|(key, value, per)| {
+            let grouped = per.is_some_and(|(k, n, _)| grouped.contains(&k) && n.is_empty());
+            (
+                key,
+                value,
+                if grouped { Type::Object } else { Type::String },
+            )
+        })
+        .collect()
 }
 
 fn main_bicep(
@@ -968,10 +1040,10 @@ fn main_bicep(
     let outputs = main_outputs(p);
     let outputs: Vec<Item> = outputs
         .into_iter()
-        .map(|(name, value)| Item::Output {
+        .map(|(name, value, ty)| Item::Output {
             decorators: vec![],
             name,
-            ty: Type::String,
+            ty,
             value,
         })
         .collect();
