@@ -105,12 +105,6 @@ const KINDS: [&str; 9] = [
     "identity",
 ];
 
-/// What main.bicep needs of a module once the module itself is printed and dropped.
-struct Call {
-    /// `module` item text, printed as soon as the module is done.
-    text: String,
-}
-
 /// Lowers the platform as every environment sees it into one set of files.
 pub fn lower(
     checked: &Checked,
@@ -183,7 +177,7 @@ pub fn lower(
     let mut env_vars: IndexMap<String, Option<String>> = IndexMap::default();
     let mut errors = Vec::new();
     let mut artifacts = Artifacts::new();
-    let mut calls: Vec<Call> = Vec::new();
+    let mut calls: Vec<String> = Vec::new();
     let mut entries = Vec::new();
     let mut paths: Vec<String> = Vec::new();
     for out in outs.into_iter().flatten() {
@@ -238,7 +232,9 @@ struct KindOut {
     entries: Vec<sourcemap::Entry>,
     /// (file, text): the text only where this module's file is first printed.
     files: Vec<(String, Option<String>)>,
-    calls: Vec<Call>,
+    /// main.bicep's `module` item for each, printed as soon as the module is done, so that the
+    /// module itself can be dropped.
+    calls: Vec<String>,
 }
 
 /// Lowers every declaration of one kind: its modules are built, merged across environments,
@@ -322,9 +318,10 @@ fn lower_kind(
     share_modules(&mut modules);
     let files = print_modules(&mut modules, header);
     for (m, (file, text)) in modules.iter_mut().zip(files) {
-        out.calls.push(Call {
-            text: bicep::print_items(&[], [&module_call(ctx, m, &file, &out.settings)]),
-        });
+        out.calls.push(bicep::print_items(
+            &[],
+            [&module_call(ctx, m, &file, &out.settings)],
+        ));
         out.files.push((file, text));
     }
     out
@@ -875,7 +872,7 @@ fn main_bicep(
     env_vars: &IndexMap<String, Option<String>>,
     settings: &[(String, Vec<envs::Lifted>)],
     env_names: &[&str],
-    calls: &[Call],
+    calls: &[String],
     header: Vec<String>,
 ) -> String {
     let p = ctx.p;
@@ -1034,7 +1031,7 @@ fn main_bicep(
     let mut text = bicep::print_items(&header, &items);
     for c in calls {
         text.push('\n');
-        text.push_str(&c.text);
+        text.push_str(c);
     }
 
     let outputs = main_outputs(p);
