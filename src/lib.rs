@@ -29,6 +29,12 @@ pub mod synth;
 pub mod trace;
 pub mod verify;
 
+/// Threads the machine offers: parsing and lowering split their work over two when there is more
+/// than one.
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Insertion-ordered maps and sets with a fast hasher: names are hashed millions of times in a
 /// large program, and nothing here needs protection from chosen collisions (the input is the
 /// author's own program). Order never depends on the hasher.

@@ -423,6 +423,11 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
         }
         Some(cur.clone())
     };
+    let text = |path: &[&str]| {
+        s(path)
+            .and_then(|x| x.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
     let truthy = |path: &[&str]| {
         s(path).is_some_and(|x| {
             x == Value::Bool(true) || x.as_str().is_some_and(|t| t.eq_ignore_ascii_case("true"))
@@ -443,17 +448,13 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
         truthy(&["disableLocalAccounts"]),
         "local accounts disabled".into(),
     );
-    let dataplane = s(&["networkProfile", "networkDataplane"])
-        .and_then(|x| x.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let dataplane = text(&["networkProfile", "networkDataplane"]);
     expect(
         "cluster setting",
         dataplane == c.network.dataplane,
         format!("data plane {} (found `{dataplane}`)", c.network.dataplane),
     );
-    let policy = s(&["networkProfile", "networkPolicy"])
-        .and_then(|x| x.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let policy = text(&["networkProfile", "networkPolicy"]);
     expect(
         "cluster setting",
         policy == c.network.policy,
@@ -501,9 +502,7 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
                 .is_some_and(|r| r.iter().any(|x| x == istio.revision.as_str()));
         expect("add-on", ok, format!("Istio {}", istio.revision));
     }
-    let state = s(&["provisioningState"])
-        .and_then(|x| x.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let state = text(&["provisioningState"]);
     expect(
         "cluster setting",
         state.eq_ignore_ascii_case("Succeeded"),

@@ -87,15 +87,14 @@ fn artifacts(tag: &str) -> Artifacts {
 fn any_failed_step_leaves_the_previous_output() {
     let dir = scratch("faults");
     let out = dir.join("infra");
-    write_atomically(
-        &out,
-        &artifacts("old"),
-        &mut Faulty {
+    let write_old = || {
+        let mut fs = Faulty {
             step: 0,
             fail_at: 0,
-        },
-    )
-    .unwrap();
+        };
+        write_atomically(&out, &artifacts("old"), &mut fs).unwrap();
+    };
+    write_old();
     let before = snapshot(&out);
     let mut failures = 0;
     for fail_at in 1..40 {
@@ -116,15 +115,7 @@ fn any_failed_step_leaves_the_previous_output() {
                     "step {fail_at}"
                 );
                 // Put the old output back for the next round.
-                write_atomically(
-                    &out,
-                    &artifacts("old"),
-                    &mut Faulty {
-                        step: 0,
-                        fail_at: 0,
-                    },
-                )
-                .unwrap();
+                write_old();
             }
         }
         let leftovers: Vec<_> = std::fs::read_dir(&dir)

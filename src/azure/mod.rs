@@ -393,21 +393,6 @@ pub mod arm_limits {
     pub const OUTPUTS: usize = 64;
 }
 
-/// The stem of the one object output that carries every declaration of a kind, when main.bicep
-/// would otherwise pass Azure's limit on outputs: `AZURE_` + this.
-pub fn plural_output(kind: &str) -> &'static str {
-    match kind {
-        "cluster" => "AKS_CLUSTERS",
-        "vault" => "KEY_VAULTS",
-        "appconfig" => "APP_CONFIGURATIONS",
-        "registry" => "CONTAINER_REGISTRIES",
-        "storage" => "STORAGE_ACCOUNTS",
-        "logs" => "LOG_ANALYTICS_WORKSPACES",
-        "metrics" => "MONITOR_WORKSPACES",
-        _ => "IDENTITIES",
-    }
-}
-
 /// AKS diagnostic log categories: the control plane without the high-volume `kube-audit` stream
 /// (`allLogs` would include it); `kube-audit-admin` keeps the writes.
 pub const AKS_LOG_CATEGORIES: &[&str] = &[

@@ -244,23 +244,13 @@ impl Printer {
             Expr::Call(f, args) => {
                 out.push_str(f);
                 out.push('(');
-                for (n, a) in args.iter().enumerate() {
-                    if n > 0 {
-                        out.push_str(", ");
-                    }
-                    self.write(out, a, indent);
-                }
+                self.comma_separated(out, args, indent);
                 out.push(')');
             }
             Expr::Array(items) if items.is_empty() => out.push_str("[]"),
             Expr::Array(items) if items.iter().all(is_scalar) && items.len() <= 6 => {
                 out.push('[');
-                for (n, a) in items.iter().enumerate() {
-                    if n > 0 {
-                        out.push_str(", ");
-                    }
-                    self.write(out, a, indent);
-                }
+                self.comma_separated(out, items, indent);
                 out.push(']');
             }
             Expr::Array(items) => {
@@ -352,6 +342,15 @@ impl Printer {
                 self.write(out, body, indent);
                 out.push(']');
             }
+        }
+    }
+
+    fn comma_separated(&self, out: &mut String, items: &[Expr], indent: usize) {
+        for (n, a) in items.iter().enumerate() {
+            if n > 0 {
+                out.push_str(", ");
+            }
+            self.write(out, a, indent);
         }
     }
 

@@ -142,7 +142,7 @@ pub fn lower(
     let work =
         |kind: &'static str| lower_kind(kind, &variants, sources, &links, &ctx, options, &header);
     let mut outs: Vec<Option<KindOut>> = KINDS.iter().map(|_| None).collect();
-    if crate::syntax::threads() > 1 && !options.check_only {
+    if crate::threads() > 1 && !options.check_only {
         let by_size = |k: &&str| match *k {
             "cluster" => 0,
             "appconfig" => 1,
@@ -546,49 +546,21 @@ fn share_modules(modules: &mut [Module]) {
 
 /// One module per declaration of one kind, as one environment sees the platform.
 fn modules_of(p: &Platform, sources: &SourceMap, links: &[PrivateLink], kind: &str) -> Vec<Module> {
+    fn each<T>(decls: &IndexMap<String, T>, lower: impl Fn(&str, &T) -> Module) -> Vec<Module> {
+        decls.iter().map(|(n, x)| lower(n, x)).collect()
+    }
     let ctx = Ctx::new(p, sources, links);
     match kind {
-        "network" => p
-            .networks
-            .iter()
-            .map(|(n, x)| data::network(&ctx, n, x))
-            .collect(),
-        "logs" => p.logs.iter().map(|(n, x)| data::logs(&ctx, n, x)).collect(),
-        "metrics" => p
-            .metrics
-            .iter()
-            .map(|(n, x)| data::metrics(&ctx, n, x))
-            .collect(),
-        "storage" => p
-            .storages
-            .iter()
-            .map(|(n, x)| data::storage(&ctx, n, x))
-            .collect(),
-        "registry" => p
-            .registries
-            .iter()
-            .map(|(n, x)| data::registry(&ctx, n, x))
-            .collect(),
-        "vault" => p
-            .vaults
-            .iter()
-            .map(|(n, x)| data::vault(&ctx, n, x))
-            .collect(),
-        "appconfig" => p
-            .appconfigs
-            .iter()
-            .map(|(n, x)| data::appconfig(&ctx, n, x))
-            .collect(),
-        "cluster" => p
-            .clusters
-            .iter()
-            .map(|(n, x)| cluster::cluster(&ctx, n, x))
-            .collect(),
-        _ => p
-            .identities
-            .iter()
-            .map(|(n, x)| identity::identity(&ctx, n, x))
-            .collect(),
+        "network" => each(&p.networks, |n, x| data::network(&ctx, n, x)),
+        "logs" => each(&p.logs, |n, x| data::logs(&ctx, n, x)),
+        "metrics" => each(&p.metrics, |n, x| data::metrics(&ctx, n, x)),
+        "storage" => each(&p.storages, |n, x| data::storage(&ctx, n, x)),
+        "registry" => each(&p.registries, |n, x| data::registry(&ctx, n, x)),
+        "vault" => each(&p.vaults, |n, x| data::vault(&ctx, n, x)),
+        "appconfig" => each(&p.appconfigs, |n, x| data::appconfig(&ctx, n, x)),
+        "cluster" => each(&p.clusters, |n, x| cluster::cluster(&ctx, n, x)),
+        "identity" => each(&p.identities, |n, x| identity::identity(&ctx, n, x)),
+        other => unreachable!("KINDS lists no kind `{other}`"),
     }
 }
 
@@ -675,6 +647,21 @@ fn limits(p: &Platform) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The stem of the one object output that carries every declaration of a kind, when main.bicep
+/// would otherwise pass Azure's limit on outputs: `AZURE_` + this.
+fn grouped_output(kind: &str) -> &'static str {
+    match kind {
+        "cluster" => "AKS_CLUSTERS",
+        "vault" => "KEY_VAULTS",
+        "appconfig" => "APP_CONFIGURATIONS",
+        "registry" => "CONTAINER_REGISTRIES",
+        "storage" => "STORAGE_ACCOUNTS",
+        "logs" => "LOG_ANALYTICS_WORKSPACES",
+        "metrics" => "MONITOR_WORKSPACES",
+        _ => "IDENTITIES",
+    }
 }
 
 /// main.bicep's outputs, which azd stores in the environment: (name, value).
@@ -849,7 +836,7 @@ fn main_outputs(p: &Platform) -> Vec<(String, Expr, Type)> {
                 })
                 .collect(),
         );
-        let name = format!("AZURE_{}", azure::plural_output(kind));
+        let name = format!("AZURE_{}", grouped_output(kind));
         let place = at.unwrap_or(kept.len()).min(kept.len());
         kept.insert(place, (name, object, Some((kind, String::new(), ""))));
         outputs = kept;

@@ -358,33 +358,37 @@ impl P<'_> {
         Ok(ast::ValueKind::Int(n))
     }
 
+    /// From an opening bracket at the current position: items separated by commas, a trailing
+    /// comma allowed, up to `close` (the grammar's lists and call arguments).
+    fn separated<T>(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
+        self.pos += 1;
+        self.skip();
+        let mut items = Vec::new();
+        if self.peek() != close {
+            items.push(item(self)?);
+            self.skip();
+            while self.peek() == b',' {
+                self.pos += 1;
+                self.skip();
+                if self.peek() == close {
+                    break;
+                }
+                items.push(item(self)?);
+                self.skip();
+            }
+        }
+        if self.peek() != close {
+            return Err(Bail);
+        }
+        self.pos += 1;
+        Ok(exact(items))
+    }
+
     fn value(&mut self) -> R<ast::Value> {
         let start = self.pos;
         let kind = match self.peek() {
             b'"' => ast::ValueKind::Str(self.string()?),
-            b'[' => {
-                self.pos += 1;
-                self.skip();
-                let mut items = Vec::new();
-                if self.peek() != b']' {
-                    items.push(self.value()?);
-                    self.skip();
-                    while self.peek() == b',' {
-                        self.pos += 1;
-                        self.skip();
-                        if self.peek() == b']' {
-                            break;
-                        }
-                        items.push(self.value()?);
-                        self.skip();
-                    }
-                }
-                if self.peek() != b']' {
-                    return Err(Bail);
-                }
-                self.pos += 1;
-                ast::ValueKind::List(exact(items))
-            }
+            b'[' => ast::ValueKind::List(self.separated(b']', Self::value)?),
             b'{' => {
                 self.pos += 1;
                 self.skip();
@@ -443,29 +447,10 @@ impl P<'_> {
         let after = self.pos;
         self.skip();
         if self.peek() == b'(' {
-            self.pos += 1;
-            self.skip();
-            let mut args = Vec::new();
-            if self.peek() != b')' {
-                args.push(self.argument()?);
-                self.skip();
-                while self.peek() == b',' {
-                    self.pos += 1;
-                    self.skip();
-                    if self.peek() == b')' {
-                        break;
-                    }
-                    args.push(self.argument()?);
-                    self.skip();
-                }
-            }
-            if self.peek() != b')' {
-                return Err(Bail);
-            }
-            self.pos += 1;
+            let args = self.separated(b')', Self::argument)?;
             return Ok(ast::ValueKind::Call {
                 name: Box::new(name),
-                args: exact(args),
+                args,
             });
         }
         self.pos = after;

@@ -14,11 +14,6 @@ use pest::iterators::Pair;
 #[grammar = "../grammar/plat.pest"]
 struct PlatParser;
 
-/// Threads the machine offers; work that splits evenly uses two at most.
-pub(crate) fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 /// Nesting beyond this is refused before parsing: the recursive-descent parser would otherwise
 /// exhaust the stack on adversarial input, and no real platform nests this deep.
 const MAX_NESTING: usize = 64;
@@ -100,7 +95,7 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnosti
         (statements, errors)
     };
     // Batches are independent: a large file is parsed on two threads, its halves joined in order.
-    let (statements, errors) = if batches.len() >= 8 && threads() > 1 {
+    let (statements, errors) = if batches.len() >= 8 && crate::threads() > 1 {
         let (a, b) = batches.split_at(batches.len() / 2);
         let (first, second) = std::thread::scope(|s| {
             let second = s.spawn(|| parse_batches(b));
