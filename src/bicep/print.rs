@@ -89,7 +89,7 @@ fn escape_into(out: &mut String, s: &str) {
 fn is_scalar(e: &Expr) -> bool {
     !matches!(
         e,
-        Expr::Object(_) | Expr::Array(_) | Expr::For(..) | Expr::Ternary(..)
+        Expr::Object(_) | Expr::Array(_) | Expr::For(..) | Expr::Ternary(..) | Expr::Table(_)
     )
 }
 
@@ -294,6 +294,52 @@ impl Printer {
                 pad(out, indent);
                 out.push(']');
             }
+            Expr::Table(t) if t.is_empty() => out.push_str("[]"),
+            Expr::Table(t) => {
+                // As an array of objects is printed: a row on one line when it fits.
+                let cell = |out: &mut String, (text, is_str): (&str, bool)| {
+                    if is_str {
+                        out.push('\'');
+                        escape_into(out, text);
+                        out.push('\'');
+                    } else {
+                        out.push_str(text);
+                    }
+                };
+                let width = t.keys.len().max(1);
+                let cells: Vec<(&str, bool)> = t.cells().collect();
+                out.push_str("[\n");
+                for row in cells.chunks(width) {
+                    pad(out, indent + 1);
+                    let mark = out.len();
+                    out.push_str("{ ");
+                    for (n, (k, c)) in t.keys.iter().zip(row).enumerate() {
+                        if n > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(k);
+                        out.push_str(": ");
+                        cell(out, *c);
+                    }
+                    out.push_str(" }");
+                    if !crate::pretty::fits(indent + 1, &out[mark..]) {
+                        out.truncate(mark);
+                        out.push_str("{\n");
+                        for (k, c) in t.keys.iter().zip(row) {
+                            pad(out, indent + 2);
+                            out.push_str(k);
+                            out.push_str(": ");
+                            cell(out, *c);
+                            out.push('\n');
+                        }
+                        pad(out, indent + 1);
+                        out.push('}');
+                    }
+                    out.push('\n');
+                }
+                pad(out, indent);
+                out.push(']');
+            }
             Expr::Object(props) if props.is_empty() => out.push_str("{}"),
             Expr::Object(props) => {
                 out.push_str("{\n");
@@ -397,6 +443,55 @@ mod tests {
             print(&f),
             "// h\n\nresource r 'A/b@1' = {\n  name: 'a'\n  tags: {\n    'azd-env-name': env\n  }\n  zones: ['1', '2']\n}\n"
         );
+    }
+
+    #[test]
+    fn a_table_prints_as_the_array_of_objects_it_stands_for() {
+        let rows = [
+            ["a", "it's ${x}"],
+            ["b", "short"],
+            ["long", &"x".repeat(120)],
+        ];
+        let mut table = Table::new(&["name", "value"]);
+        let mut objects = Vec::new();
+        for [name, value] in rows {
+            table.str(name);
+            table.str(value);
+            objects.push(
+                Obj::new()
+                    .set("name", s(name.to_string()))
+                    .set("value", s(value.to_string()))
+                    .build(),
+            );
+        }
+        let file = |value: Expr| {
+            print(&File {
+                header: vec![],
+                items: vec![Item::Var {
+                    comment: None,
+                    name: "t".into(),
+                    value: Obj::new().set("rows", value).build(),
+                }],
+            })
+        };
+        let printed = file(Expr::Table(Box::new(table.clone())));
+        assert_eq!(printed, file(arr(objects)));
+        // The long row is broken over lines; the short ones are not.
+        assert!(printed.contains("    { name: 'b', value: 'short' }\n"));
+        assert!(printed.contains("    {\n      name: 'long'\n"));
+        assert_eq!(table.rows(), 3);
+        assert_eq!(file(Expr::Table(Box::default())), file(arr(vec![])));
+    }
+
+    #[test]
+    fn a_rewritten_cell_becomes_bicep_text() {
+        let mut table = Table::new(&["name", "value"]);
+        table.str("a");
+        table.str("swap me");
+        table.rewrite(|cell| (cell == "swap me").then(|| ("envValue".to_string(), false)));
+        assert!(table.refers);
+        let cells: Vec<(&str, bool)> = table.cells().collect();
+        assert_eq!(cells, vec![("a", true), ("envValue", false)]);
     }
 
     #[test]

@@ -184,6 +184,84 @@ pub enum Expr {
     Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `[for VAR in EXPR: BODY]`
     For(String, Box<Expr>, Box<Expr>),
+    /// An array of records of plain values, kept flat (see `Table`).
+    Table(Box<Table>),
+}
+
+/// An array of records with the same fields, every value a string or Bicep text without
+/// references (a number, `true`): a store's key-values, a vault's secrets, an identity's
+/// federations. A large platform has hundreds of thousands of rows, so the cells live in one
+/// buffer rather than as a tree of objects: built, compared, printed and dropped in bulk.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub keys: Vec<&'static str>,
+    text: String,
+    /// Where each cell ends in `text`, and whether it is a string (quoted and escaped when
+    /// printed) rather than Bicep text.
+    cells: Vec<(usize, bool)>,
+    /// Some cell is Bicep text that names something (an azd environment parameter): the table
+    /// is no longer a literal.
+    pub refers: bool,
+}
+
+impl Table {
+    pub fn new(keys: &[&'static str]) -> Self {
+        Table {
+            keys: keys.to_vec(),
+            ..Table::default()
+        }
+    }
+    /// The next cell, a string.
+    pub fn str(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.cells.push((self.text.len(), true));
+    }
+    /// The next cell, a string written by `f`.
+    pub fn str_with(&mut self, f: impl FnOnce(&mut String)) {
+        f(&mut self.text);
+        self.cells.push((self.text.len(), true));
+    }
+    pub fn rows(&self) -> usize {
+        self.cells.len() / self.keys.len().max(1)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+    /// Each cell: its text and whether it is a string.
+    pub fn cells(&self) -> impl Iterator<Item = (&str, bool)> {
+        let mut start = 0;
+        self.cells.iter().map(move |&(end, is_str)| {
+            let cell = &self.text[start..end];
+            start = end;
+            (cell, is_str)
+        })
+    }
+    /// Rewrites string cells: `f` returns a replacement cell (text, is it a string) or `None` to
+    /// keep the cell.
+    pub fn rewrite(&mut self, mut f: impl FnMut(&str) -> Option<(String, bool)>) {
+        let mut text = String::with_capacity(self.text.len());
+        let mut cells = Vec::with_capacity(self.cells.len());
+        let (mut changed, mut refers) = (false, false);
+        for (cell, is_str) in self.cells() {
+            match is_str.then(|| f(cell)).flatten() {
+                Some((new, new_is_str)) => {
+                    text.push_str(&new);
+                    cells.push((text.len(), new_is_str));
+                    changed = true;
+                    refers |= !new_is_str;
+                }
+                None => {
+                    text.push_str(cell);
+                    cells.push((text.len(), is_str));
+                }
+            }
+        }
+        if changed {
+            self.text = text;
+            self.cells = cells;
+            self.refers |= refers;
+        }
+    }
 }
 
 /// Builders that keep the lowering code short and readable.

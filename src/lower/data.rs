@@ -4,7 +4,7 @@
 use super::module::Module;
 use super::{Ctx, LogSel, Principal, azure_name, diagnostics, role_assignment, secret_param};
 use crate::azure::{self, PrivateLink, types};
-use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
+use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Table, Type, arr, call, id, s};
 use crate::model::*;
 use serde_json::json;
 
@@ -588,29 +588,29 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
         // One loop over a table rather than a resource per secret: vaults alike in shape then
         // share one module. The values travel as one secure object, keyed by secret name.
         let mut values = Obj::new();
-        let mut rows = Vec::new();
+        let mut rows = Table::new(&["name", "contentType", "expiresAfter"]);
         for (sname, sec) in &v.secrets {
             values.push(sname.clone(), id(secret_param(sname)));
-            rows.push(
-                Obj::new()
-                    .set("name", s(sname.clone()))
-                    .set("contentType", s(sec.content_type.clone()))
-                    .set("expiresAfter", s(format!("P{}D", sec.expires_after_days)))
-                    .build(),
-            );
-            m.origins.push((
+            rows.str(sname);
+            rows.str(&sec.content_type);
+            rows.str_with(|out| {
+                use std::fmt::Write;
+                let _ = write!(out, "P{}D", sec.expires_after_days);
+            });
+            m.origin(
+                ctx.sources,
                 types::VAULT_SECRET,
-                sname.clone(),
+                sname,
                 sec.meta.span,
-                format!("secret \"{sname}\""),
-            ));
+                &["secret \"", sname, "\""],
+            );
         }
         m.secure_object_param(
             "secretValues",
             "Secret values by secret name, from the azd environment variables main.parameters.json names",
             values.build(),
         );
-        m.var("secrets", arr(rows));
+        m.var("secrets", Expr::Table(Box::new(rows)));
         let exp = call(
             "dateTimeToEpoch",
             vec![call(
@@ -656,6 +656,15 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
     m.output("name", id("vault").dot("name"));
     m.output("uri", id("vault").dot("properties.vaultUri"));
     m
+}
+
+/// One key-value of a store whose key-values are objects rather than a table.
+fn kv_object(name: &str, value: Expr, content_type: &str) -> Expr {
+    Obj::new()
+        .set("name", s(name.to_string()))
+        .set("value", value)
+        .set("contentType", s(content_type.to_string()))
+        .build()
 }
 
 pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
@@ -710,17 +719,25 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
             Some("With local auth disabled, ARM writes key-values through the data plane (pass-through):\nthe deploying principal needs a data-plane role on the store".into()),
         );
     }
-    // Key-values are one literal array and one resource loop: a store with thousands of keys
+    // Key-values are one literal table and one resource loop: a store with thousands of keys
     // stays one line per key. Where each key came from is kept in the source map.
     let mut vault_params: Vec<String> = Vec::new();
+    // Key Vault references name the vault's URI parameter, so a store with any is an array of
+    // objects; without, a flat table.
+    let refs = a
+        .entries
+        .iter()
+        .any(|e| matches!(e.content, KvContent::SecretRef { .. }));
+    let mut table = Table::new(&["name", "value", "contentType"]);
     let mut entries = Vec::new();
     for e in &a.entries {
         let rname = azure::appconfig_resource_name(&e.key, e.label.as_deref());
-        let (value, content_type) = match &e.content {
+        // A plain value is borrowed from the model when it goes into the table.
+        let (value, content_type): (std::borrow::Cow<str>, &str) = match &e.content {
             KvContent::Value {
                 value,
                 content_type,
-            } => (s(value.clone()), content_type.clone()),
+            } => (value.into(), content_type.as_str()),
             KvContent::FeatureFlag {
                 id: fid,
                 description,
@@ -732,10 +749,7 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
                     "enabled": enabled,
                     "conditions": { "client_filters": [] },
                 });
-                (
-                    s(v.to_string()),
-                    azure::FEATURE_FLAG_CONTENT_TYPE.to_string(),
-                )
+                (v.to_string().into(), azure::FEATURE_FLAG_CONTENT_TYPE)
             }
             KvContent::SecretRef { vault, secret } => {
                 let pname = bicep::ident("vault", &format!("{vault}-uri"));
@@ -751,32 +765,41 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
                 // The reference's JSON, with the vault's URI (which holds no quote) spliced in.
                 let uri = Expr::Interp(vec![
                     Part::Text("{\"uri\":\"".into()),
-                    Part::Expr(id(pname.clone())),
+                    Part::Expr(id(pname)),
                     Part::Text(format!("secrets/{secret}\"}}").into()),
                 ]);
-                (uri, azure::KEYVAULT_REF_CONTENT_TYPE.to_string())
+                entries.push(kv_object(&rname, uri, azure::KEYVAULT_REF_CONTENT_TYPE));
+                (Default::default(), "")
             }
         };
-        entries.push(
-            Obj::new()
-                .set("name", s(rname.clone()))
-                .set("value", value)
-                .set("contentType", s(content_type))
-                .build(),
-        );
-        let label = e
-            .label
-            .as_ref()
-            .map(|l| format!(" [{l}]"))
-            .unwrap_or_default();
-        let what = match &e.content {
-            KvContent::FeatureFlag { id, .. } => format!("feature \"{id}\"{label}"),
-            _ => format!("config \"{}\"{label}", e.key),
+        if !matches!(e.content, KvContent::SecretRef { .. }) {
+            if refs {
+                entries.push(kv_object(&rname, s(value.into_owned()), content_type));
+            } else {
+                table.str(&rname);
+                table.str(&value);
+                table.str(content_type);
+            }
+        }
+        let (what, name) = match &e.content {
+            KvContent::FeatureFlag { id, .. } => ("feature \"", id),
+            _ => ("config \"", &e.key),
         };
-        m.origins.push((types::APPCONFIG_KV, rname, e.span, what));
+        let what = match &e.label {
+            Some(l) => [what, name, "\" [", l, "]"],
+            None => [what, name, "\"", "", ""],
+        };
+        m.origin(ctx.sources, types::APPCONFIG_KV, &rname, e.span, &what);
     }
-    if !entries.is_empty() {
-        m.var("entries", arr(entries));
+    if !a.entries.is_empty() {
+        m.var(
+            "entries",
+            if refs {
+                arr(entries)
+            } else {
+                Expr::Table(Box::new(table))
+            },
+        );
         let mut r = resource(
             "keyValues",
             types::APPCONFIG_KV,

@@ -22,6 +22,7 @@ fn closed(e: &Expr) -> bool {
     match e {
         Expr::Str(_) | Expr::Int(_) | Expr::Bool(_) | Expr::Null => true,
         Expr::Array(items) => items.iter().all(closed),
+        Expr::Table(t) => !t.refers,
         Expr::Object(props) => props
             .iter()
             .all(|p| matches!(p.key, bicep::Key::Name(_)) && closed(&p.value)),
@@ -31,14 +32,15 @@ fn closed(e: &Expr) -> bool {
 
 /// An array of records.
 pub(crate) fn is_table(e: &Expr) -> bool {
-    matches!(e, Expr::Array(rows) if rows.iter().all(|r| matches!(r, Expr::Object(_))))
+    matches!(e, Expr::Table(_))
+        || matches!(e, Expr::Array(rows) if rows.iter().all(|r| matches!(r, Expr::Object(_))))
 }
 
 fn type_of(e: &Expr) -> Type {
     match e {
         Expr::Int(_) => Type::Int,
         Expr::Bool(_) => Type::Bool,
-        Expr::Array(_) => Type::Array,
+        Expr::Array(_) | Expr::Table(_) => Type::Array,
         Expr::Object(_) => Type::Object,
         _ => Type::String,
     }

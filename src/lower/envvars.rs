@@ -45,6 +45,12 @@ fn expr(e: &mut Expr, found: &mut IndexMap<String, Option<String>>) {
             expr(a, found);
             expr(b, found);
         }
+        Expr::Table(t) => t.rewrite(|cell| {
+            let (var, default) = parse_env_marker(cell)?;
+            let param = param_name(&var);
+            found.entry(var).or_insert(default);
+            Some((param, false))
+        }),
         Expr::Int(_) | Expr::Bool(_) | Expr::Null | Expr::Ident(_) => {}
     }
 }
@@ -60,6 +66,10 @@ fn literal(e: &mut Expr) {
         }
         Expr::Array(items) => items.iter_mut().for_each(literal),
         Expr::Object(props) => props.iter_mut().for_each(|p| literal(&mut p.value)),
+        Expr::Table(t) => t.rewrite(|cell| {
+            let (_, default) = parse_env_marker(cell)?;
+            Some((default.unwrap_or_default(), true))
+        }),
         _ => {}
     }
 }

@@ -4,7 +4,7 @@
 use super::module::Module;
 use super::{Ctx, Principal, azure_name, role_assignment};
 use crate::azure::{self, types};
-use crate::bicep::{self, Decorator, Item, Obj, Resource, Type, arr, id, s};
+use crate::bicep::{self, Decorator, Expr, Item, Obj, Resource, Table, Type, arr, id, s};
 use crate::model::*;
 
 fn target_type(kind: &str) -> &'static str {
@@ -48,6 +48,9 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
     });
     if !i.federations.is_empty() {
         let mut issuers: Vec<&str> = Vec::new();
+        // With one cluster every row is plain text: a flat table. With several, each row names
+        // its cluster's issuer parameter.
+        let mut table = Table::new(&["name", "subject"]);
         let mut entries = Vec::new();
         for f in &i.federations {
             let issuer = if one_cluster {
@@ -69,26 +72,30 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
                 );
                 issuers.push(&f.cluster);
             }
-            let mut row = Obj::new().set(
-                "name",
-                s(format!(
-                    "{}-{}-{}",
-                    f.cluster, f.namespace, f.service_account
-                )),
+            let name = format!("{}-{}-{}", f.cluster, f.namespace, f.service_account);
+            let subject = format!(
+                "system:serviceaccount:{}:{}",
+                f.namespace, f.service_account
             );
-            if !one_cluster {
-                row.push("issuer", id(issuer.clone()));
+            if one_cluster {
+                table.str(&name);
+                table.str(&subject);
+            } else {
+                entries.push(
+                    Obj::new()
+                        .set("name", s(name))
+                        .set("issuer", id(issuer))
+                        .set("subject", s(subject))
+                        .build(),
+                );
             }
-            row.push(
-                "subject",
-                s(format!(
-                    "system:serviceaccount:{}:{}",
-                    f.namespace, f.service_account
-                )),
-            );
-            entries.push(row.build());
         }
-        m.var("federations", arr(entries));
+        let rows = if one_cluster {
+            Expr::Table(Box::new(table))
+        } else {
+            arr(entries)
+        };
+        m.var("federations", rows);
         let issuer = if one_cluster {
             id("issuer")
         } else {

@@ -30,7 +30,7 @@ pub(crate) const TOKEN: &str = "resourceToken";
 /// Everything modules need to know about the program as a whole.
 pub(crate) struct Ctx<'a> {
     pub p: &'a Platform,
-    sources: &'a SourceMap,
+    pub sources: &'a SourceMap,
     /// The declaration that private endpoints go into: (network, subnet).
     pub endpoint_subnet: Option<(String, String)>,
     /// Log Analytics workspace that receives diagnostic settings.
@@ -312,7 +312,7 @@ fn lower_kind(
         }
     }
     // Each declaration's resources by name, before sharing replaces its values.
-    for m in &modules {
+    for m in &mut modules {
         out.entries.push(sourcemap::entry(sources, m));
     }
     share_modules(&mut modules);

@@ -21,9 +21,9 @@ pub(crate) struct Module {
     pub outputs: Vec<Item>,
     /// Parameters whose value depends on the environment (see `envs`); main.bicep passes them.
     pub lifted_params: Vec<Item>,
-    /// Resources a loop creates, for the source map: (type, name below the module's primary
-    /// resource, the `.plat` span, what it is).
-    pub origins: Vec<(&'static str, String, Span, String)>,
+    /// Resources a loop creates, for the source map: by type, their rows of the map, already
+    /// written (`sourcemap::loop_row`), since a store has thousands.
+    pub origins: Vec<(&'static str, String)>,
     /// The module (by index) whose file this one shares, once `share_modules` has merged them.
     pub shared_with: Option<usize>,
 }
@@ -56,6 +56,26 @@ impl Module {
         m.param("location", Type::String, "Azure region", id("location"));
         m.param("tags", Type::Object, "Tags for every resource", id("tags"));
         m
+    }
+
+    /// Records where one resource a loop creates comes from: `child` is its name below the
+    /// module's primary resource, `what` the declaration, in parts that are joined.
+    pub fn origin(
+        &mut self,
+        sources: &crate::source::SourceMap,
+        type_: &'static str,
+        child: &str,
+        span: Span,
+        what: &[&str],
+    ) {
+        let at = match self.origins.iter().position(|(t, _)| *t == type_) {
+            Some(at) => at,
+            None => {
+                self.origins.push((type_, String::new()));
+                self.origins.len() - 1
+            }
+        };
+        super::sourcemap::loop_row(&mut self.origins[at].1, sources, child, span, what);
     }
 
     /// Declares a parameter and records what main.bicep passes; returns the parameter's reference.

@@ -114,6 +114,36 @@ fn number_into(out: &mut String, n: usize) {
     out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
+/// Appends one compact row of a loop's resources to `out` (the rows of one type):
+/// `[name below the deployment's resource, file, line, column, declaration]`, the declaration
+/// given in parts.
+pub(super) fn loop_row(
+    out: &mut String,
+    sources: &SourceMap,
+    child: &str,
+    span: Span,
+    what: &[&str],
+) {
+    out.push_str(if out.is_empty() {
+        "\n          ["
+    } else {
+        ",\n          ["
+    });
+    js_into(out, child);
+    out.push(',');
+    js_into(out, sources.name(span.file));
+    let (line, column) = sources.line_col(span.file, span.start as usize);
+    out.push(',');
+    number_into(out, line);
+    out.push(',');
+    number_into(out, column);
+    out.push_str(",\"");
+    for part in what {
+        js_body_into(out, part);
+    }
+    out.push_str("\"]");
+}
+
 fn place(sources: &SourceMap, span: Span) -> String {
     let mut out = String::new();
     place_into(&mut out, sources, span);
@@ -125,14 +155,13 @@ fn place(sources: &SourceMap, span: Span) -> String {
 pub(super) struct Entry {
     fields: Vec<(&'static str, String)>,
     resources: Vec<String>,
-    /// Resources a loop makes, by type: one compact row each (`[name below the deployment's
-    /// resource, file, line, column, declaration]`); a store has thousands of key-values.
-    loops: Vec<(&'static str, Vec<String>)>,
+    /// Resources a loop makes, by type: their rows (`loop_row`), joined.
+    loops: Vec<(&'static str, String)>,
 }
 
 /// The source-map entry of one module deployment; `map` adds the module's file.
-pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
-    let module_name = pattern(&Expr::Ident("name".into()), Some(m));
+pub(super) fn entry(sources: &SourceMap, m: &mut Module) -> Entry {
+    let module_name = pattern(&Expr::Ident("name".into()), Some(&*m));
     // Full names by symbol, so children can prefix their parent's name.
     let mut full: Vec<(String, String)> = Vec::new();
     let mut resources = Vec::new();
@@ -173,30 +202,7 @@ pub(super) fn entry(sources: &SourceMap, m: &Module) -> Entry {
         line.push('}');
         resources.push(line);
     }
-    let mut loops: Vec<(&'static str, Vec<String>)> = Vec::new();
-    for (type_, child, span, what) in &m.origins {
-        let at = match loops.iter().position(|(t, _)| t == type_) {
-            Some(at) => at,
-            None => {
-                loops.push((type_, Vec::new()));
-                loops.len() - 1
-            }
-        };
-        let (line, column) = sources.line_col(span.file, span.start as usize);
-        let mut row = String::with_capacity(64);
-        row.push('[');
-        js_into(&mut row, child);
-        row.push(',');
-        js_into(&mut row, sources.name(span.file));
-        row.push(',');
-        number_into(&mut row, line);
-        row.push(',');
-        number_into(&mut row, column);
-        row.push(',');
-        js_into(&mut row, what);
-        row.push(']');
-        loops[at].1.push(row);
-    }
+    let loops = std::mem::take(&mut m.origins);
     Entry {
         fields: vec![
             ("deployment", js(&format!("{}-{}", m.kind, m.decl))),
@@ -245,14 +251,7 @@ pub(super) fn map(entries: Vec<Entry>, paths: &[String], platform: &str) -> Stri
                 out.push_str("\"type\": ");
                 js_into(&mut out, crate::azure::type_name(type_));
                 out.push_str(", \"items\": [");
-                for (j, r) in rows.iter().enumerate() {
-                    out.push_str(if j == 0 {
-                        "\n          "
-                    } else {
-                        ",\n          "
-                    });
-                    out.push_str(r);
-                }
+                out.push_str(rows);
                 out.push_str("\n        ]}");
             }
             out.push_str("\n      ]");
