@@ -602,7 +602,7 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
                 types::VAULT_SECRET,
                 sname,
                 sec.meta.span,
-                &["secret \"", sname, "\""],
+                &["secret \\\"", sname, "\\\""],
             );
         }
         m.secure_object_param(
@@ -782,12 +782,12 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
             }
         }
         let (what, name) = match &e.content {
-            KvContent::FeatureFlag { id, .. } => ("feature \"", id),
-            _ => ("config \"", &e.key),
+            KvContent::FeatureFlag { id, .. } => ("feature \\\"", id),
+            _ => ("config \\\"", &e.key),
         };
         let what = match &e.label {
-            Some(l) => [what, name, "\" [", l, "]"],
-            None => [what, name, "\"", "", ""],
+            Some(l) => [what, name, "\\\" [", l, "]"],
+            None => [what, name, "\\\"", "", ""],
         };
         m.origin(ctx.sources, types::APPCONFIG_KV, &rname, e.span, &what);
     }

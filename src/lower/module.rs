@@ -59,7 +59,7 @@ impl Module {
     }
 
     /// Records where one resource a loop creates comes from: `child` is its name below the
-    /// module's primary resource, `what` the declaration, in parts that are joined.
+    /// module's primary resource, `what` the declaration in parts (see `sourcemap::loop_row`).
     pub fn origin(
         &mut self,
         sources: &crate::source::SourceMap,

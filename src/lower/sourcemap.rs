@@ -115,8 +115,9 @@ fn number_into(out: &mut String, n: usize) {
 }
 
 /// Appends one compact row of a loop's resources to `out` (the rows of one type):
-/// `[name below the deployment's resource, file, line, column, declaration]`, the declaration
-/// given in parts.
+/// `[name below the deployment's resource, file, line, column, declaration]`. The declaration is
+/// given in parts that alternate: text already escaped for JSON (the fixed words), then a name
+/// to escape.
 pub(super) fn loop_row(
     out: &mut String,
     sources: &SourceMap,
@@ -138,8 +139,12 @@ pub(super) fn loop_row(
     out.push(',');
     number_into(out, column);
     out.push_str(",\"");
-    for part in what {
-        js_body_into(out, part);
+    for (n, part) in what.iter().enumerate() {
+        if n % 2 == 0 {
+            out.push_str(part);
+        } else {
+            js_body_into(out, part);
+        }
     }
     out.push_str("\"]");
 }
