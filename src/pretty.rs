@@ -23,15 +23,37 @@ impl Writer {
         INDENT.repeat(depth)
     }
 
+    /// A writer that appends to `out`, as if what `out` holds had been written through it.
+    pub fn appending(out: String) -> Self {
+        Writer {
+            out,
+            pending_blank: false,
+        }
+    }
+
     pub fn line(&mut self, depth: usize, text: &str) {
+        if text.is_empty() {
+            self.start_line(0);
+        } else {
+            self.start_line(depth).push_str(text);
+        }
+        self.out.push('\n');
+    }
+
+    /// Starts a line at `depth` and returns the buffer to write its text into, for a long line
+    /// (a whole resource) not to be built apart and copied; `end_line` finishes it.
+    pub fn start_line(&mut self, depth: usize) -> &mut String {
         if self.pending_blank && !self.out.is_empty() {
             self.out.push('\n');
         }
         self.pending_blank = false;
-        if !text.is_empty() {
-            self.out.push_str(&Self::indent(depth));
-            self.out.push_str(text);
+        for _ in 0..depth {
+            self.out.push_str(INDENT);
         }
+        &mut self.out
+    }
+
+    pub fn end_line(&mut self) {
         self.out.push('\n');
     }
 

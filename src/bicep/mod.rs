@@ -4,5 +4,5 @@
 mod print;
 pub mod syntax;
 
-pub use print::{print, print_items};
+pub use print::{print, print_items, print_items_into};
 pub use syntax::*;

@@ -10,7 +10,18 @@ pub fn print(file: &File) -> String {
 
 /// A file from a header and items, without gathering them into a `File` first.
 pub fn print_items<'a>(header: &[String], items: impl IntoIterator<Item = &'a Item>) -> String {
-    let mut p = Printer { w: Writer::new() };
+    print_items_into(String::new(), header, items)
+}
+
+/// `print_items`, appended to `out`.
+pub fn print_items_into<'a>(
+    out: String,
+    header: &[String],
+    items: impl IntoIterator<Item = &'a Item>,
+) -> String {
+    let mut p = Printer {
+        w: Writer::appending(out),
+    };
     for line in header {
         p.line(0, &format!("// {line}"));
     }
@@ -55,12 +66,6 @@ fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape_into(&mut out, s);
-    out
 }
 
 /// Appends `s` escaped for a single-quoted Bicep string; most strings need no escape at all.
@@ -108,7 +113,7 @@ impl Printer {
 
     fn decorators(&mut self, ds: &[Decorator]) {
         for d in ds {
-            let args: Vec<String> = d.args.iter().map(|a| self.expr(a, 0)).collect();
+            let args: Vec<String> = d.args.iter().map(|a| Self::expr(a, 0)).collect();
             self.line(0, &format!("@{}({})", d.name, args.join(", ")));
         }
     }
@@ -125,7 +130,7 @@ impl Printer {
                 self.decorators(decorators);
                 let d = default
                     .as_ref()
-                    .map(|d| format!(" = {}", self.expr(d, 0)))
+                    .map(|d| format!(" = {}", Self::expr(d, 0)))
                     .unwrap_or_default();
                 self.line(0, &format!("param {name} {}{d}", ty.as_str()));
             }
@@ -135,32 +140,36 @@ impl Printer {
                 value,
             } => {
                 self.comment(comment);
-                let mut text = format!("var {name} = ");
-                self.write(&mut text, value, 0);
-                self.line(0, &text);
+                let text = self.w.start_line(0);
+                text.push_str("var ");
+                text.push_str(name);
+                text.push_str(" = ");
+                Self::write(text, value, 0);
+                self.w.end_line();
             }
             Item::Resource(r) => {
                 self.comment(&r.comment);
                 self.decorators(&r.decorators);
                 let existing = if r.existing { " existing" } else { "" };
-                let mut text = format!("resource {} '{}'{existing} = ", r.name, r.type_);
+                let text = self.w.start_line(0);
+                let _ = write!(text, "resource {} '{}'{existing} = ", r.name, r.type_);
                 match (&r.each, &r.condition) {
                     (Some((var, iter)), _) => {
                         let _ = write!(text, "[for {var} in ");
-                        self.write(&mut text, iter, 0);
+                        Self::write(text, iter, 0);
                         text.push_str(": ");
-                        self.write(&mut text, &r.body, 0);
+                        Self::write(text, &r.body, 0);
                         text.push(']');
                     }
                     (None, Some(cond)) => {
                         text.push_str("if (");
-                        self.write(&mut text, cond, 0);
+                        Self::write(text, cond, 0);
                         text.push_str(") ");
-                        self.write(&mut text, &r.body, 0);
+                        Self::write(text, &r.body, 0);
                     }
-                    (None, None) => self.write(&mut text, &r.body, 0),
+                    (None, None) => Self::write(text, &r.body, 0),
                 }
-                self.line(0, &text);
+                self.w.end_line();
             }
             Item::Module {
                 comment,
@@ -171,9 +180,14 @@ impl Printer {
             } => {
                 self.comment(comment);
                 self.decorators(decorators);
-                let mut text = format!("module {name} '{}' = ", escape(path));
-                self.write(&mut text, body, 0);
-                self.line(0, &text);
+                let text = self.w.start_line(0);
+                text.push_str("module ");
+                text.push_str(name);
+                text.push_str(" '");
+                escape_into(text, path);
+                text.push_str("' = ");
+                Self::write(text, body, 0);
+                self.w.end_line();
             }
             Item::Output {
                 decorators,
@@ -182,23 +196,24 @@ impl Printer {
                 value,
             } => {
                 self.decorators(decorators);
-                let mut text = format!("output {name} {} = ", ty.as_str());
-                self.write(&mut text, value, 0);
-                self.line(0, &text);
+                let text = self.w.start_line(0);
+                let _ = write!(text, "output {name} {} = ", ty.as_str());
+                Self::write(text, value, 0);
+                self.w.end_line();
             }
         }
     }
 
     /// An expression as text; `indent` is the level of the line it starts on, for nested blocks.
-    fn expr(&self, e: &Expr, indent: usize) -> String {
+    fn expr(e: &Expr, indent: usize) -> String {
         let mut out = String::new();
-        self.write(&mut out, e, indent);
+        Self::write(&mut out, e, indent);
         out
     }
 
     /// Writes an expression into `out`; `indent` is the level of the line it starts on, for
     /// nested blocks. One buffer for the whole expression: nested objects are not copied upward.
-    fn write(&self, out: &mut String, e: &Expr, indent: usize) {
+    fn write(out: &mut String, e: &Expr, indent: usize) {
         let pad = |out: &mut String, n: usize| {
             for _ in 0..n {
                 out.push_str("  ");
@@ -217,7 +232,7 @@ impl Printer {
                         Part::Text(t) => escape_into(out, t),
                         Part::Expr(x) => {
                             out.push_str("${");
-                            self.write(out, x, indent);
+                            Self::write(out, x, indent);
                             out.push('}');
                         }
                     }
@@ -231,26 +246,26 @@ impl Printer {
             Expr::Null => out.push_str("null"),
             Expr::Ident(i) => out.push_str(i),
             Expr::Member(base, m) => {
-                self.write(out, base, indent);
+                Self::write(out, base, indent);
                 out.push('.');
                 out.push_str(m);
             }
             Expr::Index(base, i) => {
-                self.write(out, base, indent);
+                Self::write(out, base, indent);
                 out.push('[');
-                self.write(out, i, indent);
+                Self::write(out, i, indent);
                 out.push(']');
             }
             Expr::Call(f, args) => {
                 out.push_str(f);
                 out.push('(');
-                self.comma_separated(out, args, indent);
+                Self::comma_separated(out, args, indent);
                 out.push(')');
             }
             Expr::Array(items) if items.is_empty() => out.push_str("[]"),
             Expr::Array(items) if items.iter().all(is_scalar) && items.len() <= 6 => {
                 out.push('[');
-                self.comma_separated(out, items, indent);
+                Self::comma_separated(out, items, indent);
                 out.push(']');
             }
             Expr::Array(items) => {
@@ -279,15 +294,15 @@ impl Printer {
                                     out.push_str(k);
                                 }
                                 out.push_str(": ");
-                                self.write(out, &p.value, indent + 1);
+                                Self::write(out, &p.value, indent + 1);
                             }
                             out.push_str(" }");
                             if !crate::pretty::fits(indent + 1, &out[mark..]) {
                                 out.truncate(mark);
-                                self.write(out, item, indent + 1);
+                                Self::write(out, item, indent + 1);
                             }
                         }
-                        _ => self.write(out, item, indent + 1),
+                        _ => Self::write(out, item, indent + 1),
                     }
                     out.push('\n');
                 }
@@ -352,10 +367,10 @@ impl Printer {
                             escape_into(out, k);
                             out.push('\'');
                         }
-                        Key::Expr(e) => self.write(out, e, indent + 1),
+                        Key::Expr(e) => Self::write(out, e, indent + 1),
                     }
                     out.push_str(": ");
-                    self.write(out, &p.value, indent + 1);
+                    Self::write(out, &p.value, indent + 1);
                     if let Some(c) = &p.comment {
                         out.push_str(" // ");
                         out.push_str(c);
@@ -367,46 +382,46 @@ impl Printer {
             }
             Expr::Not(x) => {
                 out.push('!');
-                self.wrap(out, x, indent);
+                Self::wrap(out, x, indent);
             }
             Expr::Binary(a, op, b) => {
-                self.wrap(out, a, indent);
+                Self::wrap(out, a, indent);
                 let _ = write!(out, " {op} ");
-                self.wrap(out, b, indent);
+                Self::wrap(out, b, indent);
             }
             Expr::Ternary(c, a, b) => {
-                self.wrap(out, c, indent);
+                Self::wrap(out, c, indent);
                 out.push_str(" ? ");
-                self.write(out, a, indent);
+                Self::write(out, a, indent);
                 out.push_str(" : ");
-                self.write(out, b, indent);
+                Self::write(out, b, indent);
             }
             Expr::For(var, iter, body) => {
                 let _ = write!(out, "[for {var} in ");
-                self.write(out, iter, indent);
+                Self::write(out, iter, indent);
                 out.push_str(": ");
-                self.write(out, body, indent);
+                Self::write(out, body, indent);
                 out.push(']');
             }
         }
     }
 
-    fn comma_separated(&self, out: &mut String, items: &[Expr], indent: usize) {
+    fn comma_separated(out: &mut String, items: &[Expr], indent: usize) {
         for (n, a) in items.iter().enumerate() {
             if n > 0 {
                 out.push_str(", ");
             }
-            self.write(out, a, indent);
+            Self::write(out, a, indent);
         }
     }
 
-    fn wrap(&self, out: &mut String, e: &Expr, indent: usize) {
+    fn wrap(out: &mut String, e: &Expr, indent: usize) {
         if matches!(e, Expr::Binary(..) | Expr::Ternary(..)) {
             out.push('(');
-            self.write(out, e, indent);
+            Self::write(out, e, indent);
             out.push(')');
         } else {
-            self.write(out, e, indent);
+            Self::write(out, e, indent);
         }
     }
 }

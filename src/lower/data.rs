@@ -2,11 +2,12 @@
 //! App Configuration.
 
 use super::module::Module;
-use super::{Ctx, LogSel, Principal, azure_name, diagnostics, role_assignment, secret_param};
+use super::{
+    Ctx, LogSel, Principal, azure_name, diagnostics, role_assignment, secret_param, sourcemap,
+};
 use crate::azure::{self, PrivateLink, types};
 use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Table, Type, arr, call, id, s};
 use crate::model::*;
-use serde_json::json;
 
 /// Private Link services the platform uses: their DNS zones go into the endpoint network.
 pub(super) fn private_links(p: &Platform) -> Vec<PrivateLink> {
@@ -743,13 +744,20 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
                 description,
                 enabled,
             } => {
-                let v = json!({
-                    "id": fid,
-                    "description": description.clone().unwrap_or_default(),
-                    "enabled": enabled,
-                    "conditions": { "client_filters": [] },
+                // The feature-management schema's JSON, written directly: a store can hold
+                // thousands of flags.
+                let mut v = String::with_capacity(96);
+                v.push_str("{\"id\":");
+                sourcemap::js_into(&mut v, fid);
+                v.push_str(",\"description\":");
+                sourcemap::js_into(&mut v, description.as_deref().unwrap_or_default());
+                v.push_str(if *enabled {
+                    ",\"enabled\":true"
+                } else {
+                    ",\"enabled\":false"
                 });
-                (v.to_string().into(), azure::FEATURE_FLAG_CONTENT_TYPE)
+                v.push_str(",\"conditions\":{\"client_filters\":[]}}");
+                (v.into(), azure::FEATURE_FLAG_CONTENT_TYPE)
             }
             KvContent::SecretRef { vault, secret } => {
                 let pname = bicep::ident("vault", &format!("{vault}-uri"));

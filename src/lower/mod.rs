@@ -111,7 +111,8 @@ pub fn lower(
     sources: &SourceMap,
     options: &Options,
 ) -> Result<(Artifacts, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let warnings = limits(&checked.default);
+    let outputs = main_outputs(&checked.default);
+    let warnings = limits(&checked.default, outputs.len());
     // Lowering can only fail where environments disagree; a check of a platform without them
     // has nothing more to learn here.
     if options.check_only && checked.environments.is_empty() {
@@ -193,7 +194,7 @@ pub fn lower(
             }
             paths.push(file);
         }
-        calls.extend(out.calls);
+        calls.push(out.calls);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -207,7 +208,8 @@ pub fn lower(
         &env_vars,
         &settings,
         &env_names,
-        &calls,
+        outputs,
+        calls,
         header("the subscription-scope entry point azd deploys"),
     );
     let mut out = Artifacts::new();
@@ -233,8 +235,8 @@ struct KindOut {
     /// (file, text): the text only where this module's file is first printed.
     files: Vec<(String, Option<String>)>,
     /// main.bicep's `module` item for each, printed as soon as the module is done, so that the
-    /// module itself can be dropped.
-    calls: Vec<String>,
+    /// module itself can be dropped; each after a blank line.
+    calls: String,
 }
 
 /// Lowers every declaration of one kind: its modules are built, merged across environments,
@@ -254,7 +256,7 @@ fn lower_kind(
         errors: Vec::new(),
         entries: Vec::new(),
         files: Vec::new(),
-        calls: Vec::new(),
+        calls: String::new(),
     };
     let mut sets: Vec<std::vec::IntoIter<Module>> = variants
         .iter()
@@ -318,10 +320,10 @@ fn lower_kind(
     share_modules(&mut modules);
     let files = print_modules(&mut modules, header);
     for (m, (file, text)) in modules.iter_mut().zip(files) {
-        out.calls.push(bicep::print_items(
-            &[],
-            [&module_call(ctx, m, &file, &out.settings)],
-        ));
+        let call = module_call(ctx, m, &file, &out.settings);
+        let mut calls = std::mem::take(&mut out.calls);
+        calls.push('\n');
+        out.calls = bicep::print_items_into(calls, &[], [&call]);
         out.files.push((file, text));
     }
     out
@@ -567,7 +569,7 @@ fn modules_of(p: &Platform, sources: &SourceMap, links: &[PrivateLink], kind: &s
 /// Deployments that Azure would refuse for their size (W0303): main.bicep's parameters, module
 /// calls and outputs, and the resources of the modules that grow with the program (a store's
 /// key-values, a vault's secrets).
-fn limits(p: &Platform) -> Vec<Diagnostic> {
+fn limits(p: &Platform, outputs: usize) -> Vec<Diagnostic> {
     use azure::arm_limits;
     let mut out = Vec::new();
     let over = |what: String, span: Span, label: &str, limit: &str| {
@@ -605,7 +607,6 @@ fn limits(p: &Platform) -> Vec<Diagnostic> {
             &format!("{} resources", arm_limits::RESOURCES),
         ));
     }
-    let outputs = main_outputs(p).len();
     if outputs > arm_limits::OUTPUTS {
         out.push(over(
             format!("main.bicep would have {outputs} outputs"),
@@ -859,7 +860,8 @@ fn main_bicep(
     env_vars: &IndexMap<String, Option<String>>,
     settings: &[(String, Vec<envs::Lifted>)],
     env_names: &[&str],
-    calls: &[String],
+    outputs: Vec<(String, Expr, Type)>,
+    calls: Vec<String>,
     header: Vec<String>,
 ) -> String {
     let p = ctx.p;
@@ -1013,15 +1015,14 @@ fn main_bicep(
     ));
     items.push(Item::Resource(rg));
 
-    // The module calls were printed as their modules were done; each stands apart, as the
-    // printer separates modules and resources.
+    // The module calls were printed as their modules were done, each kind's into one text,
+    // each call after a blank line, as the printer separates modules and resources.
     let mut text = bicep::print_items(&header, &items);
+    text.reserve(calls.iter().map(String::len).sum());
     for c in calls {
-        text.push('\n');
-        text.push_str(c);
+        text.push_str(&c);
     }
 
-    let outputs = main_outputs(p);
     let outputs: Vec<Item> = outputs
         .into_iter()
         .map(|(name, value, ty)| Item::Output {
@@ -1033,7 +1034,7 @@ fn main_bicep(
         .collect();
     if !outputs.is_empty() {
         text.push('\n');
-        text.push_str(&bicep::print_items(&[], &outputs));
+        text = bicep::print_items_into(text, &[], &outputs);
     }
     text
 }

@@ -58,7 +58,7 @@ fn js(s: &str) -> String {
 
 /// Appends `s` as a JSON string literal: the map has a line per resource, and most names need
 /// no escape.
-fn js_into(out: &mut String, s: &str) {
+pub(super) fn js_into(out: &mut String, s: &str) {
     out.push('"');
     js_body_into(out, s);
     out.push('"');
