@@ -179,22 +179,20 @@ pub fn lower(
     let mut errors = Vec::new();
     let mut artifacts = Artifacts::new();
     let mut calls: Vec<String> = Vec::new();
-    let mut entries = Vec::new();
-    let mut paths: Vec<String> = Vec::new();
+    let mut maps: Vec<String> = Vec::new();
     for out in outs.into_iter().flatten() {
         settings.extend(out.settings);
         for (var, default) in out.env_vars {
             env_vars.entry(var).or_insert(default);
         }
         errors.extend(out.errors);
-        entries.extend(out.entries);
         for (file, text) in out.files {
             if let Some(text) = text {
-                artifacts.insert(file.clone(), text);
+                artifacts.insert(file, text);
             }
-            paths.push(file);
         }
         calls.push(out.calls);
+        maps.push(out.map);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -221,9 +219,22 @@ pub fn lower(
     out.extend(artifacts);
     out.insert(
         "platc.map.json".into(),
-        sourcemap::map(entries, &paths, &checked.default.name),
+        sourcemap::map(maps, &checked.default.name),
     );
     Ok((out, warnings))
+}
+
+/// `head`, then `parts` in order, then `tail`, in one allocation of the exact size: main.bicep and
+/// the source map are assembled from each kind's text, and each part is freed once copied.
+fn join(head: &str, parts: Vec<String>, tail: &str) -> String {
+    let total = head.len() + parts.iter().map(String::len).sum::<usize>() + tail.len();
+    let mut text = String::with_capacity(total);
+    text.push_str(head);
+    for p in parts {
+        text.push_str(&p);
+    }
+    text.push_str(tail);
+    text
 }
 
 /// One kind's share of the output.
@@ -231,7 +242,8 @@ struct KindOut {
     settings: Vec<(String, Vec<envs::Lifted>)>,
     env_vars: IndexMap<String, Option<String>>,
     errors: Vec<Diagnostic>,
-    entries: Vec<sourcemap::Entry>,
+    /// This kind's deployments in the source map (`sourcemap::write_entry`).
+    map: String,
     /// (file, text): the text only where this module's file is first printed.
     files: Vec<(String, Option<String>)>,
     /// main.bicep's `module` item for each, printed as soon as the module is done, so that the
@@ -254,7 +266,7 @@ fn lower_kind(
         settings: Vec::new(),
         env_vars: IndexMap::default(),
         errors: Vec::new(),
-        entries: Vec::new(),
+        map: String::new(),
         files: Vec::new(),
         calls: String::new(),
     };
@@ -314,12 +326,21 @@ fn lower_kind(
         }
     }
     // Each declaration's resources by name, before sharing replaces its values.
-    for m in &mut modules {
-        out.entries.push(sourcemap::entry(sources, m));
-    }
+    let entries: Vec<sourcemap::Entry> = modules
+        .iter_mut()
+        .map(|m| sourcemap::entry(sources, m))
+        .collect();
     share_modules(&mut modules);
     let files = print_modules(&mut modules, header);
-    for (m, (file, text)) in modules.iter_mut().zip(files) {
+    out.map.reserve(
+        entries
+            .iter()
+            .zip(&files)
+            .map(|(e, (file, _))| sourcemap::entry_len(e, file))
+            .sum(),
+    );
+    for ((m, (file, text)), entry) in modules.iter_mut().zip(files).zip(entries) {
+        sourcemap::write_entry(&mut out.map, entry, &file);
         let call = module_call(ctx, m, &file, &out.settings);
         let mut calls = std::mem::take(&mut out.calls);
         calls.push('\n');
@@ -1017,11 +1038,7 @@ fn main_bicep(
 
     // The module calls were printed as their modules were done, each kind's into one text,
     // each call after a blank line, as the printer separates modules and resources.
-    let mut text = bicep::print_items(&header, &items);
-    text.reserve(calls.iter().map(String::len).sum());
-    for c in calls {
-        text.push_str(&c);
-    }
+    let mut text = join(&bicep::print_items(&header, &items), calls, "");
 
     let outputs: Vec<Item> = outputs
         .into_iter()

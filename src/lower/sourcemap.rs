@@ -50,6 +50,7 @@ fn prop<'a>(body: &'a Expr, key: &str) -> Option<&'a Expr> {
 }
 
 /// A JSON string literal.
+#[cfg(test)]
 fn js(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     js_into(&mut out, s);
@@ -149,27 +150,37 @@ pub(super) fn loop_row(
     out.push_str("\"]");
 }
 
-fn place(sources: &SourceMap, span: Span) -> String {
-    let mut out = String::new();
-    place_into(&mut out, sources, span);
-    out
-}
-
-/// One deployment of the map, its lines already rendered (the map is written as text: a large
-/// platform has hundreds of thousands of resources, too many to build as JSON values first).
+/// One deployment of the map as text: all but the module's file, which is known only once the
+/// modules are printed (the map is written as text: a large platform has hundreds of thousands
+/// of resources, too many to build as JSON values first).
 pub(super) struct Entry {
-    fields: Vec<(&'static str, String)>,
-    resources: Vec<String>,
-    /// Resources a loop makes, by type: their rows (`loop_row`), joined.
-    loops: Vec<(&'static str, String)>,
+    /// Up to `"module": `.
+    head: String,
+    /// From the module's file to the end of the deployment.
+    tail: String,
 }
 
-/// The source-map entry of one module deployment; `map` adds the module's file.
+/// The source-map entry of one module deployment; `write_entry` adds the module's file.
 pub(super) fn entry(sources: &SourceMap, m: &mut Module) -> Entry {
-    let module_name = pattern(&Expr::Ident("name".into()), Some(&*m));
+    let mut head = String::with_capacity(96);
+    head.push_str("      \"deployment\": \"");
+    js_body_into(&mut head, m.kind);
+    head.push('-');
+    js_body_into(&mut head, &m.decl);
+    head.push_str("\",\n      \"declaration\": \"");
+    js_body_into(&mut head, m.kind);
+    head.push_str(" \\\"");
+    js_body_into(&mut head, &m.decl);
+    head.push_str("\\\"\",\n      \"module\": ");
+    let mut tail = String::with_capacity(256);
+    tail.push_str(",\n      \"name\": ");
+    js_into(&mut tail, &pattern(&Expr::Ident("name".into()), Some(&*m)));
+    tail.push_str(",\n      \"source\": ");
+    place_into(&mut tail, sources, m.span);
+    tail.push_str(",\n      \"resources\": [");
     // Full names by symbol, so children can prefix their parent's name.
-    let mut full: Vec<(String, String)> = Vec::new();
-    let mut resources = Vec::new();
+    let mut full: Vec<(&str, String)> = Vec::new();
+    let mut any = false;
     for item in &m.items {
         let Item::Resource(r) = item else { continue };
         let own = prop(&r.body, "name").map_or("*".into(), |e| pattern(e, Some(m)));
@@ -178,93 +189,81 @@ pub(super) fn entry(sources: &SourceMap, m: &mut Module) -> Entry {
                 let p = full
                     .iter()
                     .find(|(s, _)| s == parent)
-                    .map_or("*".to_string(), |(_, n)| n.clone());
+                    .map_or("*", |(_, n)| n.as_str());
                 format!("{p}/{own}")
             }
             _ => own,
         };
-        full.push((r.name.clone(), name.clone()));
-        if r.existing {
-            continue;
+        if !r.existing {
+            tail.push_str(if any { ",\n        " } else { "\n        " });
+            any = true;
+            tail.push_str("{\"symbol\":");
+            js_into(&mut tail, &r.name);
+            tail.push_str(",\"type\":");
+            js_into(&mut tail, crate::azure::type_name(r.type_));
+            tail.push_str(",\"name\":");
+            js_into(&mut tail, &name);
+            // Extension resources (`scope:`) live under another resource, not in the group.
+            if prop(&r.body, "scope").is_some() {
+                tail.push_str(",\"extension\":true");
+            }
+            if let Some((span, what)) = &r.origin {
+                tail.push_str(",\"source\":");
+                place_into(&mut tail, sources, *span);
+                tail.push_str(",\"declaration\":");
+                js_into(&mut tail, what);
+            }
+            tail.push('}');
         }
-        let mut line = String::with_capacity(128);
-        line.push_str("{\"symbol\":");
-        js_into(&mut line, &r.name);
-        line.push_str(",\"type\":");
-        js_into(&mut line, crate::azure::type_name(r.type_));
-        line.push_str(",\"name\":");
-        js_into(&mut line, &name);
-        // Extension resources (`scope:`) live under another resource, not in the group.
-        if prop(&r.body, "scope").is_some() {
-            line.push_str(",\"extension\":true");
-        }
-        if let Some((span, what)) = &r.origin {
-            line.push_str(",\"source\":");
-            place_into(&mut line, sources, *span);
-            line.push_str(",\"declaration\":");
-            js_into(&mut line, what);
-        }
-        line.push('}');
-        resources.push(line);
+        full.push((&r.name, name));
     }
-    let loops = std::mem::take(&mut m.origins);
-    Entry {
-        fields: vec![
-            ("deployment", js(&format!("{}-{}", m.kind, m.decl))),
-            ("declaration", js(&format!("{} \"{}\"", m.kind, m.decl))),
-            ("module", String::new()),
-            ("name", js(&module_name)),
-            ("source", place(sources, m.span)),
-        ],
-        resources,
-        loops,
+    tail.push_str(if any { "\n      ]" } else { "]" });
+    if !m.origins.is_empty() {
+        tail.push_str(",\n      \"loops\": [");
+        for (i, (type_, rows)) in m.origins.iter().enumerate() {
+            tail.push_str(if i == 0 {
+                "\n        {"
+            } else {
+                ",\n        {"
+            });
+            tail.push_str("\"type\": ");
+            js_into(&mut tail, crate::azure::type_name(type_));
+            tail.push_str(", \"items\": [");
+            tail.push_str(rows);
+            tail.push_str("\n        ]}");
+        }
+        tail.push_str("\n      ]");
     }
+    tail.push_str("\n    }");
+    m.origins = Vec::new();
+    Entry { head, tail }
 }
 
-/// `platc.map.json` from the modules' entries and their files: one deployment per block and one
-/// resource per line, so the map stays readable in a diff and small for large platforms.
-pub(super) fn map(entries: Vec<Entry>, paths: &[String], platform: &str) -> String {
-    let mut out = String::from("{\n  \"version\": 2,\n");
-    out.push_str(&format!(
-        "  \"resourceGroup\": {},\n  \"deployments\": [",
-        js(&format!("rg-{platform}-*"))
-    ));
-    for (n, (e, path)) in entries.into_iter().zip(paths).enumerate() {
-        out.push_str(if n == 0 { "\n    {\n" } else { ",\n    {\n" });
-        for (k, v) in &e.fields {
-            let v = if *k == "module" { js(path) } else { v.clone() };
-            out.push_str(&format!("      \"{k}\": {v},\n"));
-        }
-        out.push_str("      \"resources\": [");
-        for (i, r) in e.resources.iter().enumerate() {
-            out.push_str(if i == 0 { "\n        " } else { ",\n        " });
-            out.push_str(r);
-        }
-        out.push_str(if e.resources.is_empty() {
-            "]"
-        } else {
-            "\n      ]"
-        });
-        if !e.loops.is_empty() {
-            out.push_str(",\n      \"loops\": [");
-            for (i, (type_, rows)) in e.loops.iter().enumerate() {
-                out.push_str(if i == 0 {
-                    "\n        {"
-                } else {
-                    ",\n        {"
-                });
-                out.push_str("\"type\": ");
-                js_into(&mut out, crate::azure::type_name(type_));
-                out.push_str(", \"items\": [");
-                out.push_str(rows);
-                out.push_str("\n        ]}");
-            }
-            out.push_str("\n      ]");
-        }
-        out.push_str("\n    }");
+/// How long `write_entry` makes the deployment, give or take the escapes in `module`.
+pub(super) fn entry_len(e: &Entry, module: &str) -> usize {
+    ",\n    {\n".len() + e.head.len() + module.len() + 2 + e.tail.len()
+}
+
+/// Appends one deployment of the map, each after a comma (`map` drops the first one's).
+pub(super) fn write_entry(out: &mut String, e: Entry, module: &str) {
+    out.push_str(",\n    {\n");
+    out.push_str(&e.head);
+    js_into(out, module);
+    out.push_str(&e.tail);
+}
+
+/// `platc.map.json` from each kind's deployments (`write_entry`): one deployment per block and
+/// one resource per line, so the map stays readable in a diff and small for large platforms.
+pub(super) fn map(kinds: Vec<String>, platform: &str) -> String {
+    let mut head = String::from("{\n  \"version\": 2,\n  \"resourceGroup\": ");
+    js_into(&mut head, &format!("rg-{platform}-*"));
+    head.push_str(",\n  \"deployments\": [");
+    let mut kinds = kinds;
+    // The first deployment takes no comma before it.
+    if let Some(first) = kinds.iter_mut().find(|k| !k.is_empty()) {
+        first.remove(0);
     }
-    out.push_str("\n  ]\n}\n");
-    out
+    super::join(&head, kinds, "\n  ]\n}\n")
 }
 
 #[cfg(test)]
