@@ -72,6 +72,10 @@ pub struct Options {
     /// freed, since the operating system takes back the whole process at once and freeing a large
     /// program node by node costs a tenth of a check. Never for a long-lived caller (editors).
     pub exit_after: bool,
+    /// Share modules only by comparing whole modules (`lower::share_whole`), never from each
+    /// declaration's differences to the first: the two give the same files, which a test holds
+    /// them to.
+    pub compare_whole_modules: bool,
 }
 
 /// Parses and checks every file of the program. Each file's broken statements are reported and

@@ -194,6 +194,7 @@ fn verify(
         source_name: file.to_string_lossy().replace('\\', "/"),
         check_only: false,
         exit_after: false,
+        ..Options::default()
     };
     let mut read = |p: &Path| -> std::io::Result<String> { std::fs::read_to_string(p) };
     let (sources, result) = match platc::compile_program(file, &mut read, &options) {
@@ -479,6 +480,7 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
         source_name: root.to_string_lossy().replace('\\', "/"),
         check_only: out.is_none(),
         exit_after: true,
+        ..Options::default()
     };
     let mut read = |p: &Path| -> std::io::Result<String> {
         String::from_utf8(std::fs::read(base.join(p))?)

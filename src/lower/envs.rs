@@ -519,3 +519,274 @@ fn merge_with(
     }
     Ok((out, m.lifted))
 }
+
+/// Where one declaration's module differs from the first module of its group, for `merge_diffs`:
+/// each place as a path (the item's index, then property or element indices in the first
+/// module's order) with the declaration's value there, moved out of its module. Declarations are
+/// compared one at a time, so a large platform never holds all its modules of one kind at once.
+pub(crate) type Diff = Vec<(Vec<u32>, Expr)>;
+
+/// `m` against `first`: `None` where the two differ in a way only `merge_in_place` handles (other
+/// items, other parameters or outputs, properties in another order), which the caller then runs.
+pub(crate) fn diff(first: &Module, m: &mut Module) -> Option<Diff> {
+    let same_params = m
+        .params
+        .iter()
+        .all(|p| first.params.iter().any(|q| item_name(q) == item_name(p)));
+    if m.items.len() != first.items.len() || m.outputs != first.outputs || !same_params {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, (a, b)) in first.items.iter().zip(m.items.iter_mut()).enumerate() {
+        if item_name(a) != item_name(b) {
+            return None;
+        }
+        let mut path = vec![u32::try_from(i).ok()?];
+        match (a, b) {
+            (Item::Var { value: x, .. }, Item::Var { value: y, .. }) => {
+                if x == y {
+                    continue;
+                }
+                // A table variable is passed whole (see `merge_with`).
+                if is_table(x) {
+                    if !(is_table(y) && closed(x) && closed(y)) {
+                        return None;
+                    }
+                    out.push((path, std::mem::replace(y, Expr::Null)));
+                } else {
+                    diff_expr(x, y, &mut path, &mut out)?;
+                }
+            }
+            (Item::Resource(x), Item::Resource(y)) => {
+                if x.type_ != y.type_
+                    || x.existing != y.existing
+                    || x.each != y.each
+                    || x.condition != y.condition
+                {
+                    return None;
+                }
+                diff_expr(&x.body, &mut y.body, &mut path, &mut out)?;
+            }
+            (x, y) => {
+                if x != y {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Descends while both have the same shape, as `Merger::expr` does; records the rest.
+fn diff_expr(a: &Expr, b: &mut Expr, path: &mut Vec<u32>, out: &mut Diff) -> Option<()> {
+    if a == b {
+        return Some(());
+    }
+    match (a, b) {
+        (Expr::Object(x), Expr::Object(y))
+            if x.len() == y.len() && x.iter().all(|p| y.iter().any(|q| q.key == p.key)) =>
+        {
+            // The same keys in another order, or another comment, would make this declaration's
+            // value, were it lifted further up, differ from the first's with its values put in.
+            if !x
+                .iter()
+                .zip(y.iter())
+                .all(|(p, q)| p.key == q.key && p.comment == q.comment)
+            {
+                return None;
+            }
+            for (n, (p, q)) in x.iter().zip(y.iter_mut()).enumerate() {
+                path.push(u32::try_from(n).ok()?);
+                diff_expr(&p.value, &mut q.value, path, out)?;
+                path.pop();
+            }
+            Some(())
+        }
+        (Expr::Array(x), Expr::Array(y)) if x.len() == y.len() => {
+            for (n, (p, q)) in x.iter().zip(y.iter_mut()).enumerate() {
+                path.push(u32::try_from(n).ok()?);
+                diff_expr(p, q, path, out)?;
+                path.pop();
+            }
+            Some(())
+        }
+        (_, b) => {
+            out.push((path.clone(), std::mem::replace(b, Expr::Null)));
+            Some(())
+        }
+    }
+}
+
+/// The variable's value or resource's body a `diff` path starts at.
+fn item_expr(item: &Item) -> Option<&Expr> {
+    match item {
+        Item::Var { value, .. } => Some(value),
+        Item::Resource(r) => Some(&r.body),
+        _ => None,
+    }
+}
+
+/// The value under `e` at `rel` (property or element indices), naming each step in `names`
+/// as `Merger::name` takes them.
+fn expr_at<'a>(e: &'a Expr, rel: &[u32], names: &mut Vec<String>) -> Option<&'a Expr> {
+    let mut e = e;
+    for &k in rel {
+        e = match e {
+            Expr::Object(props) => {
+                let p = props.get(k as usize)?;
+                names.push(match &p.key {
+                    bicep::Key::Name(k) => k.to_string(),
+                    bicep::Key::Expr(_) => "key".into(),
+                });
+                &p.value
+            }
+            Expr::Array(items) => {
+                names.push(k.to_string());
+                items.get(k as usize)?
+            }
+            _ => return None,
+        };
+    }
+    Some(e)
+}
+
+fn expr_at_mut<'a>(e: &'a mut Expr, rel: &[u32]) -> Option<&'a mut Expr> {
+    let mut e = e;
+    for &k in rel {
+        e = match e {
+            Expr::Object(props) => &mut props.get_mut(k as usize)?.value,
+            Expr::Array(items) => items.get_mut(k as usize)?,
+            _ => return None,
+        };
+    }
+    Some(e)
+}
+
+/// The value at a `diff` path in `items`, with the names of its steps.
+fn at_path<'a>(items: &'a [Item], path: &[u32]) -> Option<(&'a Expr, Vec<String>)> {
+    let item = items.get(*path.first()? as usize)?;
+    let mut names = vec![item_name(item)?.to_string()];
+    let e = expr_at(item_expr(item)?, &path[1..], &mut names)?;
+    Some((e, names))
+}
+
+fn at_path_mut<'a>(items: &'a mut [Item], path: &[u32]) -> Option<&'a mut Expr> {
+    let e = match items.get_mut(*path.first()? as usize)? {
+        Item::Var { value, .. } => value,
+        Item::Resource(r) => &mut r.body,
+        _ => return None,
+    };
+    expr_at_mut(e, &path[1..])
+}
+
+/// `merge_in_place` from `diff`s: the module `first` and the others share, and each lifted
+/// value for every declaration (the first's, then the others' in order). Gives what
+/// `merge_in_place` gives for the same modules, or `None` where it would lift differently or
+/// fail (the caller then runs it on the modules themselves).
+pub(crate) fn merge_diffs(
+    first: &Module,
+    diffs: Vec<Diff>,
+    why: &str,
+) -> Option<(Module, Vec<Lifted>)> {
+    // Values are lifted where some declaration differs, at the shallowest such place: sorted,
+    // a path comes before those under it.
+    let mut paths: Vec<&[u32]> = diffs.iter().flatten().map(|(p, _)| p.as_slice()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut lifted_at: Vec<Vec<u32>> = Vec::new();
+    for p in paths {
+        if lifted_at.last().is_some_and(|l| p.starts_with(l)) {
+            continue;
+        }
+        lifted_at.push(p.to_vec());
+    }
+    // Each declaration's values: at a lifted place itself, or under it (patched into the
+    // first's value there).
+    let mut values: Vec<Vec<Option<Expr>>> = Vec::with_capacity(diffs.len());
+    for d in diffs {
+        let mut own: Vec<Option<Expr>> = (0..lifted_at.len()).map(|_| None).collect();
+        for (path, value) in d {
+            let k = lifted_at
+                .partition_point(|l| l.as_slice() <= path.as_slice())
+                .checked_sub(1)?;
+            let at = &lifted_at[k];
+            if path.len() == at.len() {
+                own[k] = Some(value);
+            } else {
+                if own[k].is_none() {
+                    own[k] = Some(at_path(&first.items, at)?.0.clone());
+                }
+                let whole = own[k].as_mut()?;
+                *expr_at_mut(whole, &path[at.len()..])? = value;
+            }
+        }
+        values.push(own);
+    }
+    let mut namer = Merger {
+        copy_values: false,
+        lifted: Vec::new(),
+        taken: first
+            .params
+            .iter()
+            .chain(&first.items)
+            .filter_map(item_name)
+            .map(str::to_string)
+            .collect(),
+        variants: values.len() + 1,
+    };
+    let mut merged_items = first.items.clone();
+    let mut removed: Vec<usize> = Vec::new();
+    let mut lifted = Vec::with_capacity(lifted_at.len());
+    let mut lifted_params = first.lifted_params.clone();
+    for (k, at) in lifted_at.iter().enumerate() {
+        let (base, names) = at_path(&first.items, at)?;
+        let mut all: Vec<Expr> = Vec::with_capacity(values.len() + 1);
+        all.push(base.clone());
+        for v in &mut values {
+            all.push(v[k].take().unwrap_or_else(|| base.clone()));
+        }
+        let table_var = at.len() == 1
+            && matches!(&first.items[at[0] as usize], Item::Var { .. })
+            && is_table(base);
+        let param = if table_var {
+            if !closed(base) {
+                return None;
+            }
+            namer.taken.remove(&names[0]);
+            removed.push(at[0] as usize);
+            namer.name(&names)
+        } else {
+            if !all.iter().all(|e| closed(e) && type_of(e) == type_of(base)) {
+                return None;
+            }
+            let param = namer.name(&names);
+            *at_path_mut(&mut merged_items, at)? = Expr::Ident(param.clone().into());
+            param
+        };
+        lifted_params.push(Item::Param {
+            decorators: vec![Decorator::description(why.to_string())],
+            name: param.clone(),
+            ty: type_of(base),
+            default: Some(base.clone()),
+        });
+        lifted.push(Lifted { param, values: all });
+    }
+    for i in removed.into_iter().rev() {
+        merged_items.remove(i);
+    }
+    let merged = Module {
+        kind: first.kind,
+        area: first.area,
+        decl: first.decl.clone(),
+        span: first.span,
+        doc: first.doc.clone(),
+        params: first.params.clone(),
+        args: first.args.clone(),
+        items: merged_items,
+        outputs: first.outputs.clone(),
+        lifted_params,
+        origins: Vec::new(),
+        shared_with: first.shared_with,
+    };
+    Some((merged, lifted))
+}

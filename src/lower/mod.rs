@@ -270,67 +270,142 @@ fn lower_kind(
         files: Vec::new(),
         calls: String::new(),
     };
-    let mut sets: Vec<std::vec::IntoIter<Module>> = variants
+    let ctxs: Vec<Ctx> = variants
         .iter()
-        .map(|p| modules_of(p, sources, links, kind).into_iter())
+        .map(|p| Ctx::new(p, sources, links))
         .collect();
-    let mut modules = Vec::new();
-    // One declaration at a time: its module as each environment lowered it.
-    while let Some(versions) = sets
-        .iter_mut()
-        .map(Iterator::next)
-        .collect::<Option<Vec<Module>>>()
-    {
-        if versions.len() == 1 {
-            modules.extend(versions);
-            continue;
+    let count = ctxs
+        .iter()
+        .map(|c| declarations(c.p, kind))
+        .min()
+        .unwrap_or(0);
+    // One declaration's module, as each environment lowered it, merged; environment values are
+    // read into parameters.
+    let declaration = |i: usize| -> Result<(Module, Vec<envs::Lifted>), Box<Diagnostic>> {
+        let mut versions: Vec<Module> = ctxs.iter().filter_map(|c| module_at(c, kind, i)).collect();
+        if versions.len() == 1
+            && let Some(m) = versions.pop()
+        {
+            return Ok((m, Vec::new()));
         }
-        let first = (versions[0].kind, versions[0].decl.clone(), versions[0].span);
-        match envs::merge(
+        envs::merge(
             &versions.iter().collect::<Vec<_>>(),
             "Differs by environment; main.bicep passes the value for the environment being deployed",
-        ) {
-            Ok((m, lifted)) => {
-                if !lifted.is_empty() {
-                    out.settings
-                        .push((Ctx::module_ident(m.kind, &m.decl), lifted));
-                }
-                modules.push(m);
+        )
+        .map_err(|envs::Conflict(path)| {
+            let (kind, decl, span) = (versions[0].kind, &versions[0].decl, versions[0].span);
+            Box::new(Diagnostic::new(
+                Code::EnvironmentShape,
+                format!("{kind} `{decl}` differs between environments in a way one template cannot express (at `{path}`)"),
+                span,
+                "its environments disagree here",
+            )
+            .with_note("one template serves every environment, so where a resource refers to other resources, the properties it sets must be the same everywhere")
+            .with_help("give the field a value in the defaults as well and override it per environment: a field may change its value between environments, but not appear in one and be absent in another"))
+        })
+    };
+    // Declarations whose modules may share one (`share_modules`), by area and the parameters
+    // their calls pass. Each is compared with its group's first as soon as it is lowered, and
+    // only what differs is kept.
+    let mut groups: IndexMap<(&'static str, Vec<String>), Group> = IndexMap::default();
+    let mut modules: Vec<Module> = Vec::with_capacity(count);
+    let mut entries: Vec<sourcemap::Entry> = Vec::with_capacity(count);
+    for i in 0..count {
+        let (mut m, lifted) = match declaration(i) {
+            Ok(x) => x,
+            Err(d) => {
+                out.errors.push(*d);
+                continue;
             }
-            Err(envs::Conflict(path)) => {
-                let (kind, decl, span) = &first;
-                out.errors.push(
-                    Diagnostic::new(
-                        Code::EnvironmentShape,
-                        format!("{} `{}` differs between environments in a way one template cannot express (at `{path}`)", kind, decl),
-                        *span,
-                        "its environments disagree here",
-                    )
-                    .with_note("one template serves every environment, so where a resource refers to other resources, the properties it sets must be the same everywhere")
-                    .with_help("give the field a value in the defaults as well and override it per environment: a field may change its value between environments, but not appear in one and be absent in another"),
-                );
+        };
+        if !lifted.is_empty() {
+            out.settings
+                .push((Ctx::module_ident(m.kind, &m.decl), lifted));
+        }
+        if options.check_only || !out.errors.is_empty() {
+            continue;
+        }
+        for (var, default) in envvars::module(&mut m) {
+            out.env_vars.entry(var).or_insert(default);
+        }
+        // Each declaration's resources by name, before sharing replaces its values.
+        entries.push(sourcemap::entry(sources, &mut m));
+        if shareable(&m) {
+            let at = modules.len();
+            let key = (m.area, param_keys(&m));
+            match groups.get_mut(&key) {
+                None => {
+                    groups.insert(
+                        key,
+                        Group {
+                            first: at,
+                            members: Vec::new(),
+                            diffs: (!options.compare_whole_modules).then(Vec::new),
+                        },
+                    );
+                }
+                Some(g) => {
+                    if let Some(diffs) = &mut g.diffs {
+                        match envs::diff(&modules[g.first], &mut m) {
+                            Some(d) => diffs.push(d),
+                            None => g.diffs = None,
+                        }
+                    }
+                    g.members.push(at);
+                    m.release();
+                }
             }
         }
+        modules.push(m);
     }
     if !out.errors.is_empty() || options.check_only {
         return out;
-    }
-    for m in &mut modules {
-        for (var, default) in envvars::module(m) {
-            out.env_vars.entry(var).or_insert(default);
-        }
     }
     for (_, lifted) in &mut out.settings {
         for l in lifted {
             envvars::settings(&mut l.values, &mut out.env_vars);
         }
     }
-    // Each declaration's resources by name, before sharing replaces its values.
-    let entries: Vec<sourcemap::Entry> = modules
-        .iter_mut()
-        .map(|m| sourcemap::entry(sources, m))
-        .collect();
-    share_modules(&mut modules);
+    // The module each declaration had, for groups that share none or that only the comparison
+    // of whole modules can share.
+    let rebuild = |i: usize| {
+        declaration(i).ok().map(|(mut m, _)| {
+            envvars::module(&mut m);
+            m.origins = Vec::new();
+            m
+        })
+    };
+    for g in groups.into_values() {
+        if g.members.is_empty() {
+            continue;
+        }
+        if let Some(diffs) = g.diffs {
+            match share_by_diffs(&mut modules, g.first, &g.members, diffs) {
+                Some(true) => continue,
+                Some(false) => {
+                    // Sharing would not make the Bicep smaller: each keeps its own module.
+                    for &i in &g.members {
+                        if let Some(m) = rebuild(i) {
+                            modules[i] = m;
+                        }
+                    }
+                    continue;
+                }
+                None => {}
+            }
+        }
+        let mut whole: Vec<Module> = Vec::with_capacity(g.members.len() + 1);
+        whole.push(std::mem::replace(&mut modules[g.first], placeholder()));
+        for &i in &g.members {
+            whole.push(rebuild(i).unwrap_or_else(placeholder));
+        }
+        share_whole(&mut whole);
+        let at: Vec<usize> = std::iter::once(g.first).chain(g.members).collect();
+        for (mut m, &i) in whole.into_iter().zip(&at) {
+            m.shared_with = m.shared_with.map(|o| at[o]);
+            modules[i] = m;
+        }
+    }
     let files = print_modules(&mut modules, header);
     out.map.reserve(
         entries
@@ -348,6 +423,108 @@ fn lower_kind(
         out.files.push((file, text));
     }
     out
+}
+
+/// Declarations that may share a module: the first (by index into the kind's modules), the
+/// others, and how each other differs from the first (`None` once one differs in a way only
+/// `share_modules` handles).
+struct Group {
+    first: usize,
+    members: Vec<usize>,
+    diffs: Option<Vec<envs::Diff>>,
+}
+
+fn placeholder() -> Module {
+    Module::new("", "", "", &crate::model::Meta::default(), Expr::Null, "")
+}
+
+/// Whether a module can share its file with others: origins of loop-made resources stay per
+/// declaration (the source map takes them before the module is shared); origins on resources
+/// would name the first declaration's lines.
+fn shareable(m: &Module) -> bool {
+    m.lifted_params.is_empty()
+        && m.items
+            .iter()
+            .all(|it| !matches!(it, Item::Resource(r) if r.origin.is_some()))
+}
+
+/// The parameters a module's call passes: only modules whose calls pass the same ones share.
+fn param_keys(m: &Module) -> Vec<String> {
+    m.args.iter().map(|a| format!("{:?}", a.key)).collect()
+}
+
+/// `share_modules` for one group from the others' differences to the first: `Some(true)` when
+/// they share, `Some(false)` when sharing would not make the Bicep smaller by a tenth, `None`
+/// when only the comparison of whole modules can tell.
+fn share_by_diffs(
+    modules: &mut [Module],
+    first: usize,
+    members: &[usize],
+    diffs: Vec<envs::Diff>,
+) -> Option<bool> {
+    let n = members.len() + 1;
+    // The declarations are alike, so the first one's size stands for each.
+    let separate = modules[first].print(&[]).len() * n;
+    let (mut merged, lifted) = envs::merge_diffs(&modules[first], diffs, SHARED)?;
+    let passed = drop_table_defaults(&mut merged, &lifted, n);
+    let shared = merged.print(&[]).len() + passed;
+    if shared * 10 > separate * 9 {
+        return Some(false);
+    }
+    let m = &mut modules[first];
+    m.params = merged.params;
+    m.items = merged.items;
+    m.outputs = merged.outputs;
+    m.lifted_params = merged.lifted_params;
+    for l in lifted {
+        for (value, &i) in l
+            .values
+            .into_iter()
+            .zip(std::iter::once(&first).chain(members))
+        {
+            let m = &mut modules[i];
+            if i != first {
+                m.shared_with = Some(first);
+            }
+            m.args.push(bicep::Prop {
+                key: bicep::Key::Name(l.param.clone().into()),
+                value,
+                comment: None,
+            });
+        }
+    }
+    for &i in members {
+        modules[i].shared_with = Some(first);
+    }
+    Some(true)
+}
+
+/// What lifted parameters describe themselves as.
+const SHARED: &str =
+    "Differs between the declarations that share this module; each module call passes its own";
+
+/// Drops the defaults of lifted tables (one declaration's data standing in a module of many) and
+/// returns how much text the `n` calls pass, each value as a variable's worth of text, the first
+/// declaration's values standing for the others'.
+fn drop_table_defaults(merged: &mut Module, lifted: &[envs::Lifted], n: usize) -> usize {
+    for p in &mut merged.lifted_params {
+        if let Item::Param { default, .. } = p
+            && default.as_ref().is_some_and(envs::is_table)
+        {
+            *default = None;
+        }
+    }
+    lifted
+        .iter()
+        .map(|l| {
+            let var = Item::Var {
+                comment: None,
+                name: String::new(),
+                value: l.values[0].clone(),
+            };
+            bicep::print_items(&[], [&var]).len() * n
+        })
+        .sum()
 }
 
 /// Prints the modules of one kind: (file, text), the text only for the first module of each
@@ -451,145 +628,102 @@ fn module_call(
     }
 }
 
-/// Declarations of one kind whose modules differ only in values share one module: the values
-/// become parameters (defaulting to the first declaration's, tables excepted) that each module
-/// call passes. Done only where it makes the Bicep smaller by a tenth at least, and only for
-/// modules whose calls pass the same parameters and carry no per-resource origins or environment
-/// values (those stay exact per declaration).
-fn share_modules(modules: &mut [Module]) {
-    let mut groups: IndexMap<&'static str, Vec<usize>> = IndexMap::default();
-    for (i, m) in modules.iter().enumerate() {
-        // Origins of loop-made resources stay per declaration (the source map takes them before
-        // the module is shared); origins on resources would name the first declaration's lines.
-        let plain = m.lifted_params.is_empty()
-            && m.items
-                .iter()
-                .all(|it| !matches!(it, Item::Resource(r) if r.origin.is_some()));
-        if plain {
-            groups.entry(m.area).or_default().push(i);
-        }
+/// Shares one module among declarations alike in shape (one area, the same parameters passed,
+/// `shareable`), comparing their whole modules: what `share_by_diffs` does from differences,
+/// for the groups it cannot judge.
+fn share_whole(modules: &mut [Module]) {
+    let n = modules.len();
+    if n < 2 {
+        return;
     }
-    for (_, members) in groups {
-        // Within an area, only modules whose calls pass the same parameters can share.
-        let mut by_params: IndexMap<Vec<String>, Vec<usize>> = IndexMap::default();
-        for i in members {
-            let keys = modules[i]
-                .args
-                .iter()
-                .map(|a| format!("{:?}", a.key))
-                .collect();
-            by_params.entry(keys).or_default().push(i);
+    let versions: Vec<&Module> = modules.iter().collect();
+    let separate = versions[0].print(&[]).len() * n;
+    let Ok((mut merged, mut lifted)) = envs::merge_in_place(&versions, SHARED) else {
+        return;
+    };
+    let passed = drop_table_defaults(&mut merged, &lifted, n);
+    let shared = merged.print(&[]).len() + passed;
+    if shared * 10 > separate * 9 {
+        return;
+    }
+    // The values each call passes, moved out of the declarations' own modules (the first
+    // one's is the default the merge kept).
+    let mut values: Vec<Vec<Option<Expr>>> = Vec::with_capacity(n);
+    values.push(
+        lifted
+            .iter_mut()
+            .map(|l| (l.values.len() == 1).then(|| l.values.remove(0)))
+            .collect(),
+    );
+    for m in &mut modules[1..] {
+        values.push(envs::take_lifted(&merged.items, &mut m.items, &lifted));
+    }
+    let mut merged = Some(merged);
+    for (i, m) in modules.iter_mut().enumerate() {
+        // Only the first is printed; the others keep their own items, which name their
+        // resources literally for the source map.
+        if i > 0 {
+            m.shared_with = Some(0);
+        } else if let Some(merged) = merged.take() {
+            m.params = merged.params;
+            m.items = merged.items;
+            m.outputs = merged.outputs;
+            m.lifted_params = merged.lifted_params;
         }
-        for (_, same) in by_params {
-            if same.len() < 2 {
-                continue;
-            }
-            let versions: Vec<&Module> = same.iter().map(|&i| &modules[i]).collect();
-            // The declarations are alike, so the first one's size stands for each.
-            let separate = versions[0].print(&[]).len() * versions.len();
-            let Ok((mut merged, mut lifted)) = envs::merge_in_place(
-                &versions,
-                "Differs between the declarations that share this module; each module call passes its own",
-            ) else {
-                continue;
-            };
-            // A default table would be one declaration's data standing in a module of many.
-            for p in &mut merged.lifted_params {
-                if let Item::Param { default, .. } = p
-                    && default.as_ref().is_some_and(envs::is_table)
-                {
-                    *default = None;
-                }
-            }
-            // Each lifted value is written into its call instead, as a variable's worth of text;
-            // the first declaration's values stand for the others'.
-            let mut passed = 0;
-            for l in &mut lifted {
-                let var = Item::Var {
-                    comment: None,
-                    name: String::new(),
-                    value: std::mem::replace(&mut l.values[0], Expr::Null),
-                };
-                passed += bicep::print_items(&[], [&var]).len() * same.len();
-                if let Item::Var { value, .. } = var {
-                    l.values[0] = value;
-                }
-            }
-            let shared = merged.print(&[]).len() + passed;
-            if shared * 10 > separate * 9 {
-                continue;
-            }
-            // The values each call passes, moved out of the declarations' own modules (the first
-            // one's is the default the merge kept).
-            let mut values: Vec<Vec<Option<Expr>>> = Vec::with_capacity(same.len());
-            for (n, &i) in same.iter().enumerate() {
-                if n == 0 {
-                    values.push(
-                        lifted
-                            .iter_mut()
-                            .map(|l| (l.values.len() == 1).then(|| l.values.remove(0)))
-                            .collect(),
-                    );
-                } else {
-                    values.push(envs::take_lifted(
-                        &merged.items,
-                        &mut modules[i].items,
-                        &lifted,
-                    ));
-                }
-            }
-            let mut merged = Some(merged);
-            for (n, &i) in same.iter().enumerate() {
-                let m = &mut modules[i];
-                // Only the first is printed; the others keep their own items, which name their
-                // resources literally for the source map.
-                if n > 0 {
-                    m.shared_with = Some(same[0]);
-                } else if let Some(merged) = merged.take() {
-                    m.params = merged.params;
-                    m.items = merged.items;
-                    m.outputs = merged.outputs;
-                    m.lifted_params = merged.lifted_params;
-                }
-                for (k, l) in lifted.iter().enumerate() {
-                    let value = values[n][k]
-                        .take()
-                        .or_else(|| l.values.get(n).cloned())
-                        .expect("a lifted value for every declaration that shares the module");
-                    m.args.push(bicep::Prop {
-                        key: bicep::Key::Name(l.param.clone().into()),
-                        value,
-                        comment: None,
-                    });
-                }
-            }
+        for (k, l) in lifted.iter().enumerate() {
+            let value = values[i][k]
+                .take()
+                .or_else(|| l.values.get(i).cloned())
+                .expect("a lifted value for every declaration that shares the module");
+            m.args.push(bicep::Prop {
+                key: bicep::Key::Name(l.param.clone().into()),
+                value,
+                comment: None,
+            });
         }
     }
 }
 
-/// One module per declaration of one kind, as one environment sees the platform.
-fn modules_of(p: &Platform, sources: &SourceMap, links: &[PrivateLink], kind: &str) -> Vec<Module> {
-    fn each<T>(decls: &IndexMap<String, T>, lower: impl Fn(&str, &T) -> Module) -> Vec<Module> {
-        decls.iter().map(|(n, x)| lower(n, x)).collect()
-    }
-    let ctx = Ctx::new(p, sources, links);
+/// How many declarations of a kind the platform has.
+fn declarations(p: &Platform, kind: &str) -> usize {
     match kind {
-        "network" => each(&p.networks, |n, x| data::network(&ctx, n, x)),
-        "logs" => each(&p.logs, |n, x| data::logs(&ctx, n, x)),
-        "metrics" => each(&p.metrics, |n, x| data::metrics(&ctx, n, x)),
-        "storage" => each(&p.storages, |n, x| data::storage(&ctx, n, x)),
-        "registry" => each(&p.registries, |n, x| data::registry(&ctx, n, x)),
-        "vault" => each(&p.vaults, |n, x| data::vault(&ctx, n, x)),
-        "appconfig" => each(&p.appconfigs, |n, x| data::appconfig(&ctx, n, x)),
-        "cluster" => each(&p.clusters, |n, x| cluster::cluster(&ctx, n, x)),
-        "identity" => each(&p.identities, |n, x| identity::identity(&ctx, n, x)),
-        other => unreachable!("KINDS lists no kind `{other}`"),
+        "network" => p.networks.len(),
+        "logs" => p.logs.len(),
+        "metrics" => p.metrics.len(),
+        "storage" => p.storages.len(),
+        "registry" => p.registries.len(),
+        "vault" => p.vaults.len(),
+        "appconfig" => p.appconfigs.len(),
+        "cluster" => p.clusters.len(),
+        "identity" => p.identities.len(),
+        _ => 0,
     }
 }
 
-/// Deployments that Azure would refuse for their size (W0303): main.bicep's parameters, module
-/// calls and outputs, and the resources of the modules that grow with the program (a store's
-/// key-values, a vault's secrets).
+/// The module of the `i`th declaration of a kind, as one environment sees the platform.
+fn module_at(ctx: &Ctx, kind: &str, i: usize) -> Option<Module> {
+    fn nth<T>(
+        decls: &IndexMap<String, T>,
+        i: usize,
+        lower: impl Fn(&str, &T) -> Module,
+    ) -> Option<Module> {
+        decls.get_index(i).map(|(n, x)| lower(n, x))
+    }
+    let p = ctx.p;
+    match kind {
+        "network" => nth(&p.networks, i, |n, x| data::network(ctx, n, x)),
+        "logs" => nth(&p.logs, i, |n, x| data::logs(ctx, n, x)),
+        "metrics" => nth(&p.metrics, i, |n, x| data::metrics(ctx, n, x)),
+        "storage" => nth(&p.storages, i, |n, x| data::storage(ctx, n, x)),
+        "registry" => nth(&p.registries, i, |n, x| data::registry(ctx, n, x)),
+        "vault" => nth(&p.vaults, i, |n, x| data::vault(ctx, n, x)),
+        "appconfig" => nth(&p.appconfigs, i, |n, x| data::appconfig(ctx, n, x)),
+        "cluster" => nth(&p.clusters, i, |n, x| cluster::cluster(ctx, n, x)),
+        "identity" => nth(&p.identities, i, |n, x| identity::identity(ctx, n, x)),
+        _ => None,
+    }
+}
+
 fn limits(p: &Platform, outputs: usize) -> Vec<Diagnostic> {
     use azure::arm_limits;
     let mut out = Vec::new();
