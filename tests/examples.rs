@@ -587,3 +587,26 @@ fn similar_clusters_share_a_module_with_their_differences_as_parameters() {
         .all(|(_, t)| syntax_problems(t).is_empty());
     assert!(syntax_ok);
 }
+
+#[test]
+fn the_parameters_file_is_what_a_json_printer_writes() {
+    let mut sources = SourceMap::new();
+    sources.add(
+        "p.plat",
+        "platform \"p\" {\n  location = env(\"LOC\", \"west \\\"europe\\\" \\\\ ü\")\n  private_networking = false\n}\nappconfig \"a\" { }\nconfig \"k\" in appconfig.a { value = env(\"K_VALUE\", \"tab\\there\") }\nvault \"v\" { }\nsecret \"s\" in vault.v { value = secure(\"S_VALUE\") }\n"
+            .to_string(),
+    );
+    let result = compile(&sources, &Options::default());
+    assert!(!result.has_errors(), "{:?}", result.diagnostics);
+    let text = &result.artifacts["main.parameters.json"];
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(*text, serde_json::to_string_pretty(&value).unwrap() + "\n");
+    assert_eq!(
+        value["parameters"]["location"]["value"],
+        "${LOC=west \"europe\" \\ ü}"
+    );
+    assert_eq!(
+        value["parameters"]["envKValue"]["value"],
+        "${K_VALUE=tab\there}"
+    );
+}

@@ -113,8 +113,13 @@ impl Printer {
 
     fn decorators(&mut self, ds: &[Decorator]) {
         for d in ds {
-            let args: Vec<String> = d.args.iter().map(|a| Self::expr(a, 0)).collect();
-            self.line(0, &format!("@{}({})", d.name, args.join(", ")));
+            let text = self.w.start_line(0);
+            text.push('@');
+            text.push_str(d.name);
+            text.push('(');
+            Self::comma_separated(text, &d.args, 0);
+            text.push(')');
+            self.w.end_line();
         }
     }
 
@@ -128,11 +133,16 @@ impl Printer {
                 default,
             } => {
                 self.decorators(decorators);
-                let d = default
-                    .as_ref()
-                    .map(|d| format!(" = {}", Self::expr(d, 0)))
-                    .unwrap_or_default();
-                self.line(0, &format!("param {name} {}{d}", ty.as_str()));
+                let text = self.w.start_line(0);
+                text.push_str("param ");
+                text.push_str(name);
+                text.push(' ');
+                text.push_str(ty.as_str());
+                if let Some(d) = default {
+                    text.push_str(" = ");
+                    Self::write(text, d, 0);
+                }
+                self.w.end_line();
             }
             Item::Var {
                 comment,
@@ -202,13 +212,6 @@ impl Printer {
                 self.w.end_line();
             }
         }
-    }
-
-    /// An expression as text; `indent` is the level of the line it starts on, for nested blocks.
-    fn expr(e: &Expr, indent: usize) -> String {
-        let mut out = String::new();
-        Self::write(&mut out, e, indent);
-        out
     }
 
     /// Writes an expression into `out`; `indent` is the level of the line it starts on, for

@@ -23,7 +23,6 @@ use crate::model::{Platform, StrValue};
 use crate::source::{SourceMap, Span};
 use crate::{Artifacts, Options};
 use module::Module;
-use serde_json::json;
 
 pub(crate) const TOKEN: &str = "resourceToken";
 
@@ -1197,11 +1196,9 @@ pub(crate) fn secret_param(secret: &str) -> String {
 
 /// `main.parameters.json`: azd substitutes `${VAR}` from the environment before deploying.
 fn parameters(p: &Platform, env_vars: &IndexMap<String, Option<String>>) -> String {
-    let mut params = serde_json::Map::new();
-    params.insert(
-        "environmentName".into(),
-        json!({ "value": "${AZURE_ENV_NAME}" }),
-    );
+    // Parameter name → azd expression; a name given twice keeps its first place.
+    let mut params: IndexMap<String, String> = IndexMap::default();
+    params.insert("environmentName".into(), "${AZURE_ENV_NAME}".into());
     let location = match &p.location {
         Some(StrValue::Literal(l)) => l.clone(),
         Some(StrValue::Env {
@@ -1214,21 +1211,15 @@ fn parameters(p: &Platform, env_vars: &IndexMap<String, Option<String>>) -> Stri
         }) => format!("${{{name}}}"),
         None => "${AZURE_LOCATION}".into(),
     };
-    params.insert("location".into(), json!({ "value": location }));
-    params.insert(
-        "principalId".into(),
-        json!({ "value": "${AZURE_PRINCIPAL_ID}" }),
-    );
+    params.insert("location".into(), location);
+    params.insert("principalId".into(), "${AZURE_PRINCIPAL_ID}".into());
     params.insert(
         "principalType".into(),
-        json!({ "value": "${AZURE_PRINCIPAL_TYPE=User}" }),
+        "${AZURE_PRINCIPAL_TYPE=User}".into(),
     );
     for v in p.vaults.values() {
         for (sname, sec) in &v.secrets {
-            params.insert(
-                secret_param(sname),
-                json!({ "value": format!("${{{}}}", sec.env) }),
-            );
+            params.insert(secret_param(sname), format!("${{{}}}", sec.env));
         }
     }
     for (var, default) in env_vars {
@@ -1236,15 +1227,20 @@ fn parameters(p: &Platform, env_vars: &IndexMap<String, Option<String>>) -> Stri
             Some(d) => format!("${{{var}={d}}}"),
             None => format!("${{{var}}}"),
         };
-        params.insert(envvars::param_name(var), json!({ "value": value }));
+        params.insert(envvars::param_name(var), value);
     }
-    let doc = json!({
-        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
-        "contentVersion": "1.0.0.0",
-        "parameters": params,
-    });
-    let mut text = serde_json::to_string_pretty(&doc).expect("JSON values always serialise");
-    text.push('\n');
+    // Written as serde_json's pretty printer writes it, without building JSON values first: a
+    // large platform has thousands of secrets.
+    let mut text = String::with_capacity(160 + params.len() * 64);
+    text.push_str("{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"parameters\": {");
+    for (i, (name, value)) in params.iter().enumerate() {
+        text.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        sourcemap::js_into(&mut text, name);
+        text.push_str(": {\n      \"value\": ");
+        sourcemap::js_into(&mut text, value);
+        text.push_str("\n    }");
+    }
+    text.push_str("\n  }\n}\n");
     text
 }
 
