@@ -69,5 +69,10 @@ impl Writer {
 
 /// Whether `text`, starting at indentation `depth`, fits on one line.
 pub fn fits(depth: usize, text: &str) -> bool {
-    !text.contains('\n') && depth * INDENT.len() + text.chars().count() <= WIDTH
+    let room = WIDTH.saturating_sub(depth * INDENT.len());
+    // Bytes are never fewer than characters: most lines are decided without counting.
+    if text.len() > 4 * room {
+        return false;
+    }
+    !text.contains('\n') && (text.len() <= room || text.chars().count() <= room)
 }

@@ -361,6 +361,13 @@ pub const FEATURE_FLAG_PREFIX: &str = ".appconfig.featureflag/";
 /// The `keyValues` resource name of a key and optional label: each part URL-encoded, then `~` → `~7E`
 /// and `%` → `~` (DOCS quickstart-resource-manager), joined by `$`.
 pub fn appconfig_resource_name(key: &str, label: Option<&str>) -> String {
+    let mut out = String::with_capacity(key.len() + label.map_or(0, |l| l.len() + 1) + 8);
+    appconfig_resource_name_into(&mut out, key, label);
+    out
+}
+
+/// `appconfig_resource_name`, appended to `out`.
+pub fn appconfig_resource_name_into(out: &mut String, key: &str, label: Option<&str>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let enc = |out: &mut String, s: &str| {
         for b in s.bytes() {
@@ -374,13 +381,11 @@ pub fn appconfig_resource_name(key: &str, label: Option<&str>) -> String {
             }
         }
     };
-    let mut out = String::with_capacity(key.len() + label.map_or(0, |l| l.len() + 1) + 8);
-    enc(&mut out, key);
+    enc(out, key);
     if let Some(l) = label {
         out.push('$');
-        enc(&mut out, l);
+        enc(out, l);
     }
-    out
 }
 
 /// What one ARM deployment (main.bicep, or one module) may hold: Azure rejects a template with

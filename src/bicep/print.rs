@@ -326,6 +326,8 @@ impl Printer {
                 };
                 let width = t.keys.len().max(1);
                 let cells: Vec<(&str, bool)> = t.cells().collect();
+                let per_row: usize = t.keys.iter().map(|k| k.len() + 6).sum();
+                out.reserve(t.text_len() + t.rows() * (per_row + 2 * indent + 8));
                 out.push_str("[\n");
                 for row in cells.chunks(width) {
                     pad(out, indent + 1);

@@ -227,6 +227,10 @@ impl Table {
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
     }
+    /// The length of every cell's text together.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
     /// Each cell: its text and whether it is a string.
     pub fn cells(&self) -> impl Iterator<Item = (&str, bool)> {
         let mut start = 0;

@@ -731,8 +731,11 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
         .any(|e| matches!(e.content, KvContent::SecretRef { .. }));
     let mut table = Table::new(&["name", "value", "contentType"]);
     let mut entries = Vec::new();
+    // One buffer for every key's resource name.
+    let mut rname = String::new();
     for e in &a.entries {
-        let rname = azure::appconfig_resource_name(&e.key, e.label.as_deref());
+        rname.clear();
+        azure::appconfig_resource_name_into(&mut rname, &e.key, e.label.as_deref());
         // A plain value is borrowed from the model when it goes into the table.
         let (value, content_type): (std::borrow::Cow<str>, &str) = match &e.content {
             KvContent::Value {

@@ -110,8 +110,18 @@ pub fn lower(
     sources: &SourceMap,
     options: &Options,
 ) -> Result<(Artifacts, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let outputs = main_outputs(&checked.default);
-    let warnings = limits(&checked.default, outputs.len());
+    // A check needs only how many outputs there are.
+    let outputs = if options.check_only {
+        Vec::new()
+    } else {
+        main_outputs(&checked.default)
+    };
+    let count = if options.check_only {
+        main_outputs_count(&checked.default)
+    } else {
+        outputs.len()
+    };
+    let warnings = limits(&checked.default, count);
     // Lowering can only fail where environments disagree; a check of a platform without them
     // has nothing more to learn here.
     if options.check_only && checked.environments.is_empty() {
@@ -820,6 +830,34 @@ fn grouped_output(kind: &str) -> &'static str {
 }
 
 /// main.bicep's outputs, which azd stores in the environment: (name, value).
+/// How many outputs `main_outputs` gives, from how many each kind has: grouping a kind turns its
+/// outputs into one.
+fn main_outputs_count(p: &Platform) -> usize {
+    let grafanas = p.metrics.values().filter(|m| m.grafana).count();
+    let mut kinds = vec![
+        2 * p.clusters.len(),
+        2 * p.vaults.len(),
+        p.appconfigs.len(),
+        2 * p.registries.len(),
+        p.storages.len(),
+        p.logs.len(),
+        p.metrics.len() + grafanas,
+        p.identities.len(),
+    ];
+    let mut total = 3 + kinds.iter().sum::<usize>();
+    while total > azure::arm_limits::OUTPUTS {
+        let Some(at) = (0..kinds.len())
+            .filter(|&k| kinds[k] > 0)
+            .max_by_key(|&k| kinds[k])
+        else {
+            break;
+        };
+        total = total - kinds[at] + 1;
+        kinds[at] = 0;
+    }
+    total
+}
+
 fn main_outputs(p: &Platform) -> Vec<(String, Expr, Type)> {
     // (output name, value, the declaration it belongs to: kind, name, module output)
     type Per = Option<(&'static str, String, &'static str)>;
@@ -1383,4 +1421,22 @@ pub(crate) enum LogSel {
     None,
     Group(&'static str),
     Categories(&'static [&'static str]),
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_output_count_is_the_outputs_counted() {
+        for n in [0, 1, 3, 20, 40, 70] {
+            let mut sources = crate::source::SourceMap::new();
+            sources.add("synthetic.plat", crate::synth::platform(n));
+            let (checked, _) = crate::analyse(&sources);
+            let p = &checked.default;
+            assert_eq!(
+                super::main_outputs_count(p),
+                super::main_outputs(p).len(),
+                "N={n}"
+            );
+        }
+    }
 }
