@@ -834,7 +834,7 @@ fn grouped_output(kind: &str) -> &'static str {
 /// outputs into one.
 fn main_outputs_count(p: &Platform) -> usize {
     let grafanas = p.metrics.values().filter(|m| m.grafana).count();
-    let mut kinds = vec![
+    let mut kinds = [
         2 * p.clusters.len(),
         2 * p.vaults.len(),
         p.appconfigs.len(),
