@@ -197,6 +197,18 @@ struct Scanned {
     starts: Vec<usize>,
 }
 
+/// The bytes `scan` looks at; it skips runs of any other at once.
+const STOPS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let stops = b"\n\"/{[(}])";
+    while k < stops.len() {
+        t[stops[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 /// One pass over the text, outside strings: collects `//` comments, finds where top-level
 /// statements begin, and refuses excessive nesting.
 fn scan(file: FileId, text: &str) -> Result<Scanned, Box<Diagnostic>> {
@@ -224,19 +236,9 @@ fn scan(file: FileId, text: &str) -> Result<Scanned, Box<Diagnostic>> {
             line_start = false;
         }
         // Most of a file is words, numbers and spaces within a line: skip such runs at once.
-        if !line_start
-            && !matches!(
-                c,
-                b'\n' | b'"' | b'/' | b'{' | b'[' | b'(' | b'}' | b']' | b')'
-            )
-        {
+        if !line_start && !STOPS[usize::from(c)] {
             let from = i;
-            while i < bytes.len()
-                && !matches!(
-                    bytes[i],
-                    b'\n' | b'"' | b'/' | b'{' | b'[' | b'(' | b'}' | b']' | b')'
-                )
-            {
+            while i < bytes.len() && !STOPS[usize::from(bytes[i])] {
                 i += 1;
             }
             if !has_content {
