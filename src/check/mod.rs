@@ -210,6 +210,9 @@ impl Checker {
     /// Pass one: every top-level name (and every subnet), so references may point forward and
     /// across files.
     fn collect(&mut self, files: &[ast::File]) {
+        // Nearly every statement declares a name: the table is sized once, not grown.
+        self.symbols
+            .reserve(files.iter().map(|f| f.statements.len()).sum());
         for file in files {
             for st in &file.statements {
                 let Statement::Block(b) = st else { continue };
