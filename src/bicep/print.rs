@@ -68,27 +68,34 @@ fn is_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Appends `s` escaped for a single-quoted Bicep string; most strings need no escape at all.
+/// Appends `s` escaped for a single-quoted Bicep string, copying the runs between escapes whole
+/// (every byte that needs one is ASCII, so never inside a multi-byte character).
 fn escape_into(out: &mut String, s: &str) {
-    if !s
-        .bytes()
+    let bytes = s.as_bytes();
+    // Most strings need no escape at all.
+    if !bytes
+        .iter()
         .any(|b| matches!(b, b'\\' | b'\'' | b'\n' | b'\r' | b'\t' | b'$'))
     {
         out.push_str(s);
         return;
     }
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c => out.push(c),
-        }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped = match b {
+            b'\\' => "\\\\",
+            b'\'' => "\\'",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'$' if bytes.get(i + 1) == Some(&b'{') => "\\$",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(escaped);
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
 }
 
 fn is_scalar(e: &Expr) -> bool {
@@ -446,6 +453,13 @@ mod tests {
             }],
         };
         assert_eq!(print(&f), "var x = 'it\\'s \\${not} a \\\\ path'\n");
+    }
+
+    #[test]
+    fn escapes_are_copied_around_whole() {
+        let mut out = String::new();
+        escape_into(&mut out, "ü$x ${y}\t'\\ é$");
+        assert_eq!(out, "ü$x \\${y}\\t\\'\\\\ é$");
     }
 
     #[test]
