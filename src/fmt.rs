@@ -358,7 +358,7 @@ impl Fmt<'_> {
                     self.used[i] = true;
                 }
             }
-            return self.text[v.span.range()].to_string();
+            return as_written(&self.text[v.span.range()]);
         }
         let pad = Writer::indent(1);
         match &v.kind {
@@ -427,6 +427,33 @@ fn indent_block(text: &str, pad: &str) -> String {
         .map(|l| format!("{pad}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A value kept as written, its continuation lines indented relative to the least indented of
+/// them (`multiline` puts that one at the value's own depth): as written, they carry the file's
+/// indentation, which formatting again would add a second time.
+fn as_written(text: &str) -> String {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<&str> = lines.collect();
+    let indent = |l: &str| l.chars().take_while(|c| c.is_whitespace()).count();
+    let strip = rest
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| indent(l))
+        .min()
+        .unwrap_or(0);
+    let mut out = String::from(first);
+    for l in rest {
+        out.push('\n');
+        let skip: usize = l
+            .chars()
+            .take(strip.min(indent(l)))
+            .map(char::len_utf8)
+            .sum();
+        out.push_str(&l[skip..]);
+    }
+    out
 }
 
 #[cfg(test)]
