@@ -260,8 +260,10 @@ struct KindOut {
     calls: String,
 }
 
-/// Lowers every declaration of one kind: its modules are built, merged across environments,
-/// shared, printed and dropped.
+/// Lowers every declaration of one kind, one at a time: its module is built in each environment
+/// and merged, its source-map entry taken, and, where it joins a group of alike declarations,
+/// compared with the group's first and dropped; then the groups share modules and every module
+/// call is printed.
 fn lower_kind(
     kind: &'static str,
     variants: &[&Platform],
