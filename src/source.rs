@@ -1,6 +1,6 @@
 //! Source files and spans. Every AST node and every diagnostic points into a `SourceMap` by `Span`.
 
-use codespan_reporting::files::{Error as FilesError, Files, SimpleFile};
+use codespan_reporting::files::{Error as FilesError, Files};
 use std::ops::Range;
 
 pub type FileId = usize;
@@ -39,10 +39,17 @@ impl Span {
 /// All source text of one compilation, addressed by `FileId`.
 #[derive(Default, Clone)]
 pub struct SourceMap {
-    files: Vec<SimpleFile<String, String>>,
+    files: Vec<SourceFile>,
     /// Byte offset of every line start, per file: positions are looked up for every generated
-    /// resource, so a scan from the file's start each time would make output quadratic.
+    /// resource, so a scan from the file's start each time would make output quadratic. The
+    /// diagnostic renderer reads the same table (`Files` below) rather than a second one.
     line_starts: Vec<Vec<usize>>,
+}
+
+#[derive(Clone)]
+struct SourceFile {
+    name: String,
+    text: String,
 }
 
 impl SourceMap {
@@ -52,20 +59,37 @@ impl SourceMap {
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let text = text.into();
+        // Vectorised search: a large program has a hundred thousand lines.
         let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         self.line_starts.push(starts);
-        self.files.push(SimpleFile::new(name.into(), text));
+        self.files.push(SourceFile {
+            name: name.into(),
+            text,
+        });
         self.files.len() - 1
     }
 
     pub fn name(&self, id: FileId) -> &str {
-        self.files[id].name()
+        &self.files[id].name
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        self.files[id].source()
+        &self.files[id].text
+    }
+
+    /// Where line `line_index` (0-based) starts; one past the last line is the end of the text.
+    fn line_start(&self, id: FileId, line_index: usize) -> Result<usize, FilesError> {
+        let starts = self.line_starts.get(id).ok_or(FilesError::FileMissing)?;
+        match line_index.cmp(&starts.len()) {
+            std::cmp::Ordering::Less => Ok(starts[line_index]),
+            std::cmp::Ordering::Equal => Ok(self.files[id].text.len()),
+            std::cmp::Ordering::Greater => Err(FilesError::LineTooLarge {
+                given: line_index,
+                max: starts.len() - 1,
+            }),
+        }
     }
 
     pub fn ids(&self) -> Range<FileId> {
@@ -138,29 +162,26 @@ impl<'a> Files<'a> for SourceMap {
     fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
         self.files
             .get(id)
-            .map(|f| f.name().as_str())
+            .map(|f| f.name.as_str())
             .ok_or(FilesError::FileMissing)
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
         self.files
             .get(id)
-            .map(|f| f.source().as_str())
+            .map(|f| f.text.as_str())
             .ok_or(FilesError::FileMissing)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
-        self.files
-            .get(id)
-            .ok_or(FilesError::FileMissing)?
-            .line_index((), byte_index)
+        let starts = self.line_starts.get(id).ok_or(FilesError::FileMissing)?;
+        Ok(starts
+            .binary_search(&byte_index)
+            .unwrap_or_else(|next_line| next_line - 1))
     }
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
-        self.files
-            .get(id)
-            .ok_or(FilesError::FileMissing)?
-            .line_range((), line_index)
+        Ok(self.line_start(id, line_index)?..self.line_start(id, line_index + 1)?)
     }
 }
 
@@ -178,5 +199,28 @@ mod tests {
         assert_eq!(m.utf16_offset(f, 1, 4), eq);
         assert_eq!(m.utf16_offset(f, 9, 0), m.text(f).len());
         assert_eq!(m.line_col(f, eq), (2, 4));
+    }
+
+    #[test]
+    fn lines_for_the_renderer_are_codespans_own() {
+        use codespan_reporting::files::SimpleFile;
+        for text in ["", "one", "a\nb\n", "\n\nx\r\ny", "é\n\u{1F600}\n"] {
+            let mut m = SourceMap::new();
+            let f = m.add("x", text);
+            let simple = SimpleFile::new("x", text);
+            for byte in 0..=text.len() {
+                assert_eq!(
+                    m.line_index(f, byte).unwrap(),
+                    simple.line_index((), byte).unwrap()
+                );
+            }
+            for line in 0..text.lines().count() + 3 {
+                assert_eq!(
+                    m.line_range(f, line).ok(),
+                    simple.line_range((), line).ok(),
+                    "{text:?} line {line}"
+                );
+            }
+        }
     }
 }
