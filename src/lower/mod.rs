@@ -210,26 +210,41 @@ pub fn lower(
         return Ok((Artifacts::new(), warnings));
     }
     let env_names: Vec<&str> = checked.environments.keys().map(String::as_str).collect();
-    let main = main_bicep(
-        &ctx,
-        &env_vars,
-        &settings,
-        &env_names,
-        outputs,
-        calls,
-        header("the subscription-scope entry point azd deploys"),
-    );
+    let main = || {
+        main_bicep(
+            &ctx,
+            &env_vars,
+            &settings,
+            &env_names,
+            outputs,
+            calls,
+            header("the subscription-scope entry point azd deploys"),
+        )
+    };
+    let rest = || {
+        (
+            parameters(&checked.default, &env_vars),
+            sourcemap::map(maps, &checked.default.name),
+        )
+    };
+    // main.bicep on this thread, the parameters file and the source map on another.
+    let (main, (params, map)) = if crate::threads() > 1 {
+        std::thread::scope(|s| {
+            let rest = s.spawn(rest);
+            let main = main();
+            (
+                main,
+                rest.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            )
+        })
+    } else {
+        (main(), rest())
+    };
     let mut out = Artifacts::new();
     out.insert("main.bicep".into(), main);
-    out.insert(
-        "main.parameters.json".into(),
-        parameters(&checked.default, &env_vars),
-    );
+    out.insert("main.parameters.json".into(), params);
     out.extend(artifacts);
-    out.insert(
-        "platc.map.json".into(),
-        sourcemap::map(maps, &checked.default.name),
-    );
+    out.insert("platc.map.json".into(), map);
     Ok((out, warnings))
 }
 
