@@ -846,175 +846,145 @@ fn grouped_output(kind: &str) -> &'static str {
     }
 }
 
-/// main.bicep's outputs, which azd stores in the environment: (name, value).
-/// How many outputs `main_outputs` gives, from how many each kind has: grouping a kind turns its
-/// outputs into one.
-fn main_outputs_count(p: &Platform) -> usize {
-    let grafanas = p.metrics.values().filter(|m| m.grafana).count();
-    let mut kinds = [
-        2 * p.clusters.len(),
-        2 * p.vaults.len(),
-        p.appconfigs.len(),
-        2 * p.registries.len(),
-        p.storages.len(),
-        p.logs.len(),
-        p.metrics.len() + grafanas,
-        p.identities.len(),
-    ];
-    let mut total = 3 + kinds.iter().sum::<usize>();
+/// main.bicep's outputs for each declaration, by kind: (output name, the module output it
+/// passes on). `|` marks where the declaration's name goes when a kind has several declarations:
+/// AZURE_KEY_VAULT_NAME, or AZURE_KEY_VAULT_SECRETS_NAME beside AZURE_KEY_VAULT_CERTS_NAME.
+const DECLARATION_OUTPUTS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "cluster",
+        &[
+            ("AKS_CLUSTER|_NAME", "name"),
+            ("AKS|_OIDC_ISSUER_URL", "oidcIssuerUrl"),
+        ],
+    ),
+    (
+        "vault",
+        &[("KEY_VAULT|_NAME", "name"), ("KEY_VAULT|_ENDPOINT", "uri")],
+    ),
+    ("appconfig", &[("APP_CONFIGURATION|_ENDPOINT", "endpoint")]),
+    (
+        "registry",
+        &[
+            ("CONTAINER_REGISTRY|_NAME", "name"),
+            ("CONTAINER_REGISTRY|_ENDPOINT", "loginServer"),
+        ],
+    ),
+    ("storage", &[("STORAGE_ACCOUNT|_NAME", "name")]),
+    ("logs", &[("LOG_ANALYTICS_WORKSPACE|_ID", "id")]),
+    (
+        "metrics",
+        &[
+            ("MONITOR_WORKSPACE|_ID", "id"),
+            ("GRAFANA|_ENDPOINT", "grafanaEndpoint"),
+        ],
+    ),
+    ("identity", &[("IDENTITY|_CLIENT_ID", "clientId")]),
+];
+
+/// main.bicep's outputs that are no declaration's.
+fn platform_outputs() -> [(&'static str, Expr); 3] {
+    [
+        ("AZURE_LOCATION", id("location")),
+        ("AZURE_TENANT_ID", call("tenant", vec![]).dot("tenantId")),
+        ("AZURE_RESOURCE_GROUP", id("rg").dot("name")),
+    ]
+}
+
+/// Each declaration's outputs, in order: (kind, declaration, output name stem, module output,
+/// whether the name carries the declaration's).
+fn declaration_outputs(
+    p: &Platform,
+) -> Vec<(&'static str, &str, &'static str, &'static str, bool)> {
+    let mut out = Vec::new();
+    for &(kind, fields) in DECLARATION_OUTPUTS {
+        let names: Vec<&str> = match kind {
+            "cluster" => p.clusters.keys().map(String::as_str).collect(),
+            "vault" => p.vaults.keys().map(String::as_str).collect(),
+            "appconfig" => p.appconfigs.keys().map(String::as_str).collect(),
+            "registry" => p.registries.keys().map(String::as_str).collect(),
+            "storage" => p.storages.keys().map(String::as_str).collect(),
+            "logs" => p.logs.keys().map(String::as_str).collect(),
+            "metrics" => p.metrics.keys().map(String::as_str).collect(),
+            _ => p.identities.keys().map(String::as_str).collect(),
+        };
+        // Identities are always named: the client id goes into each service account's annotation.
+        let named = names.len() > 1 || kind == "identity";
+        for &name in &names {
+            for &(stem, output) in fields {
+                if output == "grafanaEndpoint" && !p.metrics.get(name).is_some_and(|m| m.grafana) {
+                    continue;
+                }
+                out.push((kind, name, stem, output, named));
+            }
+        }
+    }
+    out
+}
+
+/// Azure refuses more than 64 outputs. Past that, the kinds with most declarations give one
+/// object output each instead (`AZURE_AKS_CLUSTERS` = { NAME: { name, oidcIssuerUrl } }), which
+/// azd stores as JSON; a small platform keeps its flat names. From each output's kind (`None`
+/// for the platform's own): the kinds grouped, in order, and how many outputs are left.
+fn grouped_kinds(kinds: impl Iterator<Item = Option<&'static str>>) -> (Vec<&'static str>, usize) {
+    let mut counts: IndexMap<&'static str, usize> = IndexMap::default();
+    let mut total = 0;
+    for kind in kinds {
+        total += 1;
+        if let Some(kind) = kind {
+            *counts.entry(kind).or_default() += 1;
+        }
+    }
+    let mut grouped = Vec::new();
     while total > azure::arm_limits::OUTPUTS {
-        let Some(at) = (0..kinds.len())
-            .filter(|&k| kinds[k] > 0)
-            .max_by_key(|&k| kinds[k])
+        let Some((&kind, &n)) = counts
+            .iter()
+            .filter(|(k, _)| !grouped.contains(*k))
+            .max_by_key(|(_, n)| **n)
         else {
             break;
         };
-        total = total - kinds[at] + 1;
-        kinds[at] = 0;
+        grouped.push(kind);
+        total = total - n + 1;
     }
-    total
+    (grouped, total)
 }
 
+/// How many outputs `main_outputs` gives, without building them: what a check needs.
+fn main_outputs_count(p: &Platform) -> usize {
+    let declared = declaration_outputs(p);
+    let kinds = platform_outputs()
+        .map(|_| None)
+        .into_iter()
+        .chain(declared.iter().map(|d| Some(d.0)));
+    grouped_kinds(kinds).1
+}
+
+/// main.bicep's outputs, which azd stores in the environment: (name, value, type).
 fn main_outputs(p: &Platform) -> Vec<(String, Expr, Type)> {
     // (output name, value, the declaration it belongs to: kind, name, module output)
     type Per = Option<(&'static str, String, &'static str)>;
-    let mut outputs: Vec<(String, Expr, Per)> = vec![
-        ("AZURE_LOCATION".into(), id("location"), None),
-        (
-            "AZURE_TENANT_ID".into(),
-            call("tenant", vec![]).dot("tenantId"),
-            None,
-        ),
-        ("AZURE_RESOURCE_GROUP".into(), id("rg").dot("name"), None),
-    ];
-    // `|` marks where the declaration's name goes when a kind has several declarations:
-    // AZURE_KEY_VAULT_NAME, or AZURE_KEY_VAULT_SECRETS_NAME beside AZURE_KEY_VAULT_CERTS_NAME.
-    let mut add =
-        |stem: &str, count: usize, kind: &'static str, name: &str, output: &'static str| {
-            let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
-            let key = if count == 1 {
-                format!("AZURE_{head}{tail}")
-            } else {
-                format!(
-                    "AZURE_{head}_{}{tail}",
-                    name.to_ascii_uppercase().replace('-', "_")
-                )
-            };
-            outputs.push((
-                key,
-                Ctx::output(kind, name, output),
-                Some((kind, name.to_string(), output)),
-            ));
-        };
-    for name in p.clusters.keys() {
-        add(
-            "AKS_CLUSTER|_NAME",
-            p.clusters.len(),
-            "cluster",
-            name,
-            "name",
-        );
-        add(
-            "AKS|_OIDC_ISSUER_URL",
-            p.clusters.len(),
-            "cluster",
-            name,
-            "oidcIssuerUrl",
-        );
-    }
-    for name in p.vaults.keys() {
-        add("KEY_VAULT|_NAME", p.vaults.len(), "vault", name, "name");
-        add("KEY_VAULT|_ENDPOINT", p.vaults.len(), "vault", name, "uri");
-    }
-    for name in p.appconfigs.keys() {
-        add(
-            "APP_CONFIGURATION|_ENDPOINT",
-            p.appconfigs.len(),
-            "appconfig",
-            name,
-            "endpoint",
-        );
-    }
-    for name in p.registries.keys() {
-        add(
-            "CONTAINER_REGISTRY|_NAME",
-            p.registries.len(),
-            "registry",
-            name,
-            "name",
-        );
-        add(
-            "CONTAINER_REGISTRY|_ENDPOINT",
-            p.registries.len(),
-            "registry",
-            name,
-            "loginServer",
-        );
-    }
-    for name in p.storages.keys() {
-        add(
-            "STORAGE_ACCOUNT|_NAME",
-            p.storages.len(),
-            "storage",
-            name,
-            "name",
-        );
-    }
-    for name in p.logs.keys() {
-        add(
-            "LOG_ANALYTICS_WORKSPACE|_ID",
-            p.logs.len(),
-            "logs",
-            name,
-            "id",
-        );
-    }
-    for (name, m) in &p.metrics {
-        add(
-            "MONITOR_WORKSPACE|_ID",
-            p.metrics.len(),
-            "metrics",
-            name,
-            "id",
-        );
-        if m.grafana {
-            add(
-                "GRAFANA|_ENDPOINT",
-                p.metrics.len(),
-                "metrics",
-                name,
-                "grafanaEndpoint",
-            );
-        }
-    }
-    for name in p.identities.keys() {
-        // Always suffixed: the client id goes into each service account's annotation.
-        outputs.push((
+    let mut outputs: Vec<(String, Expr, Per)> = platform_outputs()
+        .into_iter()
+        .map(|(key, value)| (key.to_string(), value, None))
+        .collect();
+    for (kind, name, stem, output, named) in declaration_outputs(p) {
+        let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
+        let key = if named {
             format!(
-                "AZURE_IDENTITY_{}_CLIENT_ID",
+                "AZURE_{head}_{}{tail}",
                 name.to_ascii_uppercase().replace('-', "_")
-            ),
-            Ctx::output("identity", name, "clientId"),
-            Some(("identity", name.clone(), "clientId")),
+            )
+        } else {
+            format!("AZURE_{head}{tail}")
+        };
+        outputs.push((
+            key,
+            Ctx::output(kind, name, output),
+            Some((kind, name.to_string(), output)),
         ));
     }
-    // Azure refuses more than 64 outputs. Past that, the kinds with most declarations give one
-    // object output each instead (`AZURE_AKS_CLUSTERS` = { NAME: { name, oidcIssuerUrl } }), which
-    // azd stores as JSON; a small platform keeps its flat names.
-    let mut grouped: Vec<&'static str> = Vec::new();
-    while outputs.len() > azure::arm_limits::OUTPUTS {
-        let mut counts: IndexMap<&'static str, usize> = IndexMap::default();
-        for (_, _, per) in &outputs {
-            if let Some((kind, _, _)) = per
-                && !grouped.contains(kind)
-            {
-                *counts.entry(*kind).or_default() += 1;
-            }
-        }
-        let Some((&kind, _)) = counts.iter().max_by_key(|(_, n)| **n) else {
-            break;
-        };
-        grouped.push(kind);
+    let (grouped, _) = grouped_kinds(outputs.iter().map(|(_, _, per)| per.as_ref().map(|d| d.0)));
+    for &kind in &grouped {
         let mut table: IndexMap<String, Vec<(&'static str, Expr)>> = IndexMap::default();
         let mut at = None;
         let mut kept = Vec::with_capacity(outputs.len());
