@@ -2,9 +2,7 @@
 //! App Configuration.
 
 use super::module::Module;
-use super::{
-    Ctx, LogSel, Principal, azure_name, diagnostics, role_assignment, secret_param, sourcemap,
-};
+use super::{Ctx, LogSel, Principal, azure_name, diagnostics, json, role_assignment, secret_param};
 use crate::azure::{self, PrivateLink, types};
 use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Table, Type, arr, call, id, s};
 use crate::model::*;
@@ -751,9 +749,9 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
                 // thousands of flags.
                 let mut v = String::with_capacity(96);
                 v.push_str("{\"id\":");
-                sourcemap::js_into(&mut v, fid);
+                json::js_into(&mut v, fid);
                 v.push_str(",\"description\":");
-                sourcemap::js_into(&mut v, description.as_deref().unwrap_or_default());
+                json::js_into(&mut v, description.as_deref().unwrap_or_default());
                 v.push_str(if *enabled {
                     ",\"enabled\":true"
                 } else {

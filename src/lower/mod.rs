@@ -11,6 +11,7 @@ mod data;
 mod envs;
 mod envvars;
 mod identity;
+mod json;
 mod module;
 mod sourcemap;
 
@@ -1260,9 +1261,9 @@ fn parameters(p: &Platform, env_vars: &IndexMap<String, Option<String>>) -> Stri
     text.push_str("{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"parameters\": {");
     for (i, (name, value)) in params.iter().enumerate() {
         text.push_str(if i == 0 { "\n    " } else { ",\n    " });
-        sourcemap::js_into(&mut text, name);
+        json::js_into(&mut text, name);
         text.push_str(": {\n      \"value\": ");
-        sourcemap::js_into(&mut text, value);
+        json::js_into(&mut text, value);
         text.push_str("\n    }");
     }
     text.push_str("\n  }\n}\n");

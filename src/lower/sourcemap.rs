@@ -2,10 +2,10 @@
 //! deployment error (which names a deployment, a resource type and name, or a resource id) can be
 //! traced back to the line that produced it (`platc trace`).
 
+use super::json::{js_body_into, js_into};
 use super::module::Module;
 use crate::bicep::{Expr, Item, Key, Part};
 use crate::source::{SourceMap, Span};
-use std::fmt::Write;
 
 /// A resource name with every deployment-time part (the resource token, `guid()`, loop values)
 /// replaced by `*`. Inside a module (`m`), parameters and variables are followed to what
@@ -46,45 +46,6 @@ fn prop<'a>(body: &'a Expr, key: &str) -> Option<&'a Expr> {
             .find(|p| matches!(&p.key, Key::Name(k) if k == key))
             .map(|p| &p.value),
         _ => None,
-    }
-}
-
-/// A JSON string literal.
-#[cfg(test)]
-fn js(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    js_into(&mut out, s);
-    out
-}
-
-/// Appends `s` as a JSON string literal: the map has a line per resource, and most names need
-/// no escape.
-pub(super) fn js_into(out: &mut String, s: &str) {
-    out.push('"');
-    js_body_into(out, s);
-    out.push('"');
-}
-
-/// The inside of a JSON string literal.
-fn js_body_into(out: &mut String, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push_str(s);
-    } else {
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                c if (c as u32) < 0x20 => {
-                    let _ = write!(out, "\\u{:04x}", c as u32);
-                }
-                c => out.push(c),
-            }
-        }
     }
 }
 
@@ -264,20 +225,4 @@ pub(super) fn map(kinds: Vec<String>, platform: &str) -> String {
         first.remove(0);
     }
     super::join(&head, kinds, "\n  ]\n}\n")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn json_strings_match_serde() {
-        for s in [
-            "plain",
-            "a\"b\\c",
-            "line\nbreak\ttab\r",
-            "\u{1}\u{8}\u{c}\u{1f}",
-            "ünï/cødé",
-        ] {
-            assert_eq!(super::js(s), serde_json::to_string(s).unwrap());
-        }
-    }
 }
