@@ -396,11 +396,11 @@ fn lower_kind(
     // The module each declaration had, for groups that share none or that only the comparison
     // of whole modules can share.
     let rebuild = |i: usize| {
-        declaration(i).ok().map(|(mut m, _)| {
-            envvars::module(&mut m);
-            m.origins = Vec::new();
-            m
-        })
+        let (mut m, _) = declaration(i)
+            .unwrap_or_else(|_| unreachable!("a declaration that lowered once lowers again"));
+        envvars::module(&mut m);
+        m.origins = Vec::new();
+        m
     };
     for g in groups.into_values() {
         if g.members.is_empty() {
@@ -412,26 +412,18 @@ fn lower_kind(
                 Some(false) => {
                     // Sharing would not make the Bicep smaller: each keeps its own module.
                     for &i in &g.members {
-                        if let Some(m) = rebuild(i) {
-                            modules[i] = m;
-                        }
+                        modules[i] = rebuild(i);
                     }
                     continue;
                 }
                 None => {}
             }
         }
-        let mut whole: Vec<Module> = Vec::with_capacity(g.members.len() + 1);
-        whole.push(std::mem::replace(&mut modules[g.first], placeholder()));
         for &i in &g.members {
-            whole.push(rebuild(i).unwrap_or_else(placeholder));
+            modules[i] = rebuild(i);
         }
-        share_whole(&mut whole);
-        let at: Vec<usize> = std::iter::once(g.first).chain(g.members).collect();
-        for (mut m, &i) in whole.into_iter().zip(&at) {
-            m.shared_with = m.shared_with.map(|o| at[o]);
-            modules[i] = m;
-        }
+        let group: Vec<usize> = std::iter::once(g.first).chain(g.members).collect();
+        share_whole(&mut modules, &group);
     }
     let files = print_modules(&mut modules, header);
     out.map.reserve(
@@ -459,10 +451,6 @@ struct Group {
     first: usize,
     members: Vec<usize>,
     diffs: Option<Vec<envs::Diff>>,
-}
-
-fn placeholder() -> Module {
-    Module::new("", "", "", &crate::model::Meta::default(), Expr::Null, "")
 }
 
 /// Whether a module can share its file with others: origins of loop-made resources stay per
@@ -657,13 +645,13 @@ fn module_call(
 
 /// Shares one module among declarations alike in shape (one area, the same parameters passed,
 /// `shareable`), comparing their whole modules: what `share_by_diffs` does from differences,
-/// for the groups it cannot judge.
-fn share_whole(modules: &mut [Module]) {
-    let n = modules.len();
+/// for the groups it cannot judge. `group` indexes `modules`, the first declaration first.
+fn share_whole(modules: &mut [Module], group: &[usize]) {
+    let n = group.len();
     if n < 2 {
         return;
     }
-    let versions: Vec<&Module> = modules.iter().collect();
+    let versions: Vec<&Module> = group.iter().map(|&i| &modules[i]).collect();
     let separate = versions[0].print(&[]).len() * n;
     let Ok((mut merged, mut lifted)) = envs::merge_in_place(&versions, SHARED) else {
         return;
@@ -682,15 +670,20 @@ fn share_whole(modules: &mut [Module]) {
             .map(|l| (l.values.len() == 1).then(|| l.values.remove(0)))
             .collect(),
     );
-    for m in &mut modules[1..] {
-        values.push(envs::take_lifted(&merged.items, &mut m.items, &lifted));
+    for &i in &group[1..] {
+        values.push(envs::take_lifted(
+            &merged.items,
+            &mut modules[i].items,
+            &lifted,
+        ));
     }
     let mut merged = Some(merged);
-    for (i, m) in modules.iter_mut().enumerate() {
+    for (n, &i) in group.iter().enumerate() {
+        let m = &mut modules[i];
         // Only the first is printed; the others keep their own items, which name their
         // resources literally for the source map.
-        if i > 0 {
-            m.shared_with = Some(0);
+        if n > 0 {
+            m.shared_with = Some(group[0]);
         } else if let Some(merged) = merged.take() {
             m.params = merged.params;
             m.items = merged.items;
@@ -698,9 +691,9 @@ fn share_whole(modules: &mut [Module]) {
             m.lifted_params = merged.lifted_params;
         }
         for (k, l) in lifted.iter().enumerate() {
-            let value = values[i][k]
+            let value = values[n][k]
                 .take()
-                .or_else(|| l.values.get(i).cloned())
+                .or_else(|| l.values.get(n).cloned())
                 .expect("a lifted value for every declaration that shares the module");
             m.args.push(bicep::Prop {
                 key: bicep::Key::Name(l.param.clone().into()),
