@@ -486,11 +486,7 @@ fn share_by_diffs(
     if shared * 10 > separate * 9 {
         return Some(false);
     }
-    let m = &mut modules[first];
-    m.params = merged.params;
-    m.items = merged.items;
-    m.outputs = merged.outputs;
-    m.lifted_params = merged.lifted_params;
+    modules[first].adopt(merged);
     for l in lifted {
         for (value, &i) in l
             .values
@@ -685,10 +681,7 @@ fn share_whole(modules: &mut [Module], group: &[usize]) {
         if n > 0 {
             m.shared_with = Some(group[0]);
         } else if let Some(merged) = merged.take() {
-            m.params = merged.params;
-            m.items = merged.items;
-            m.outputs = merged.outputs;
-            m.lifted_params = merged.lifted_params;
+            m.adopt(merged);
         }
         for (k, l) in lifted.iter().enumerate() {
             let value = values[n][k]

@@ -168,6 +168,15 @@ impl Module {
         self.lifted_params = Vec::new();
     }
 
+    /// Takes the shared module's text (parameters, items, outputs) from `merged`, keeping this
+    /// declaration's own call arguments.
+    pub fn adopt(&mut self, merged: Module) {
+        self.params = merged.params;
+        self.items = merged.items;
+        self.outputs = merged.outputs;
+        self.lifted_params = merged.lifted_params;
+    }
+
     /// Whether two lowerings of a declaration came out the same.
     pub fn same_as(&self, other: &Module) -> bool {
         self.params == other.params
