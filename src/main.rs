@@ -508,7 +508,7 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
     if check_only {
         return check_dir(out, &result.artifacts);
     }
-    match platc::output::write_atomically(out, &result.artifacts, &mut RealFs) {
+    match platc::output::write_atomically(out, &result.artifacts, &RealFs) {
         Ok(()) => {
             if report.format == Format::Human {
                 eprintln!(
@@ -608,19 +608,19 @@ fn check_dir(out: &Path, artifacts: &Artifacts) -> ExitCode {
 pub struct RealFs;
 
 impl platc::output::Fs for RealFs {
-    fn create_dir_all(&mut self, p: &Path) -> std::io::Result<()> {
+    fn create_dir_all(&self, p: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(p)
     }
-    fn write(&mut self, p: &Path, data: &[u8]) -> std::io::Result<()> {
+    fn write(&self, p: &Path, data: &[u8]) -> std::io::Result<()> {
         // No fsync per file: the swap by rename protects the output from a failing or concurrent
         // build, which is what atomicity is for here; surviving power loss is not worth an fsync
         // for each of hundreds of files.
         std::fs::write(p, data)
     }
-    fn rename(&mut self, from: &Path, to: &Path) -> std::io::Result<()> {
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
         std::fs::rename(from, to)
     }
-    fn remove_dir_all(&mut self, p: &Path) -> std::io::Result<()> {
+    fn remove_dir_all(&self, p: &Path) -> std::io::Result<()> {
         std::fs::remove_dir_all(p)
     }
     fn exists(&self, p: &Path) -> bool {

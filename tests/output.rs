@@ -5,17 +5,24 @@ use platc::Artifacts;
 use platc::output::{Fs, write_atomically};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The real file system, failing the `fail_at`-th operation that changes something.
+/// The real file system, failing the `fail_at`-th operation that changes something (counted
+/// across threads: a large output is written two files at a time).
 struct Faulty {
-    step: usize,
+    step: AtomicUsize,
     fail_at: usize,
 }
 
 impl Faulty {
-    fn tick(&mut self) -> io::Result<()> {
-        self.step += 1;
-        if self.step == self.fail_at {
+    fn new(fail_at: usize) -> Faulty {
+        Faulty {
+            step: AtomicUsize::new(0),
+            fail_at,
+        }
+    }
+    fn tick(&self) -> io::Result<()> {
+        if self.step.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
             Err(io::Error::other("injected failure"))
         } else {
             Ok(())
@@ -24,11 +31,11 @@ impl Faulty {
 }
 
 impl Fs for Faulty {
-    fn create_dir_all(&mut self, p: &Path) -> io::Result<()> {
+    fn create_dir_all(&self, p: &Path) -> io::Result<()> {
         self.tick()?;
         std::fs::create_dir_all(p)
     }
-    fn write(&mut self, p: &Path, data: &[u8]) -> io::Result<()> {
+    fn write(&self, p: &Path, data: &[u8]) -> io::Result<()> {
         self.tick()?;
         let mut f = std::fs::File::create(p)?;
         // Fail halfway through a file, too.
@@ -36,11 +43,11 @@ impl Fs for Faulty {
         self.tick()?;
         f.write_all(&data[data.len() / 2..])
     }
-    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
         self.tick()?;
         std::fs::rename(from, to)
     }
-    fn remove_dir_all(&mut self, p: &Path) -> io::Result<()> {
+    fn remove_dir_all(&self, p: &Path) -> io::Result<()> {
         std::fs::remove_dir_all(p)
     }
     fn exists(&self, p: &Path) -> bool {
@@ -75,31 +82,39 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
-fn artifacts(tag: &str) -> Artifacts {
+/// A small output, or (with `large`) one of a few megabytes, which is written on two threads.
+fn artifacts(tag: &str, large: bool) -> Artifacts {
+    let filler = |what: &str, n: usize| {
+        let line = format!("// {tag} {what}\n");
+        if large { line.repeat(n) } else { line }
+    };
     let mut a = Artifacts::new();
-    a.insert("main.bicep".into(), format!("// {tag} main\n"));
-    a.insert("modules/aks.bicep".into(), format!("// {tag} aks\n"));
-    a.insert("modules/keyvault.bicep".into(), format!("// {tag} kv\n"));
+    a.insert("main.bicep".into(), filler("main", 80_000));
+    a.insert("main.parameters.json".into(), filler("parameters", 5_000));
+    a.insert("modules/aks.bicep".into(), filler("aks", 100));
+    a.insert("modules/keyvault.bicep".into(), filler("kv", 100));
+    a.insert("platc.map.json".into(), filler("map", 70_000));
     a
 }
 
 #[test]
 fn any_failed_step_leaves_the_previous_output() {
-    let dir = scratch("faults");
+    for large in [false, true] {
+        failed_steps_leave_the_previous_output(large);
+    }
+}
+
+fn failed_steps_leave_the_previous_output(large: bool) {
+    let dir = scratch(if large { "faults-large" } else { "faults" });
     let out = dir.join("infra");
     let write_old = || {
-        let mut fs = Faulty {
-            step: 0,
-            fail_at: 0,
-        };
-        write_atomically(&out, &artifacts("old"), &mut fs).unwrap();
+        write_atomically(&out, &artifacts("old", large), &Faulty::new(0)).unwrap();
     };
     write_old();
     let before = snapshot(&out);
     let mut failures = 0;
     for fail_at in 1..40 {
-        let mut fs = Faulty { step: 0, fail_at };
-        match write_atomically(&out, &artifacts("new"), &mut fs) {
+        match write_atomically(&out, &artifacts("new", large), &Faulty::new(fail_at)) {
             Err(_) => {
                 failures += 1;
                 assert_eq!(
@@ -111,7 +126,7 @@ fn any_failed_step_leaves_the_previous_output() {
             Ok(()) => {
                 assert_eq!(
                     snapshot(&out),
-                    snapshot_of(&artifacts("new")),
+                    snapshot_of(&artifacts("new", large)),
                     "step {fail_at}"
                 );
                 // Put the old output back for the next round.

@@ -22,6 +22,7 @@ struct P<'a> {
     pos: usize,
     end: usize,
     file: FileId,
+    stacks: Stacks,
 }
 
 fn ident_start(c: u8) -> bool {
@@ -32,38 +33,85 @@ fn ident_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
 }
 
-/// A vector without spare room: a growing vector reserves four slots at least, and most bodies,
-/// lists and qualifiers of a program hold one or two, for the whole run.
-fn exact<T>(mut v: Vec<T>) -> Vec<T> {
-    v.shrink_to_fit();
-    v
+/// Bodies, lists and qualifiers are built on the parser's stacks and moved into a vector of
+/// their exact size when complete: most hold one or two items, and a vector grown item by item
+/// reserves four slots and is then shrunk, a reallocation for nearly every node of the tree.
+trait Stack<T> {
+    fn stack(&mut self) -> &mut Vec<T>;
 }
 
-/// The statements in `text[start..end]`, with spans in the whole text; `None` where the grammar
-/// must decide.
+macro_rules! stacks {
+    ($($field:ident: $t:ty),* $(,)?) => {
+        #[derive(Default)]
+        struct Stacks {
+            $($field: Vec<$t>,)*
+        }
+        $(impl Stack<$t> for P<'_> {
+            fn stack(&mut self) -> &mut Vec<$t> {
+                &mut self.stacks.$field
+            }
+        })*
+    };
+}
+
+stacks! {
+    statements: ast::Statement,
+    qualifiers: ast::Qualifier,
+    values: ast::Value,
+    entries: (ast::Ident, ast::Value),
+    arguments: ast::Argument,
+    idents: ast::Ident,
+}
+
+/// Appends the statements in `text[start..end]`, with spans in the whole text, to `out`; false
+/// (and `out` as it was) where the grammar must decide.
 pub(super) fn statements(
     file: FileId,
     text: &str,
     start: usize,
     end: usize,
-) -> Option<Vec<ast::Statement>> {
+    out: &mut Vec<ast::Statement>,
+) -> bool {
     let mut p = P {
         text,
         b: text.as_bytes(),
         pos: start,
         end,
         file,
+        stacks: Stacks::default(),
     };
-    let mut out = Vec::new();
+    let before = out.len();
     p.skip();
     while p.pos < p.end {
-        out.push(p.statement().ok()?);
+        match p.statement() {
+            Ok(s) => out.push(s),
+            Err(Bail) => {
+                out.truncate(before);
+                return false;
+            }
+        }
         p.skip();
     }
-    Some(out)
+    true
 }
 
 impl P<'_> {
+    /// Where the items of a list being built begin on its stack.
+    fn mark<T>(&mut self) -> usize
+    where
+        Self: Stack<T>,
+    {
+        self.stack().len()
+    }
+
+    /// The items pushed since `mark`, in a vector of exactly their number.
+    fn take<T>(&mut self, mark: usize) -> Vec<T>
+    where
+        Self: Stack<T>,
+    {
+        self.stack().drain(mark..).collect()
+    }
+
     /// The byte at `i`, or 0 past the end of the text being parsed (the grammar sees no further).
     fn at(&self, i: usize) -> u8 {
         if i < self.end { self.b[i] } else { 0 }
@@ -166,7 +214,7 @@ impl P<'_> {
         if label.is_some() {
             self.skip();
         }
-        let mut qualifiers = Vec::new();
+        let qualifiers = self.mark::<ast::Qualifier>();
         while self.keyword_at(self.pos) {
             let s = self.pos;
             let keyword = ast::Ident {
@@ -177,28 +225,31 @@ impl P<'_> {
             self.skip();
             let value = self.value()?;
             let end = value.span.end as usize;
-            qualifiers.push(ast::Qualifier {
+            let q = ast::Qualifier {
                 keyword,
                 value,
                 span: self.span(s, end),
-            });
+            };
+            self.stack().push(q);
             self.skip();
         }
+        let qualifiers: Vec<ast::Qualifier> = self.take(qualifiers);
         let body = if self.peek() == b'{' {
             let s = self.pos;
             self.pos += 1;
             self.skip();
-            let mut statements = Vec::new();
+            let statements = self.mark::<ast::Statement>();
             while self.peek() != b'}' {
                 if self.pos >= self.end {
                     return Err(Bail);
                 }
-                statements.push(self.statement()?);
+                let st = self.statement()?;
+                self.stack().push(st);
                 self.skip();
             }
             self.pos += 1;
             Some(ast::Body {
-                statements: exact(statements),
+                statements: self.take(statements),
                 span: self.span(s, self.pos),
             })
         } else {
@@ -214,7 +265,7 @@ impl P<'_> {
             docs,
             kind: key,
             label,
-            qualifiers: exact(qualifiers),
+            qualifiers,
             body,
             span: Span {
                 end,
@@ -360,12 +411,16 @@ impl P<'_> {
 
     /// From an opening bracket at the current position: items separated by commas, a trailing
     /// comma allowed, up to `close` (the grammar's lists and call arguments).
-    fn separated<T>(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>> {
+    fn separated<T>(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> R<T>) -> R<Vec<T>>
+    where
+        Self: Stack<T>,
+    {
         self.pos += 1;
         self.skip();
-        let mut items = Vec::new();
+        let items = self.mark::<T>();
         if self.peek() != close {
-            items.push(item(self)?);
+            let first = item(self)?;
+            self.stack().push(first);
             self.skip();
             while self.peek() == b',' {
                 self.pos += 1;
@@ -373,7 +428,8 @@ impl P<'_> {
                 if self.peek() == close {
                     break;
                 }
-                items.push(item(self)?);
+                let next = item(self)?;
+                self.stack().push(next);
                 self.skip();
             }
         }
@@ -381,7 +437,7 @@ impl P<'_> {
             return Err(Bail);
         }
         self.pos += 1;
-        Ok(exact(items))
+        Ok(self.take(items))
     }
 
     fn value(&mut self) -> R<ast::Value> {
@@ -392,7 +448,7 @@ impl P<'_> {
             b'{' => {
                 self.pos += 1;
                 self.skip();
-                let mut entries = Vec::new();
+                let entries = self.mark::<(ast::Ident, ast::Value)>();
                 while self.peek() != b'}' {
                     let key = if self.peek() == b'"' {
                         let s = self.pos;
@@ -411,7 +467,7 @@ impl P<'_> {
                     self.pos += 1;
                     self.skip();
                     let v = self.value()?;
-                    entries.push((key, v));
+                    self.stack().push((key, v));
                     self.skip();
                     if self.peek() == b',' {
                         self.pos += 1;
@@ -419,7 +475,7 @@ impl P<'_> {
                     }
                 }
                 self.pos += 1;
-                ast::ValueKind::Map(exact(entries))
+                ast::ValueKind::Map(self.take(entries))
             }
             b'-' => {
                 let d = self.digits_end(start + 1);
@@ -458,12 +514,14 @@ impl P<'_> {
             return Ok(ast::ValueKind::Bool(name.name == "true"));
         }
         if self.peek() == b'.' {
-            let mut parts = vec![name];
+            let parts = self.mark::<ast::Ident>();
+            self.stack().push(name);
             while self.peek() == b'.' {
                 self.pos += 1;
-                parts.push(self.ident()?);
+                let part = self.ident()?;
+                self.stack().push(part);
             }
-            return Ok(ast::ValueKind::Ref(exact(parts)));
+            return Ok(ast::ValueKind::Ref(self.take(parts)));
         }
         Ok(ast::ValueKind::Word(name.name))
     }

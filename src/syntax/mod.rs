@@ -67,19 +67,19 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnosti
         batches.push((i, j));
         i = j;
     }
-    let parse_batches = |batches: &[(usize, usize)]| {
-        let mut statements = Vec::new();
+    // Each top-level statement starts at one of `bounds`: a batch's vector is sized once, the
+    // first with room for the second's statements too, so the halves join without a copy of it.
+    let count = |batches: &[(usize, usize)]| match (batches.first(), batches.last()) {
+        (Some(&(i, _)), Some(&(_, j))) => j - i,
+        _ => 0,
+    };
+    let parse_batches = |batches: &[(usize, usize)], room: usize| {
+        let mut statements = Vec::with_capacity(room);
         let mut errors = Vec::new();
         for &(i, j) in batches {
             // Well-formed text takes the fast path; the grammar decides everything else.
-            let quick = if fast {
-                fast::statements(file, text, bounds[i], bounds[j])
-            } else {
-                None
-            };
-            if let Some(s) = quick {
-                statements.extend(s);
-            } else if !parse_range(file, text, bounds[i], bounds[j], &mut statements, None) {
+            let quick = fast && fast::statements(file, text, bounds[i], bounds[j], &mut statements);
+            if !quick && !parse_range(file, text, bounds[i], bounds[j], &mut statements, None) {
                 for k in i..j {
                     parse_range(
                         file,
@@ -98,8 +98,8 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnosti
     let (statements, errors) = if batches.len() >= 8 && crate::threads() > 1 {
         let (a, b) = batches.split_at(batches.len() / 2);
         let (first, second) = std::thread::scope(|s| {
-            let second = s.spawn(|| parse_batches(b));
-            let first = parse_batches(a);
+            let second = s.spawn(|| parse_batches(b, count(b)));
+            let first = parse_batches(a, count(a) + count(b));
             (first, second.join().expect("a parser thread never panics"))
         });
         let (mut statements, mut errors) = first;
@@ -107,10 +107,9 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnosti
         errors.extend(second.1);
         (statements, errors)
     } else {
-        parse_batches(&batches)
+        parse_batches(&batches, count(&batches))
     };
     out.statements = statements;
-    out.statements.shrink_to_fit();
     (out, errors)
 }
 
@@ -179,13 +178,9 @@ pub fn import_statements(file: FileId, text: &str) -> Vec<ast::Statement> {
         if first.is_some_and(|l| {
             l.starts_with("import")
                 && !l[6..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        }) {
-            match fast::statements(file, text, w[0], w[1]) {
-                Some(statements) => out.extend(statements),
-                None => {
-                    parse_range(file, text, w[0], w[1], &mut out, None);
-                }
-            }
+        }) && !fast::statements(file, text, w[0], w[1], &mut out)
+        {
+            parse_range(file, text, w[0], w[1], &mut out, None);
         }
     }
     out
