@@ -465,7 +465,14 @@ fn shareable(m: &Module) -> bool {
 
 /// The parameters a module's call passes: only modules whose calls pass the same ones share.
 fn param_keys(m: &Module) -> Vec<String> {
-    m.args.iter().map(|a| format!("{:?}", a.key)).collect()
+    m.args
+        .iter()
+        .map(|a| match &a.key {
+            bicep::Key::Name(name) => name.to_string(),
+            // Never a parameter's name; kept apart from every name all the same.
+            bicep::Key::Expr(e) => format!("[{e:?}]"),
+        })
+        .collect()
 }
 
 /// `share_modules` for one group from the others' differences to the first: `Some(true)` when
@@ -1181,10 +1188,6 @@ fn main_bicep(
     ));
     items.push(Item::Resource(rg));
 
-    // The module calls were printed as their modules were done, each kind's into one text,
-    // each call after a blank line, as the printer separates modules and resources.
-    let mut text = join(&bicep::print_items(&header, &items), calls, "");
-
     let outputs: Vec<Item> = outputs
         .into_iter()
         .map(|(name, value, ty)| Item::Output {
@@ -1194,11 +1197,15 @@ fn main_bicep(
             value,
         })
         .collect();
-    if !outputs.is_empty() {
-        text.push('\n');
-        text = bicep::print_items_into(text, &[], &outputs);
-    }
-    text
+    let tail = if outputs.is_empty() {
+        String::new()
+    } else {
+        bicep::print_items_into(String::from("\n"), &[], &outputs)
+    };
+    // The module calls were printed as their modules were done, each kind's into one text,
+    // each call after a blank line, as the printer separates modules and resources; the
+    // outputs are printed first so that the whole text is assembled once, at its final size.
+    join(&bicep::print_items(&header, &items), calls, &tail)
 }
 
 /// Secret names are unique across the platform, so the secret alone names its parameter.
