@@ -115,222 +115,308 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
         }
     }
 
-    let stores_with_entries: std::collections::HashSet<&str> = children
+    let stores_with_entries: crate::collections::IndexSet<&str> = children
         .iter()
         .filter_map(|(k, cb)| match in_target(cb) {
             Some(("appconfig", store)) if k.name != "secret" => Some(store),
             _ => None,
         })
         .collect();
-    for file in files {
-        for st in &file.statements {
-            let Statement::Block(b) = st else { continue };
-            let Some(kind) = schema::top_level(&b.kind.name) else {
-                continue;
-            };
-            let name = label(b);
-            let meta = Meta {
-                span: b.label.as_ref().map_or(b.kind.span, |l| l.span),
-                doc: b.docs.as_ref().map(|d| d.text.clone()),
-            };
-            match kind.name {
-                "network" => {
-                    let f = c.validate(b, kind);
-                    let n = network(c, &f, meta);
-                    p.networks.entry(name).or_insert(n);
-                }
-                "logs" => {
-                    let f = c.validate(b, kind);
-                    rules::name(c, b, &azure::NAME_LOGS);
-                    p.logs.entry(name).or_insert(Logs {
-                        meta,
-                        retention_days: f.int("retention_days").unwrap_or(30),
-                        daily_quota_gb: f.int("daily_quota_gb"),
-                    });
-                }
-                "metrics" => {
-                    let f = c.validate(b, kind);
-                    rules::name(c, b, &azure::NAME_MONITOR);
-                    let grafana = f.bool("grafana").unwrap_or(true);
-                    if grafana {
-                        rules::name(c, b, &azure::NAME_GRAFANA);
-                    }
-                    p.metrics.entry(name).or_insert(Metrics { meta, grafana });
-                }
-                "registry" => {
-                    let f = c.validate(b, kind);
-                    public_on_private(c, &f, p.private_networking, "registry");
-                    rules::name(c, b, &azure::NAME_REGISTRY);
-                    p.registries.entry(name).or_insert(Registry {
-                        meta,
-                        sku: f.str_or("sku", "premium"),
-                        private: f.bool("private").unwrap_or(p.private_networking),
-                    });
-                }
-                "vault" => {
-                    let f = c.validate(b, kind);
-                    public_on_private(c, &f, p.private_networking, "vault");
-                    rules::name(c, b, &azure::NAME_VAULT);
-                    p.vaults.entry(name).or_insert(Vault {
-                        meta,
-                        sku: f.str_or("sku", "standard"),
-                        soft_delete_days: f.int("soft_delete_days").unwrap_or(90),
-                        purge_protection: f.bool("purge_protection").unwrap_or(true),
-                        private: f.bool("private").unwrap_or(p.private_networking),
-                        secrets: Default::default(),
-                    });
-                }
-                "appconfig" => {
-                    let f = c.validate(b, kind);
-                    rules::name(c, b, &azure::NAME_APPCONFIG);
-                    // Key-values are written through ARM over the public endpoint; a store that
-                    // holds any stays public unless the author insists (and is told why not).
-                    let holds_entries = stores_with_entries.contains(name.as_str());
-                    let explicit = f.bool("private");
-                    if !holds_entries {
-                        public_on_private(c, &f, p.private_networking, "appconfig");
-                    }
-                    if explicit == Some(true) && holds_entries {
-                        let span = f.value("private").map_or(b.head_span(), |v| v.span);
-                        let d = Diagnostic::new(
-                            Code::MissingDependency,
-                            format!("appconfig `{name}` cannot be private while it holds key-values"),
-                            span,
-                            "ARM writes key-values over the public endpoint",
-                        )
-                        .with_note("a store with public network access disabled rejects key-value writes from deployments (Azure/bicep#11204)")
-                        .with_help("remove `private = true`; local authentication stays disabled, so access still needs Entra ID");
-                        c.report(d);
-                    }
-                    p.appconfigs.entry(name).or_insert(AppConfig {
-                        meta,
-                        sku: f.str_or("sku", "standard"),
-                        soft_delete_days: f.int("soft_delete_days").unwrap_or(7),
-                        purge_protection: f.bool("purge_protection").unwrap_or(true),
-                        private: explicit.unwrap_or(p.private_networking && !holds_entries),
-                        entries: Vec::new(),
-                    });
-                }
-                "storage" => {
-                    let f = c.validate(b, kind);
-                    public_on_private(c, &f, p.private_networking, "storage");
-                    rules::name(c, b, &azure::NAME_STORAGE);
-                    let containers = f.strings("containers");
-                    rules::containers(c, &f);
-                    p.storages.entry(name).or_insert(Storage {
-                        meta,
-                        replication: f.str_or("replication", "zrs"),
-                        containers,
-                        private: f.bool("private").unwrap_or(p.private_networking),
-                    });
-                }
-                "identity" => {
-                    let f = c.validate(b, kind);
-                    rules::name(c, b, &azure::NAME_IDENTITY);
-                    let id = identity(c, &f, meta);
-                    p.identities.entry(name).or_insert(id);
-                }
-                "cluster" => {
-                    let f = c.validate(b, kind);
-                    public_on_private(c, &f, p.private_networking, "cluster");
-                    rules::name(c, b, &azure::NAME_CLUSTER);
-                    let cl = cluster(c, &f, meta, p.private_networking);
-                    p.clusters.entry(name).or_insert(cl);
-                }
-                _ => {}
-            }
+    let blocks: Vec<(&'static schema::Kind, &ast::Block)> = files
+        .iter()
+        .flat_map(|f| &f.statements)
+        .filter_map(|st| match st {
+            Statement::Block(b) => Some((schema::top_level(&b.kind.name)?, b)),
+            Statement::Attribute(_) => None,
+        })
+        .filter(|(kind, _)| !matches!(kind.name, "secret" | "config" | "feature" | "platform"))
+        .collect();
+    let private_networking = p.private_networking;
+    let decls = c.in_halves(&blocks, |c, &(kind, b)| {
+        declaration(c, kind, b, private_networking, &stores_with_entries)
+    });
+    // The first declaration of a name is the one kept; a second was reported when collected.
+    fn keep<V>(map: &mut crate::collections::IndexMap<String, V>, name: String, v: V) {
+        map.entry(name).or_insert(v);
+    }
+    for d in decls {
+        match d {
+            Decl::Network(name, v) => keep(&mut p.networks, name, v),
+            Decl::Logs(name, v) => keep(&mut p.logs, name, v),
+            Decl::Metrics(name, v) => keep(&mut p.metrics, name, v),
+            Decl::Registry(name, v) => keep(&mut p.registries, name, v),
+            Decl::Vault(name, v) => keep(&mut p.vaults, name, v),
+            Decl::AppConfig(name, v) => keep(&mut p.appconfigs, name, v),
+            Decl::Storage(name, v) => keep(&mut p.storages, name, v),
+            Decl::Identity(name, v) => keep(&mut p.identities, name, v),
+            Decl::Cluster(name, v) => keep(&mut p.clusters, name, *v),
         }
     }
 
     // Secrets first: config entries may reference them wherever they stand in the source.
     children.sort_by_key(|(k, _)| k.name != "secret");
-    for (kind, b) in children {
-        let f = c.validate(b, kind);
-        let Some((_, parent)) = in_target(b) else {
+    let secrets = children
+        .iter()
+        .take_while(|(k, _)| k.name == "secret")
+        .count();
+    let (secret_blocks, entry_blocks) = children.split_at(secrets);
+    let found = c.in_halves(secret_blocks, |c, &(kind, b)| secret(c, kind, b));
+    for (parent, name, span, found) in found {
+        let Some(vault) = p.vaults.get_mut(parent) else {
             continue;
         };
-        let name = label(b);
-        let span = b.label.as_ref().map_or(b.kind.span, |l| l.span);
-        match kind.name {
-            "secret" => {
-                rules::secret_name(c, b);
-                let Some(vault) = p.vaults.get_mut(parent) else {
-                    continue;
-                };
-                let env = match f.value("value").map(|v| &v.kind) {
-                    Some(ValueKind::Call { args, .. }) => match env_value(args) {
-                        StrValue::Env { name, .. } => name,
-                        StrValue::Literal(_) => continue,
-                    },
-                    _ => continue,
-                };
-                if vault.secrets.contains_key(&name) {
-                    c.error(
-                        Code::Duplicate,
-                        format!("vault `{parent}` already has secret `{name}`"),
-                        span,
-                        "declared again",
-                    );
-                    continue;
-                }
-                let expires = f.secs("expires_after").unwrap_or(180 * 86_400);
-                vault.secrets.insert(
-                    name,
-                    Secret {
-                        meta: Meta {
-                            span,
-                            doc: b.docs.as_ref().map(|d| d.text.clone()),
-                        },
-                        env,
-                        content_type: f.str_or("content_type", "text/plain"),
-                        expires_after_days: expires.div_ceil(86_400),
-                    },
-                );
-            }
-            "config" => {
-                let entries = config_entries(c, &f, &p, &name, span);
-                if let Some(store) = p.appconfigs.get_mut(parent) {
-                    store.entries.extend(entries);
-                }
-            }
-            "feature" => {
-                rules::feature_id(c, b);
-                let description = f.str("description");
-                let mut entries = vec![KeyValue {
-                    span,
-                    key: format!("{}{name}", azure::FEATURE_FLAG_PREFIX),
-                    label: None,
-                    content: KvContent::FeatureFlag {
-                        id: name.clone(),
-                        description: description.clone(),
-                        enabled: f.bool("enabled").unwrap_or(false),
-                    },
-                }];
-                for (k, v) in f.map("labels") {
-                    if let ValueKind::Bool(enabled) = v.kind {
-                        rules::kv_label(c, &k.name, k.span);
-                        entries.push(KeyValue {
-                            span: k.span,
-                            key: format!("{}{name}", azure::FEATURE_FLAG_PREFIX),
-                            label: Some(k.name.as_str().to_owned()),
-                            content: KvContent::FeatureFlag {
-                                id: name.clone(),
-                                description: description.clone(),
-                                enabled,
-                            },
-                        });
-                    }
-                }
-                if let Some(store) = p.appconfigs.get_mut(parent) {
-                    store.entries.extend(entries);
-                }
-            }
-            _ => {}
+        let Some(found) = found else { continue };
+        if vault.secrets.contains_key(&name) {
+            c.error(
+                Code::Duplicate,
+                format!("vault `{parent}` already has secret `{name}`"),
+                span,
+                "declared again",
+            );
+            continue;
+        }
+        vault.secrets.insert(name, found);
+    }
+    let entries = c.in_halves(entry_blocks, |c, &(kind, b)| entries(c, kind, b, &p));
+    for (parent, entries) in entries {
+        if let Some(store) = p.appconfigs.get_mut(parent) {
+            store.entries.extend(entries);
         }
     }
 
     rules::platform_rules(c, &p);
     p
+}
+
+/// A secret's parent vault, name and span, and the secret where its value is `secure(...)`.
+type FoundSecret<'a> = (&'a str, String, crate::source::Span, Option<Secret>);
+
+fn secret<'a>(
+    c: &mut Checker,
+    kind: &'static schema::Kind,
+    b: &'a ast::Block,
+) -> Option<FoundSecret<'a>> {
+    let f = c.validate(b, kind);
+    let (_, parent) = in_target(b)?;
+    let name = label(b);
+    let span = b.label.as_ref().map_or(b.kind.span, |l| l.span);
+    rules::secret_name(c, b);
+    let env = match f.value("value").map(|v| &v.kind) {
+        Some(ValueKind::Call { args, .. }) => match env_value(args) {
+            StrValue::Env { name, .. } => Some(name),
+            StrValue::Literal(_) => None,
+        },
+        _ => None,
+    };
+    let found = env.map(|env| {
+        let expires = f.secs("expires_after").unwrap_or(180 * 86_400);
+        Secret {
+            meta: Meta {
+                span,
+                doc: b.docs.as_ref().map(|d| d.text.clone()),
+            },
+            env,
+            content_type: f.str_or("content_type", "text/plain"),
+            expires_after_days: expires.div_ceil(86_400),
+        }
+    });
+    Some((parent, name, span, found))
+}
+
+/// A `config` or `feature` declaration's key-values, with the store they go to.
+fn entries<'a>(
+    c: &mut Checker,
+    kind: &'static schema::Kind,
+    b: &'a ast::Block,
+    p: &Platform,
+) -> Option<(&'a str, Vec<KeyValue>)> {
+    let f = c.validate(b, kind);
+    let (_, parent) = in_target(b)?;
+    let name = label(b);
+    let span = b.label.as_ref().map_or(b.kind.span, |l| l.span);
+    match kind.name {
+        "config" => Some((parent, config_entries(c, &f, p, &name, span))),
+        "feature" => {
+            rules::feature_id(c, b);
+            let description = f.str("description");
+            let mut entries = vec![KeyValue {
+                span,
+                key: format!("{}{name}", azure::FEATURE_FLAG_PREFIX),
+                label: None,
+                content: KvContent::FeatureFlag {
+                    id: name.clone(),
+                    description: description.clone(),
+                    enabled: f.bool("enabled").unwrap_or(false),
+                },
+            }];
+            for (k, v) in f.map("labels") {
+                if let ValueKind::Bool(enabled) = v.kind {
+                    rules::kv_label(c, &k.name, k.span);
+                    entries.push(KeyValue {
+                        span: k.span,
+                        key: format!("{}{name}", azure::FEATURE_FLAG_PREFIX),
+                        label: Some(k.name.as_str().to_owned()),
+                        content: KvContent::FeatureFlag {
+                            id: name.clone(),
+                            description: description.clone(),
+                            enabled,
+                        },
+                    });
+                }
+            }
+            Some((parent, entries))
+        }
+        _ => None,
+    }
+}
+
+/// A declaration of the platform's own kinds (not the children: secrets, config, features),
+/// validated and built, before it joins the platform.
+enum Decl {
+    Network(String, Network),
+    Logs(String, Logs),
+    Metrics(String, Metrics),
+    Registry(String, Registry),
+    Vault(String, Vault),
+    AppConfig(String, AppConfig),
+    Storage(String, Storage),
+    Identity(String, Identity),
+    Cluster(String, Box<Cluster>),
+}
+
+fn declaration(
+    c: &mut Checker,
+    kind: &'static schema::Kind,
+    b: &ast::Block,
+    private_networking: bool,
+    stores_with_entries: &crate::collections::IndexSet<&str>,
+) -> Option<Decl> {
+    let name = label(b);
+    let meta = Meta {
+        span: b.label.as_ref().map_or(b.kind.span, |l| l.span),
+        doc: b.docs.as_ref().map(|d| d.text.clone()),
+    };
+    Some(match kind.name {
+        "network" => {
+            let f = c.validate(b, kind);
+            let n = network(c, &f, meta);
+            Decl::Network(name, n)
+        }
+        "logs" => {
+            let f = c.validate(b, kind);
+            rules::name(c, b, &azure::NAME_LOGS);
+            Decl::Logs(
+                name,
+                Logs {
+                    meta,
+                    retention_days: f.int("retention_days").unwrap_or(30),
+                    daily_quota_gb: f.int("daily_quota_gb"),
+                },
+            )
+        }
+        "metrics" => {
+            let f = c.validate(b, kind);
+            rules::name(c, b, &azure::NAME_MONITOR);
+            let grafana = f.bool("grafana").unwrap_or(true);
+            if grafana {
+                rules::name(c, b, &azure::NAME_GRAFANA);
+            }
+            Decl::Metrics(name, Metrics { meta, grafana })
+        }
+        "registry" => {
+            let f = c.validate(b, kind);
+            public_on_private(c, &f, private_networking, "registry");
+            rules::name(c, b, &azure::NAME_REGISTRY);
+            Decl::Registry(
+                name,
+                Registry {
+                    meta,
+                    sku: f.str_or("sku", "premium"),
+                    private: f.bool("private").unwrap_or(private_networking),
+                },
+            )
+        }
+        "vault" => {
+            let f = c.validate(b, kind);
+            public_on_private(c, &f, private_networking, "vault");
+            rules::name(c, b, &azure::NAME_VAULT);
+            Decl::Vault(
+                name,
+                Vault {
+                    meta,
+                    sku: f.str_or("sku", "standard"),
+                    soft_delete_days: f.int("soft_delete_days").unwrap_or(90),
+                    purge_protection: f.bool("purge_protection").unwrap_or(true),
+                    private: f.bool("private").unwrap_or(private_networking),
+                    secrets: Default::default(),
+                },
+            )
+        }
+        "appconfig" => {
+            let f = c.validate(b, kind);
+            rules::name(c, b, &azure::NAME_APPCONFIG);
+            // Key-values are written through ARM over the public endpoint; a store that
+            // holds any stays public unless the author insists (and is told why not).
+            let holds_entries = stores_with_entries.contains(name.as_str());
+            let explicit = f.bool("private");
+            if !holds_entries {
+                public_on_private(c, &f, private_networking, "appconfig");
+            }
+            if explicit == Some(true) && holds_entries {
+                let span = f.value("private").map_or(b.head_span(), |v| v.span);
+                let d = Diagnostic::new(
+                    Code::MissingDependency,
+                    format!("appconfig `{name}` cannot be private while it holds key-values"),
+                    span,
+                    "ARM writes key-values over the public endpoint",
+                )
+                .with_note("a store with public network access disabled rejects key-value writes from deployments (Azure/bicep#11204)")
+                .with_help("remove `private = true`; local authentication stays disabled, so access still needs Entra ID");
+                c.report(d);
+            }
+            Decl::AppConfig(
+                name,
+                AppConfig {
+                    meta,
+                    sku: f.str_or("sku", "standard"),
+                    soft_delete_days: f.int("soft_delete_days").unwrap_or(7),
+                    purge_protection: f.bool("purge_protection").unwrap_or(true),
+                    private: explicit.unwrap_or(private_networking && !holds_entries),
+                    entries: Vec::new(),
+                },
+            )
+        }
+        "storage" => {
+            let f = c.validate(b, kind);
+            public_on_private(c, &f, private_networking, "storage");
+            rules::name(c, b, &azure::NAME_STORAGE);
+            let containers = f.strings("containers");
+            rules::containers(c, &f);
+            Decl::Storage(
+                name,
+                Storage {
+                    meta,
+                    replication: f.str_or("replication", "zrs"),
+                    containers,
+                    private: f.bool("private").unwrap_or(private_networking),
+                },
+            )
+        }
+        "identity" => {
+            let f = c.validate(b, kind);
+            rules::name(c, b, &azure::NAME_IDENTITY);
+            let id = identity(c, &f, meta);
+            Decl::Identity(name, id)
+        }
+        "cluster" => {
+            let f = c.validate(b, kind);
+            public_on_private(c, &f, private_networking, "cluster");
+            rules::name(c, b, &azure::NAME_CLUSTER);
+            let cl = cluster(c, &f, meta, private_networking);
+            Decl::Cluster(name, Box::new(cl))
+        }
+        _ => return None,
+    })
 }
 
 /// The parent named by `in kind.name`, when it resolved.

@@ -30,12 +30,26 @@ pub struct Checked {
 /// is checked once for the defaults and once per declared environment; a problem found in several
 /// of those views is reported once.
 pub fn check(files: &[ast::File]) -> (Checked, Vec<Diagnostic>) {
+    let from = if crate::threads() > 1 {
+        PARALLEL_DECLARATIONS
+    } else {
+        usize::MAX
+    };
+    check_with(files, from)
+}
+
+/// `check`, splitting lists of at least `parallel_from` declarations over two threads (a test
+/// holds every split to the one-thread result).
+fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagnostic>) {
     let declared = envs::declared(files);
     let mut first = Checker::default();
     envs::check_blocks(&mut first, files, &declared);
     let mut diags = first.diags;
     let run = |view: &[ast::File]| {
-        let mut c = Checker::default();
+        let mut c = Checker {
+            parallel_from,
+            ..Checker::default()
+        };
         c.collect(view);
         let platform = build::platform(&mut c, view);
         c.report_unused();
@@ -69,7 +83,7 @@ pub fn check(files: &[ast::File]) -> (Checked, Vec<Diagnostic>) {
 }
 
 /// A top-level declaration (or a subnet, as `subnet` with name `network.subnet`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Symbol {
     span: Span,
 }
@@ -84,12 +98,29 @@ impl indexmap::Equivalent<(&'static str, String)> for SymbolRef<'_> {
     }
 }
 
-#[derive(Default)]
 pub(crate) struct Checker {
     diags: Vec<Diagnostic>,
-    symbols: IndexMap<(&'static str, String), Symbol>,
+    /// Shared with the workers that check parts of a large program on another thread; only
+    /// `collect` writes it, before any worker exists.
+    symbols: std::sync::Arc<IndexMap<(&'static str, String), Symbol>>,
     used: IndexSet<(&'static str, String)>,
+    /// The shortest list `in_halves` splits over two threads.
+    parallel_from: usize,
 }
+
+impl Default for Checker {
+    fn default() -> Self {
+        Checker {
+            diags: Vec::new(),
+            symbols: Default::default(),
+            used: IndexSet::default(),
+            parallel_from: usize::MAX,
+        }
+    }
+}
+
+/// Below this many declarations a check stays on one thread: a second costs more than it saves.
+const PARALLEL_DECLARATIONS: usize = 512;
 
 /// The values of one block that passed validation, by field name, and its nested blocks.
 pub(crate) struct Fields<'a> {
@@ -193,6 +224,45 @@ pub(crate) fn label(block: &ast::Block) -> String {
 }
 
 impl Checker {
+    /// `each` over `items`, keeping what it finds, as one thread would do it in order: a large
+    /// list is cut in two, the second half checked on another thread by a worker with its own
+    /// diagnostics and uses, which then join this checker's after the first half's.
+    pub(crate) fn in_halves<T: Sync, R: Send>(
+        &mut self,
+        items: &[T],
+        each: impl Fn(&mut Checker, &T) -> Option<R> + Sync,
+    ) -> Vec<R> {
+        if items.len() < self.parallel_from.max(2) {
+            return items.iter().filter_map(|item| each(self, item)).collect();
+        }
+        let (first, second) = items.split_at(items.len() / 2);
+        let mut worker = Checker {
+            diags: Vec::new(),
+            symbols: std::sync::Arc::clone(&self.symbols),
+            used: IndexSet::default(),
+            parallel_from: usize::MAX,
+        };
+        let (mut out, (more, worker)) = std::thread::scope(|s| {
+            let each = &each;
+            let rest = s.spawn(move || {
+                let out: Vec<R> = second
+                    .iter()
+                    .filter_map(|item| each(&mut worker, item))
+                    .collect();
+                (out, worker)
+            });
+            let out: Vec<R> = first.iter().filter_map(|item| each(self, item)).collect();
+            (
+                out,
+                rest.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            )
+        });
+        out.extend(more);
+        self.diags.extend(worker.diags);
+        self.used.extend(worker.used);
+        out
+    }
+
     pub fn report(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -211,7 +281,7 @@ impl Checker {
     /// across files.
     fn collect(&mut self, files: &[ast::File]) {
         // Nearly every statement declares a name: the table is sized once, not grown.
-        self.symbols
+        std::sync::Arc::make_mut(&mut self.symbols)
             .reserve(files.iter().map(|f| f.statements.len()).sum());
         for file in files {
             for st in &file.statements {
@@ -254,7 +324,7 @@ impl Checker {
             .with_help(format!("rename one of them; {what} names must be unique"));
             self.report(d);
         } else {
-            self.symbols.insert((kind, name), Symbol { span });
+            std::sync::Arc::make_mut(&mut self.symbols).insert((kind, name), Symbol { span });
         }
     }
 
@@ -973,5 +1043,53 @@ fn human_secs(s: u64) -> String {
         s if s % 3_600 == 0 => format!("{}h", s / 3_600),
         s if s % 60 == 0 => format!("{}m", s / 60),
         s => format!("{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A program's check: the model and every diagnostic, as text.
+    fn outcome(files: &[ast::File], parallel_from: usize) -> String {
+        let (checked, mut diags) = check_with(files, parallel_from);
+        crate::diag::sort(&mut diags);
+        format!("{checked:#?}\n{diags:#?}")
+    }
+
+    #[test]
+    fn checking_on_two_threads_agrees_with_one() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut programs: Vec<(String, String)> = Vec::new();
+        for dir in ["tests/fixtures", "examples"] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .expect("the folder is there")
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "plat"))
+                .collect();
+            paths.sort();
+            for p in paths {
+                let text = std::fs::read_to_string(&p).expect("a readable program");
+                programs.push((p.display().to_string(), text));
+            }
+        }
+        assert!(programs.len() > 40, "{} programs", programs.len());
+        programs.push(("synthetic".into(), crate::synth::platform(3)));
+        let mut with_errors = 0;
+        for (name, text) in &programs {
+            let (file, _) = crate::syntax::parse(0, text);
+            let files = [file];
+            let one = outcome(&files, usize::MAX);
+            with_errors += usize::from(one.contains("Error"));
+            // Every list split, the shortest ones included, and a split of only the long ones.
+            for from in [2, 3, 50] {
+                assert!(
+                    outcome(&files, from) == one,
+                    "{name}: two threads from {from} items differ from one"
+                );
+            }
+        }
+        assert!(with_errors > 20, "only {with_errors} programs with errors");
     }
 }
