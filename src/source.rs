@@ -109,9 +109,14 @@ impl SourceMap {
         }
         let starts = &self.line_starts[file];
         let line = starts.partition_point(|s| *s <= offset);
-        let line_start = starts[line - 1];
-        let col = text[line_start..offset].chars().count() + 1;
-        (line, col)
+        let before = &text[starts[line - 1]..offset];
+        // Most lines are ASCII, where characters are bytes: no need to count them one by one.
+        let col = if before.is_ascii() {
+            before.len()
+        } else {
+            before.chars().count()
+        };
+        (line, col + 1)
     }
 }
 

@@ -73,7 +73,7 @@ fn number_into(out: &mut String, n: usize) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Appends one compact row of a loop's resources to `out` (the rows of one type):
