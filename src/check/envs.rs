@@ -34,29 +34,36 @@ pub(super) fn declared(files: &[ast::File]) -> Vec<(String, crate::source::Span)
 }
 
 /// Checks every `env` block once: it names a declared environment and holds only fields.
+/// Returns whether the program has any `env` block (one at the top level included), in the same
+/// walk over the whole tree.
 pub(super) fn check_blocks(
     c: &mut Checker,
     files: &[ast::File],
     envs: &[(String, crate::source::Span)],
-) {
+) -> bool {
     fn walk(
         c: &mut Checker,
         stmts: &[Statement],
         envs: &[(String, crate::source::Span)],
         top: bool,
+        found: &mut bool,
     ) {
         for st in stmts {
             let Statement::Block(b) = st else { continue };
-            if b.kind.name == "env" && !top {
+            let env = b.kind.name == "env";
+            *found |= env;
+            if env && !top {
                 check_one(c, b, envs);
             } else {
-                walk(c, b.statements(), envs, false);
+                walk(c, b.statements(), envs, false, found);
             }
         }
     }
+    let mut found = false;
     for file in files {
-        walk(c, &file.statements, envs, true);
+        walk(c, &file.statements, envs, true, &mut found);
     }
+    found
 }
 
 fn check_one(c: &mut Checker, b: &ast::Block, envs: &[(String, crate::source::Span)]) {
@@ -118,16 +125,6 @@ fn check_one(c: &mut Checker, b: &ast::Block, envs: &[(String, crate::source::Sp
             "unexpected",
         );
     }
-}
-
-/// Whether any block holds an `env` block.
-pub(super) fn any_blocks(files: &[ast::File]) -> bool {
-    fn walk(stmts: &[Statement]) -> bool {
-        stmts.iter().any(
-            |s| matches!(s, Statement::Block(b) if b.kind.name == "env" || walk(b.statements())),
-        )
-    }
-    files.iter().any(|f| walk(&f.statements))
 }
 
 /// A copy of the program as environment `env` sees it (`None`: the defaults): every block's fields

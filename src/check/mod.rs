@@ -43,7 +43,7 @@ pub fn check(files: &[ast::File]) -> (Checked, Vec<Diagnostic>) {
 fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagnostic>) {
     let declared = envs::declared(files);
     let mut first = Checker::default();
-    envs::check_blocks(&mut first, files, &declared);
+    let any_env_blocks = envs::check_blocks(&mut first, files, &declared);
     let mut diags = first.diags;
     let run = |view: &[ast::File]| {
         let mut c = Checker {
@@ -56,7 +56,7 @@ fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagno
         (platform, c.diags)
     };
     // Without `env` blocks the defaults' view is the program itself: no copy needed.
-    let (default, more) = if envs::any_blocks(files) {
+    let (default, more) = if any_env_blocks {
         run(&envs::apply(files, None))
     } else {
         run(files)
@@ -92,9 +92,9 @@ struct Symbol {
 #[derive(Hash)]
 struct SymbolRef<'a>(&'a str, &'a str);
 
-impl indexmap::Equivalent<(&'static str, String)> for SymbolRef<'_> {
-    fn equivalent(&self, key: &(&'static str, String)) -> bool {
-        self.0 == key.0 && self.1 == key.1
+impl indexmap::Equivalent<(&'static str, ast::Text)> for SymbolRef<'_> {
+    fn equivalent(&self, key: &(&'static str, ast::Text)) -> bool {
+        self.0 == key.0 && self.1 == key.1.as_str()
     }
 }
 
@@ -102,8 +102,10 @@ pub(crate) struct Checker {
     diags: Vec<Diagnostic>,
     /// Shared with the workers that check parts of a large program on another thread; only
     /// `collect` writes it, before any worker exists.
-    symbols: std::sync::Arc<IndexMap<(&'static str, String), Symbol>>,
-    used: IndexSet<(&'static str, String)>,
+    /// Names are inline strings: most are short, and a large program declares tens of
+    /// thousands.
+    symbols: std::sync::Arc<IndexMap<(&'static str, ast::Text), Symbol>>,
+    used: IndexSet<(&'static str, ast::Text)>,
     /// The shortest list `in_halves` splits over two threads.
     parallel_from: usize,
 }
@@ -293,7 +295,7 @@ impl Checker {
                 if kind.name == "platform" {
                     continue;
                 }
-                self.declare(kind.name, l.text.as_str().to_owned(), l.span, kind.name);
+                self.declare(kind.name, l.text.clone(), l.span, kind.name);
                 if kind.name == "network" {
                     for sub in b.statements() {
                         if let Statement::Block(s) = sub
@@ -301,7 +303,7 @@ impl Checker {
                         {
                             self.declare(
                                 "subnet",
-                                format!("{}.{}", l.text, sl.text),
+                                compact_str::format_compact!("{}.{}", l.text, sl.text),
                                 sl.span,
                                 "subnet",
                             );
@@ -312,7 +314,7 @@ impl Checker {
         }
     }
 
-    fn declare(&mut self, kind: &'static str, name: String, span: Span, what: &str) {
+    fn declare(&mut self, kind: &'static str, name: ast::Text, span: Span, what: &str) {
         if let Some(prev) = self.symbols.get(&SymbolRef(kind, &name)) {
             let d = Diagnostic::new(
                 Code::Duplicate,
@@ -342,7 +344,7 @@ impl Checker {
 
     pub fn mark_used(&mut self, kind: &'static str, name: &str) {
         if !self.used.contains(&SymbolRef(kind, name)) {
-            self.used.insert((kind, name.to_string()));
+            self.used.insert((kind, name.into()));
         }
     }
 
