@@ -369,16 +369,24 @@ pub fn appconfig_resource_name(key: &str, label: Option<&str>) -> String {
 /// `appconfig_resource_name`, appended to `out`.
 pub fn appconfig_resource_name_into(out: &mut String, key: &str, label: Option<&str>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // Runs of bytes that stay as they are are copied whole: a run holds only ASCII, so it starts
+    // and ends on character boundaries even right after an encoded byte of a longer character.
     let enc = |out: &mut String, s: &str| {
-        for b in s.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
-                _ => {
-                    out.push('~');
-                    out.push(HEX[usize::from(b >> 4)] as char);
-                    out.push(HEX[usize::from(b & 15)] as char);
-                }
+        let mut run = 0;
+        for (i, b) in s.bytes().enumerate() {
+            if matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.') {
+                continue;
             }
+            if run < i {
+                out.push_str(&s[run..i]);
+            }
+            out.push('~');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+            run = i + 1;
+        }
+        if run < s.len() {
+            out.push_str(&s[run..]);
         }
     };
     enc(out, key);
@@ -424,6 +432,11 @@ mod tests {
             ".appconfig.featureflag~2Fbeta"
         );
         assert_eq!(appconfig_resource_name("a~b$c", None), "a~7Eb~24c");
+        // Each byte of a longer character is encoded; the plain text around it is kept.
+        assert_eq!(
+            appconfig_resource_name("dé:x", Some("ü")),
+            "d~C3~A9~3Ax$~C3~BC"
+        );
     }
 
     #[test]
