@@ -25,12 +25,28 @@ struct P<'a> {
     stacks: Stacks,
 }
 
+/// Per byte: bit 1 where a name may go on with it, bit 2 where a name may start with it.
+const NAME: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphabetic() || b == b'_' {
+            t[c] = 3;
+        } else if b.is_ascii_digit() || b == b'-' {
+            t[c] = 1;
+        }
+        c += 1;
+    }
+    t
+};
+
 fn ident_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_'
+    NAME[usize::from(c)] & 2 != 0
 }
 
 fn ident_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+    NAME[usize::from(c)] & 1 != 0
 }
 
 /// Bodies, lists and qualifiers are built on the parser's stacks and moved into a vector of
@@ -146,11 +162,11 @@ impl P<'_> {
     }
 
     fn ident_end(&self, i: usize) -> usize {
-        let mut j = i;
-        while ident_char(self.at(j)) {
-            j += 1;
-        }
-        j
+        let rest = self.b.get(i..self.end).unwrap_or_default();
+        i + rest
+            .iter()
+            .position(|&c| !ident_char(c))
+            .unwrap_or(rest.len())
     }
 
     fn ident(&mut self) -> R<ast::Ident> {
