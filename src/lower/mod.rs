@@ -111,18 +111,9 @@ pub fn lower(
     sources: &SourceMap,
     options: &Options,
 ) -> Result<(Artifacts, Vec<Diagnostic>), Vec<Diagnostic>> {
-    // A check needs only how many outputs there are.
-    let outputs = if options.check_only {
-        Vec::new()
-    } else {
-        main_outputs(&checked.default)
-    };
-    let count = if options.check_only {
-        main_outputs_count(&checked.default)
-    } else {
-        outputs.len()
-    };
-    let warnings = limits(&checked.default, count);
+    // The outputs themselves are built with main.bicep, beside the parameters and the source
+    // map; the limits need only how many there are.
+    let warnings = limits(&checked.default, main_outputs_count(&checked.default));
     // Lowering can only fail where environments disagree; a check of a platform without them
     // has nothing more to learn here.
     if options.check_only && checked.environments.is_empty() {
@@ -217,7 +208,7 @@ pub fn lower(
             &env_vars,
             &settings,
             &env_names,
-            outputs,
+            main_outputs(&checked.default),
             calls,
             header("the subscription-scope entry point azd deploys"),
         )
@@ -1238,7 +1229,12 @@ fn parameters(p: &Platform, env_vars: &IndexMap<String, Option<String>>) -> Stri
     );
     for v in p.vaults.values() {
         for (sname, sec) in &v.secrets {
-            params.insert(secret_param(sname), format!("${{{}}}", sec.env));
+            // Built by hand: `format!` costs more than the rest of a secret's line here.
+            let mut value = String::with_capacity(sec.env.len() + 3);
+            value.push_str("${");
+            value.push_str(&sec.env);
+            value.push('}');
+            params.insert(secret_param(sname), value);
         }
     }
     for (var, default) in env_vars {
