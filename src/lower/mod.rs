@@ -952,9 +952,19 @@ fn main_outputs(p: &Platform) -> Vec<(String, Expr, Type)> {
         .into_iter()
         .map(|(key, value)| (key.to_string(), value, None))
         .collect();
-    for (kind, name, stem, output, named) in declaration_outputs(p) {
+    let declared = declaration_outputs(p);
+    let (grouped, _) = grouped_kinds(
+        outputs
+            .iter()
+            .map(|_| None)
+            .chain(declared.iter().map(|d| Some(d.0))),
+    );
+    for (kind, name, stem, output, named) in declared {
         let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
-        let key = if named {
+        // A grouped kind's outputs become one object, keyed by declaration: no name of their own.
+        let key = if grouped.contains(&kind) {
+            String::new()
+        } else if named {
             format!(
                 "AZURE_{head}_{}{tail}",
                 name.to_ascii_uppercase().replace('-', "_")
@@ -968,7 +978,6 @@ fn main_outputs(p: &Platform) -> Vec<(String, Expr, Type)> {
             Some((kind, name.to_string(), output)),
         ));
     }
-    let (grouped, _) = grouped_kinds(outputs.iter().map(|(_, _, per)| per.as_ref().map(|d| d.0)));
     for &kind in &grouped {
         let mut table: IndexMap<String, Vec<(&'static str, Expr)>> = IndexMap::default();
         let mut at = None;
