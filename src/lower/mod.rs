@@ -1100,7 +1100,18 @@ fn main_bicep(
             items.push(Item::Param {
                 decorators: vec![
                     Decorator::secure(),
-                    Decorator::description(format!("Value of secret `{sname}` in vault `{vname}`, from the azd environment variable {}", sec.env)),
+                    // Joined rather than formatted: a large platform has thousands of secrets.
+                    Decorator::description(
+                        [
+                            "Value of secret `",
+                            sname,
+                            "` in vault `",
+                            vname,
+                            "`, from the azd environment variable ",
+                            &sec.env,
+                        ]
+                        .concat(),
+                    ),
                 ],
                 name: secret_param(sname),
                 ty: Type::String,
