@@ -102,21 +102,42 @@ impl SourceMap {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
+        let mut line = usize::MAX;
+        self.line_col_near(file, offset, &mut line)
+    }
+
+    /// `line_col`, for offsets that mostly come in source order (a store's key-values): `line` is
+    /// the 0-based line of the previous offset and becomes this one's. The next few lines are
+    /// stepped through; anything else is searched for.
+    pub fn line_col_near(&self, file: FileId, offset: usize, line: &mut usize) -> (usize, usize) {
         let text = self.text(file);
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
             offset -= 1;
         }
         let starts = &self.line_starts[file];
-        let line = starts.partition_point(|s| *s <= offset);
-        let before = &text[starts[line - 1]..offset];
+        let mut at = *line;
+        let mut near = at < starts.len() && starts[at] <= offset;
+        if near {
+            let mut steps = 0;
+            while at + 1 < starts.len() && starts[at + 1] <= offset && steps < 8 {
+                at += 1;
+                steps += 1;
+            }
+            near = at + 1 == starts.len() || starts[at + 1] > offset;
+        }
+        if !near {
+            at = starts.partition_point(|s| *s <= offset) - 1;
+        }
+        *line = at;
+        let before = &text[starts[at]..offset];
         // Most lines are ASCII, where characters are bytes: no need to count them one by one.
         let col = if before.is_ascii() {
             before.len()
         } else {
             before.chars().count()
         };
-        (line, col + 1)
+        (at + 1, col + 1)
     }
 }
 
@@ -192,6 +213,33 @@ impl<'a> Files<'a> for SourceMap {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn positions_near_the_last_are_the_positions_searched_for() {
+        use super::SourceMap;
+        let mut sources = SourceMap::new();
+        let text = "a\nbé c\n\n  dé\nlast line\nx".repeat(20);
+        let file = sources.add("t.plat", text.clone());
+        let offsets: Vec<usize> = (0..=text.len())
+            .chain((0..=text.len()).rev())
+            .chain((0..=text.len()).step_by(7))
+            .chain((0..text.len() + 1).step_by(31).rev())
+            .collect();
+        let mut line = 0;
+        for &o in &offsets {
+            assert_eq!(
+                sources.line_col_near(file, o, &mut line),
+                sources.line_col(file, o),
+                "offset {o}"
+            );
+        }
+        // A hint from elsewhere (another file's line, past the end) is only a hint.
+        let mut line = usize::MAX - 1;
+        assert_eq!(
+            sources.line_col_near(file, 5, &mut line),
+            sources.line_col(file, 5)
+        );
+    }
+
     use super::*;
 
     #[test]

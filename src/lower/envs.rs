@@ -490,6 +490,7 @@ fn merge_with(
         outputs: base.outputs.clone(),
         lifted_params: base.lifted_params.clone(),
         origins: base.origins.clone(),
+        origin_line: base.origin_line,
         shared_with: base.shared_with,
     };
     for v in &variants[1..] {
@@ -786,6 +787,7 @@ pub(crate) fn merge_diffs(
         outputs: first.outputs.clone(),
         lifted_params,
         origins: Vec::new(),
+        origin_line: 0,
         shared_with: first.shared_with,
     };
     Some((merged, lifted))

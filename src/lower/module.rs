@@ -24,6 +24,8 @@ pub(crate) struct Module {
     /// Resources a loop creates, for the source map: by type, their rows of the map, already
     /// written (`sourcemap::loop_row`), since a store has thousands.
     pub origins: Vec<(&'static str, String)>,
+    /// The 0-based source line of the last origin: the next is most often on it or just below.
+    pub origin_line: usize,
     /// The module (by index) whose file this one shares, once `share_modules` has merged them.
     pub shared_with: Option<usize>,
 }
@@ -50,6 +52,7 @@ impl Module {
             outputs: Vec::new(),
             lifted_params: Vec::new(),
             origins: Vec::new(),
+            origin_line: 0,
             shared_with: None,
         };
         m.param("name", Type::String, &format!("Name of the {what}"), name);
@@ -75,7 +78,8 @@ impl Module {
                 self.origins.len() - 1
             }
         };
-        super::sourcemap::loop_row(&mut self.origins[at].1, sources, child, span, what);
+        let row = super::sourcemap::Row { child, span, what };
+        super::sourcemap::loop_row(&mut self.origins[at].1, sources, &mut self.origin_line, row);
     }
 
     /// Declares a parameter and records what main.bicep passes; returns the parameter's reference.

@@ -76,17 +76,20 @@ fn number_into(out: &mut String, n: usize) {
     out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
+/// One resource a loop creates: its name below the module's primary resource, where it was
+/// declared, and the declaration in parts (see `loop_row`).
+pub(super) struct Row<'a> {
+    pub child: &'a str,
+    pub span: Span,
+    pub what: &'a [&'a str],
+}
+
 /// Appends one compact row of a loop's resources to `out` (the rows of one type):
 /// `[name below the deployment's resource, file, line, column, declaration]`. The declaration is
 /// given in parts that alternate: text already escaped for JSON (the fixed words), then a name
 /// to escape.
-pub(super) fn loop_row(
-    out: &mut String,
-    sources: &SourceMap,
-    child: &str,
-    span: Span,
-    what: &[&str],
-) {
+pub(super) fn loop_row(out: &mut String, sources: &SourceMap, line: &mut usize, row: Row) {
+    let Row { child, span, what } = row;
     out.push_str(if out.is_empty() {
         "\n          ["
     } else {
@@ -95,7 +98,8 @@ pub(super) fn loop_row(
     js_into(out, child);
     out.push(',');
     js_into(out, sources.name(span.file));
-    let (line, column) = sources.line_col(span.file, span.start as usize);
+    // Rows come in source order, so the line is found from the previous row's.
+    let (line, column) = sources.line_col_near(span.file, span.start as usize, line);
     out.push(',');
     number_into(out, line);
     out.push(',');
