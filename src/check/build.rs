@@ -830,13 +830,15 @@ fn config_entries(
             return Vec::new();
         }
     };
-    let mut out = vec![KeyValue {
+    let labels = f.map("labels");
+    let mut out = Vec::with_capacity(1 + labels.len());
+    out.push(KeyValue {
         span,
         key: key.to_string(),
         label,
         content: content.clone(),
-    }];
-    for (k, v) in f.map("labels") {
+    });
+    for (k, v) in labels {
         let Some(value) = str_of(v) else { continue };
         rules::kv_label(c, &k.name, k.span);
         let content = match &content {

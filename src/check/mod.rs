@@ -374,12 +374,14 @@ impl Checker {
     /// Checks a block's head (name, qualifier) and body against its schema.
     pub fn validate<'a>(&mut self, block: &'a ast::Block, schema: &'static Kind) -> Fields<'a> {
         self.check_head(block, schema);
+        // Sized once: most blocks set a few fields, and tens of thousands of blocks are checked.
+        let n = block.statements().len();
         let mut fields = Fields {
             block,
-            attrs: Vec::new(),
+            attrs: Vec::with_capacity(n),
             blocks: Vec::new(),
         };
-        let mut seen: Vec<(&str, Span)> = Vec::new();
+        let mut seen: Vec<(&str, Span)> = Vec::with_capacity(n);
         for st in block.statements() {
             match st {
                 Statement::Attribute(a) => {
