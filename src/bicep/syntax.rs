@@ -348,16 +348,15 @@ impl Obj {
 
 /// A Bicep identifier from words: `db-password` → `dbPassword`, with `prefix` first.
 pub fn ident(prefix: &str, name: &str) -> String {
-    let mut out = String::from(prefix);
+    let mut out = String::with_capacity(prefix.len() + name.len() + 1);
+    out.push_str(prefix);
     let mut upper = !prefix.is_empty();
-    for ch in name.chars() {
-        if ch.is_ascii_alphanumeric() {
-            if upper {
-                out.push(ch.to_ascii_uppercase());
-                upper = false;
-            } else {
-                out.push(ch);
-            }
+    // By bytes: a character beyond ASCII is never a letter or digit here, and each of its bytes
+    // is a separator just as the whole character was.
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(char::from(if upper { b.to_ascii_uppercase() } else { b }));
+            upper = false;
         } else {
             upper = !out.is_empty();
         }
@@ -366,4 +365,21 @@ pub fn ident(prefix: &str, name: &str) -> String {
         out.insert(0, 'x');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ident;
+
+    #[test]
+    fn identifiers_are_camel_case_words() {
+        assert_eq!(ident("", "db-password"), "dbPassword");
+        assert_eq!(ident("secret", "db-password"), "secretDbPassword");
+        assert_eq!(ident("", "1st"), "x1st");
+        assert_eq!(ident("", "--"), "x");
+        // A character beyond ASCII separates words, as punctuation does.
+        assert_eq!(ident("", "é-x"), "x");
+        assert_eq!(ident("p", "aé-b"), "pAB");
+        assert_eq!(ident("vault", "kv_main.uri"), "vaultKvMainUri");
+    }
 }
