@@ -369,12 +369,23 @@ pub fn appconfig_resource_name(key: &str, label: Option<&str>) -> String {
 /// `appconfig_resource_name`, appended to `out`.
 pub fn appconfig_resource_name_into(out: &mut String, key: &str, label: Option<&str>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // The bytes that stay as they are.
+    const PLAIN: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.';
+            b += 1;
+        }
+        t
+    };
     // Runs of bytes that stay as they are are copied whole: a run holds only ASCII, so it starts
     // and ends on character boundaries even right after an encoded byte of a longer character.
     let enc = |out: &mut String, s: &str| {
         let mut run = 0;
         for (i, b) in s.bytes().enumerate() {
-            if matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.') {
+            if PLAIN[usize::from(b)] {
                 continue;
             }
             if run < i {

@@ -62,18 +62,7 @@ fn place_into(out: &mut String, sources: &SourceMap, span: Span) {
 
 /// Decimal digits without the formatting machinery: the map writes two numbers per resource.
 fn number_into(out: &mut String, n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// One resource a loop creates: its name below the module's primary resource, where it was
