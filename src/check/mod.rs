@@ -101,9 +101,8 @@ impl indexmap::Equivalent<(&'static str, ast::Text)> for SymbolRef<'_> {
 pub(crate) struct Checker {
     diags: Vec<Diagnostic>,
     /// Shared with the workers that check parts of a large program on another thread; only
-    /// `collect` writes it, before any worker exists.
-    /// Names are inline strings: most are short, and a large program declares tens of
-    /// thousands.
+    /// `collect` writes it, before any worker exists. Names are inline strings: most are short,
+    /// and a large program declares tens of thousands.
     symbols: std::sync::Arc<IndexMap<(&'static str, ast::Text), Symbol>>,
     used: IndexSet<(&'static str, ast::Text)>,
     /// The shortest list `in_halves` splits over two threads.
