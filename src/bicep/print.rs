@@ -68,8 +68,6 @@ fn is_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Appends `s` escaped for a single-quoted Bicep string, copying the runs between escapes whole
-/// (every byte that needs one is ASCII, so never inside a multi-byte character).
 /// The bytes that may need an escape in a Bicep string (`$` only before `{`).
 const ESCAPED: [bool; 256] = {
     let mut t = [false; 256];
@@ -82,6 +80,8 @@ const ESCAPED: [bool; 256] = {
     t
 };
 
+/// Appends `s` escaped for a single-quoted Bicep string, copying the runs between escapes whole
+/// (every byte that needs one is ASCII, so never inside a multi-byte character).
 fn escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     // Most strings need no escape at all; one table lookup a byte, without a branch on each,

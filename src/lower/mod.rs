@@ -322,9 +322,9 @@ fn lower_kind(
             .with_help("give the field a value in the defaults as well and override it per environment: a field may change its value between environments, but not appear in one and be absent in another"))
         })
     };
-    // Declarations whose modules may share one (`share_modules`), by area and the parameters
-    // their calls pass. Each is compared with its group's first as soon as it is lowered, and
-    // only what differs is kept.
+    // Declarations whose modules may share one (`share_by_diffs`, `share_whole`), by area and
+    // the parameters their calls pass. Each is compared with its group's first as soon as it is
+    // lowered, and only what differs is kept.
     let mut groups: IndexMap<(&'static str, Vec<String>), Group> = IndexMap::default();
     let mut modules: Vec<Module> = Vec::with_capacity(count);
     let mut entries: Vec<sourcemap::Entry> = Vec::with_capacity(count);
@@ -397,24 +397,20 @@ fn lower_kind(
         if g.members.is_empty() {
             continue;
         }
-        if let Some(diffs) = g.diffs {
-            match share_by_diffs(&mut modules, g.first, &g.members, diffs) {
-                Some(true) => continue,
-                Some(false) => {
-                    // Sharing would not make the Bicep smaller: each keeps its own module.
-                    for &i in &g.members {
-                        modules[i] = rebuild(i);
-                    }
-                    continue;
-                }
-                None => {}
-            }
+        let shared = g
+            .diffs
+            .and_then(|diffs| share_by_diffs(&mut modules, g.first, &g.members, diffs));
+        if shared == Some(true) {
+            continue;
         }
         for &i in &g.members {
             modules[i] = rebuild(i);
         }
-        let group: Vec<usize> = std::iter::once(g.first).chain(g.members).collect();
-        share_whole(&mut modules, &group);
+        // `Some(false)`: sharing would not make the Bicep smaller, so each keeps its own module.
+        if shared.is_none() {
+            let group: Vec<usize> = std::iter::once(g.first).chain(g.members).collect();
+            share_whole(&mut modules, &group);
+        }
     }
     let files = print_modules(&mut modules, header);
     out.map.reserve(
@@ -437,7 +433,7 @@ fn lower_kind(
 
 /// Declarations that may share a module: the first (by index into the kind's modules), the
 /// others, and how each other differs from the first (`None` once one differs in a way only
-/// `share_modules` handles).
+/// `share_whole` handles).
 struct Group {
     first: usize,
     members: Vec<usize>,
@@ -466,7 +462,7 @@ fn param_keys(m: &Module) -> Vec<String> {
         .collect()
 }
 
-/// `share_modules` for one group from the others' differences to the first: `Some(true)` when
+/// `share_whole` for one group from the others' differences to the first: `Some(true)` when
 /// they share, `Some(false)` when sharing would not make the Bicep smaller by a tenth, `None`
 /// when only the comparison of whole modules can tell.
 fn share_by_diffs(
@@ -735,6 +731,9 @@ fn module_at(ctx: &Ctx, kind: &str, i: usize) -> Option<Module> {
     }
 }
 
+/// Deployments that Azure would refuse for their size (W0303): main.bicep's parameters, module
+/// calls and `outputs` (how many it has), and the resources of the modules that grow with the
+/// program (a store's key-values, a vault's secrets).
 fn limits(p: &Platform, outputs: usize) -> Vec<Diagnostic> {
     use azure::arm_limits;
     let mut out = Vec::new();

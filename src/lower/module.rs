@@ -26,7 +26,7 @@ pub(crate) struct Module {
     pub origins: Vec<(&'static str, String)>,
     /// The 0-based source line of the last origin: the next is most often on it or just below.
     pub origin_line: usize,
-    /// The module (by index) whose file this one shares, once `share_modules` has merged them.
+    /// The module (by index) whose file this one shares, once sharing has merged them.
     pub shared_with: Option<usize>,
 }
 
@@ -78,8 +78,14 @@ impl Module {
                 self.origins.len() - 1
             }
         };
-        let row = super::sourcemap::Row { child, span, what };
-        super::sourcemap::loop_row(&mut self.origins[at].1, sources, &mut self.origin_line, row);
+        super::sourcemap::loop_row(
+            &mut self.origins[at].1,
+            sources,
+            &mut self.origin_line,
+            child,
+            span,
+            what,
+        );
     }
 
     /// Declares a parameter and records what main.bicep passes; returns the parameter's reference.

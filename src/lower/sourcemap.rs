@@ -65,20 +65,19 @@ fn number_into(out: &mut String, n: usize) {
     out.push_str(itoa::Buffer::new().format(n));
 }
 
-/// One resource a loop creates: its name below the module's primary resource, where it was
-/// declared, and the declaration in parts (see `loop_row`).
-pub(super) struct Row<'a> {
-    pub child: &'a str,
-    pub span: Span,
-    pub what: &'a [&'a str],
-}
-
 /// Appends one compact row of a loop's resources to `out` (the rows of one type):
 /// `[name below the deployment's resource, file, line, column, declaration]`. The declaration is
 /// given in parts that alternate: text already escaped for JSON (the fixed words), then a name
 /// to escape.
-pub(super) fn loop_row(out: &mut String, sources: &SourceMap, line: &mut usize, row: Row) {
-    let Row { child, span, what } = row;
+/// `line` is the 0-based source line of the previous row (`SourceMap::line_col_near`).
+pub(super) fn loop_row(
+    out: &mut String,
+    sources: &SourceMap,
+    line: &mut usize,
+    child: &str,
+    span: Span,
+    what: &[&str],
+) {
     out.push_str(if out.is_empty() {
         "\n          ["
     } else {
@@ -208,11 +207,10 @@ pub(super) fn write_entry(out: &mut String, e: Entry, module: &str) {
 
 /// `platc.map.json` from each kind's deployments (`write_entry`): one deployment per block and
 /// one resource per line, so the map stays readable in a diff and small for large platforms.
-pub(super) fn map(kinds: Vec<String>, platform: &str) -> String {
+pub(super) fn map(mut kinds: Vec<String>, platform: &str) -> String {
     let mut head = String::from("{\n  \"version\": 2,\n  \"resourceGroup\": ");
     js_into(&mut head, &format!("rg-{platform}-*"));
     head.push_str(",\n  \"deployments\": [");
-    let mut kinds = kinds;
     // The first deployment takes no comma before it.
     if let Some(first) = kinds.iter_mut().find(|k| !k.is_empty()) {
         first.remove(0);
