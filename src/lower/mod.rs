@@ -294,7 +294,7 @@ fn lower_kind(
         .collect();
     let count = ctxs
         .iter()
-        .map(|c| declarations(c.p, kind))
+        .map(|c| declaration_names(c.p, kind).len())
         .min()
         .unwrap_or(0);
     // One declaration's module, as each environment lowered it, merged; environment values are
@@ -691,19 +691,22 @@ fn share_whole(modules: &mut [Module], group: &[usize]) {
     }
 }
 
-/// How many declarations of a kind the platform has.
-fn declarations(p: &Platform, kind: &str) -> usize {
+/// The names of a kind's declarations, in order.
+fn declaration_names<'a>(p: &'a Platform, kind: &str) -> Vec<&'a str> {
+    fn names<T>(decls: &IndexMap<String, T>) -> Vec<&str> {
+        decls.keys().map(String::as_str).collect()
+    }
     match kind {
-        "network" => p.networks.len(),
-        "logs" => p.logs.len(),
-        "metrics" => p.metrics.len(),
-        "storage" => p.storages.len(),
-        "registry" => p.registries.len(),
-        "vault" => p.vaults.len(),
-        "appconfig" => p.appconfigs.len(),
-        "cluster" => p.clusters.len(),
-        "identity" => p.identities.len(),
-        _ => 0,
+        "network" => names(&p.networks),
+        "logs" => names(&p.logs),
+        "metrics" => names(&p.metrics),
+        "storage" => names(&p.storages),
+        "registry" => names(&p.registries),
+        "vault" => names(&p.vaults),
+        "appconfig" => names(&p.appconfigs),
+        "cluster" => names(&p.clusters),
+        "identity" => names(&p.identities),
+        _ => Vec::new(),
     }
 }
 
@@ -874,23 +877,15 @@ fn platform_outputs() -> [(&'static str, Expr); 3] {
     ]
 }
 
-/// Each declaration's outputs, in order: (kind, declaration, output name stem, module output,
-/// whether the name carries the declaration's).
-fn declaration_outputs(
-    p: &Platform,
-) -> Vec<(&'static str, &str, &'static str, &'static str, bool)> {
+/// One output of a declaration: (kind, declaration, output name stem, module output, whether
+/// the name carries the declaration's).
+type DeclarationOutput<'a> = (&'static str, &'a str, &'static str, &'static str, bool);
+
+/// Each declaration's outputs, in order.
+fn declaration_outputs(p: &Platform) -> Vec<DeclarationOutput<'_>> {
     let mut out = Vec::new();
     for &(kind, fields) in DECLARATION_OUTPUTS {
-        let names: Vec<&str> = match kind {
-            "cluster" => p.clusters.keys().map(String::as_str).collect(),
-            "vault" => p.vaults.keys().map(String::as_str).collect(),
-            "appconfig" => p.appconfigs.keys().map(String::as_str).collect(),
-            "registry" => p.registries.keys().map(String::as_str).collect(),
-            "storage" => p.storages.keys().map(String::as_str).collect(),
-            "logs" => p.logs.keys().map(String::as_str).collect(),
-            "metrics" => p.metrics.keys().map(String::as_str).collect(),
-            _ => p.identities.keys().map(String::as_str).collect(),
-        };
+        let names = declaration_names(p, kind);
         // Identities are always named: the client id goes into each service account's annotation.
         let named = names.len() > 1 || kind == "identity";
         for &name in &names {
@@ -933,14 +928,15 @@ fn grouped_kinds(kinds: impl Iterator<Item = Option<&'static str>>) -> (Vec<&'st
     (grouped, total)
 }
 
+/// `grouped_kinds` for main.bicep's outputs: the platform's own, then `declared`.
+fn output_grouping(declared: &[DeclarationOutput]) -> (Vec<&'static str>, usize) {
+    let own = std::iter::repeat_n(None, platform_outputs().len());
+    grouped_kinds(own.chain(declared.iter().map(|d| Some(d.0))))
+}
+
 /// How many outputs `main_outputs` gives, without building them: what a check needs.
 fn main_outputs_count(p: &Platform) -> usize {
-    let declared = declaration_outputs(p);
-    let kinds = platform_outputs()
-        .map(|_| None)
-        .into_iter()
-        .chain(declared.iter().map(|d| Some(d.0)));
-    grouped_kinds(kinds).1
+    output_grouping(&declaration_outputs(p)).1
 }
 
 /// main.bicep's outputs, which azd stores in the environment: (name, value, type).
@@ -952,12 +948,7 @@ fn main_outputs(p: &Platform) -> Vec<(String, Expr, Type)> {
         .map(|(key, value)| (key.to_string(), value, None))
         .collect();
     let declared = declaration_outputs(p);
-    let (grouped, _) = grouped_kinds(
-        outputs
-            .iter()
-            .map(|_| None)
-            .chain(declared.iter().map(|d| Some(d.0))),
-    );
+    let (grouped, _) = output_grouping(&declared);
     for (kind, name, stem, output, named) in declared {
         let (head, tail) = stem.split_once('|').unwrap_or((stem, ""));
         // A grouped kind's outputs become one object, keyed by declaration: no name of their own.
