@@ -35,6 +35,23 @@ pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// A table of the bytes in `bytes`, for scanning text a byte at a time with one lookup each.
+pub(crate) const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut k = 0;
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+}
+
+/// Whether `s` holds any byte of `set`: folded without a branch on each byte, which beats an
+/// early exit on the short strings (names, values) that make up most of what is escaped.
+pub(crate) fn any_byte_in(set: &[bool; 256], s: &str) -> bool {
+    s.bytes().fold(false, |any, b| any | set[usize::from(b)])
+}
+
 /// Insertion-ordered maps and sets with a fast hasher: names are hashed millions of times in a
 /// large program, and nothing here needs protection from chosen collisions (the input is the
 /// author's own program). Order never depends on the hasher.

@@ -69,27 +69,14 @@ fn is_ident(s: &str) -> bool {
 }
 
 /// The bytes that may need an escape in a Bicep string (`$` only before `{`).
-const ESCAPED: [bool; 256] = {
-    let mut t = [false; 256];
-    let special = b"\\'\n\r\t$";
-    let mut k = 0;
-    while k < special.len() {
-        t[special[k] as usize] = true;
-        k += 1;
-    }
-    t
-};
+const ESCAPED: [bool; 256] = crate::byte_set(b"\\'\n\r\t$");
 
 /// Appends `s` escaped for a single-quoted Bicep string, copying the runs between escapes whole
 /// (every byte that needs one is ASCII, so never inside a multi-byte character).
 fn escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
-    // Most strings need no escape at all; one table lookup a byte, without a branch on each,
-    // decides it for the short strings that make up most of a template.
-    if !bytes
-        .iter()
-        .fold(false, |any, &b| any | ESCAPED[usize::from(b)])
-    {
+    // Most strings need no escape at all.
+    if !crate::any_byte_in(&ESCAPED, s) {
         out.push_str(s);
         return;
     }

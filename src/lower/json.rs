@@ -35,11 +35,7 @@ const ESCAPED: [bool; 256] = {
 
 /// The inside of a JSON string literal.
 pub(super) fn js_body_into(out: &mut String, s: &str) {
-    // One table lookup a byte, without a branch on each: these strings are short and many.
-    if !s
-        .bytes()
-        .fold(false, |any, b| any | ESCAPED[usize::from(b)])
-    {
+    if !crate::any_byte_in(&ESCAPED, s) {
         out.push_str(s);
     } else {
         for c in s.chars() {

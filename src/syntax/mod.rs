@@ -193,16 +193,7 @@ struct Scanned {
 }
 
 /// The bytes `scan` looks at; it skips runs of any other at once.
-const STOPS: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut k = 0;
-    let stops = b"\n\"/{[(}])";
-    while k < stops.len() {
-        t[stops[k] as usize] = true;
-        k += 1;
-    }
-    t
-};
+const STOPS: [bool; 256] = crate::byte_set(b"\n\"/{[(}])");
 
 /// One pass over the text, outside strings: collects `//` comments, finds where top-level
 /// statements begin, and refuses excessive nesting.
