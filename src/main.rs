@@ -209,7 +209,7 @@ fn verify(
         exit_after: false,
         ..Options::default()
     };
-    let mut read = |p: &Path| -> std::io::Result<String> { std::fs::read_to_string(p) };
+    let mut read = |p: &Path| platc::load::read_file(p);
     let (sources, result) = match platc::compile_program(file, &mut read, &options) {
         Ok(r) => r,
         Err(e) => {
@@ -262,7 +262,7 @@ fn verify(
 }
 
 fn graph(file: &Path, format: GraphFormat) -> ExitCode {
-    let mut read = |p: &Path| -> std::io::Result<String> { std::fs::read_to_string(p) };
+    let mut read = |p: &Path| platc::load::read_file(p);
     let (sources, loading) = match platc::load::load(file, &mut read) {
         Ok(r) => r,
         Err(e) => {
@@ -294,15 +294,24 @@ fn trace(text: Option<String>, map_path: &Path) -> ExitCode {
         Some(t) => t,
         None => {
             let mut t = String::new();
-            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut t) {
+            let limit = platc::load::MAX_FILE_BYTES;
+            let read = std::io::Read::read_to_string(
+                &mut std::io::Read::take(std::io::stdin(), limit + 1),
+                &mut t,
+            );
+            if let Err(e) = read {
                 eprintln!("error: cannot read standard input: {e}");
+                return ExitCode::from(2);
+            }
+            if t.len() as u64 > limit {
+                eprintln!("error: standard input is larger than {} MiB", limit >> 20);
                 return ExitCode::from(2);
             }
             t
         }
     };
     let map: serde_json::Value =
-        match std::fs::read_to_string(map_path).map(|s| serde_json::from_str(&s)) {
+        match platc::load::read_file(map_path).map(|s| serde_json::from_str(&s)) {
             Ok(Ok(v)) => v,
             Ok(Err(e)) => {
                 eprintln!(
@@ -335,7 +344,7 @@ fn trace(text: Option<String>, map_path: &Path) -> ExitCode {
             "{}:{}:{}: {} ({})",
             h.file, h.line, h.column, h.declaration, h.evidence
         );
-        if let Ok(src) = std::fs::read_to_string(project.join(&h.file))
+        if let Ok(src) = platc::load::read_file(&project.join(&h.file))
             && let Some(line) = src.lines().nth(h.line.saturating_sub(1) as usize)
         {
             println!("  {:>4} | {line}", h.line);
@@ -391,7 +400,7 @@ fn fmt(files: &[PathBuf], check: bool) -> ExitCode {
     let mut changed = Vec::new();
     let mut failed = false;
     for path in files {
-        let text = match std::fs::read_to_string(path) {
+        let text = match platc::load::read_file(path) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", path.display());
@@ -495,10 +504,7 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
         exit_after: true,
         ..Options::default()
     };
-    let mut read = |p: &Path| -> std::io::Result<String> {
-        String::from_utf8(std::fs::read(base.join(p))?)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
-    };
+    let mut read = |p: &Path| platc::load::read_file(&base.join(p));
     let (sources, result) = match platc::compile_program(&root, &mut read, &options) {
         Ok(r) => r,
         Err(e) => {
@@ -586,7 +592,7 @@ fn list_files(dir: &Path) -> Vec<String> {
 fn check_dir(out: &Path, artifacts: &Artifacts) -> ExitCode {
     let mut stale = Vec::new();
     for (rel, text) in artifacts {
-        match std::fs::read_to_string(out.join(rel)) {
+        match platc::load::read_file(&out.join(rel)) {
             Ok(on_disk) if on_disk == *text => {}
             Ok(_) => stale.push(format!("{rel} differs")),
             Err(_) => stale.push(format!("{rel} is missing")),

@@ -86,7 +86,7 @@ impl Server {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "document.plat".into());
-        let mut read = |p: &Path| std::fs::read_to_string(dir.join(p));
+        let mut read = |p: &Path| crate::load::read_file(&dir.join(p));
         let mut previous = slot.take();
         *slot = Some(Analysis::new(&name, text, &mut read, previous.as_mut()));
         self.retired.push(previous);
