@@ -1,6 +1,7 @@
 //! platc: a compiler from `.plat` platform descriptions to Azure Bicep and azd projects.
 //!
-//! The pipeline, one stage per module, no IO anywhere in the library:
+//! The pipeline, one stage per module, no IO in the library but `output` (which writes and guards
+//! the output directory) and `load::read_file`:
 //!
 //! ```text
 //! sources ──syntax::parse──▶ ast::File ──check::check──▶ model::Platform ──lower::lower──▶ Artifacts

@@ -522,6 +522,18 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
     if check_only {
         return check_dir(out, &result.artifacts);
     }
+    let files: Vec<PathBuf> = sources.ids().map(|i| base.join(sources.name(i))).collect();
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let _lock = platc::output::lock_parent(out);
+    let owned = platc::output::recover(out)
+        .map_err(platc::output::Refusal::from)
+        .and_then(|()| platc::output::check_owned(out, &files));
+    if let Err(why) = owned {
+        eprintln!("error: platc will not write {}: {why}", out.display());
+        return ExitCode::from(2);
+    }
     match platc::output::write_atomically(out, &result.artifacts, &RealFs) {
         Ok(()) => {
             if report.format == Format::Human {

@@ -87,27 +87,154 @@ fn a_failing_build_leaves_the_output_untouched() {
     );
 }
 
+fn build_into(file: &Path, out: &Path) -> std::process::Output {
+    platc()
+        .arg("build")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .arg("--color=never")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn rebuilding_replaces_stale_files() {
     let dir = scratch("replace");
     let out = dir.join("infra");
-    std::fs::create_dir_all(out.join("modules")).unwrap();
-    std::fs::write(out.join("modules/old.bicep"), "stale\n").unwrap();
-    let st = platc()
-        .arg("build")
-        .arg(example())
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert_eq!(st.code(), Some(0));
-    assert!(!out.join("modules/old.bicep").exists());
+    // A platform with metrics writes modules/metrics.bicep; one without removes it, since platc
+    // wrote it.
+    assert_eq!(build_into(&example(), &out).status.code(), Some(0));
+    assert!(out.join("modules/metrics.bicep").is_file());
+    let two = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/two-files.plat");
+    let o = build_into(&two, &out);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(!out.join("modules/metrics.bicep").exists());
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
         .map(|e| e.file_name())
         .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
+
+/// The directory's files, with their contents.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn files_platc_did_not_write_are_never_deleted() {
+    let dir = scratch("foreign");
+    let out = dir.join("infra");
+    assert_eq!(build_into(&example(), &out).status.code(), Some(0));
+    std::fs::write(out.join("notes.md"), "mine\n").unwrap();
+    std::fs::write(out.join("modules/extra.bicep"), "// mine\n").unwrap();
+    let before = contents(&dir);
+    let o = build_into(&example(), &out);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("platc did not write: `modules/extra.bicep`, `notes.md`"),
+        "{stderr}"
+    );
+    assert_eq!(contents(&dir), before, "nothing was written or removed");
+
+    // A directory platc never wrote, holding anything at all, is not platc's.
+    let theirs = dir.join("theirs");
+    std::fs::create_dir_all(&theirs).unwrap();
+    std::fs::write(theirs.join("main.bicep"), "// hand-written\n").unwrap();
+    let o = build_into(&example(), &theirs);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("main.bicep")).unwrap(),
+        "// hand-written\n"
+    );
+}
+
+#[test]
+fn the_source_directory_a_file_and_a_link_are_refused_as_output() {
+    let dir = scratch("refuse");
+    let source = dir.join("platform.plat");
+    std::fs::copy(example(), &source).unwrap();
+    let before = contents(&dir);
+    for (out, why) in [
+        (dir.clone(), "holds the program's source"),
+        (dir.join("."), "holds the program's source"),
+        (
+            dir.parent().unwrap().to_path_buf(),
+            "holds the program's source",
+        ),
+    ] {
+        let o = build_into(&source, &out);
+        assert_eq!(o.status.code(), Some(2), "{out:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(why), "{o:?}");
+    }
+    let file = dir.join("infra.txt");
+    std::fs::write(&file, "keep\n").unwrap();
+    let o = build_into(&source, &file);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a directory"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep\n");
+    std::fs::remove_file(&file).unwrap();
+    #[cfg(unix)]
+    {
+        let target = dir.join("real");
+        std::fs::create_dir(&target).unwrap();
+        std::os::unix::fs::symlink(&target, dir.join("link")).unwrap();
+        let o = build_into(&source, &dir.join("link"));
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("symbolic link"));
+        assert!(dir.join("link").symlink_metadata().unwrap().is_symlink());
+        std::fs::remove_file(dir.join("link")).unwrap();
+        std::fs::remove_dir(&target).unwrap();
+    }
+    assert_eq!(contents(&dir), before);
+}
+
+#[test]
+fn an_interrupted_swap_is_put_back_and_leftovers_are_cleaned() {
+    let dir = scratch("recover");
+    let out = dir.join("infra");
+    assert_eq!(build_into(&example(), &out).status.code(), Some(0));
+    // Killed between the two renames: the previous output moved aside, the new one complete
+    // beside it, and nothing at `infra`.
+    std::fs::rename(&out, dir.join(".infra.platc-old-7-100")).unwrap();
+    std::fs::create_dir(dir.join(".infra.platc-new-7-100")).unwrap();
+    std::fs::write(dir.join(".infra.platc-new-7-100/main.bicep"), "half\n").unwrap();
+    // Not a leftover of platc's: kept.
+    std::fs::create_dir(dir.join(".infra.platc-notes")).unwrap();
+    // The previous output is put back before ownership is judged: a file of the author's in it
+    // stops this build, and the output is where it was.
+    std::fs::write(dir.join(".infra.platc-old-7-100/notes.md"), "mine\n").unwrap();
+    let o = build_into(&example(), &out);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.md")).unwrap(),
+        "mine\n"
+    );
+    std::fs::remove_file(out.join("notes.md")).unwrap();
+    assert_eq!(build_into(&example(), &out).status.code(), Some(0));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, [".infra.platc-notes", "infra"]);
 }
 
 #[test]

@@ -237,6 +237,8 @@ pub fn lower(
     out.insert("main.parameters.json".into(), params);
     out.extend(artifacts);
     out.insert("platc.map.json".into(), map);
+    let marker = crate::output::marker(out.keys().map(String::as_str));
+    out.insert(crate::output::MARKER.into(), marker);
     Ok((out, warnings))
 }
 
