@@ -33,6 +33,71 @@ pub(super) fn declared(files: &[ast::File]) -> Vec<(String, crate::source::Span)
     out
 }
 
+/// Checks the names in `environments`: each one an azd environment name, and no two the same to
+/// Azure, which compares resource group names (`rg-PLATFORM-ENV`) and object keys without case.
+pub(super) fn check_names(c: &mut Checker, envs: &[(String, crate::source::Span)]) {
+    let mut seen: crate::collections::IndexMap<String, (&str, crate::source::Span)> =
+        Default::default();
+    for (name, span) in envs {
+        if !is_azd_env_name(name) {
+            c.report(
+                Diagnostic::new(
+                    Code::BadLabel,
+                    if name.is_empty() {
+                        "an environment needs a name".to_string()
+                    } else {
+                        format!("`{name}` is not an azd environment name")
+                    },
+                    *span,
+                    "not an environment name",
+                )
+                .with_help("azd environment names are 1 to 64 letters, digits, `-`, `_`, `.` or parentheses, e.g. `\"prod\"`"),
+            );
+            continue;
+        }
+        let key = name.to_lowercase();
+        if let Some(&(first_name, first)) = seen.get(&key) {
+            let message = if first_name == name {
+                format!("environment `{name}` is listed twice")
+            } else {
+                format!(
+                    "environment `{name}` differs from an earlier one only in case, and Azure does not tell them apart"
+                )
+            };
+            c.report(
+                Diagnostic::new(Code::Duplicate, message, *span, "listed again")
+                    .with_secondary(first, "first here")
+                    .with_help("remove it, or give the environment a name of its own"),
+            );
+            continue;
+        }
+        seen.insert(key, (name, *span));
+    }
+}
+
+/// What azd accepts as an environment name.
+fn is_azd_env_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'(' | b')'))
+}
+
+/// Fields an `env` block may not override, with the reason: a value that is not one per
+/// environment in what platc writes.
+const FIXED: &[(&str, &str, &str)] = &[
+    (
+        "platform",
+        "location",
+        "azd keeps each environment's region in its own AZURE_LOCATION: leave `location = env(\"AZURE_LOCATION\")` and run `azd env set AZURE_LOCATION <region>` in the environment",
+    ),
+    (
+        "platform",
+        "environments",
+        "list every environment once, in the platform block itself",
+    ),
+];
+
 /// Checks every `env` block once: it names a declared environment and holds only fields.
 /// Returns whether the program has any `env` block (one at the top level included), in the same
 /// walk over the whole tree.
@@ -53,10 +118,36 @@ pub(super) fn check_blocks(
             let env = b.kind.name == "env";
             *found |= env;
             if env && !top {
-                check_one(c, b, envs);
-            } else {
-                walk(c, b.statements(), envs, false, found);
+                continue;
             }
+            // An environment's overrides in one block are one `env` block: a second would
+            // silently win over the first.
+            let mut seen: Vec<&ast::Label> = Vec::new();
+            for inner in b.statements() {
+                let Statement::Block(e) = inner else { continue };
+                if e.kind.name != "env" {
+                    continue;
+                }
+                check_one(c, e, envs, b.kind.name.as_str());
+                let Some(label) = &e.label else { continue };
+                match seen.iter().find(|l| l.text == label.text) {
+                    Some(first) => c.report(
+                        Diagnostic::new(
+                            Code::Duplicate,
+                            format!(
+                                "`{}` has a second `env \"{}\"` block",
+                                b.kind.name, label.text
+                            ),
+                            label.span,
+                            "second block for this environment",
+                        )
+                        .with_secondary(first.span, "first here")
+                        .with_help("move these overrides into the first block"),
+                    ),
+                    None => seen.push(label),
+                }
+            }
+            walk(c, b.statements(), envs, false, found);
         }
     }
     let mut found = false;
@@ -66,7 +157,29 @@ pub(super) fn check_blocks(
     found
 }
 
-fn check_one(c: &mut Checker, b: &ast::Block, envs: &[(String, crate::source::Span)]) {
+fn check_one(
+    c: &mut Checker,
+    b: &ast::Block,
+    envs: &[(String, crate::source::Span)],
+    parent: &str,
+) {
+    for st in b.statements() {
+        if let Statement::Attribute(a) = st
+            && let Some((_, field, why)) = FIXED
+                .iter()
+                .find(|(kind, field, _)| *kind == parent && a.key.name == *field)
+        {
+            c.report(
+                Diagnostic::new(
+                    Code::EnvironmentShape,
+                    format!("`{field}` cannot differ by environment"),
+                    a.key.span,
+                    "overridden here",
+                )
+                .with_help(*why),
+            );
+        }
+    }
     let names: Vec<&str> = envs.iter().map(|(n, _)| n.as_str()).collect();
     match &b.label {
         None => c.report(

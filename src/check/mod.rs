@@ -43,6 +43,7 @@ pub fn check(files: &[ast::File]) -> (Checked, Vec<Diagnostic>) {
 fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagnostic>) {
     let declared = envs::declared(files);
     let mut first = Checker::default();
+    envs::check_names(&mut first, &declared);
     let any_env_blocks = envs::check_blocks(&mut first, files, &declared);
     let mut diags = first.diags;
     let run = |view: &[ast::File]| {

@@ -2,7 +2,7 @@
 //! App Configuration.
 
 use super::module::Module;
-use super::{Ctx, LogSel, Principal, azure_name, diagnostics, json, role_assignment, secret_param};
+use super::{Ctx, LogSel, Principal, azure_name, diagnostics, json, role_assignment};
 use crate::azure::{self, PrivateLink, types};
 use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Table, Type, arr, call, id, s};
 use crate::model::*;
@@ -589,7 +589,7 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
         let mut values = Obj::new();
         let mut rows = Table::new(&["name", "contentType", "expiresAfter"]);
         for (sname, sec) in &v.secrets {
-            values.push(sname.clone(), id(secret_param(sname)));
+            values.push(sname.clone(), ctx.secret_value(sname));
             rows.str(sname);
             rows.str(&sec.content_type);
             rows.str_with(|out| {

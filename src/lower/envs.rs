@@ -299,10 +299,42 @@ fn item_name(item: &Item) -> Option<&str> {
     }
 }
 
-/// Merges one declaration's module as each variant lowered it (the defaults first).
-/// `why` describes the parameters that values which differ become.
-pub(crate) fn merge(variants: &[&Module], why: &str) -> Result<(Module, Vec<Lifted>), Conflict> {
-    merge_with(variants, why, true)
+/// Merges one declaration's module as each variant lowered it (the defaults first, then one per
+/// environment of `envs`). `why` describes the parameters that values which differ become.
+/// Values passed to the module that differ by environment (another declaration's output, which
+/// no table of literals can carry) are picked in the call by the environment's name.
+pub(crate) fn merge(
+    variants: &[&Module],
+    envs: &[String],
+    why: &str,
+) -> Result<(Module, Vec<Lifted>), Conflict> {
+    let (mut merged, lifted) = merge_with(variants, why, true)?;
+    for arg in &mut merged.args {
+        let default = arg.value.clone();
+        let mut value = default.clone();
+        for (v, env) in variants.iter().skip(1).zip(envs).rev() {
+            let theirs = v.args.iter().find(|a| a.key == arg.key).map(|a| &a.value);
+            if let Some(theirs) = theirs.filter(|t| **t != default) {
+                value = when_environment(env, theirs.clone(), value);
+            }
+        }
+        arg.value = value;
+    }
+    Ok((merged, lifted))
+}
+
+/// `environmentName =~ 'ENV' ? then : otherwise`: case-insensitive, as main.bicep's
+/// `environmentSettings[environmentName]` picks an environment's values.
+pub(crate) fn when_environment(env: &str, then: Expr, otherwise: Expr) -> Expr {
+    Expr::Ternary(
+        Box::new(Expr::Binary(
+            Box::new(Expr::Ident("environmentName".into())),
+            "=~",
+            Box::new(Expr::Str(env.to_owned().into())),
+        )),
+        Box::new(then),
+        Box::new(otherwise),
+    )
 }
 
 /// `merge` for declarations alike in shape, copying no lifted value but the first variant's (the
