@@ -938,6 +938,25 @@ impl Checker {
         let default_ok = args
             .get(1)
             .is_none_or(|a| matches!(a.value.kind, ValueKind::Str(_)));
+        if ok_shape
+            && name_ok
+            && default_ok
+            && let Some(default) = args.get(1)
+            && let ValueKind::Str(text) = &default.value.kind
+            && text.contains(['$', '}'])
+        {
+            // azd substitutes `${NAME=default}` in main.parameters.json: a `}` would end the
+            // default early and a `$` would read another variable, a secret's perhaps.
+            let d = Diagnostic::new(
+                Code::BadFunction,
+                "an `env` default cannot hold `$` or `}`",
+                default.value.span,
+                "azd would read this as part of its own substitution",
+            )
+            .with_help("put the value in the azd environment instead: `azd env set NAME VALUE`");
+            self.report(d);
+            return false;
+        }
         if ok_shape && name_ok && default_ok {
             return true;
         }

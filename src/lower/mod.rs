@@ -1335,7 +1335,8 @@ fn parameters(ctx: &Ctx, env_vars: &IndexMap<String, Option<String>>) -> String 
     let mut params: IndexMap<String, String> = IndexMap::default();
     params.insert("environmentName".into(), "${AZURE_ENV_NAME}".into());
     let location = match &p.location {
-        Some(StrValue::Literal(l)) => l.clone(),
+        // `$$` is azd's escape for a `$` it must not substitute.
+        Some(StrValue::Literal(l)) => l.replace('$', "$$"),
         Some(StrValue::Env {
             name,
             default: Some(d),
