@@ -197,6 +197,125 @@ fn syntax_problems(text: &str) -> usize {
     n
 }
 
+/// Names a Bicep file declares twice, and property names an object has twice (compared without
+/// case, as ARM compares them): the Bicep compiler or ARM rejects either.
+fn collisions(text: &str) -> Vec<String> {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_bicep::LANGUAGE.into())
+        .unwrap();
+    let tree = parser.parse(text, None).unwrap();
+    let name_of = |n: tree_sitter::Node| -> String {
+        n.utf8_text(text.as_bytes())
+            .unwrap()
+            .trim_matches('\'')
+            .to_lowercase()
+    };
+    let mut found = Vec::new();
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    // Parameters, variables, resources and modules share one namespace; outputs have their own.
+    let mut symbols = std::collections::HashSet::new();
+    let mut outputs = std::collections::HashSet::new();
+    for decl in root.named_children(&mut cursor) {
+        let Some(id) = decl.named_child(0).filter(|n| n.kind() == "identifier") else {
+            continue;
+        };
+        let set = match decl.kind() {
+            "output_declaration" => &mut outputs,
+            "parameter_declaration"
+            | "variable_declaration"
+            | "resource_declaration"
+            | "module_declaration" => &mut symbols,
+            _ => continue,
+        };
+        if !set.insert(name_of(id)) {
+            found.push(format!("`{}` declared twice", name_of(id)));
+        }
+    }
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let mut c = node.walk();
+        if node.kind() == "object" {
+            let mut keys = std::collections::HashSet::new();
+            for prop in node.named_children(&mut c) {
+                if prop.kind() == "object_property"
+                    && let Some(key) = prop.named_child(0)
+                    && !keys.insert(name_of(key))
+                {
+                    found.push(format!("property `{}` twice", name_of(key)));
+                }
+            }
+        }
+        let mut c = node.walk();
+        stack.extend(node.named_children(&mut c));
+    }
+    found
+}
+
+/// Every name in every file of `artifacts` is unique; so is every parameter in the parameters
+/// file, which JSON parsers would otherwise merge without a word.
+fn assert_unique(what: &str, artifacts: &platc::Artifacts) {
+    for (path, text) in artifacts {
+        if path.ends_with(".bicep") {
+            let c = collisions(text);
+            assert!(c.is_empty(), "{what}: {path}: {c:?}");
+        }
+    }
+    let params = &artifacts["main.parameters.json"];
+    let mut seen = std::collections::HashSet::new();
+    for line in params.lines().filter(|l| l.starts_with("    \"")) {
+        assert!(
+            seen.insert(line.to_lowercase()),
+            "{what}: parameter {line} twice"
+        );
+    }
+}
+
+#[test]
+fn collisions_are_found() {
+    assert_eq!(collisions("param a string\nvar A = 1\n").len(), 1);
+    assert_eq!(collisions("var a = { x: 1, 'X': 2 }\n").len(), 1);
+    assert!(collisions("var a = { x: { x: 1 } }\noutput a int = 1\n").is_empty());
+}
+
+#[test]
+fn every_name_platc_writes_is_unique() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut programs: Vec<(String, String)> = Vec::new();
+    for dir in ["tests/fixtures", "examples"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            let p = e.path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let runs = dir == "examples" || name.starts_with("ok_") || name.starts_with('w');
+            if runs && name.ends_with(".plat") {
+                programs.push((name, std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    let mut r = Rng(0x5eed_cafe_f00d);
+    for i in 0..60 {
+        programs.push((format!("generated {i}"), platform(&mut r)));
+    }
+    for (i, p) in sharing_platforms().into_iter().enumerate() {
+        programs.push((format!("sharing {i}"), p));
+    }
+    programs.push(("synthetic N=3".into(), platc::synth::platform(3)));
+    let mut checked = 0;
+    for (what, src) in programs {
+        let mut sources = SourceMap::new();
+        sources.add("p.plat", src);
+        let result = compile(&sources, &Options::default());
+        if result.has_errors() {
+            // An example with imports is built by the examples' own tests.
+            continue;
+        }
+        assert_unique(&what, &result.artifacts);
+        checked += 1;
+    }
+    assert!(checked >= 70, "only {checked} programs built");
+}
+
 #[test]
 fn random_platforms_build_into_bicep_that_parses() {
     let mut r = Rng(0x5eed_cafe_f00d);

@@ -93,6 +93,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                 .into_iter()
                 .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
                 .collect();
+            rules::tags(c, &f.map("tags"));
             p.private_networking = f.bool("private_networking").unwrap_or(true);
             p.diagnostics = f.reference("diagnostics");
             rules::platform_name(c, b);
@@ -545,6 +546,7 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
             service_account: sa,
         });
     }
+    let mut granted: Vec<(Grant, crate::source::Span)> = Vec::new();
     for b in f.nested("grant") {
         c.validate(b, kind.block("grant").expect("schema"));
         let (Some(l), Some((tk, tn))) = (&b.label, in_target(b)) else {
@@ -567,6 +569,33 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
         if !schema::ROLE_TARGET_KINDS.contains(&tk) || !c.is_declared(tk, tn) {
             continue;
         }
+        if let Some((_, first)) = granted
+            .iter()
+            .find(|(g, _)| g.role == l.text.as_str() && g.target.kind == tk && g.target.name == tn)
+        {
+            // Azure allows one assignment of a role to a principal on a scope.
+            c.report(
+                Diagnostic::new(
+                    Code::Duplicate,
+                    format!("`{}` on {tk} `{tn}` is granted twice", l.text),
+                    b.head_span(),
+                    "again here",
+                )
+                .with_secondary(*first, "first here")
+                .with_help("remove the repeated `grant`"),
+            );
+            continue;
+        }
+        granted.push((
+            Grant {
+                role: l.text.as_str().to_owned(),
+                target: Target {
+                    kind: tk.to_string(),
+                    name: tn.to_string(),
+                },
+            },
+            b.head_span(),
+        ));
         id.grants.push(Grant {
             role: l.text.as_str().to_owned(),
             target: Target {

@@ -57,13 +57,13 @@ pub(super) fn check_names(c: &mut Checker, envs: &[(String, crate::source::Span)
         }
         let key = name.to_lowercase();
         if let Some(&(first_name, first)) = seen.get(&key) {
-            let message = if first_name == name {
-                format!("environment `{name}` is listed twice")
-            } else {
-                format!(
-                    "environment `{name}` differs from an earlier one only in case, and Azure does not tell them apart"
-                )
-            };
+            if first_name == name {
+                // Reported with every list's repeats.
+                continue;
+            }
+            let message = format!(
+                "environment `{name}` differs from an earlier one only in case, and Azure does not tell them apart"
+            );
             c.report(
                 Diagnostic::new(Code::Duplicate, message, *span, "listed again")
                     .with_secondary(first, "first here")

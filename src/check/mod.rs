@@ -83,6 +83,48 @@ fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagno
     )
 }
 
+/// Names of one kind told apart only by case or punctuation. Everything platc derives from a
+/// name keeps neither apart: Bicep symbols (`a-b` and `a_b` are both `aB`), azd outputs
+/// (`AZURE_IDENTITY_A_B_CLIENT_ID`), and Azure resource names, which Azure compares without case
+/// and of which storage and registry names keep letters and digits only.
+#[derive(Default)]
+struct Alike(crate::collections::IndexMap<(&'static str, String), (ast::Text, Span)>);
+
+impl Alike {
+    fn check(&mut self, c: &mut Checker, kind: &'static str, parent: &str, label: &ast::Label) {
+        let key: String = label
+            .text
+            .chars()
+            .filter(|ch| ch.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let key = if parent.is_empty() {
+            key
+        } else {
+            format!("{parent}.{key}")
+        };
+        match self.0.get(&(kind, key.clone())) {
+            Some((first, span)) => c.report(
+                Diagnostic::new(
+                    Code::Duplicate,
+                    format!(
+                        "{kind} `{}` and {kind} `{first}` differ only in case or punctuation",
+                        label.text
+                    ),
+                    label.span,
+                    "too like the first",
+                )
+                .with_secondary(*span, "first declared here")
+                .with_note("Bicep symbols, azd outputs and Azure resource names made from the two would be the same")
+                .with_help("give it a name that differs in its letters or digits"),
+            ),
+            None => {
+                self.0.insert((kind, key), (label.text.clone(), label.span));
+            }
+        }
+    }
+}
+
 /// A top-level declaration (or a subnet, as `subnet` with name `network.subnet`).
 #[derive(Debug, Clone)]
 struct Symbol {
@@ -285,6 +327,7 @@ impl Checker {
         // Nearly every statement declares a name: the table is sized once, not grown.
         std::sync::Arc::make_mut(&mut self.symbols)
             .reserve(files.iter().map(|f| f.statements.len()).sum());
+        let mut alike = Alike::default();
         for file in files {
             for st in &file.statements {
                 let Statement::Block(b) = st else { continue };
@@ -295,12 +338,18 @@ impl Checker {
                 if kind.name == "platform" {
                     continue;
                 }
-                self.declare(kind.name, l.text.clone(), l.span, kind.name);
+                if self.declare(kind.name, l.text.clone(), l.span, kind.name)
+                    && !matches!(kind.name, "config" | "feature")
+                {
+                    alike.check(self, kind.name, "", l);
+                }
                 if kind.name == "network" {
+                    let mut subnets = Alike::default();
                     for sub in b.statements() {
                         if let Statement::Block(s) = sub
                             && let (Some(sl), "subnet") = (&s.label, s.kind.name.as_str())
                         {
+                            subnets.check(self, "subnet", &l.text, sl);
                             self.declare(
                                 "subnet",
                                 compact_str::format_compact!("{}.{}", l.text, sl.text),
@@ -314,7 +363,8 @@ impl Checker {
         }
     }
 
-    fn declare(&mut self, kind: &'static str, name: ast::Text, span: Span, what: &str) {
+    /// Declares `name`; false (with a diagnostic) when it already is.
+    fn declare(&mut self, kind: &'static str, name: ast::Text, span: Span, what: &str) -> bool {
         if let Some(prev) = self.symbols.get(&SymbolRef(kind, &name)) {
             let d = Diagnostic::new(
                 Code::Duplicate,
@@ -325,8 +375,10 @@ impl Checker {
             .with_secondary(prev.span, "first declared here")
             .with_help(format!("rename one of them; {what} names must be unique"));
             self.report(d);
+            false
         } else {
             std::sync::Arc::make_mut(&mut self.symbols).insert((kind, name), Symbol { span });
+            true
         }
     }
 
@@ -680,8 +732,23 @@ impl Checker {
             }
             (Ty::List(inner), ValueKind::List(items)) => {
                 let mut ok = true;
-                for item in items {
+                for (i, item) in items.iter().enumerate() {
                     ok &= self.check_value(item, inner);
+                    // Every list of the language is a set (zones, containers, address spaces,
+                    // taints, environments, dependencies): Azure rejects most repeats, and none
+                    // means anything.
+                    if let Some(first) = items[..i].iter().find(|f| f.kind == item.kind) {
+                        let d = Diagnostic::new(
+                            Code::Duplicate,
+                            "this item is listed twice",
+                            item.span,
+                            "again here",
+                        )
+                        .with_secondary(first.span, "first here")
+                        .with_help("remove the repeated item");
+                        self.report(d);
+                        ok = false;
+                    }
                 }
                 ok
             }

@@ -891,3 +891,39 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
         }
     }
 }
+
+/// The platform's tags, beside the `azd-env-name` tag platc adds: Azure compares tag names
+/// without case, so neither that one nor two differing only in case can be set.
+pub(super) fn tags(c: &mut Checker, tags: &[(&ast::Ident, &ast::Value)]) {
+    for (i, (k, _)) in tags.iter().enumerate() {
+        if k.name.eq_ignore_ascii_case("azd-env-name") {
+            c.report(
+                Diagnostic::new(
+                    Code::Duplicate,
+                    "platc sets the `azd-env-name` tag itself",
+                    k.span,
+                    "azd's own tag",
+                )
+                .with_note("azd finds the resource group of an environment by this tag")
+                .with_help("remove it; every resource already carries the environment's name"),
+            );
+        } else if let Some((first, _)) = tags[..i]
+            .iter()
+            .find(|(f, _)| f.name != k.name && f.name.eq_ignore_ascii_case(&k.name))
+        {
+            c.report(
+                Diagnostic::new(
+                    Code::Duplicate,
+                    format!(
+                        "tag `{}` differs from `{}` only in case",
+                        k.name, first.name
+                    ),
+                    k.span,
+                    "Azure takes these as one tag",
+                )
+                .with_secondary(first.span, "first here")
+                .with_help("keep one of them"),
+            );
+        }
+    }
+}
