@@ -42,6 +42,33 @@ pub fn read_file(path: &Path) -> std::io::Result<String> {
     })
 }
 
+/// Reads a program's files from disk under `base`, each file once: a second path to a file
+/// already read (through a symbolic link, say) reads as empty, so that what it declares is not
+/// declared twice.
+#[derive(Default)]
+pub struct Disk {
+    base: PathBuf,
+    seen: std::collections::HashSet<PathBuf>,
+}
+
+impl Disk {
+    pub fn new(base: &Path) -> Disk {
+        Disk {
+            base: base.to_path_buf(),
+            seen: Default::default(),
+        }
+    }
+
+    pub fn read(&mut self, path: &Path) -> std::io::Result<String> {
+        let full = self.base.join(path);
+        let text = read_file(&full)?;
+        let again = full
+            .canonicalize()
+            .is_ok_and(|real| !self.seen.insert(real));
+        Ok(if again { String::new() } else { text })
+    }
+}
+
 /// `a/./b/../c` → `a/c`, without touching the file system.
 fn normalise(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();

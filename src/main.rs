@@ -209,7 +209,8 @@ fn verify(
         exit_after: false,
         ..Options::default()
     };
-    let mut read = |p: &Path| platc::load::read_file(p);
+    let mut disk = platc::load::Disk::default();
+    let mut read = |p: &Path| disk.read(p);
     let (sources, result) = match platc::compile_program(file, &mut read, &options) {
         Ok(r) => r,
         Err(e) => {
@@ -262,7 +263,8 @@ fn verify(
 }
 
 fn graph(file: &Path, format: GraphFormat) -> ExitCode {
-    let mut read = |p: &Path| platc::load::read_file(p);
+    let mut disk = platc::load::Disk::default();
+    let mut read = |p: &Path| disk.read(p);
     let (sources, loading) = match platc::load::load(file, &mut read) {
         Ok(r) => r,
         Err(e) => {
@@ -504,7 +506,8 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
         exit_after: true,
         ..Options::default()
     };
-    let mut read = |p: &Path| platc::load::read_file(&base.join(p));
+    let mut disk = platc::load::Disk::new(&base);
+    let mut read = |p: &Path| disk.read(p);
     let (sources, result) = match platc::compile_program(&root, &mut read, &options) {
         Ok(r) => r,
         Err(e) => {

@@ -94,6 +94,10 @@ pub fn parse_incremental(
     text: &str,
     cache: &mut ParseCache,
 ) -> (ast::File, Vec<Diagnostic>) {
+    // What `parse` treats before scanning (a byte order mark, a lone `\r`) it treats alone.
+    if text.starts_with('\u{feff}') || super::lone_carriage_return(file, text).is_some() {
+        return parse(file, text);
+    }
     let Ok(Scanned { comments, starts }) = scan(file, text) else {
         return parse(file, text);
     };

@@ -46,6 +46,19 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> (ast::File, Vec<Diagnosti
         );
         return (out, vec![d]);
     }
+    // A byte order mark opens many files saved on Windows; it is whitespace here. Replaced by
+    // as many spaces, every offset still points into the text as the author's editor holds it.
+    let unmarked;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            unmarked = format!("   {rest}");
+            unmarked.as_str()
+        }
+        None => text,
+    };
+    if let Some(d) = lone_carriage_return(file, text) {
+        return (out, vec![d]);
+    }
     let scanned = match scan(file, text) {
         Ok(s) => s,
         Err(d) => return (out, vec![*d]),
@@ -197,6 +210,22 @@ const STOPS: [bool; 256] = crate::byte_set(b"\n\"/{[(}])");
 
 /// One pass over the text, outside strings: collects `//` comments, finds where top-level
 /// statements begin, and refuses excessive nesting.
+/// A `\r` not followed by `\n`: a line break to editors, but not to a `//` comment here, so a
+/// comment could hide what an editor shows as the next line. Refused rather than guessed at.
+pub(crate) fn lone_carriage_return(file: FileId, text: &str) -> Option<Diagnostic> {
+    let bytes = text.as_bytes();
+    let at = memchr::memchr_iter(b'\r', bytes).find(|&i| bytes.get(i + 1) != Some(&b'\n'))?;
+    Some(
+        Diagnostic::new(
+            Code::Syntax,
+            "a carriage return that is not part of a line break",
+            Span::new(file, at, at + 1),
+            "a lone `\\r`",
+        )
+        .with_help("end lines with `\\n` or `\\r\\n`; most editors convert a file's line endings on request"),
+    )
+}
+
 fn scan(file: FileId, text: &str) -> Result<Scanned, Box<Diagnostic>> {
     let bytes = text.as_bytes();
     let mut comments = Vec::new();
