@@ -135,8 +135,31 @@ fn main() {
             b / a
         );
     }
+    environments(bin, &work);
     let _ = std::fs::remove_dir_all(&work);
     editor();
+}
+
+/// `platc check` on a platform naming 2,000 and then 20,000 environments, one of which has
+/// overrides: the cost must grow with the list, not with its square.
+fn environments(bin: &str, work: &Path) {
+    let mut times = Vec::new();
+    for n in [2_000, 20_000] {
+        let names: Vec<String> = (0..n).map(|i| format!("\"e{i}\"")).collect();
+        let text = format!(
+            "platform \"x\" {{\n  private_networking = false\n  environments = [{}]\n}}\nlogs \"l\" {{\n  retention_days = 30\n  env \"e1\" {{ retention_days = 60 }}\n}}\n",
+            names.join(", ")
+        );
+        let file = work.join(format!("envs{n}.plat"));
+        std::fs::write(&file, text).unwrap();
+        let (best, median, mem) = runs_of(5, || measure(Command::new(bin).arg("check").arg(&file)));
+        println!("environments {n:>6}: check {best:.3} s best, {median:.3} s median, {mem:.1} MB");
+        times.push(median);
+    }
+    println!(
+        "environments: t(20000)/t(2000) = {:.1} (size ratio 10)",
+        times[1] / times[0]
+    );
 }
 
 /// What the language server does on each keystroke, in process: re-analysis after a change (the

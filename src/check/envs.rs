@@ -98,25 +98,36 @@ const FIXED: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The `env` blocks a program has.
+#[derive(Default)]
+pub(super) struct Overrides {
+    /// Whether there is any (one at the top level included).
+    pub any: bool,
+    /// The environments some block overrides: only these need a view of their own.
+    pub named: std::collections::HashSet<String>,
+}
+
+/// The declared environments, as a list for messages and a set for look-ups.
+struct Names<'a> {
+    list: Vec<&'a str>,
+    set: std::collections::HashSet<&'a str>,
+}
+
 /// Checks every `env` block once: it names a declared environment and holds only fields.
-/// Returns whether the program has any `env` block (one at the top level included), in the same
-/// walk over the whole tree.
+/// Returns which environments are overridden, in the same walk over the whole tree.
 pub(super) fn check_blocks(
     c: &mut Checker,
     files: &[ast::File],
     envs: &[(String, crate::source::Span)],
-) -> bool {
-    fn walk(
-        c: &mut Checker,
-        stmts: &[Statement],
-        envs: &[(String, crate::source::Span)],
-        top: bool,
-        found: &mut bool,
-    ) {
+) -> Overrides {
+    fn walk(c: &mut Checker, stmts: &[Statement], envs: &Names, top: bool, found: &mut Overrides) {
         for st in stmts {
             let Statement::Block(b) = st else { continue };
             let env = b.kind.name == "env";
-            *found |= env;
+            found.any |= env;
+            if env && let Some(l) = &b.label {
+                found.named.insert(l.text.as_str().to_owned());
+            }
             if env && !top {
                 continue;
             }
@@ -150,19 +161,18 @@ pub(super) fn check_blocks(
             walk(c, b.statements(), envs, false, found);
         }
     }
-    let mut found = false;
+    let names = Names {
+        list: envs.iter().map(|(n, _)| n.as_str()).collect(),
+        set: envs.iter().map(|(n, _)| n.as_str()).collect(),
+    };
+    let mut found = Overrides::default();
     for file in files {
-        walk(c, &file.statements, envs, true, &mut found);
+        walk(c, &file.statements, &names, true, &mut found);
     }
     found
 }
 
-fn check_one(
-    c: &mut Checker,
-    b: &ast::Block,
-    envs: &[(String, crate::source::Span)],
-    parent: &str,
-) {
+fn check_one(c: &mut Checker, b: &ast::Block, envs: &Names, parent: &str) {
     for st in b.statements() {
         if let Statement::Attribute(a) = st
             && let Some((_, field, why)) = FIXED
@@ -180,7 +190,7 @@ fn check_one(
             );
         }
     }
-    let names: Vec<&str> = envs.iter().map(|(n, _)| n.as_str()).collect();
+    let names = &envs.list;
     match &b.label {
         None => c.report(
             Diagnostic::new(
@@ -191,7 +201,7 @@ fn check_one(
             )
             .with_help("write `env \"prod\" { field = value }`"),
         ),
-        Some(l) if !names.contains(&l.text.as_str()) => {
+        Some(l) if !envs.set.contains(l.text.as_str()) => {
             let mut d = Diagnostic::new(
                 Code::Unresolved,
                 format!("the platform declares no environment `{}`", l.text),
@@ -207,7 +217,7 @@ fn check_one(
                 None => d.with_help(format!(
                     "add `\"{}\"` to the platform's `environments`, or use one of {}",
                     l.text,
-                    diag::one_of(&names)
+                    diag::one_of(names)
                 )),
             };
             c.report(d);

@@ -22,7 +22,8 @@ use crate::syntax::ast::{self, Statement, Value, ValueKind};
 pub struct Checked {
     /// Without overrides: what an environment the platform does not name gets.
     pub default: Platform,
-    /// Each declared environment, with its `env` overrides applied, in declaration order.
+    /// Each declared environment that some `env` block overrides, with its overrides applied, in
+    /// declaration order. Any other environment, declared or not, deploys the defaults.
     pub environments: IndexMap<String, Platform>,
 }
 
@@ -44,7 +45,7 @@ fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagno
     let declared = envs::declared(files);
     let mut first = Checker::default();
     envs::check_names(&mut first, &declared);
-    let any_env_blocks = envs::check_blocks(&mut first, files, &declared);
+    let overrides = envs::check_blocks(&mut first, files, &declared);
     let mut diags = first.diags;
     let run = |view: &[ast::File]| {
         let mut c = Checker {
@@ -57,15 +58,17 @@ fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagno
         (platform, c.diags)
     };
     // Without `env` blocks the defaults' view is the program itself: no copy needed.
-    let (default, more) = if any_env_blocks {
+    let (default, more) = if overrides.any {
         run(&envs::apply(files, None))
     } else {
         run(files)
     };
     diags.extend(more);
     let mut environments = IndexMap::default();
+    // An environment no `env` block names is the defaults' view: it needs no check of its own
+    // (nor a copy of the platform), so a long list of environments costs one pass, not one each.
     for (name, _) in &declared {
-        if environments.contains_key(name) {
+        if !overrides.named.contains(name) || environments.contains_key(name) {
             continue;
         }
         let (p, more) = run(&envs::apply(files, Some(name)));
@@ -732,19 +735,30 @@ impl Checker {
             }
             (Ty::List(inner), ValueKind::List(items)) => {
                 let mut ok = true;
+                // Long lists (a platform may name thousands of environments) are looked up by
+                // their items' text rather than compared pairwise.
+                let mut long: IndexMap<String, Span> = IndexMap::default();
                 for (i, item) in items.iter().enumerate() {
                     ok &= self.check_value(item, inner);
                     // Every list of the language is a set (zones, containers, address spaces,
                     // taints, environments, dependencies): Azure rejects most repeats, and none
                     // means anything.
-                    if let Some(first) = items[..i].iter().find(|f| f.kind == item.kind) {
+                    let first = if items.len() <= 16 {
+                        items[..i]
+                            .iter()
+                            .find(|f| f.kind == item.kind)
+                            .map(|f| f.span)
+                    } else {
+                        long.insert(format!("{:?}", item.kind), item.span)
+                    };
+                    if let Some(first) = first {
                         let d = Diagnostic::new(
                             Code::Duplicate,
                             "this item is listed twice",
                             item.span,
                             "again here",
                         )
-                        .with_secondary(first.span, "first here")
+                        .with_secondary(first, "first here")
                         .with_help("remove the repeated item");
                         self.report(d);
                         ok = false;
