@@ -41,7 +41,9 @@ impl AzError {
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
-            .unwrap_or("az failed without a message")
+            .map_or("it wrote no message", |l| {
+                l.strip_prefix("ERROR: ").unwrap_or(l)
+            })
             .to_string();
         let lower = stderr.to_ascii_lowercase();
         if lower.contains("az login") || lower.contains("no subscription found") {
@@ -829,7 +831,7 @@ mod tests {
         assert!(matches!(e, AzError::NotFound(_)));
         assert_eq!(
             AzError::from_stderr("\nERROR: (AuthorizationFailed) no access\n"),
-            AzError::Failed("ERROR: (AuthorizationFailed) no access".into())
+            AzError::Failed("(AuthorizationFailed) no access".into())
         );
         assert!(AzError::TimedOut(1).stops() && AzError::BadOutput(String::new()).stops());
         assert_eq!(

@@ -208,3 +208,34 @@ fn numbers_out_of_range_are_usage_errors() {
         assert!(out.contains(args[0]), "{args:?}: {out}");
     }
 }
+
+#[test]
+fn a_resource_group_that_is_not_found_is_missing() {
+    let (code, out) = verify(Some("group-gone"));
+    assert_eq!(code, 1, "{out}");
+    let gaps = rows_with(&out, "MISSING");
+    assert!(
+        gaps.iter()
+            .any(|r| r.contains("resource group") && r.contains("ResourceGroupNotFound")),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_az_failure_is_a_failed_row_with_its_message_not_a_gap_in_azure() {
+    let (code, out) = verify(Some("assignments-forbidden"));
+    assert_eq!(code, 1, "{out}");
+    let failed = rows_with(&out, "FAILED");
+    assert!(
+        failed.iter().any(|r| r.contains("role assignment")
+            && r.contains("AuthorizationFailed")
+            && r.contains(&line_of("identity \"checkout\""))),
+        "{out}"
+    );
+    assert!(
+        !rows_with(&out, "MISSING")
+            .iter()
+            .any(|r| r.contains("role assignment")),
+        "{out}"
+    );
+}
