@@ -138,6 +138,41 @@ fn main() {
     environments(bin, &work);
     let _ = std::fs::remove_dir_all(&work);
     editor();
+    trace();
+}
+
+/// `platc trace` on a long error text (a deployment's whole log pasted in), in process, against
+/// the example's source map: at 150 KB and at 1.5 MB, whose time should be about ten times as long.
+fn trace() {
+    let map =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("infra/platc.map.json"))
+            .expect("the example's infra/ is committed");
+    let map: serde_json::Value = serde_json::from_str(&map).unwrap();
+    let text = |bytes: usize| {
+        let mut t = String::new();
+        let mut i = 0;
+        while t.len() < bytes {
+            t.push_str(&format!(
+                "step {i} waited on /subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app-{i} name-{i:x}\n"
+            ));
+            i += 1;
+        }
+        t + "The vault name 'kv-secrets-x7k2m9q4r1t6z' is already in use.\n"
+    };
+    let best = |t: &str| {
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                assert!(!platc::trace::trace(&map, t).is_empty());
+                start.elapsed().as_secs_f64() * 1000.0
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let (small, large) = (best(&text(150_000)), best(&text(1_500_000)));
+    println!(
+        "trace of an error text: 0.15 MB {small:.1} ms, 1.5 MB {large:.1} ms (t(1.5 MB)/t(0.15 MB) = {:.1}, size ratio 10)",
+        large / small
+    );
 }
 
 /// `platc check` on a platform naming 2,000 and then 20,000 environments, one of which has

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use platc::diag::{self, Code, Diagnostic};
 use platc::source::SourceMap;
+use platc::verify::AzError;
 use platc::{Artifacts, Options};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -93,10 +94,18 @@ enum Command {
         /// Resource group (default: AZURE_RESOURCE_GROUP, else rg-PLATFORM-ENVIRONMENT)
         #[arg(long)]
         resource_group: Option<String>,
-        /// Keep checking every 30 seconds for up to this many seconds while there are gaps
-        /// (Flux needs a few minutes after provisioning to sync)
-        #[arg(long, default_value_t = 0)]
+        /// Keep checking every 30 seconds for up to this many seconds (at most 86400, a day)
+        /// while there are gaps (Flux needs a few minutes after provisioning to sync)
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400))]
         wait: u64,
+        /// Seconds each az command may take (1 to 86400) before it is killed and verify stops
+        #[arg(
+            long,
+            env = "PLATC_AZ_TIMEOUT",
+            default_value_t = 120,
+            value_parser = clap::value_parser!(u64).range(1..=86_400)
+        )]
+        az_timeout: u64,
     },
     /// Draw the platform: declarations and what uses what
     Graph {
@@ -163,7 +172,8 @@ fn main() -> ExitCode {
             environment,
             resource_group,
             wait,
-        } => verify(&file, environment, resource_group, wait),
+            az_timeout,
+        } => verify(&file, environment, resource_group, wait, az_timeout),
         Command::Check { file, report } => run(&file, None, false, &report),
         Command::Build {
             file,
@@ -174,26 +184,97 @@ fn main() -> ExitCode {
     }
 }
 
-/// The real `az` CLI.
-struct AzCli;
+/// The most `az` may print on either stream. More is not kept, so a runaway `az` cannot exhaust
+/// memory, and makes its answer unusable.
+const AZ_OUTPUT_MAX: u64 = 64 << 20;
+
+/// The real `az` CLI. Each command gets `timeout` to finish, output included; then it is killed,
+/// with whatever it started (it runs in a process group of its own), so a hung `az` cannot hang
+/// verify or the azd hook that runs it.
+struct AzCli {
+    timeout: std::time::Duration,
+}
+
+/// Reads a child's stream to its end on a thread of its own, keeping at most `AZ_OUTPUT_MAX`
+/// bytes; the flag says whether more came.
+fn drain(
+    mut from: impl std::io::Read + Send + 'static,
+) -> std::thread::JoinHandle<(Vec<u8>, bool)> {
+    use std::io::Read;
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let _ = (&mut from).take(AZ_OUTPUT_MAX).read_to_end(&mut kept);
+        let more = std::io::copy(&mut from, &mut std::io::sink()).is_ok_and(|n| n > 0);
+        (kept, more)
+    })
+}
+
+/// Kills `az` and everything in its process group, and reaps it.
+fn kill(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(group) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill has no memory effects; the group is the one `az` was started in.
+        unsafe { libc::kill(-group, libc::SIGKILL) };
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
 
 impl platc::verify::Az for AzCli {
-    fn run(&mut self, args: &[&str]) -> Result<serde_json::Value, String> {
-        let out = std::process::Command::new("az")
+    fn run(&mut self, args: &[&str]) -> Result<serde_json::Value, AzError> {
+        use std::process::Stdio;
+        let start = std::time::Instant::now();
+        let mut command = std::process::Command::new("az");
+        command
             .args(args)
             .args(["--output", "json"])
-            .output()
-            .map_err(|e| format!("cannot run az: {e}"))?;
-        if !out.status.success() {
-            let err = String::from_utf8_lossy(&out.stderr);
-            return Err(err
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("az failed")
-                .trim()
-                .to_string());
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command.spawn().map_err(|e| {
+            AzError::CannotRun(if e.kind() == std::io::ErrorKind::NotFound {
+                "it is not installed or not on PATH".to_string()
+            } else {
+                e.to_string()
+            })
+        })?;
+        let (out, err) = (
+            drain(child.stdout.take().expect("stdout is piped")),
+            drain(child.stderr.take().expect("stderr is piped")),
+        );
+        let timed_out = AzError::TimedOut(self.timeout.as_secs());
+        // Until az exits and both streams close (a process it started may hold them open).
+        let status = loop {
+            let exited = match child.try_wait() {
+                Ok(s) => s,
+                Err(e) => {
+                    kill(&mut child);
+                    return Err(AzError::CannotRun(e.to_string()));
+                }
+            };
+            match exited {
+                Some(s) if out.is_finished() && err.is_finished() => break s,
+                _ if start.elapsed() >= self.timeout => {
+                    kill(&mut child);
+                    return Err(timed_out);
+                }
+                _ => std::thread::sleep(std::time::Duration::from_millis(10)),
+            }
+        };
+        let (stdout, too_much) = out.join().unwrap_or_default();
+        let (stderr, _) = err.join().unwrap_or_default();
+        if !status.success() {
+            return Err(AzError::from_stderr(&String::from_utf8_lossy(&stderr)));
         }
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("az printed no JSON: {e}"))
+        if too_much {
+            return Err(AzError::BadOutput(format!(
+                "it printed more than {} MiB",
+                AZ_OUTPUT_MAX >> 20
+            )));
+        }
+        serde_json::from_slice(&stdout).map_err(|e| AzError::BadOutput(e.to_string()))
     }
 }
 
@@ -202,6 +283,7 @@ fn verify(
     environment: Option<String>,
     resource_group: Option<String>,
     wait: u64,
+    az_timeout: u64,
 ) -> ExitCode {
     let options = Options {
         source_name: file.to_string_lossy().replace('\\', "/"),
@@ -240,9 +322,22 @@ fn verify(
         .unwrap_or_else(|| format!("rg-{}-{env}", checked.default.name));
     let map: serde_json::Value =
         serde_json::from_str(&result.artifacts["platc.map.json"]).expect("platc writes valid JSON");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
+    let now = std::time::Instant::now();
+    let Some(deadline) = now.checked_add(std::time::Duration::from_secs(wait)) else {
+        eprintln!("error: --wait {wait} is too long");
+        return ExitCode::from(2);
+    };
+    let mut az = AzCli {
+        timeout: std::time::Duration::from_secs(az_timeout),
+    };
     let report = loop {
-        let report = platc::verify::verify(&checked, &env, &sources, &map, &rg, &mut AzCli);
+        let report = match platc::verify::verify(&checked, &env, &sources, &map, &rg, &mut az) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: cannot verify {rg}: {e}");
+                return ExitCode::from(2);
+            }
+        };
         if report.ok() || std::time::Instant::now() >= deadline {
             break report;
         }

@@ -4,6 +4,7 @@
 //! resource's type and name; each is matched against the map's deployments and name patterns.
 
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -21,12 +22,16 @@ pub struct Hit {
 
 /// `*` matches any run of characters; comparison ignores case, as ARM names do.
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.to_ascii_lowercase(), text.to_ascii_lowercase());
+    glob_lower(&pattern.to_ascii_lowercase(), &text.to_ascii_lowercase())
+}
+
+/// `glob` on a pattern and a text already in lower case.
+fn glob_lower(p: &str, t: &str) -> bool {
     let parts: Vec<&str> = p.split('*').collect();
     if parts.len() == 1 {
         return p == t;
     }
-    let mut rest = t.as_str();
+    let mut rest = t;
     for (i, part) in parts.iter().enumerate() {
         if i == 0 {
             let Some(r) = rest.strip_prefix(part) else {
@@ -45,23 +50,73 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     true
 }
 
+/// Names found in the text, for looking patterns up: each distinct name in lower case, sorted,
+/// with the position of its first occurrence. A pattern costs a binary search for its literal
+/// prefix and a glob of each name that shares it, not a pass over every name: a long error text
+/// has tens of thousands of words, and a large map as many patterns.
+struct Index {
+    sorted: Vec<(String, usize)>,
+}
+
+impl Index {
+    fn new<'a>(names: impl IntoIterator<Item = (usize, &'a str)>) -> Index {
+        let mut sorted: Vec<(String, usize)> = names
+            .into_iter()
+            .map(|(at, n)| (n.to_ascii_lowercase(), at))
+            .collect();
+        // By name, then position: the first of each run of equal names is where it occurs first.
+        sorted.sort_unstable();
+        sorted.dedup_by(|later, first| later.0 == first.0);
+        Index { sorted }
+    }
+
+    /// The position of the first occurrence of `name`, ignoring case.
+    fn exact(&self, name: &str) -> Option<usize> {
+        let name = name.to_ascii_lowercase();
+        self.sorted
+            .binary_search_by(|(n, _)| n.as_str().cmp(&name))
+            .ok()
+            .map(|i| self.sorted[i].1)
+    }
+
+    /// The position of the first name the glob `pattern` matches.
+    fn first(&self, pattern: &str) -> Option<usize> {
+        let p = pattern.to_ascii_lowercase();
+        let Some((prefix, _)) = p.split_once('*') else {
+            return self.exact(&p);
+        };
+        let from = self.sorted.partition_point(|(n, _)| n.as_str() < prefix);
+        self.sorted[from..]
+            .iter()
+            .take_while(|(n, _)| n.starts_with(prefix))
+            .filter(|(n, _)| glob_lower(&p, n))
+            .map(|&(_, at)| at)
+            .min()
+    }
+}
+
 /// (type, name) of every resource id in the text; for an extension resource, its own last part.
 fn resource_ids(text: &str) -> Vec<(String, String)> {
-    let id_char = |c: char| c.is_ascii_alphanumeric() || "-._/~%()$".contains(c);
+    const PROVIDERS: &str = "/providers/";
+    let id_char = |c: &u8| c.is_ascii_alphanumeric() || b"-._/~%()$".contains(c);
     let mut out = Vec::new();
     let lower = text.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("/providers/") {
-        let start = from + at + "/providers/".len();
-        let end = text[start..]
-            .find(|c: char| !id_char(c))
-            .map_or(text.len(), |e| start + e);
+    let found: Vec<usize> = memchr::memmem::find_iter(lower.as_bytes(), PROVIDERS).collect();
+    // Where the run of id characters that holds the current `/providers/` ends. Ids follow each
+    // other within one run (an extension resource's id holds its parent's), so each run is
+    // scanned once, not once for each `/providers/` in it.
+    let mut run_end = 0;
+    for (k, &at) in found.iter().enumerate() {
+        let start = at + PROVIDERS.len();
+        if start > run_end {
+            run_end = text.as_bytes()[start..]
+                .iter()
+                .position(|c| !id_char(c))
+                .map_or(text.len(), |e| start + e);
+        }
         // Stop at a nested `/providers/`: that starts the next (extension) resource.
-        let chunk = &text[start..end];
-        let chunk = match chunk.to_ascii_lowercase().find("/providers/") {
-            Some(n) => &chunk[..n],
-            None => chunk,
-        };
+        let end = found.get(k + 1).map_or(run_end, |&next| next.min(run_end));
+        let chunk = &text[start..end.max(start)];
         let segs: Vec<&str> = chunk.split('/').filter(|s| !s.is_empty()).collect();
         if segs.len() >= 3 {
             let ns = segs[0];
@@ -76,21 +131,16 @@ fn resource_ids(text: &str) -> Vec<(String, String)> {
                 out.push((types.join("/"), names.join("/")));
             }
         }
-        from = start;
     }
     out
 }
 
-/// Words in quotes, and bare words that look like names (letters, digits, `-`, `_`, `.`).
-fn candidates(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c))) {
-        let w = word.trim_matches('.');
-        if w.len() >= 3 && !out.iter().any(|o| o == w) {
-            out.push(w.to_string());
-        }
-    }
-    out
+/// Words in quotes, and bare words that look like names (letters, digits, `-`, `_`, `.`), in
+/// text order, repeats included.
+fn candidates(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+        .map(|word| word.trim_matches('.'))
+        .filter(|w| w.len() >= 3)
 }
 
 fn hit(source: &Value, declaration: String, evidence: String, rank: u8) -> Option<Hit> {
@@ -131,10 +181,33 @@ pub fn resources(d: &Value) -> Vec<Value> {
     out
 }
 
-/// Every place in the map that the error text names, most specific first.
+/// Every place in the map that the error text names, most specific first. Linear in the text
+/// and the map, but for the names in the text that share a pattern's literal prefix.
 pub fn trace(map: &Value, text: &str) -> Vec<Hit> {
     let ids = resource_ids(text);
-    let words = candidates(text);
+    // std's hasher, not the compiler's fast one: the text comes from outside.
+    let mut ids_by_type: HashMap<String, Vec<(usize, &str)>> = HashMap::new();
+    for (at, (t, n)) in ids.iter().enumerate() {
+        ids_by_type
+            .entry(t.to_ascii_lowercase())
+            .or_default()
+            .push((at, n));
+    }
+    let ids_by_type: HashMap<String, Index> = ids_by_type
+        .into_iter()
+        .map(|(t, names)| (t, Index::new(names)))
+        .collect();
+    let id_named = |rtype: &str, pattern: &str| {
+        ids_by_type
+            .get(&rtype.to_ascii_lowercase())
+            .and_then(|ix| ix.first(pattern))
+            .map(|at| &ids[at])
+    };
+    let words: Vec<&str> = candidates(text).collect();
+    let word_index = Index::new(words.iter().copied().enumerate());
+    let lower_text = text.to_ascii_lowercase();
+    // Whether the text names a resource type, asked once for each type.
+    let mut types_named: HashMap<String, bool> = HashMap::new();
     let mut hits: Vec<Hit> = Vec::new();
     let empty = Vec::new();
     for d in map["deployments"].as_array().unwrap_or(&empty) {
@@ -149,21 +222,26 @@ pub fn trace(map: &Value, text: &str) -> Vec<Hit> {
             if rname.chars().all(|c| c == '*' || c == '/') {
                 continue;
             }
-            let by_id = ids
-                .iter()
-                .find(|(t, n)| t.eq_ignore_ascii_case(rtype) && glob(rname, n));
-            let by_name = || {
+            let by_id = id_named(rtype, rname);
+            let mut by_name = || {
                 let leaf = rname.rsplit('/').next().unwrap_or(rname);
-                let type_named = text
-                    .to_ascii_lowercase()
-                    .contains(&rtype.to_ascii_lowercase());
-                (type_named && !leaf.contains('*') || rname.contains('*') && !rname.contains('/'))
-                    .then(|| {
-                        words
-                            .iter()
-                            .find(|w| glob(rname, w) || (type_named && glob(leaf, w)))
-                    })
-                    .flatten()
+                let rtype = rtype.to_ascii_lowercase();
+                let type_named = match types_named.get(&rtype) {
+                    Some(&named) => named,
+                    None => {
+                        let named = lower_text.contains(&rtype);
+                        types_named.insert(rtype, named);
+                        named
+                    }
+                };
+                let looked_for = type_named && !leaf.contains('*')
+                    || rname.contains('*') && !rname.contains('/');
+                if !looked_for {
+                    return None;
+                }
+                let whole = word_index.first(rname);
+                let by_leaf = type_named.then(|| word_index.first(leaf)).flatten();
+                whole.into_iter().chain(by_leaf).min().map(|at| words[at])
             };
             let (evidence, rank) = match by_id {
                 Some((t, n)) => (Some(format!("{t} `{n}`")), 1),
@@ -177,11 +255,11 @@ pub fn trace(map: &Value, text: &str) -> Vec<Hit> {
                 hits.extend(hit(source, what, evidence, rank));
             }
         }
-        let deployment_named = words.iter().any(|w| w.eq_ignore_ascii_case(deployment))
-            || ids.iter().any(|(t, n)| {
-                t.eq_ignore_ascii_case("Microsoft.Resources/deployments")
-                    && n.eq_ignore_ascii_case(deployment)
-            });
+        let deployment_named = word_index.exact(deployment).is_some()
+            || ids_by_type
+                .get("microsoft.resources/deployments")
+                .and_then(|ix| ix.exact(deployment))
+                .is_some();
         if deployment_named {
             hits.extend(hit(
                 &d["source"],
@@ -192,13 +270,8 @@ pub fn trace(map: &Value, text: &str) -> Vec<Hit> {
         }
     }
     hits.sort_by_key(|h| h.rank);
-    let mut seen = Vec::new();
-    hits.retain(|h| {
-        let key = (h.file.clone(), h.line, h.declaration.clone());
-        let new = !seen.contains(&key);
-        seen.push(key);
-        new
-    });
+    let mut seen = HashSet::new();
+    hits.retain(|h| seen.insert((h.file.clone(), h.line, h.declaration.clone())));
     hits
 }
 

@@ -8,12 +8,118 @@ use crate::azure::extensions as ext;
 use crate::check::Checked;
 use crate::model::{Cluster, Platform};
 use crate::source::{SourceMap, Span};
-use crate::trace::glob;
 use serde_json::Value;
 
 /// Runs one `az` command (without the leading `az` and without `-o json`) and parses its JSON.
 pub trait Az {
-    fn run(&mut self, args: &[&str]) -> Result<Value, String>;
+    fn run(&mut self, args: &[&str]) -> Result<Value, AzError>;
+}
+
+/// Why an `az` command gave no answer. Only `NotFound` says something about the environment;
+/// `CannotRun`, `NotLoggedIn`, `TimedOut` and `BadOutput` are problems of the machine running
+/// verify, which stop it (`AzError::stops`) instead of turning every check into a gap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AzError {
+    /// Azure answered that the resource (or its group, or its parent) does not exist.
+    NotFound(String),
+    /// `az` could not be started: not installed, not on `PATH`, not executable.
+    CannotRun(String),
+    /// `az` has no account to use, or its login expired.
+    NotLoggedIn(String),
+    /// `az` did not finish within this many seconds and was killed.
+    TimedOut(u64),
+    /// `az` succeeded but printed something that is not JSON (or too much of it).
+    BadOutput(String),
+    /// Any other failure, with the first line `az` wrote to standard error.
+    Failed(String),
+}
+
+impl AzError {
+    /// Classifies a failed `az` by what it wrote to standard error.
+    pub fn from_stderr(stderr: &str) -> AzError {
+        let first = stderr
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map_or("it wrote no message", |l| {
+                l.strip_prefix("ERROR: ").unwrap_or(l)
+            })
+            .to_string();
+        let lower = stderr.to_ascii_lowercase();
+        if lower.contains("az login") || lower.contains("no subscription found") {
+            AzError::NotLoggedIn(first)
+        } else if stderr.contains("ResourceNotFound") || stderr.contains("ResourceGroupNotFound") {
+            // `ParentResourceNotFound` too: a cluster's extensions when the cluster is gone.
+            AzError::NotFound(first)
+        } else {
+            AzError::Failed(first)
+        }
+    }
+
+    /// Whether verify cannot go on: `az` itself does not work, so no answer can be trusted.
+    pub fn stops(&self) -> bool {
+        !matches!(self, AzError::NotFound(_) | AzError::Failed(_))
+    }
+}
+
+impl std::fmt::Display for AzError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AzError::NotFound(m) => write!(f, "not found: {m}"),
+            AzError::CannotRun(m) => write!(f, "cannot run az: {m}"),
+            AzError::NotLoggedIn(m) => write!(f, "az is not logged in ({m}); run `az login`"),
+            AzError::TimedOut(secs) => write!(f, "az did not answer within {secs} s"),
+            AzError::BadOutput(m) => write!(f, "az printed no JSON: {m}"),
+            AzError::Failed(m) => write!(f, "az failed: {m}"),
+        }
+    }
+}
+
+/// The characters of platc's resource token, `toLower(uniqueString(...))`.
+const TOKEN_LEN: usize = 13;
+
+/// Whether `name` is the name platc deploys for the map's name `pattern`, in which `*` marks
+/// deployment-time parts: the last `*` is the resource token (13 lowercase letters and digits),
+/// any earlier one the region (letters and digits). ARM names ignore case. A name cut by
+/// `take(..., max)` (the data collection names) matches when it is `max` long and the form's
+/// first `max` characters. Unlike a glob, `aks-main-*` does not match `aks-main-b-<token>`.
+pub fn deployed_name(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let stars = p.iter().filter(|&&c| c == b'*').count();
+    let (mut i, mut j, mut star) = (0, 0, 0);
+    while i < p.len() {
+        if j == n.len() {
+            // The name ends inside the form: only a cut name of exactly the cut length matches.
+            return n.len() == crate::lower::NAME_CUT;
+        }
+        if p[i] == b'*' {
+            star += 1;
+            let run = n[j..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
+            let take = if star == stars {
+                // The token; only a cut name ends inside it.
+                if run < TOKEN_LEN && (j + run != n.len() || n.len() != crate::lower::NAME_CUT) {
+                    return false;
+                }
+                run.min(TOKEN_LEN)
+            } else {
+                run
+            };
+            if take == 0 {
+                return false;
+            }
+            j += take;
+        } else {
+            if !p[i].eq_ignore_ascii_case(&n[j]) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    j == n.len()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +215,8 @@ struct Verifier<'a> {
     rg: String,
     rows: Vec<Row>,
     resources: Vec<Value>,
+    /// The error that stopped verify: once `az` does not work, it is not asked again.
+    stopped: Option<AzError>,
 }
 
 impl Verifier<'_> {
@@ -135,22 +243,43 @@ impl Verifier<'_> {
         });
     }
 
-    /// The deployed resource of a type whose name matches the pattern platc generates.
+    /// The deployed resource of a type whose name is the one platc deploys for the pattern.
     fn find(&self, type_: &str, pattern: &str) -> Option<&Value> {
         self.resources.iter().find(|r| {
             r["type"]
                 .as_str()
                 .is_some_and(|t| t.eq_ignore_ascii_case(type_))
-                && r["name"].as_str().is_some_and(|n| glob(pattern, n))
+                && r["name"]
+                    .as_str()
+                    .is_some_and(|n| deployed_name(pattern, n))
         })
     }
 
-    fn az(&mut self, args: &[&str]) -> Result<Value, String> {
-        self.az.run(args)
+    fn az(&mut self, args: &[&str]) -> Result<Value, AzError> {
+        if let Some(e) = &self.stopped {
+            return Err(e.clone());
+        }
+        let answer = self.az.run(args);
+        if let Err(e) = &answer
+            && e.stops()
+        {
+            self.stopped = Some(e.clone());
+        }
+        answer
+    }
+
+    /// A list `az` answered: nothing listed when what it belongs to is not found; otherwise the
+    /// failure, as a row's detail.
+    fn listed(answer: Result<Value, AzError>) -> Result<Value, String> {
+        match answer {
+            Ok(v) => Ok(v),
+            Err(AzError::NotFound(_)) => Ok(Value::Null),
+            Err(e) => Err(format!("cannot check: {e}")),
+        }
     }
 
     /// A `... list` command about one managed cluster (extensions, Flux configurations).
-    fn cluster_list(&mut self, command: &[&str], cluster: &str) -> Value {
+    fn cluster_list(&mut self, command: &[&str], cluster: &str) -> Result<Value, String> {
         let rg = self.rg.clone();
         let mut args = command.to_vec();
         args.extend([
@@ -161,7 +290,7 @@ impl Verifier<'_> {
             "--cluster-type",
             "managedClusters",
         ]);
-        self.az(&args).unwrap_or(Value::Null)
+        Self::listed(self.az(&args))
     }
 }
 
@@ -173,7 +302,8 @@ fn state_ok(v: &Value) -> bool {
 }
 
 /// Checks the live resource group against the platform as `env` sees it. `map` is the source map
-/// platc wrote (`platc.map.json`), whose name patterns identify each resource.
+/// platc wrote (`platc.map.json`), whose name patterns identify each resource. An error is what
+/// stopped it: `az` does not work (`AzError::stops`), or the resource group cannot be listed.
 pub fn verify(
     checked: &Checked,
     env: &str,
@@ -181,7 +311,7 @@ pub fn verify(
     map: &Value,
     rg: &str,
     az: &mut dyn Az,
-) -> Report {
+) -> Result<Report, AzError> {
     let p: &Platform = checked.environments.get(env).unwrap_or(&checked.default);
     let mut v = Verifier {
         az,
@@ -189,20 +319,26 @@ pub fn verify(
         rg: rg.to_string(),
         rows: Vec::new(),
         resources: Vec::new(),
+        stopped: None,
     };
-    let rg_span = Span::default();
     match v.az(&["resource", "list", "--resource-group", rg]) {
         Ok(Value::Array(list)) => v.resources = list,
-        Ok(_) | Err(_) => {
+        Ok(_) => {
+            return Err(AzError::BadOutput(
+                "`az resource list` printed no list".into(),
+            ));
+        }
+        Err(AzError::NotFound(e)) => {
             v.row(
                 Status::Missing,
                 "resource group",
                 rg,
-                "cannot list its resources (does it exist? are you logged in?)",
-                rg_span,
+                format!("not found: {e}"),
+                Span::default(),
             );
-            return Report { rows: v.rows };
+            return Ok(Report { rows: v.rows });
         }
+        Err(e) => return Err(e),
     }
 
     // Every top-level resource platc deploys, by its generated name pattern.
@@ -287,7 +423,7 @@ pub fn verify(
             continue;
         };
         let span = i.meta.span;
-        let creds = v.az(&[
+        let answer = v.az(&[
             "identity",
             "federated-credential",
             "list",
@@ -296,6 +432,7 @@ pub fn verify(
             "--identity-name",
             &id_name,
         ]);
+        let creds = Verifier::listed(answer);
         for f in &i.federations {
             let subject = format!(
                 "system:serviceaccount:{}:{}",
@@ -305,59 +442,59 @@ pub fn verify(
                 .iter()
                 .find(|(c, _)| *c == f.cluster)
                 .map(|(_, u)| u.clone());
-            let present = creds
-                .as_ref()
-                .ok()
-                .and_then(Value::as_array)
-                .is_some_and(|list| {
-                    list.iter().any(|c| {
-                        c["subject"] == subject.as_str()
-                            && issuer.as_ref().is_none_or(|u| c["issuer"] == u.as_str())
-                    })
-                });
-            let status = if present { Status::Ok } else { Status::Missing };
+            let (status, detail) = match &creds {
+                Ok(list) => {
+                    let present = list.as_array().is_some_and(|list| {
+                        list.iter().any(|c| {
+                            c["subject"] == subject.as_str()
+                                && issuer.as_ref().is_none_or(|u| c["issuer"] == u.as_str())
+                        })
+                    });
+                    let status = if present { Status::Ok } else { Status::Missing };
+                    (status, format!("issuer of cluster `{}`", f.cluster))
+                }
+                Err(e) => (Status::Failed, e.clone()),
+            };
             v.row(
                 status,
                 "federated credential",
                 format!("{id_name} ← {subject}"),
-                format!("issuer of cluster `{}`", f.cluster),
+                detail,
                 span,
             );
         }
         if i.grants.is_empty() {
             continue;
         }
-        let principal = v
-            .az(&[
-                "identity",
-                "show",
-                "--resource-group",
-                rg,
-                "--name",
-                &id_name,
-            ])
-            .ok()
-            .and_then(|x| x["principalId"].as_str().map(str::to_string));
+        let shown = v.az(&[
+            "identity",
+            "show",
+            "--resource-group",
+            rg,
+            "--name",
+            &id_name,
+        ]);
+        let principal = match &shown {
+            Ok(x) => x["principalId"].as_str().map(str::to_string),
+            Err(_) => None,
+        };
         let Some(principal) = principal else {
-            v.row(
-                Status::Missing,
-                "identity",
-                &id_name,
-                "cannot read its principal id",
-                span,
-            );
+            let (status, detail) = match shown {
+                Err(e @ AzError::Failed(_)) => (Status::Failed, format!("cannot read it: {e}")),
+                _ => (Status::Missing, "cannot read its principal id".to_string()),
+            };
+            v.row(status, "identity", &id_name, detail, span);
             continue;
         };
-        let assignments = v
-            .az(&[
-                "role",
-                "assignment",
-                "list",
-                "--assignee",
-                &principal,
-                "--all",
-            ])
-            .ok();
+        let answer = v.az(&[
+            "role",
+            "assignment",
+            "list",
+            "--assignee",
+            &principal,
+            "--all",
+        ]);
+        let assignments = Verifier::listed(answer);
         for g in &i.grants {
             let symbol = match g.target.kind.as_str() {
                 "vault" => "vault",
@@ -369,30 +506,36 @@ pub fn verify(
             };
             let target =
                 actual(&format!("{}-{}", g.target.kind, g.target.name), symbol).unwrap_or_default();
-            let present = assignments
-                .as_ref()
-                .and_then(Value::as_array)
-                .is_some_and(|list| {
-                    list.iter().any(|a| {
-                        a["roleDefinitionName"] == g.role.as_str()
-                            && a["scope"].as_str().is_some_and(|s| {
-                                !target.is_empty()
-                                    && s.to_ascii_lowercase()
-                                        .ends_with(&format!("/{}", target.to_ascii_lowercase()))
-                            })
-                    })
-                });
-            let status = if present { Status::Ok } else { Status::Missing };
+            let (status, detail) = match &assignments {
+                Ok(list) => {
+                    let present = list.as_array().is_some_and(|list| {
+                        list.iter().any(|a| {
+                            a["roleDefinitionName"] == g.role.as_str()
+                                && a["scope"].as_str().is_some_and(|s| {
+                                    !target.is_empty()
+                                        && s.to_ascii_lowercase()
+                                            .ends_with(&format!("/{}", target.to_ascii_lowercase()))
+                                })
+                        })
+                    });
+                    let status = if present { Status::Ok } else { Status::Missing };
+                    (status, g.role.clone())
+                }
+                Err(e) => (Status::Failed, format!("{}: {e}", g.role)),
+            };
             v.row(
                 status,
                 "role assignment",
                 format!("{id_name} → {target}"),
-                g.role.clone(),
+                detail,
                 span,
             );
         }
     }
-    Report { rows: v.rows }
+    match v.stopped {
+        Some(e) => Err(e),
+        None => Ok(Report { rows: v.rows }),
+    }
 }
 
 /// A cluster's key settings, extensions and Flux configurations; returns its OIDC issuer.
@@ -402,13 +545,11 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
     let show = match v.az(&["aks", "show", "--resource-group", &rg, "--name", aks]) {
         Ok(s) => s,
         Err(e) => {
-            v.row(
-                Status::Missing,
-                "cluster",
-                aks,
-                format!("cannot read it: {e}"),
-                span,
-            );
+            let status = match e {
+                AzError::NotFound(_) => Status::Missing,
+                _ => Status::Failed,
+            };
+            v.row(status, "cluster", aks, format!("cannot read it: {e}"), span);
             return None;
         }
     };
@@ -517,8 +658,16 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
     .filter_map(|(on, t)| on.then_some(t))
     .collect();
     if !wanted.is_empty() {
-        let list = v.cluster_list(&["k8s-extension", "list"], aks);
+        let answer = v.cluster_list(&["k8s-extension", "list"], aks);
         for ext_type in wanted {
+            let list = match &answer {
+                Ok(list) => list,
+                Err(e) => {
+                    let target = format!("{aks}/{ext_type}");
+                    v.row(Status::Failed, "extension", target, e.clone(), span);
+                    continue;
+                }
+            };
             let found = list.as_array().and_then(|l| {
                 l.iter().find(|e| {
                     e["extensionType"]
@@ -556,8 +705,22 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
         }
     }
     if !c.gitops.is_empty() {
-        let list = v.cluster_list(&["k8s-configuration", "flux", "list"], aks);
+        let answer = v.cluster_list(&["k8s-configuration", "flux", "list"], aks);
         for (gname, g) in &c.gitops {
+            let list = match &answer {
+                Ok(list) => list,
+                Err(e) => {
+                    let target = format!("{aks}/{gname}");
+                    v.row(
+                        Status::Failed,
+                        "flux configuration",
+                        target,
+                        e.clone(),
+                        span,
+                    );
+                    continue;
+                }
+            };
             let found = list
                 .as_array()
                 .and_then(|l| l.iter().find(|f| f["name"] == gname.as_str()));
@@ -623,4 +786,57 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
     s(&["oidcIssuerProfile", "issuerUrl"])
         .or_else(|| s(&["oidcIssuerProfile", "issuerURL"]))
         .and_then(|x| x.as_str().map(str::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_exactly_up_to_the_token() {
+        assert!(deployed_name("aks-main-*", "aks-main-x7k2m9q4r1t6z"));
+        assert!(deployed_name("aks-main-*", "AKS-Main-x7k2m9q4r1t6z"));
+        assert!(!deployed_name("aks-main-*", "aks-main-b-x7k2m9q4r1t6z"));
+        assert!(!deployed_name("aks-main-*", "aks-main-x7k2m9q4r1t6"));
+        assert!(!deployed_name("aks-main-*", "aks-main-"));
+        assert!(!deployed_name("stgitops*", "stgitopsbx7k2m9q4r1t6z"));
+        assert!(deployed_name(
+            "vnet-core-*-nodes-nsg",
+            "vnet-core-x7k2m9q4r1t6z-nodes-nsg"
+        ));
+        assert!(!deployed_name(
+            "vnet-core-*",
+            "vnet-core-x7k2m9q4r1t6z-nodes-nsg"
+        ));
+        assert!(deployed_name(
+            "MSProm-*-aks-main-*",
+            "MSProm-eastus2-aks-main-x7k2m9q4r1t6z"
+        ));
+        // Cut to 44 characters: with a long region, the token loses its end.
+        let full = "MSProm-germanywestcentral-aks-main-x7k2m9q4r1t6z";
+        assert!(deployed_name("MSProm-*-aks-main-*", &full[..44]));
+        assert!(!deployed_name("MSProm-*-aks-main-*", &full[..43]));
+        assert!(!deployed_name("MSProm-*-aks-main-b-*", &full[..44]));
+    }
+
+    #[test]
+    fn az_errors_are_told_apart() {
+        let e = AzError::from_stderr("ERROR: Please run 'az login' to setup account.\n");
+        assert!(matches!(e, AzError::NotLoggedIn(_)) && e.stops());
+        let e = AzError::from_stderr(
+            "ERROR: (ResourceGroupNotFound) Resource group 'rg' could not be found.\nCode: ResourceGroupNotFound",
+        );
+        assert!(matches!(e, AzError::NotFound(_)) && !e.stops());
+        let e = AzError::from_stderr("ERROR: (ResourceNotFound) The Resource 'x' was not found.");
+        assert!(matches!(e, AzError::NotFound(_)));
+        assert_eq!(
+            AzError::from_stderr("\nERROR: (AuthorizationFailed) no access\n"),
+            AzError::Failed("(AuthorizationFailed) no access".into())
+        );
+        assert!(AzError::TimedOut(1).stops() && AzError::BadOutput(String::new()).stops());
+        assert_eq!(
+            AzError::TimedOut(120).to_string(),
+            "az did not answer within 120 s"
+        );
+    }
 }

@@ -64,3 +64,40 @@ fn an_error_about_something_else_matches_nothing() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// A long error text (1.5 MB: a deployment's whole log pasted in) still leads to the declaration,
+/// through standard input, with other words and resource ids all around it. How its time grows
+/// with the text is measured in the benchmark (`benches/scale.rs`).
+#[test]
+fn a_long_error_text_is_traced() {
+    use std::io::Write;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 1_500_000 {
+        text.push_str(&format!(
+            "step {i} waited on /subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app-{i}/providers/Microsoft.Web/slots/s{i} name-{i:x}\n"
+        ));
+        i += 1;
+    }
+    text.push_str("/providers/".repeat(10_000).as_str());
+    text.push_str(" The vault name 'kv-secrets-x7k2m9q4r1t6z' is already in use (Microsoft.KeyVault/vaults).\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_platc"))
+        .current_dir(root)
+        .args(["trace", "--map", "infra/platc.map.json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let top = out.lines().next().unwrap_or_default();
+    assert!(
+        top.contains("vault \"secrets\"") && top.contains("kv-secrets-x7k2m9q4r1t6z"),
+        "{out}"
+    );
+}

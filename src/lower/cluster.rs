@@ -659,7 +659,7 @@ fn prometheus_pipeline(m: &mut Module, metrics: &str) {
                     Part::Text("-".into()),
                     Part::Expr(id("name")),
                 ]),
-                Expr::Int(44),
+                Expr::Int(super::NAME_CUT as i64),
             ],
         ),
     );

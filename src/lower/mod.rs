@@ -27,6 +27,10 @@ use module::Module;
 
 pub(crate) const TOKEN: &str = "resourceToken";
 
+/// The length the data collection names (`MSProm-<region>-<cluster>`) are cut to; `platc verify`
+/// matches names cut there.
+pub(crate) const NAME_CUT: usize = 44;
+
 /// Everything modules need to know about the program as a whole.
 pub(crate) struct Ctx<'a> {
     pub p: &'a Platform,
