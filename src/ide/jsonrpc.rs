@@ -30,8 +30,9 @@ pub const SERVER_NOT_INITIALIZED: i32 = -32002;
 pub enum Frame {
     /// A body of exactly the announced length.
     Body(Vec<u8>),
-    /// Bytes that do not make a frame, and why. They have been skipped: the announced body when
-    /// its length could be trusted, otherwise everything up to the next `Content-Length:` header.
+    /// Bytes that do not make a frame, and why. The announced body has been skipped when its
+    /// length could be trusted; otherwise the next read skips to the next `Content-Length:`
+    /// header (reported first, so that the client hears of it without sending more).
     Malformed(String),
     /// The input ended (in the middle of a frame included).
     Eof,
@@ -40,6 +41,8 @@ pub enum Frame {
 /// Reads frames from a byte stream, bounded and resynchronising after a bad one.
 pub struct FrameReader<R> {
     input: R,
+    /// A frame was reported malformed and the next read starts by skipping to `Content-Length:`.
+    lost: bool,
     /// A resynchronisation consumed `Content-Length:`: the next header line is its value.
     resumed: bool,
 }
@@ -54,12 +57,16 @@ impl<R: BufRead> FrameReader<R> {
     pub fn new(input: R) -> Self {
         FrameReader {
             input,
+            lost: false,
             resumed: false,
         }
     }
 
     /// The next frame. Every call consumes input or reports its end, so a loop over frames ends.
     pub fn next_frame(&mut self) -> io::Result<Frame> {
+        if std::mem::take(&mut self.lost) {
+            self.resynchronise()?;
+        }
         let mut length = None;
         let mut problem = None;
         let mut lines = 0;
@@ -71,7 +78,7 @@ impl<R: BufRead> FrameReader<R> {
             match self.read_line(&mut line)? {
                 Line::Eof => return Ok(Frame::Eof),
                 Line::TooLong => {
-                    return self.resynchronise(format!(
+                    return self.drop_frame(format!(
                         "a header line is longer than {MAX_HEADER_LINE} bytes"
                     ));
                 }
@@ -87,7 +94,7 @@ impl<R: BufRead> FrameReader<R> {
             lines += 1;
             if lines > MAX_HEADER_LINES {
                 return self
-                    .resynchronise(format!("a frame has more than {MAX_HEADER_LINES} headers"));
+                    .drop_frame(format!("a frame has more than {MAX_HEADER_LINES} headers"));
             }
             let Some(colon) = line.iter().position(|&b| b == b':') else {
                 problem.get_or_insert_with(|| {
@@ -95,20 +102,23 @@ impl<R: BufRead> FrameReader<R> {
                 });
                 continue;
             };
-            if !line[..colon].trim_ascii().eq_ignore_ascii_case(b"content-length") {
+            if !line[..colon]
+                .trim_ascii()
+                .eq_ignore_ascii_case(b"content-length")
+            {
                 continue;
             }
             let value = line[colon + 1..].trim_ascii();
             match parse_length(value) {
                 Ok(n) if length.is_none_or(|l| l == n) => length = Some(n),
                 Ok(_) => {
-                    return self.resynchronise("two different Content-Length headers".into());
+                    return self.drop_frame("two different Content-Length headers".into());
                 }
-                Err(why) => return self.resynchronise(why),
+                Err(why) => return self.drop_frame(why),
             }
         }
         let Some(length) = length else {
-            return self.resynchronise("a frame has no Content-Length header".into());
+            return self.drop_frame("a frame has no Content-Length header".into());
         };
         let mut body = Vec::new();
         // Grows as bytes arrive: a length that the client never sends allocates nothing.
@@ -158,9 +168,15 @@ impl<R: BufRead> FrameReader<R> {
         }
     }
 
-    /// Skips to just after the next `Content-Length:` (or to the end of the input) and reports
-    /// `why`; the next frame starts with that header's value.
-    fn resynchronise(&mut self, why: String) -> io::Result<Frame> {
+    /// Reports `why`; the next read skips to the next frame.
+    fn drop_frame(&mut self, why: String) -> io::Result<Frame> {
+        self.lost = true;
+        Ok(Frame::Malformed(why))
+    }
+
+    /// Skips to just after the next `Content-Length:` (or to the end of the input); the next
+    /// header line read is that header's value.
+    fn resynchronise(&mut self) -> io::Result<()> {
         let mut matched = 0;
         loop {
             let buf = match self.input.fill_buf() {
@@ -192,7 +208,7 @@ impl<R: BufRead> FrameReader<R> {
                 break;
             }
         }
-        Ok(Frame::Malformed(why))
+        Ok(())
     }
 }
 
@@ -397,7 +413,10 @@ mod tests {
     fn messages_by_shape() {
         assert!(matches!(
             parse(br#"{"jsonrpc":"2.0","id":1,"method":"m"}"#),
-            Incoming::Request { params: Value::Null, .. }
+            Incoming::Request {
+                params: Value::Null,
+                ..
+            }
         ));
         assert!(matches!(
             parse(br#"{"jsonrpc":"2.0","method":"m","params":{}}"#),
@@ -417,7 +436,9 @@ mod tests {
             (r#"{"id":{},"method":"m"}"#, INVALID_REQUEST, Value::Null),
         ] {
             match parse(text.as_bytes()) {
-                Incoming::Invalid { id: got, code: c, .. } => {
+                Incoming::Invalid {
+                    id: got, code: c, ..
+                } => {
                     assert_eq!((c, got), (code, id), "{text}")
                 }
                 other => panic!("{text}: {other:?}"),
