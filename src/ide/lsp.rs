@@ -132,36 +132,36 @@ impl Server {
             T::deserialize(params)
                 .map_err(|e| format!("platc ignored {method}, whose params do not fit: {e}"))
         }
-        let changed =
-            match method {
-                "textDocument/didOpen" => read::<lsp::DidOpenTextDocumentParams>(method, params)
-                    .map(|p| {
-                        let uri = p.text_document.uri;
-                        self.docs.insert(
-                            uri.as_str().to_string(),
-                            (uri.clone(), p.text_document.text, None),
-                        );
-                        Some(uri)
-                    }),
-                "textDocument/didChange" => {
-                    read::<lsp::DidChangeTextDocumentParams>(method, params).map(|p| {
-                        // Full synchronisation: the last change holds the whole text.
-                        if let (Some(change), Some(doc)) = (
-                            p.content_changes.into_iter().last(),
-                            self.docs.get_mut(p.text_document.uri.as_str()),
-                        ) {
-                            doc.1 = change.text;
-                        }
-                        Some(p.text_document.uri)
-                    })
-                }
-                "textDocument/didClose" => read::<lsp::DidCloseTextDocumentParams>(method, params)
-                    .map(|p| {
-                        self.docs.remove(p.text_document.uri.as_str());
-                        None
-                    }),
-                _ => Ok(None),
-            };
+        let changed = match method {
+            "textDocument/didOpen" => {
+                read(method, params).map(|p: lsp::DidOpenTextDocumentParams| {
+                    let uri = p.text_document.uri;
+                    let key = uri.as_str().to_string();
+                    self.docs
+                        .insert(key, (uri.clone(), p.text_document.text, None));
+                    Some(uri)
+                })
+            }
+            "textDocument/didChange" => {
+                read(method, params).map(|p: lsp::DidChangeTextDocumentParams| {
+                    // Full synchronisation: the last change holds the whole text.
+                    if let (Some(change), Some(doc)) = (
+                        p.content_changes.into_iter().last(),
+                        self.docs.get_mut(p.text_document.uri.as_str()),
+                    ) {
+                        doc.1 = change.text;
+                    }
+                    Some(p.text_document.uri)
+                })
+            }
+            "textDocument/didClose" => {
+                read(method, params).map(|p: lsp::DidCloseTextDocumentParams| {
+                    self.docs.remove(p.text_document.uri.as_str());
+                    None
+                })
+            }
+            _ => Ok(None),
+        };
         match changed {
             Ok(Some(uri)) => self.publish(out, &uri),
             Ok(None) => Ok(()),
