@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use platc::diag::{self, Code, Diagnostic};
+use platc::ide::lsp::End;
 use platc::source::SourceMap;
 use platc::verify::AzError;
 use platc::{Artifacts, Options};
@@ -147,17 +148,17 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Explain { code } => explain(&code),
         Command::Lsp => {
-            let (conn, io) = lsp_server::Connection::stdio();
-            let served = platc::ide::lsp::serve(&conn);
-            drop(conn);
-            let joined = io.join();
-            match (served, joined) {
-                (Ok(()), Ok(())) => ExitCode::SUCCESS,
-                (Err(e), _) => {
-                    eprintln!("error: language server: {e}");
-                    ExitCode::from(1)
-                }
-                (_, Err(e)) => {
+            let output = std::io::BufWriter::new(std::io::stdout().lock());
+            match platc::ide::lsp::serve(std::io::stdin().lock(), output) {
+                Ok(End::Exit {
+                    after_shutdown: true,
+                })
+                | Ok(End::InputClosed) => ExitCode::SUCCESS,
+                // As LSP says: `exit` without `shutdown` first exits 1.
+                Ok(End::Exit {
+                    after_shutdown: false,
+                }) => ExitCode::from(1),
+                Err(e) => {
                     eprintln!("error: language server: {e}");
                     ExitCode::from(1)
                 }

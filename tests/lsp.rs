@@ -62,8 +62,58 @@ impl Client {
 
     fn send(&mut self, msg: Value) {
         let body = msg.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    /// Bytes as they are, framed or not.
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
         self.stdin.flush().unwrap();
+    }
+
+    /// A request framed by hand around `body`.
+    fn send_body(&mut self, body: &str) {
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    fn next(&mut self) -> Value {
+        self.rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("no message from the server")
+    }
+
+    /// The next error response, skipping (and keeping) notifications.
+    fn error(&mut self) -> Value {
+        loop {
+            let msg = self.next();
+            if msg.get("method").is_some() {
+                self.notifications.push(msg);
+                continue;
+            }
+            assert!(msg.get("result").is_none(), "expected an error: {msg}");
+            return msg;
+        }
+    }
+
+    /// The next message the server logs to the client.
+    fn logged(&mut self) -> String {
+        loop {
+            let msg = self.next();
+            if msg["method"] == "window/logMessage" {
+                return msg["params"]["message"].as_str().unwrap().to_string();
+            }
+            self.notifications.push(msg);
+        }
+    }
+
+    /// A request whose answer is an error: the whole error response.
+    fn request_error(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let msg = self.error();
+        assert_eq!(msg["id"], id, "{msg}");
+        msg
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -247,4 +297,182 @@ fn an_editor_session() {
     c.notify("exit", Value::Null);
     let status = c.child.wait().unwrap();
     assert!(status.success());
+}
+
+/// A server past `initialize`.
+fn initialized() -> Client {
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+    );
+    c.notify("initialized", json!({}));
+    c
+}
+
+/// The server still answers: a document opened gets its diagnostics, a request its result.
+fn still_serving(c: &mut Client) {
+    let text = "registry \"images\" { sku = premum }\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plat", "version": 1, "text": text } }),
+    );
+    assert!(c.diagnostics().iter().any(|d| d["code"] == "E0106"));
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": pos(text, "sku", 1) }),
+    );
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("sku"));
+}
+
+/// The error answering a frame that could not be read: a parse error for no request.
+fn assert_parse_error(msg: &Value, needle: &str) {
+    assert_eq!(msg["id"], Value::Null, "{msg}");
+    assert_eq!(msg["error"]["code"], -32700, "{msg}");
+    let text = msg["error"]["message"].as_str().unwrap();
+    assert!(text.contains(needle), "{text}");
+}
+
+#[test]
+fn a_huge_content_length_is_refused_without_allocating_it() {
+    let mut c = initialized();
+    c.send_raw(b"Content-Length: 1099511627776\r\n\r\n{\"jsonrpc\":\"2.0\"}");
+    let e = c.error();
+    assert_parse_error(&e, "over the limit");
+    still_serving(&mut c);
+}
+
+#[test]
+fn a_content_length_near_two_to_the_64_is_refused() {
+    let mut c = initialized();
+    c.send_raw(b"Content-Length: 18446744073709551615\r\n\r\n{}");
+    let e = c.error();
+    assert_parse_error(&e, "over the limit");
+    c.send_raw(b"Content-Length: 99999999999999999999999999\r\n\r\n{}");
+    let e = c.error();
+    assert_parse_error(&e, "over the limit");
+    still_serving(&mut c);
+}
+
+#[test]
+fn a_content_length_that_is_no_number_is_refused() {
+    let mut c = initialized();
+    c.send_raw(b"Content-Length: twelve\r\n\r\n{}");
+    let e = c.error();
+    assert_parse_error(&e, "not a number");
+    still_serving(&mut c);
+}
+
+#[test]
+fn a_frame_without_content_length_is_skipped() {
+    let mut c = initialized();
+    c.send_raw(b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"shutdown\"}");
+    let e = c.error();
+    assert_parse_error(&e, "no Content-Length");
+    // The unframed shutdown was skipped, not obeyed.
+    still_serving(&mut c);
+}
+
+#[test]
+fn invalid_json_and_messages_of_no_known_shape_get_errors() {
+    let mut c = initialized();
+    c.send_body("{\"jsonrpc\": \"2.0\", \"id\": ");
+    let e = c.error();
+    assert_parse_error(&e, "not JSON");
+    c.send_body("\u{0}\u{1}");
+    let e = c.error();
+    assert_parse_error(&e, "not JSON");
+    c.send_body(r#"{"jsonrpc":"2.0","id":5,"params":{}}"#);
+    let e = c.error();
+    assert_eq!((&e["id"], &e["error"]["code"]), (&json!(5), &json!(-32600)));
+    c.send_body("[1, 2]");
+    let e = c.error();
+    assert_eq!(
+        (&e["id"], &e["error"]["code"]),
+        (&Value::Null, &json!(-32600))
+    );
+    still_serving(&mut c);
+}
+
+#[test]
+fn a_notification_without_params_is_logged_and_ignored() {
+    let mut c = initialized();
+    c.send(json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen" }));
+    assert!(c.logged().contains("textDocument/didOpen"));
+    c.send(json!({ "jsonrpc": "2.0", "method": "textDocument/didClose", "params": null }));
+    assert!(c.logged().contains("textDocument/didClose"));
+    still_serving(&mut c);
+}
+
+#[test]
+fn malformed_params_are_logged_or_answered_with_invalid_params() {
+    let mut c = initialized();
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": 3, "contentChanges": "all" }),
+    );
+    assert!(c.logged().contains("textDocument/didChange"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": "not a uri", "text": 1 } }),
+    );
+    assert!(c.logged().contains("textDocument/didOpen"));
+    let e = c.request_error("textDocument/hover", json!({ "position": "here" }));
+    assert_eq!(e["error"]["code"], -32602, "{e}");
+    let e = c.request_error("textDocument/documentSymbol", Value::Null);
+    assert_eq!(e["error"]["code"], -32602, "{e}");
+    still_serving(&mut c);
+}
+
+#[test]
+fn requests_after_shutdown_are_refused_until_exit() {
+    let mut c = initialized();
+    still_serving(&mut c);
+    assert!(c.request("shutdown", Value::Null).is_null());
+    let e = c.request_error(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+    let e = c.request_error("shutdown", Value::Null);
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+    // Notifications after shutdown are ignored; the server still reads on until exit.
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "plat", "version": 1, "text": "" } }),
+    );
+    c.notify("exit", Value::Null);
+    assert!(c.child.wait().unwrap().success());
+}
+
+#[test]
+fn requests_before_initialize_are_refused() {
+    let mut c = Client::start();
+    let e = c.request_error(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert_eq!(e["error"]["code"], -32002, "{e}");
+    c.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+    );
+    still_serving(&mut c);
+}
+
+#[test]
+fn exit_without_shutdown_exits_1_and_the_end_of_input_exits_0() {
+    let mut c = initialized();
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(1));
+
+    let mut c = initialized();
+    still_serving(&mut c);
+    // A frame cut short by the end of the input ends the server as cleanly as a closed input.
+    c.send_raw(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"");
+    let Client {
+        mut child, stdin, ..
+    } = c;
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }

@@ -3,6 +3,7 @@
 //! `lsp` adapts them to the Language Server Protocol.
 
 pub mod complete;
+pub mod jsonrpc;
 pub mod lsp;
 
 use crate::check::Checked;
