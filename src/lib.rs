@@ -1,13 +1,16 @@
 //! platc: a compiler from `.plat` platform descriptions to Azure Bicep and azd projects.
 //!
-//! The pipeline, one stage per module, no IO in the library but `output` (which writes and guards
-//! the output directory) and `load::read_file`:
+//! The pipeline, one stage per function below, each in a module of its own:
 //!
 //! ```text
-//! sources ──syntax::parse──▶ ast::File ──check::check──▶ model::Platform ──lower::lower──▶ Artifacts
+//! files ──load──▶ SourceMap ──parse──▶ Vec<ast::File> ──check──▶ check::Checked ──lower──▶ Artifacts
 //! ```
 //!
-//! The CLI (`main.rs`) reads files, calls [`compile`], prints diagnostics and writes artifacts.
+//! Diagnostics travel beside the data: each stage adds its own and the next runs as far as the
+//! earlier ones allow. No IO in the library but `load::read_file` (the one way an author's file is
+//! read) and `output` (which guards and writes the output directory). The CLI (`main.rs`) reads
+//! files, runs the stages, prints diagnostics and writes artifacts; ARCHITECTURE.md says where
+//! each stage lives and how to change it.
 
 pub mod azure;
 pub mod bicep;
@@ -86,48 +89,21 @@ pub struct Options {
     pub source_name: String,
     /// Check everything, lowering included, but print no files (`platc check`, editors).
     pub check_only: bool,
-    /// The caller exits right after compiling: the syntax trees and the checked program are not
-    /// freed, since the operating system takes back the whole process at once and freeing a large
-    /// program node by node costs a tenth of a check. Never for a long-lived caller (editors).
-    pub exit_after: bool,
     /// Share modules only by comparing whole modules (`lower::share_whole`), never from each
     /// declaration's differences to the first: the two give the same files, which a test holds
     /// them to.
     pub compare_whole_modules: bool,
 }
 
-/// Parses and checks every file of the program. Each file's broken statements are reported and
-/// skipped; the rest is still checked.
-pub fn analyse(sources: &SourceMap) -> (check::Checked, Vec<Diagnostic>) {
-    let (checked, diagnostics, _) = analyse_after(sources, Vec::new());
-    (checked, diagnostics)
-}
-
-/// `analyse`, continuing from problems found while loading the files (an unreadable import).
-fn analyse_after(
+/// Stage one: every file's syntax tree, the statements that parsed, with an error for each that
+/// did not. `first`, when given, is the first file already parsed (by an editor's incremental
+/// parser).
+pub fn parse(
     sources: &SourceMap,
-    loading: Vec<Diagnostic>,
-) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
-    analyse_trees(sources, loading)
-}
-
-/// `analyse_after`, also returning the syntax trees (each file's statements that parsed).
-fn analyse_trees(
-    sources: &SourceMap,
-    loading: Vec<Diagnostic>,
-) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
-    analyse_parsed(sources, loading, None)
-}
-
-/// `analyse_trees`, with the first file already parsed (by an editor's incremental parser).
-fn analyse_parsed(
-    sources: &SourceMap,
-    loading: Vec<Diagnostic>,
-    first: Option<(syntax::ast::File, Vec<Diagnostic>)>,
-) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
-    let mut diagnostics = loading;
+    mut first: Option<(syntax::ast::File, Vec<Diagnostic>)>,
+) -> (Vec<syntax::ast::File>, Vec<Diagnostic>) {
     let mut files = Vec::new();
-    let mut first = first;
+    let mut diagnostics = Vec::new();
     for id in sources.ids() {
         let (file, errors) = match first.take() {
             Some(parsed) if id == 0 => parsed,
@@ -136,26 +112,62 @@ fn analyse_parsed(
         files.push(file);
         diagnostics.extend(errors);
     }
-    let parsed_all = diagnostics.is_empty();
-    let (checked, mut more) = check::check(&files);
-    if !parsed_all {
-        // References to a declaration that did not parse would look unresolved, and the missing
-        // platform may be the broken statement: report what does not depend on those.
-        more.retain(|d| {
+    (files, diagnostics)
+}
+
+/// Stage two: the files checked as one program, after `earlier` problems (loading, parsing).
+pub fn check(
+    files: &[syntax::ast::File],
+    mut earlier: Vec<Diagnostic>,
+) -> (check::Checked, Vec<Diagnostic>) {
+    let (checked, mut found) = check::check(files);
+    if !earlier.is_empty() {
+        // References to a declaration that did not parse or load would look unresolved, and the
+        // missing platform may be the broken statement: report what does not depend on those.
+        found.retain(|d| {
             !matches!(
                 d.code,
                 diag::Code::Unresolved | diag::Code::MissingPlatform | diag::Code::Unused
             )
         });
     }
-    diagnostics.extend(more);
-    diag::sort(&mut diagnostics);
-    (checked, diagnostics, files)
+    earlier.extend(found);
+    diag::sort(&mut earlier);
+    (checked, earlier)
 }
 
-/// The whole pipeline: sources in, generated files and diagnostics out.
+/// Stage three: a program without errors lowered into the files of an azd project (none with
+/// `check_only`, which still reports what only lowering finds).
+pub fn lower(
+    checked: &check::Checked,
+    sources: &SourceMap,
+    options: &Options,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Compilation {
+    let mut artifacts = Artifacts::new();
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        match lower::lower(checked, sources, options) {
+            Ok((a, warnings)) => {
+                artifacts = a;
+                diagnostics.extend(warnings);
+            }
+            Err(errors) => diagnostics.extend(errors),
+        }
+        diag::sort(&mut diagnostics);
+    }
+    Compilation {
+        artifacts,
+        diagnostics,
+    }
+}
+
+/// Parses, checks and lowers `sources`.
 pub fn compile(sources: &SourceMap, options: &Options) -> Compilation {
-    compile_after(sources, Vec::new(), options)
+    let (files, diagnostics) = parse(sources, None);
+    let (checked, diagnostics) = check(&files, diagnostics);
+    // Lowering needs the room the trees take.
+    drop(files);
+    lower(&checked, sources, options, diagnostics)
 }
 
 /// Loads the program rooted at `root` through `read` (following imports) and compiles it.
@@ -166,85 +178,10 @@ pub fn compile_program(
     options: &Options,
 ) -> std::io::Result<(SourceMap, Compilation)> {
     let (sources, loading) = load::load(root, read)?;
-    let result = compile_after(&sources, loading, options);
+    let (files, mut diagnostics) = parse(&sources, None);
+    diagnostics.extend(loading);
+    let (checked, diagnostics) = check(&files, diagnostics);
+    drop(files);
+    let result = lower(&checked, &sources, options, diagnostics);
     Ok((sources, result))
-}
-
-/// Checks loaded sources as `platc check` does (lowering included, printing nothing), returning
-/// the checked platform with every diagnostic and each file's syntax tree: what editors need.
-pub fn check_loaded(
-    sources: &SourceMap,
-    loading: Vec<Diagnostic>,
-) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
-    check_loaded_with(sources, loading, None)
-}
-
-/// `check_loaded`, with the first file already parsed.
-pub fn check_loaded_with(
-    sources: &SourceMap,
-    loading: Vec<Diagnostic>,
-    first: Option<(syntax::ast::File, Vec<Diagnostic>)>,
-) -> (check::Checked, Vec<Diagnostic>, Vec<syntax::ast::File>) {
-    let (checked, mut diagnostics, files) = analyse_parsed(sources, loading, first);
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        let options = Options {
-            check_only: true,
-            ..Options::default()
-        };
-        match lower::lower(&checked, sources, &options) {
-            Ok((_, warnings)) => diagnostics.extend(warnings),
-            Err(errors) => diagnostics.extend(errors),
-        }
-        diag::sort(&mut diagnostics);
-    }
-    (checked, diagnostics, files)
-}
-
-/// Frees the syntax trees, a large file's second half on another thread: freeing a tree of a
-/// hundred thousand statements node by node takes as long as lowering a tenth of them.
-fn free_in_halves(mut files: Vec<syntax::ast::File>) {
-    const LARGE: usize = 4096;
-    let largest = files.iter_mut().max_by_key(|f| f.statements.len());
-    let second = match largest {
-        Some(f) if f.statements.len() >= LARGE && threads() > 1 => {
-            f.statements.split_off(f.statements.len() / 2)
-        }
-        _ => Vec::new(),
-    };
-    if second.is_empty() {
-        drop(files);
-        return;
-    }
-    std::thread::scope(|s| {
-        s.spawn(move || drop(second));
-        drop(files);
-    });
-}
-
-fn compile_after(sources: &SourceMap, loading: Vec<Diagnostic>, options: &Options) -> Compilation {
-    let (checked, mut diagnostics, files) = analyse_after(sources, loading);
-    // Lowering needs the room the trees take; a check exits next.
-    if options.exit_after && options.check_only {
-        std::mem::forget(files);
-    } else {
-        free_in_halves(files);
-    }
-    let mut artifacts = Artifacts::new();
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        match lower::lower(&checked, sources, options) {
-            Ok((a, warnings)) => {
-                artifacts = a;
-                diagnostics.extend(warnings);
-            }
-            Err(errors) => diagnostics.extend(errors),
-        }
-        diag::sort(&mut diagnostics);
-    }
-    if options.exit_after {
-        std::mem::forget(checked);
-    }
-    Compilation {
-        artifacts,
-        diagnostics,
-    }
 }

@@ -391,7 +391,8 @@ fn the_platform_graph_shows_what_uses_what() {
     let mut read = |p: &std::path::Path| std::fs::read_to_string(root().join(p));
     let (sources, _) =
         platc::load::load(std::path::Path::new("examples/platform.plat"), &mut read).unwrap();
-    let (checked, diags) = platc::analyse(&sources);
+    let (files, parsed) = platc::parse(&sources, None);
+    let (checked, diags) = platc::check(&files, parsed);
     assert!(diags.is_empty());
     let g = platc::graph::build(&checked.default);
     let mermaid = platc::graph::mermaid(&g);

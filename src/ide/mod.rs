@@ -56,8 +56,16 @@ impl Analysis {
         };
         let first =
             crate::syntax::incremental::parse_incremental(file, sources.text(file), &mut cache);
-        let (checked, diagnostics, mut trees) =
-            crate::check_loaded_with(&sources, loading, Some(first));
+        let (mut trees, mut diagnostics) = crate::parse(&sources, Some(first));
+        diagnostics.extend(loading);
+        let (checked, diagnostics) = crate::check(&trees, diagnostics);
+        // What only lowering finds (environments that disagree, template limits), without
+        // printing a file.
+        let options = crate::Options {
+            check_only: true,
+            ..crate::Options::default()
+        };
+        let diagnostics = crate::lower(&checked, &sources, &options, diagnostics).diagnostics;
         let tree = if trees.is_empty() {
             crate::syntax::parse(file, text).0
         } else {

@@ -1535,7 +1535,8 @@ mod tests {
         for n in [0, 1, 3, 20, 40, 70] {
             let mut sources = crate::source::SourceMap::new();
             sources.add("synthetic.plat", crate::synth::platform(n));
-            let (checked, _) = crate::analyse(&sources);
+            let (files, parsed) = crate::parse(&sources, None);
+            let (checked, _) = crate::check(&files, parsed);
             let p = &checked.default;
             assert_eq!(
                 super::main_outputs_count(p),
