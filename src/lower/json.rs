@@ -71,3 +71,8 @@ mod tests {
         }
     }
 }
+
+/// A number as JSON writes it, without a formatter: the source map has two per row.
+pub(super) fn number_into(out: &mut String, n: usize) {
+    out.push_str(itoa::Buffer::new().format(n));
+}

@@ -1,9 +1,10 @@
 //! One generated module: its parameters (with the value main.bicep passes for each), resources
 //! and outputs.
 
+use super::json::{js_body_into, js_into, number_into};
 use crate::bicep::{self, Decorator, Expr, Item, Key, Prop, Type, id};
 use crate::model::Meta;
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 
 #[derive(Clone)]
 pub(crate) struct Module {
@@ -22,7 +23,7 @@ pub(crate) struct Module {
     /// Parameters whose value depends on the environment (see `envs`); main.bicep passes them.
     pub lifted_params: Vec<Item>,
     /// Resources a loop creates, for the source map: by type, their rows of the map, already
-    /// written (`sourcemap::loop_row`), since a store has thousands.
+    /// written (`loop_row`), since a store has thousands.
     pub origins: Vec<(&'static str, String)>,
     /// The 0-based source line of the last origin: the next is most often on it or just below.
     pub origin_line: usize,
@@ -62,7 +63,7 @@ impl Module {
     }
 
     /// Records where one resource a loop creates comes from: `child` is its name below the
-    /// module's primary resource, `what` the declaration in parts (see `sourcemap::loop_row`).
+    /// module's primary resource, `what` the declaration in parts (see `loop_row`).
     pub fn origin(
         &mut self,
         sources: &crate::source::SourceMap,
@@ -78,7 +79,7 @@ impl Module {
                 self.origins.len() - 1
             }
         };
-        super::sourcemap::loop_row(
+        loop_row(
             &mut self.origins[at].1,
             sources,
             &mut self.origin_line,
@@ -209,4 +210,42 @@ impl Module {
                 .chain(&self.outputs),
         )
     }
+}
+
+/// Appends one compact row of a loop's resources to `out` (the rows of one type):
+/// `[name below the deployment's resource, file, line, column, declaration]`. The declaration is
+/// given in parts that alternate: text already escaped for JSON (the fixed words), then a name
+/// to escape.
+/// `line` is the 0-based source line of the previous row (`SourceMap::line_col_near`).
+fn loop_row(
+    out: &mut String,
+    sources: &SourceMap,
+    line: &mut usize,
+    child: &str,
+    span: Span,
+    what: &[&str],
+) {
+    out.push_str(if out.is_empty() {
+        "\n          ["
+    } else {
+        ",\n          ["
+    });
+    js_into(out, child);
+    out.push(',');
+    js_into(out, sources.name(span.file));
+    // Rows come in source order, so the line is found from the previous row's.
+    let (line, column) = sources.line_col_near(span.file, span.start as usize, line);
+    out.push(',');
+    number_into(out, line);
+    out.push(',');
+    number_into(out, column);
+    out.push_str(",\"");
+    for (n, part) in what.iter().enumerate() {
+        if n % 2 == 0 {
+            out.push_str(part);
+        } else {
+            js_body_into(out, part);
+        }
+    }
+    out.push_str("\"]");
 }

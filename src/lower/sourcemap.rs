@@ -2,7 +2,7 @@
 //! deployment error (which names a deployment, a resource type and name, or a resource id) can be
 //! traced back to the line that produced it (`platc trace`).
 
-use super::json::{js_body_into, js_into};
+use super::json::{js_body_into, js_into, number_into};
 use super::module::Module;
 use crate::bicep::{Expr, Item, Key, Part};
 use crate::source::{SourceMap, Span};
@@ -61,47 +61,6 @@ fn place_into(out: &mut String, sources: &SourceMap, span: Span) {
 }
 
 /// Decimal digits without the formatting machinery: the map writes two numbers per resource.
-fn number_into(out: &mut String, n: usize) {
-    out.push_str(itoa::Buffer::new().format(n));
-}
-
-/// Appends one compact row of a loop's resources to `out` (the rows of one type):
-/// `[name below the deployment's resource, file, line, column, declaration]`. The declaration is
-/// given in parts that alternate: text already escaped for JSON (the fixed words), then a name
-/// to escape.
-/// `line` is the 0-based source line of the previous row (`SourceMap::line_col_near`).
-pub(super) fn loop_row(
-    out: &mut String,
-    sources: &SourceMap,
-    line: &mut usize,
-    child: &str,
-    span: Span,
-    what: &[&str],
-) {
-    out.push_str(if out.is_empty() {
-        "\n          ["
-    } else {
-        ",\n          ["
-    });
-    js_into(out, child);
-    out.push(',');
-    js_into(out, sources.name(span.file));
-    // Rows come in source order, so the line is found from the previous row's.
-    let (line, column) = sources.line_col_near(span.file, span.start as usize, line);
-    out.push(',');
-    number_into(out, line);
-    out.push(',');
-    number_into(out, column);
-    out.push_str(",\"");
-    for (n, part) in what.iter().enumerate() {
-        if n % 2 == 0 {
-            out.push_str(part);
-        } else {
-            js_body_into(out, part);
-        }
-    }
-    out.push_str("\"]");
-}
 
 /// One deployment of the map as text: all but the module's file, which is known only once the
 /// modules are printed (the map is written as text: a large platform has hundreds of thousands
