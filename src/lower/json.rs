@@ -5,6 +5,11 @@
 use std::fmt::Write;
 
 /// A JSON string literal.
+/// Decimal digits without the formatting machinery: the source map writes two numbers per row.
+pub(super) fn number_into(out: &mut String, n: usize) {
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
 #[cfg(test)]
 fn js(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -70,9 +75,4 @@ mod tests {
             assert_eq!(super::js(s), serde_json::to_string(s).unwrap());
         }
     }
-}
-
-/// A number as JSON writes it, without a formatter: the source map has two per row.
-pub(super) fn number_into(out: &mut String, n: usize) {
-    out.push_str(itoa::Buffer::new().format(n));
 }

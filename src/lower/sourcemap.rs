@@ -60,8 +60,6 @@ fn place_into(out: &mut String, sources: &SourceMap, span: Span) {
     out.push('}');
 }
 
-/// Decimal digits without the formatting machinery: the map writes two numbers per resource.
-
 /// One deployment of the map as text: all but the module's file, which is known only once the
 /// modules are printed (the map is written as text: a large platform has hundreds of thousands
 /// of resources, too many to build as JSON values first).
