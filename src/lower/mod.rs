@@ -1105,8 +1105,36 @@ fn main_bicep(
     calls: Vec<String>,
     header: Vec<String>,
 ) -> String {
-    let p = ctx.p;
     let mut items = vec![Item::TargetScope("subscription")];
+    main_params(ctx, env_vars, &mut items);
+    shared_vars(ctx, &mut items);
+    if !settings.is_empty() {
+        settings_vars(settings, env_names, &mut items);
+    }
+    items.push(resource_group(ctx.p));
+    let outputs: Vec<Item> = outputs
+        .into_iter()
+        .map(|(name, value, ty)| Item::Output {
+            decorators: vec![],
+            name,
+            ty,
+            value,
+        })
+        .collect();
+    let tail = if outputs.is_empty() {
+        String::new()
+    } else {
+        bicep::print_items_into(String::from("\n"), &[], &outputs)
+    };
+    // The module calls were printed as their modules were done, each kind's into one text,
+    // each call after a blank line, as the printer separates modules and resources; the
+    // outputs are printed first so that the whole text is assembled once, at its final size.
+    join(&bicep::print_items(&header, &items), calls, &tail)
+}
+
+/// main.bicep's parameters: what azd passes (environment, region, deployer), each `env()`
+/// variable, and a secure parameter per secret and variable.
+fn main_params(ctx: &Ctx, env_vars: &IndexMap<String, Option<String>>, items: &mut Vec<Item>) {
     items.push(Item::Param {
         decorators: vec![
             Decorator {
@@ -1188,7 +1216,11 @@ fn main_bicep(
             default,
         });
     }
+}
 
+/// The resource token that keeps global names unique, and the tags on every resource.
+fn shared_vars(ctx: &Ctx, items: &mut Vec<Item>) {
+    let p = ctx.p;
     items.push(Item::Var {
         comment: Some("13 characters, stable for one subscription, environment and location: keeps global names unique".into()),
         name: TOKEN.into(),
@@ -1210,50 +1242,58 @@ fn main_bicep(
         name: "tags".into(),
         value: tags,
     });
+}
 
-    if !settings.is_empty() {
-        let table = |variant: usize| {
-            let mut o = Obj::new();
-            for (module, lifted) in settings {
-                let mut inner = Obj::new();
-                for l in lifted {
-                    inner.push(l.param.clone(), l.values[variant].clone());
-                }
-                o.push(module.clone(), inner.build());
+/// The values that differ by environment, as one table per environment and the defaults.
+fn settings_vars(
+    settings: &[(String, Vec<envs::Lifted>)],
+    env_names: &[&str],
+    items: &mut Vec<Item>,
+) {
+    let table = |variant: usize| {
+        let mut o = Obj::new();
+        for (module, lifted) in settings {
+            let mut inner = Obj::new();
+            for l in lifted {
+                inner.push(l.param.clone(), l.values[variant].clone());
             }
-            o.build()
-        };
-        items.push(Item::Var {
-            comment: Some(
-                "Values that differ by environment, picked by environmentName at provision time.\nAn environment the platform does not name gets the defaults."
-                    .into(),
-            ),
-            name: "defaultSettings".into(),
-            value: table(0),
-        });
-        let mut by_env = Obj::new();
-        for (i, name) in env_names.iter().enumerate() {
-            by_env.push(name.to_string(), table(i + 1));
+            o.push(module.clone(), inner.build());
         }
-        items.push(Item::Var {
-            comment: None,
-            name: "environmentSettings".into(),
-            value: by_env.build(),
-        });
-        items.push(Item::Var {
-            comment: None,
-            name: "settings".into(),
-            value: Expr::Ternary(
-                Box::new(call(
-                    "contains",
-                    vec![id("environmentSettings"), id("environmentName")],
-                )),
-                Box::new(id("environmentSettings").index(id("environmentName"))),
-                Box::new(id("defaultSettings")),
-            ),
-        });
+        o.build()
+    };
+    items.push(Item::Var {
+        comment: Some(
+            "Values that differ by environment, picked by environmentName at provision time.\nAn environment the platform does not name gets the defaults."
+                .into(),
+        ),
+        name: "defaultSettings".into(),
+        value: table(0),
+    });
+    let mut by_env = Obj::new();
+    for (i, name) in env_names.iter().enumerate() {
+        by_env.push(name.to_string(), table(i + 1));
     }
+    items.push(Item::Var {
+        comment: None,
+        name: "environmentSettings".into(),
+        value: by_env.build(),
+    });
+    items.push(Item::Var {
+        comment: None,
+        name: "settings".into(),
+        value: Expr::Ternary(
+            Box::new(call(
+                "contains",
+                vec![id("environmentSettings"), id("environmentName")],
+            )),
+            Box::new(id("environmentSettings").index(id("environmentName"))),
+            Box::new(id("defaultSettings")),
+        ),
+    });
+}
 
+/// The one resource group of an azd environment.
+fn resource_group(p: &Platform) -> Item {
     let mut rg = Resource::new(
         "rg",
         types::RESOURCE_GROUP,
@@ -1273,26 +1313,7 @@ fn main_bicep(
         "platform \"{}\": everything lives in this group, so `azd down` removes it all",
         p.name
     ));
-    items.push(Item::Resource(rg));
-
-    let outputs: Vec<Item> = outputs
-        .into_iter()
-        .map(|(name, value, ty)| Item::Output {
-            decorators: vec![],
-            name,
-            ty,
-            value,
-        })
-        .collect();
-    let tail = if outputs.is_empty() {
-        String::new()
-    } else {
-        bicep::print_items_into(String::from("\n"), &[], &outputs)
-    };
-    // The module calls were printed as their modules were done, each kind's into one text,
-    // each call after a blank line, as the printer separates modules and resources; the
-    // outputs are printed first so that the whole text is assembled once, at its final size.
-    join(&bicep::print_items(&header, &items), calls, &tail)
+    Item::Resource(rg)
 }
 
 /// Secret names are unique across the platform, so the secret alone names its parameter.
