@@ -187,26 +187,8 @@ pub fn lower(
     let variants: Vec<&Platform> = std::iter::once(&checked.default)
         .chain(checked.environments.values())
         .collect();
-    // Private DNS zones serve every environment that needs them.
-    let mut links: Vec<PrivateLink> = Vec::new();
-    for p in &variants {
-        for l in data::private_links(p) {
-            if !links.contains(&l) {
-                links.push(l);
-            }
-        }
-    }
-    links.sort();
-    let environments = Environments {
-        names: checked.environments.keys().cloned().collect(),
-        secret_overrides: secret_overrides(checked),
-        tags: checked
-            .environments
-            .iter()
-            .filter(|(_, p)| p.tags != checked.default.tags)
-            .map(|(env, p)| (env.clone(), p.tags.clone()))
-            .collect(),
-    };
+    let links = private_links(&variants);
+    let environments = Environments::of(checked);
     let ctx = Ctx::new(&checked.default, sources, &links, &environments);
     let header = |what: &str| {
         vec![
@@ -214,65 +196,16 @@ pub fn lower(
             "Do not edit: change the .plat source and run `platc build`.".to_string(),
         ]
     };
-    // Kinds are independent until main.bicep is assembled: two threads take them, largest
-    // first, and the results are joined in main.bicep's order, so the output is the same.
     let work =
         |kind: &'static str| lower_kind(kind, &variants, sources, &links, &ctx, options, &header);
-    let mut outs: Vec<Option<KindOut>> = KINDS.iter().map(|_| None).collect();
-    if crate::threads() > 1 && !options.check_only {
-        let by_size = |k: &&str| match *k {
-            "cluster" => 0,
-            "appconfig" => 1,
-            "identity" => 2,
-            "vault" => 3,
-            _ => 4,
-        };
-        let mut order: Vec<usize> = (0..KINDS.len()).collect();
-        order.sort_by_key(|&i| by_size(&KINDS[i]));
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let slots: Vec<std::sync::Mutex<Option<KindOut>>> =
-            KINDS.iter().map(|_| std::sync::Mutex::new(None)).collect();
-        std::thread::scope(|s| {
-            let take = || loop {
-                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(&i) = order.get(n) else { break };
-                let out = work(KINDS[i]);
-                *slots[i].lock().expect("no lowering thread panics") = Some(out);
-            };
-            s.spawn(take);
-            take();
-        });
-        for (slot, out) in slots.into_iter().zip(&mut outs) {
-            *out = slot.into_inner().expect("no lowering thread panics");
-        }
-    } else {
-        for (kind, out) in KINDS.iter().zip(&mut outs) {
-            *out = Some(work(kind));
-        }
-    }
-    let mut settings: Vec<(String, Vec<envs::Lifted>)> = Vec::new();
-    let mut env_vars: IndexMap<String, Option<String>> = IndexMap::default();
-    let mut errors = Vec::new();
-    let mut artifacts = Artifacts::new();
-    let mut calls: Vec<String> = Vec::new();
-    let mut maps: Vec<String> = Vec::new();
-    for out in outs.into_iter().flatten() {
-        settings.extend(out.settings);
-        for (var, default) in out.env_vars {
-            env_vars.entry(var).or_insert(default);
-        }
-        errors.extend(out.errors);
-        for (file, text) in out.files {
-            if let Some(text) = text {
-                artifacts.insert(file, text);
-            }
-        }
-        calls.push(out.calls);
-        maps.push(out.map);
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let outs = lower_kinds(&work, !options.check_only);
+    let Gathered {
+        settings,
+        env_vars,
+        artifacts,
+        calls,
+        maps,
+    } = gather(outs)?;
     if options.check_only {
         return Ok((Artifacts::new(), warnings));
     }
@@ -315,6 +248,117 @@ pub fn lower(
     let marker = crate::output::marker(out.keys().map(String::as_str));
     out.insert(crate::output::MARKER.into(), marker);
     Ok((out, warnings))
+}
+
+/// The Private Link services some environment uses: their DNS zones serve every environment.
+fn private_links(variants: &[&Platform]) -> Vec<PrivateLink> {
+    let mut links: Vec<PrivateLink> = Vec::new();
+    for p in variants {
+        for l in data::private_links(p) {
+            if !links.contains(&l) {
+                links.push(l);
+            }
+        }
+    }
+    links.sort();
+    links
+}
+
+impl Environments {
+    fn of(checked: &Checked) -> Environments {
+        Environments {
+            names: checked.environments.keys().cloned().collect(),
+            secret_overrides: secret_overrides(checked),
+            tags: checked
+                .environments
+                .iter()
+                .filter(|(_, p)| p.tags != checked.default.tags)
+                .map(|(env, p)| (env.clone(), p.tags.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// Every kind lowered, in `KINDS` order. Kinds are independent until main.bicep is assembled:
+/// with `parallel`, two threads take them, largest first, and the results keep `KINDS` order, so
+/// the output is the same.
+fn lower_kinds(
+    work: &(dyn Fn(&'static str) -> KindOut + Sync),
+    parallel: bool,
+) -> Vec<Option<KindOut>> {
+    let mut outs: Vec<Option<KindOut>> = KINDS.iter().map(|_| None).collect();
+    if !parallel || crate::threads() < 2 {
+        for (kind, out) in KINDS.iter().zip(&mut outs) {
+            *out = Some(work(kind));
+        }
+        return outs;
+    }
+    let by_size = |k: &&str| match *k {
+        "cluster" => 0,
+        "appconfig" => 1,
+        "identity" => 2,
+        "vault" => 3,
+        _ => 4,
+    };
+    let mut order: Vec<usize> = (0..KINDS.len()).collect();
+    order.sort_by_key(|&i| by_size(&KINDS[i]));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<KindOut>>> =
+        KINDS.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        let take = || loop {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&i) = order.get(n) else { break };
+            let out = work(KINDS[i]);
+            *slots[i].lock().expect("no lowering thread panics") = Some(out);
+        };
+        s.spawn(take);
+        take();
+    });
+    for (slot, out) in slots.into_iter().zip(&mut outs) {
+        *out = slot.into_inner().expect("no lowering thread panics");
+    }
+    outs
+}
+
+/// Every kind's share of the output, put together in `KINDS` order.
+struct Gathered {
+    settings: Vec<(String, Vec<envs::Lifted>)>,
+    env_vars: IndexMap<String, Option<String>>,
+    artifacts: Artifacts,
+    calls: Vec<String>,
+    maps: Vec<String>,
+}
+
+/// The kinds' shares put together, or every kind's errors.
+fn gather(outs: Vec<Option<KindOut>>) -> Result<Gathered, Vec<Diagnostic>> {
+    let mut g = Gathered {
+        settings: Vec::new(),
+        env_vars: IndexMap::default(),
+        artifacts: Artifacts::new(),
+        calls: Vec::new(),
+        maps: Vec::new(),
+    };
+    let mut errors = Vec::new();
+    for out in outs.into_iter().flatten() {
+        g.settings.extend(out.settings);
+        for (var, default) in out.env_vars {
+            g.env_vars.entry(var).or_insert(default);
+        }
+        errors.extend(out.errors);
+        for (file, text) in out.files {
+            if let Some(text) = text {
+                g.artifacts.insert(file, text);
+            }
+        }
+        g.calls.push(out.calls);
+        g.maps.push(out.map);
+    }
+    if errors.is_empty() {
+        Ok(g)
+    } else {
+        Err(errors)
+    }
 }
 
 /// `head`, then `parts` in order, then `tail`, in one allocation of the exact size: main.bicep and
@@ -374,32 +418,7 @@ fn lower_kind(
         .map(|c| declaration_names(c.p, kind).len())
         .min()
         .unwrap_or(0);
-    // One declaration's module, as each environment lowered it, merged; environment values are
-    // read into parameters.
-    let declaration = |i: usize| -> Result<(Module, Vec<envs::Lifted>), Box<Diagnostic>> {
-        let mut versions: Vec<Module> = ctxs.iter().filter_map(|c| module_at(c, kind, i)).collect();
-        if versions.len() == 1
-            && let Some(m) = versions.pop()
-        {
-            return Ok((m, Vec::new()));
-        }
-        envs::merge(
-            &versions.iter().collect::<Vec<_>>(),
-            &ctx.envs.names,
-            "Differs by environment; main.bicep passes the value for the environment being deployed",
-        )
-        .map_err(|envs::Conflict(path)| {
-            let (kind, decl, span) = (versions[0].kind, &versions[0].decl, versions[0].span);
-            Box::new(Diagnostic::new(
-                Code::EnvironmentShape,
-                format!("{kind} `{decl}` differs between environments in a way one template cannot express (at `{path}`)"),
-                span,
-                "its environments disagree here",
-            )
-            .with_note("one template serves every environment, so where a resource refers to other resources, the properties it sets must be the same everywhere")
-            .with_help("give the field a value in the defaults as well and override it per environment: a field may change its value between environments, but not appear in one and be absent in another"))
-        })
-    };
+    let declaration = |i: usize| merged_declaration(&ctxs, kind, i);
     // Declarations whose modules may share one (`share_by_diffs`, `share_whole`), by area and
     // the parameters their calls pass. Each is compared with its group's first as soon as it is
     // lowered, and only what differs is kept.
@@ -427,30 +446,7 @@ fn lower_kind(
         // Each declaration's resources by name, before sharing replaces its values.
         entries.push(sourcemap::entry(sources, &mut m));
         if shareable(&m) {
-            let at = modules.len();
-            let key = (m.area, param_keys(&m));
-            match groups.get_mut(&key) {
-                None => {
-                    groups.insert(
-                        key,
-                        Group {
-                            first: at,
-                            members: Vec::new(),
-                            diffs: (!options.compare_whole_modules).then(Vec::new),
-                        },
-                    );
-                }
-                Some(g) => {
-                    if let Some(diffs) = &mut g.diffs {
-                        match envs::diff(&modules[g.first], &mut m) {
-                            Some(d) => diffs.push(d),
-                            None => g.diffs = None,
-                        }
-                    }
-                    g.members.push(at);
-                    m.release();
-                }
-            }
+            join_group(&mut groups, &modules, &mut m, options);
         }
         modules.push(m);
     }
@@ -471,13 +467,91 @@ fn lower_kind(
         m.origins = Vec::new();
         m
     };
+    share_groups(groups, &mut modules, &rebuild);
+    print_kind(&mut out, &mut modules, entries, ctx, header);
+    out
+}
+
+/// One declaration's module, as each environment lowered it, merged; values that differ by
+/// environment become parameters (the `Lifted`).
+fn merged_declaration(
+    ctxs: &[Ctx],
+    kind: &'static str,
+    i: usize,
+) -> Result<(Module, Vec<envs::Lifted>), Box<Diagnostic>> {
+    let mut versions: Vec<Module> = ctxs.iter().filter_map(|c| module_at(c, kind, i)).collect();
+    if versions.len() == 1
+        && let Some(m) = versions.pop()
+    {
+        return Ok((m, Vec::new()));
+    }
+    envs::merge(
+        &versions.iter().collect::<Vec<_>>(),
+        &ctxs[0].envs.names,
+        "Differs by environment; main.bicep passes the value for the environment being deployed",
+    )
+    .map_err(|envs::Conflict(path)| {
+        let (kind, decl, span) = (versions[0].kind, &versions[0].decl, versions[0].span);
+        Box::new(Diagnostic::new(
+            Code::EnvironmentShape,
+            format!("{kind} `{decl}` differs between environments in a way one template cannot express (at `{path}`)"),
+            span,
+            "its environments disagree here",
+        )
+        .with_note("one template serves every environment, so where a resource refers to other resources, the properties it sets must be the same everywhere")
+        .with_help("give the field a value in the defaults as well and override it per environment: a field may change its value between environments, but not appear in one and be absent in another"))
+    })
+}
+
+/// Puts module `m` (about to be pushed onto `modules`) in the group of declarations alike in
+/// area and parameters: the first of its group, or a member compared with the first at once
+/// and then released.
+fn join_group(
+    groups: &mut IndexMap<(&'static str, Vec<String>), Group>,
+    modules: &[Module],
+    m: &mut Module,
+    options: &Options,
+) {
+    let at = modules.len();
+    let key = (m.area, param_keys(m));
+    match groups.get_mut(&key) {
+        None => {
+            groups.insert(
+                key,
+                Group {
+                    first: at,
+                    members: Vec::new(),
+                    diffs: (!options.compare_whole_modules).then(Vec::new),
+                },
+            );
+        }
+        Some(g) => {
+            if let Some(diffs) = &mut g.diffs {
+                match envs::diff(&modules[g.first], m) {
+                    Some(d) => diffs.push(d),
+                    None => g.diffs = None,
+                }
+            }
+            g.members.push(at);
+            m.release();
+        }
+    }
+}
+
+/// Shares modules within each group: from the members' differences where they tell, else by
+/// comparing whole modules, rebuilt.
+fn share_groups(
+    groups: IndexMap<(&'static str, Vec<String>), Group>,
+    modules: &mut [Module],
+    rebuild: &dyn Fn(usize) -> Module,
+) {
     for g in groups.into_values() {
         if g.members.is_empty() {
             continue;
         }
         let shared = g
             .diffs
-            .and_then(|diffs| share_by_diffs(&mut modules, g.first, &g.members, diffs));
+            .and_then(|diffs| share_by_diffs(modules, g.first, &g.members, diffs));
         if shared == Some(true) {
             continue;
         }
@@ -487,10 +561,20 @@ fn lower_kind(
         // `Some(false)`: sharing would not make the Bicep smaller, so each keeps its own module.
         if shared.is_none() {
             let group: Vec<usize> = std::iter::once(g.first).chain(g.members).collect();
-            share_whole(&mut modules, &group);
+            share_whole(modules, &group);
         }
     }
-    let files = print_modules(&mut modules, header);
+}
+
+/// A kind's modules printed into files, their source-map entries and main.bicep's calls.
+fn print_kind(
+    out: &mut KindOut,
+    modules: &mut [Module],
+    entries: Vec<sourcemap::Entry>,
+    ctx: &Ctx,
+    header: &(dyn Fn(&str) -> Vec<String> + Sync),
+) {
+    let files = print_modules(modules, header);
     out.map.reserve(
         entries
             .iter()
@@ -506,7 +590,6 @@ fn lower_kind(
         out.calls = bicep::print_items_into(calls, &[], [&call]);
         out.files.push((file, text));
     }
-    out
 }
 
 /// Declarations that may share a module: the first (by index into the kind's modules), the
@@ -1191,6 +1274,12 @@ fn main_params(ctx: &Ctx, env_vars: &IndexMap<String, Option<String>>, items: &m
             default: None,
         });
     }
+    secret_params(ctx, items);
+}
+
+/// A secure parameter per secret, and per environment that reads the secret from a variable of
+/// its own.
+fn secret_params(ctx: &Ctx, items: &mut Vec<Item>) {
     for (param, sname, vname, var) in ctx.secret_params() {
         // An environment's own secret parameter is empty everywhere else, which must not make
         // azd ask for it there.
