@@ -7,8 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The real file system, failing the `fail_at`-th operation that changes something (counted
-/// across threads: a large output is written two files at a time).
+/// The real file system, failing the `fail_at`-th operation that changes something.
 struct Faulty {
     step: AtomicUsize,
     fail_at: usize,
@@ -82,7 +81,7 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
-/// A small output, or (with `large`) one of a few megabytes, which is written on two threads.
+/// A small output, or (with `large`) one of a few megabytes.
 fn artifacts(tag: &str, large: bool) -> Artifacts {
     let filler = |what: &str, n: usize| {
         let line = format!("// {tag} {what}\n");
