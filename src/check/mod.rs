@@ -439,63 +439,89 @@ impl Checker {
         let mut seen: Vec<(&str, Span)> = Vec::with_capacity(n);
         for st in block.statements() {
             match st {
-                Statement::Attribute(a) => {
-                    let Some(field) = schema.field(&a.key.name) else {
-                        self.unknown_field(schema, &a.key, schema.block(&a.key.name).is_some());
-                        continue;
-                    };
-                    if let Some((_, prev)) = seen.iter().find(|(k, _)| *k == field.name) {
-                        let d = Diagnostic::new(
-                            Code::Duplicate,
-                            format!("field `{}` is set twice", field.name),
-                            a.key.span,
-                            "set again here",
-                        )
-                        .with_secondary(*prev, "first set here")
-                        .with_help("remove one of them");
-                        self.report(d);
-                        continue;
-                    }
-                    seen.push((field.name, a.key.span));
-                    if self.check_value(&a.value, &field.ty) {
-                        fields.attrs.push((field.name, &a.value));
-                    }
-                }
-                Statement::Block(b) => {
-                    let Some(sub) = schema.block(&b.kind.name) else {
-                        if schema.field(&b.kind.name).is_some() {
-                            let d = Diagnostic::new(
-                                Code::Syntax,
-                                format!("`{}` is a field, not a block", b.kind.name),
-                                b.head_span(),
-                                "expected `=` after the field name",
-                            )
-                            .with_help(format!("write `{} = value`", b.kind.name));
-                            self.report(d);
-                        } else {
-                            self.unknown_block(schema, b);
-                        }
-                        continue;
-                    };
-                    if !sub.repeat
-                        && let Some((_, prev)) =
-                            fields.blocks.iter().find(|(k, _)| k.name == sub.name)
-                    {
-                        let d = Diagnostic::new(
-                            Code::Duplicate,
-                            format!("`{}` block appears twice", sub.name),
-                            b.head_span(),
-                            "again here",
-                        )
-                        .with_secondary(prev.head_span(), "first here")
-                        .with_help("merge the two blocks");
-                        self.report(d);
-                        continue;
-                    }
-                    fields.blocks.push((sub, b));
-                }
+                Statement::Attribute(a) => self.validate_field(a, schema, &mut seen, &mut fields),
+                Statement::Block(b) => self.validate_nested(b, schema, &mut fields),
             }
         }
+        self.missing_required(block, schema, &seen);
+        fields
+    }
+
+    /// One `key = value` of a block: known to the schema, set once, of the field's type.
+    fn validate_field<'a>(
+        &mut self,
+        a: &'a ast::Attribute,
+        schema: &'static Kind,
+        seen: &mut Vec<(&str, Span)>,
+        fields: &mut Fields<'a>,
+    ) {
+        let Some(field) = schema.field(&a.key.name) else {
+            self.unknown_field(schema, &a.key, schema.block(&a.key.name).is_some());
+            return;
+        };
+        if let Some((_, prev)) = seen.iter().find(|(k, _)| *k == field.name) {
+            let d = Diagnostic::new(
+                Code::Duplicate,
+                format!("field `{}` is set twice", field.name),
+                a.key.span,
+                "set again here",
+            )
+            .with_secondary(*prev, "first set here")
+            .with_help("remove one of them");
+            self.report(d);
+            return;
+        }
+        seen.push((field.name, a.key.span));
+        if self.check_value(&a.value, &field.ty) {
+            fields.attrs.push((field.name, &a.value));
+        }
+    }
+
+    /// One nested block: known to the schema, and not repeated unless the schema says it may be.
+    fn validate_nested<'a>(
+        &mut self,
+        b: &'a ast::Block,
+        schema: &'static Kind,
+        fields: &mut Fields<'a>,
+    ) {
+        let Some(sub) = schema.block(&b.kind.name) else {
+            if schema.field(&b.kind.name).is_some() {
+                let d = Diagnostic::new(
+                    Code::Syntax,
+                    format!("`{}` is a field, not a block", b.kind.name),
+                    b.head_span(),
+                    "expected `=` after the field name",
+                )
+                .with_help(format!("write `{} = value`", b.kind.name));
+                self.report(d);
+            } else {
+                self.unknown_block(schema, b);
+            }
+            return;
+        };
+        if !sub.repeat
+            && let Some((_, prev)) = fields.blocks.iter().find(|(k, _)| k.name == sub.name)
+        {
+            let d = Diagnostic::new(
+                Code::Duplicate,
+                format!("`{}` block appears twice", sub.name),
+                b.head_span(),
+                "again here",
+            )
+            .with_secondary(prev.head_span(), "first here")
+            .with_help("merge the two blocks");
+            self.report(d);
+            return;
+        }
+        fields.blocks.push((sub, b));
+    }
+
+    fn missing_required(
+        &mut self,
+        block: &ast::Block,
+        schema: &'static Kind,
+        seen: &[(&str, Span)],
+    ) {
         for f in schema.fields.iter().filter(|f| f.required) {
             if !seen.iter().any(|(k, _)| *k == f.name) {
                 let d = Diagnostic::new(
@@ -513,7 +539,6 @@ impl Checker {
                 self.report(d);
             }
         }
-        fields
     }
 
     fn check_head(&mut self, block: &ast::Block, schema: &'static Kind) {
