@@ -1106,13 +1106,38 @@ impl Checker {
 
     fn check_source_call(&mut self, v: &Value, func: &str, args: &[ast::Argument]) -> bool {
         let (positional, named): (Vec<_>, Vec<_>) = args.iter().partition(|a| a.name.is_none());
+        let mut ok = self.check_source_options(func, &named);
+        if positional.len() != 1 {
+            let usage = if func == "git" {
+                "git(\"URL\", branch = \"main\")"
+            } else {
+                "blob(storage.NAME, container = \"NAME\")"
+            };
+            self.error(
+                Code::BadFunction,
+                format!("`{func}` takes one positional argument: {usage}"),
+                v.span,
+                "bad arguments",
+            );
+            return false;
+        }
+        if func == "git" {
+            ok &= self.check_git_source(v, &positional[0].value, named.len());
+        } else {
+            ok &= self.check_blob_source(v, &positional[0].value, named.len());
+        }
+        ok
+    }
+
+    /// The named arguments of `git(...)` or `blob(...)`: known to the function, and strings.
+    fn check_source_options(&mut self, func: &str, named: &[&ast::Argument]) -> bool {
         let allowed: &[&str] = if func == "git" {
             &["branch", "tag", "semver", "commit"]
         } else {
             &["container"]
         };
         let mut ok = true;
-        for a in &named {
+        for a in named {
             let n = a.name.as_ref().expect("partitioned on name");
             if !allowed.contains(&n.name.as_str()) {
                 let mut d = Diagnostic::new(
@@ -1132,56 +1157,50 @@ impl Checker {
                 ok = false;
             }
         }
-        if positional.len() != 1 {
-            let usage = if func == "git" {
-                "git(\"URL\", branch = \"main\")"
-            } else {
-                "blob(storage.NAME, container = \"NAME\")"
-            };
+        ok
+    }
+
+    /// `git("URL", ...)`: one reference to follow, and a URL Flux can clone.
+    fn check_git_source(&mut self, v: &Value, url: &Value, options: usize) -> bool {
+        let mut ok = true;
+        if options > 1 {
             self.error(
-                Code::BadFunction,
-                format!("`{func}` takes one positional argument: {usage}"),
+                Code::Conflict,
+                "give one of `branch`, `tag`, `semver` or `commit`",
                 v.span,
-                "bad arguments",
+                "several references",
             );
-            return false;
+            ok = false;
         }
-        if func == "git" {
-            if named.len() > 1 {
+        match &url.kind {
+            ValueKind::Str(url)
+                if url.starts_with("https://")
+                    || url.starts_with("ssh://")
+                    || url.starts_with("http://") => {}
+            _ => {
                 self.error(
-                    Code::Conflict,
-                    "give one of `branch`, `tag`, `semver` or `commit`",
-                    v.span,
-                    "several references",
+                    Code::TypeMismatch,
+                    "expected the repository URL as a string (`https://...` or `ssh://...`)",
+                    url.span,
+                    "expected a URL",
                 );
                 ok = false;
             }
-            match &positional[0].value.kind {
-                ValueKind::Str(url)
-                    if url.starts_with("https://")
-                        || url.starts_with("ssh://")
-                        || url.starts_with("http://") => {}
-                _ => {
-                    self.error(
-                        Code::TypeMismatch,
-                        "expected the repository URL as a string (`https://...` or `ssh://...`)",
-                        positional[0].value.span,
-                        "expected a URL",
-                    );
-                    ok = false;
-                }
-            }
-        } else {
-            ok &= self.check_value(&positional[0].value, &Ty::Ref(&["storage"]));
-            if named.is_empty() {
-                self.error(
-                    Code::MissingField,
-                    "`blob` needs `container = \"NAME\"`",
-                    v.span,
-                    "no container",
-                );
-                ok = false;
-            }
+        }
+        ok
+    }
+
+    /// `blob(storage.NAME, container = "NAME")`: a declared storage, and the container to read.
+    fn check_blob_source(&mut self, v: &Value, storage: &Value, options: usize) -> bool {
+        let mut ok = self.check_value(storage, &Ty::Ref(&["storage"]));
+        if options == 0 {
+            self.error(
+                Code::MissingField,
+                "`blob` needs `container = \"NAME\"`",
+                v.span,
+                "no container",
+            );
+            ok = false;
         }
         ok
     }
