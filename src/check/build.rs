@@ -608,7 +608,6 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
 }
 
 fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cluster {
-    let kind = &schema::CLUSTER;
     let mut cl = Cluster {
         meta,
         kubernetes: f.str("kubernetes"),
@@ -622,14 +621,48 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
     if let Some(v) = f.value("kubernetes") {
         rules::kubernetes_version(c, v);
     }
+    cl.network = cluster_network(c, f);
+    for b in f.nested("pool") {
+        cl.pools.push(pool(c, b));
+    }
+    if let Some(b) = f.nested("monitoring").next() {
+        let mf = c.validate(b, nested_kind(&schema::CLUSTER, "monitoring"));
+        cl.logs = mf.reference("logs");
+        cl.metrics = mf.reference("metrics");
+    }
+    extensions(c, f, &mut cl);
+    for b in f.nested("gitops") {
+        let g = gitops(c, b);
+        let name = label(b);
+        if cl.gitops.contains_key(&name) {
+            c.error(
+                Code::Duplicate,
+                format!("gitops `{name}` is declared twice"),
+                b.head_span(),
+                "again here",
+            );
+            continue;
+        }
+        cl.gitops.insert(name, g);
+    }
+    rules::cluster_features(c, f, &cl);
+    cl
+}
 
+/// A block kind the schema nests in `kind`.
+fn nested_kind(kind: &'static schema::Kind, name: &str) -> &'static schema::Kind {
+    kind.block(name).expect("schema")
+}
+
+/// The cluster's `network` block, or the defaults when it has none.
+fn cluster_network(c: &mut Checker, f: &Fields) -> ClusterNetwork {
     let net_block = f.nested("network").next();
-    let nf = net_block.map(|b| c.validate(b, kind.block("network").expect("schema")));
+    let nf = net_block.map(|b| c.validate(b, nested_kind(&schema::CLUSTER, "network")));
     let get = |name: &str, default: &str| {
         nf.as_ref()
             .map_or(default.to_string(), |nf| nf.str_or(name, default))
     };
-    cl.network = ClusterNetwork {
+    let network = ClusterNetwork {
         subnet: nf.as_ref().and_then(|nf| match &nf.value("subnet")?.kind {
             ValueKind::Ref(parts) => Some((
                 parts[1].name.as_str().to_owned(),
@@ -646,49 +679,47 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
         outbound: get("outbound", "load_balancer"),
     };
     if let Some(nf) = &nf {
-        rules::cluster_network(c, nf, &cl.network);
+        rules::cluster_network(c, nf, &network);
     }
+    network
+}
 
-    for b in f.nested("pool") {
-        let pf = c.validate(b, kind.block("pool").expect("schema"));
-        rules::pool(c, &pf);
-        cl.pools.push(Pool {
-            name: label(b),
-            system: pf.str_or("mode", "user") == "system",
-            vm_size: pf.str_or("vm_size", ""),
-            count: pf.int("count"),
-            autoscale: pf.range("autoscale"),
-            zones: pf
-                .list("zones")
-                .iter()
-                .filter_map(|v| {
-                    if let ValueKind::Int(i) = v.kind {
-                        Some(i)
-                    } else {
-                        None
-                    }
-                })
-                .collect(),
-            max_pods: pf.int("max_pods").unwrap_or(110),
-            os_sku: pf.str_or("os_sku", "azure_linux"),
-            taints: pf.strings("taints"),
-            labels: pf
-                .map("labels")
-                .into_iter()
-                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
-                .collect(),
-        });
+fn pool(c: &mut Checker, b: &ast::Block) -> Pool {
+    let pf = c.validate(b, nested_kind(&schema::CLUSTER, "pool"));
+    rules::pool(c, &pf);
+    Pool {
+        name: label(b),
+        system: pf.str_or("mode", "user") == "system",
+        vm_size: pf.str_or("vm_size", ""),
+        count: pf.int("count"),
+        autoscale: pf.range("autoscale"),
+        zones: pf
+            .list("zones")
+            .iter()
+            .filter_map(|v| {
+                if let ValueKind::Int(i) = v.kind {
+                    Some(i)
+                } else {
+                    None
+                }
+            })
+            .collect(),
+        max_pods: pf.int("max_pods").unwrap_or(110),
+        os_sku: pf.str_or("os_sku", "azure_linux"),
+        taints: pf.strings("taints"),
+        labels: pf
+            .map("labels")
+            .into_iter()
+            .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
+            .collect(),
     }
+}
 
-    if let Some(b) = f.nested("monitoring").next() {
-        let mf = c.validate(b, kind.block("monitoring").expect("schema"));
-        cl.logs = mf.reference("logs");
-        cl.metrics = mf.reference("metrics");
-    }
-
+/// The cluster's `extension` blocks, each enabled once and with only its own settings.
+fn extensions(c: &mut Checker, f: &Fields, cl: &mut Cluster) {
     let mut seen_ext: Vec<(String, crate::source::Span)> = Vec::new();
     for b in f.nested("extension") {
-        let ef = c.validate(b, kind.block("extension").expect("schema"));
+        let ef = c.validate(b, nested_kind(&schema::CLUSTER, "extension"));
         let Some(l) = &b.label else { continue };
         if let Some((_, prev)) = seen_ext.iter().find(|(n, _)| *n == l.text) {
             let d = Diagnostic::new(
@@ -704,109 +735,101 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
         seen_ext.push((l.text.as_str().to_owned(), l.span));
         cl.extension_spans
             .insert(l.text.as_str().to_owned(), l.span);
-        if !rules::extension_fields(c, &ef, l) {
-            continue;
-        }
-        match l.text.as_str() {
-            "flux" => cl.flux = true,
-            "app_config_provider" => cl.app_config_provider = true,
-            "keyvault_csi" => cl.keyvault_csi = Some(ef.secs("rotation").unwrap_or(120)),
-            "istio" => {
-                cl.istio = Some(Istio {
-                    revision: ef.str("revision").unwrap_or_default(),
-                    ingress: ef.str("ingress").filter(|i| i != "none"),
-                })
-            }
-            "azure_policy" => cl.azure_policy = true,
-            "prometheus" => cl.prometheus = true,
-            _ => {}
+        if rules::extension_fields(c, &ef, l) {
+            enable_extension(cl, &l.text, &ef);
         }
     }
+}
 
-    for b in f.nested("gitops") {
-        let gf = c.validate(b, kind.block("gitops").expect("schema"));
-        let source = match gf.value("source").map(|v| &v.kind) {
-            Some(ValueKind::Call { name, args }) => {
-                let named = |n: &str| {
-                    args.iter()
-                        .find(|a| a.name.as_ref().is_some_and(|x| x.name == n))
-                        .and_then(|a| str_of(&a.value))
-                };
-                if name.name == "git" {
-                    let reference = ["branch", "tag", "semver", "commit"]
-                        .iter()
-                        .find_map(|k| named(k).map(|v| (k.to_string(), v)))
-                        .unwrap_or(("branch".into(), "main".into()));
-                    GitopsSource::Git {
-                        url: args
-                            .first()
-                            .and_then(|a| str_of(&a.value))
-                            .unwrap_or_default(),
-                        reference,
-                    }
-                } else {
-                    let storage = match &args[0].value.kind {
-                        ValueKind::Ref(parts) => parts[1].name.as_str().to_owned(),
-                        _ => String::new(),
-                    };
-                    GitopsSource::Blob {
-                        storage,
-                        container: named("container").unwrap_or_default(),
-                    }
-                }
-            }
-            _ => GitopsSource::default(),
-        };
-        let mut g = Gitops {
-            doc: b.docs.as_ref().map(|d| d.text.clone()),
-            namespace: gf.str_or("namespace", azure::extensions::FLUX_NAMESPACE),
-            source,
-            interval_secs: gf.secs("interval").unwrap_or(300),
-            kustomizations: Default::default(),
-        };
-        for kb in gf.nested("kustomization") {
-            let kf = c.validate(
-                kb,
-                kind.block("gitops")
-                    .expect("schema")
-                    .block("kustomization")
-                    .expect("schema"),
-            );
-            let name = label(kb);
-            if g.kustomizations.contains_key(&name) {
-                c.error(
-                    Code::Duplicate,
-                    format!("kustomization `{name}` is declared twice"),
-                    kb.head_span(),
-                    "again here",
-                );
-                continue;
-            }
-            g.kustomizations.insert(
-                name,
-                Kustomization {
-                    path: kf.str_or("path", "./"),
-                    depends_on: kf.strings("depends_on"),
-                    prune: kf.bool("prune").unwrap_or(true),
-                    interval_secs: kf.secs("interval").unwrap_or(600),
-                },
-            );
+/// Turns on an extension whose settings passed `rules::extension_fields`.
+fn enable_extension(cl: &mut Cluster, name: &str, ef: &Fields) {
+    match name {
+        "flux" => cl.flux = true,
+        "app_config_provider" => cl.app_config_provider = true,
+        "keyvault_csi" => cl.keyvault_csi = Some(ef.secs("rotation").unwrap_or(120)),
+        "istio" => {
+            cl.istio = Some(Istio {
+                revision: ef.str("revision").unwrap_or_default(),
+                ingress: ef.str("ingress").filter(|i| i != "none"),
+            })
         }
-        rules::kustomizations(c, &gf, &g);
-        let name = label(b);
-        if cl.gitops.contains_key(&name) {
+        "azure_policy" => cl.azure_policy = true,
+        "prometheus" => cl.prometheus = true,
+        _ => {}
+    }
+}
+
+/// One `gitops` block: where Flux reads from, and its kustomizations.
+fn gitops(c: &mut Checker, b: &ast::Block) -> Gitops {
+    let gf = c.validate(b, nested_kind(&schema::CLUSTER, "gitops"));
+    let mut g = Gitops {
+        doc: b.docs.as_ref().map(|d| d.text.clone()),
+        namespace: gf.str_or("namespace", azure::extensions::FLUX_NAMESPACE),
+        source: gitops_source(&gf),
+        interval_secs: gf.secs("interval").unwrap_or(300),
+        kustomizations: Default::default(),
+    };
+    for kb in gf.nested("kustomization") {
+        let kf = c.validate(
+            kb,
+            nested_kind(nested_kind(&schema::CLUSTER, "gitops"), "kustomization"),
+        );
+        let name = label(kb);
+        if g.kustomizations.contains_key(&name) {
             c.error(
                 Code::Duplicate,
-                format!("gitops `{name}` is declared twice"),
-                b.head_span(),
+                format!("kustomization `{name}` is declared twice"),
+                kb.head_span(),
                 "again here",
             );
             continue;
         }
-        cl.gitops.insert(name, g);
+        g.kustomizations.insert(
+            name,
+            Kustomization {
+                path: kf.str_or("path", "./"),
+                depends_on: kf.strings("depends_on"),
+                prune: kf.bool("prune").unwrap_or(true),
+                interval_secs: kf.secs("interval").unwrap_or(600),
+            },
+        );
     }
-    rules::cluster_features(c, f, &cl);
-    cl
+    rules::kustomizations(c, &gf, &g);
+    g
+}
+
+/// The validated `git(...)` or `blob(...)` of a `gitops` block.
+fn gitops_source(gf: &Fields) -> GitopsSource {
+    let Some(ValueKind::Call { name, args }) = gf.value("source").map(|v| &v.kind) else {
+        return GitopsSource::default();
+    };
+    let named = |n: &str| {
+        args.iter()
+            .find(|a| a.name.as_ref().is_some_and(|x| x.name == n))
+            .and_then(|a| str_of(&a.value))
+    };
+    if name.name == "git" {
+        let reference = ["branch", "tag", "semver", "commit"]
+            .iter()
+            .find_map(|k| named(k).map(|v| (k.to_string(), v)))
+            .unwrap_or(("branch".into(), "main".into()));
+        GitopsSource::Git {
+            url: args
+                .first()
+                .and_then(|a| str_of(&a.value))
+                .unwrap_or_default(),
+            reference,
+        }
+    } else {
+        let storage = match &args[0].value.kind {
+            ValueKind::Ref(parts) => parts[1].name.as_str().to_owned(),
+            _ => String::new(),
+        };
+        GitopsSource::Blob {
+            storage,
+            container: named("container").unwrap_or_default(),
+        }
+    }
 }
 
 fn config_entries(
