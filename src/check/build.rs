@@ -12,9 +12,30 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
         private_networking: true,
         ..Platform::default()
     };
+    let (platform_block, mut children) = top_level(c, files);
+    // The platform block first: its defaults (private networking) shape the others.
+    match platform_block {
+        Some(b) => platform_fields(c, &mut p, b),
+        None => missing_platform(c, files),
+    }
+    declarations(c, &mut p, files, &children);
+    attach_children(c, &mut p, &mut children);
+    rules::platform_rules(c, &p);
+    p
+}
+
+/// A declaration that attaches to a parent: a secret to a vault, config or a feature to a store.
+type Child<'a> = (&'static schema::Kind, &'a ast::Block);
+
+/// The one `platform` block and the children, reporting what stands at the top level but may
+/// not: fields, unknown kinds, a second platform.
+fn top_level<'a>(
+    c: &mut Checker,
+    files: &'a [ast::File],
+) -> (Option<&'a ast::Block>, Vec<Child<'a>>) {
     let mut platform_block: Option<&ast::Block> = None;
     // Children (secrets, config, features) attach to parents that may come later in the file.
-    let mut children: Vec<(&'static schema::Kind, &ast::Block)> = Vec::new();
+    let mut children: Vec<Child> = Vec::new();
     for file in files {
         for st in &file.statements {
             let b = match st {
@@ -38,18 +59,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                 continue;
             }
             let Some(kind) = schema::top_level(&b.kind.name) else {
-                let names: Vec<&str> = schema::TOP_LEVEL.iter().map(|k| k.name).collect();
-                let mut d = Diagnostic::new(
-                    Code::UnknownKind,
-                    format!("unknown declaration kind `{}`", b.kind.name),
-                    b.kind.span,
-                    "unknown kind",
-                );
-                d = match diag::did_you_mean(&b.kind.name, names.iter().copied()) {
-                    Some(s) => d.suggest(b.kind.span, s),
-                    None => d.with_help(format!("declarations are {}", diag::one_of(&names))),
-                };
-                c.report(d);
+                unknown_kind(c, b);
                 continue;
             };
             match kind.name {
@@ -73,49 +83,64 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
             }
         }
     }
+    (platform_block, children)
+}
 
-    // The platform block first: its defaults (private networking) shape the others.
-    match platform_block {
-        Some(b) => {
-            let f = c.validate(b, &schema::PLATFORM);
-            p.name = label(b);
-            p.span = b.head_span();
-            p.location = Some(match f.value("location").map(|v| &v.kind) {
-                Some(ValueKind::Str(s)) => StrValue::Literal(s.as_str().to_owned()),
-                Some(ValueKind::Call { args, .. }) => env_value(args),
-                _ => StrValue::Env {
-                    name: "AZURE_LOCATION".into(),
-                    default: None,
-                },
-            });
-            p.tags = f
-                .map("tags")
-                .into_iter()
-                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
-                .collect();
-            rules::tags(c, &f.map("tags"));
-            p.private_networking = f.bool("private_networking").unwrap_or(true);
-            p.diagnostics = f.reference("diagnostics");
-            rules::platform_name(c, b);
-        }
-        None => {
-            let span = files
-                .first()
-                .map(|f| crate::source::Span::new(f.id, 0, 0))
-                .unwrap_or_default();
-            let d = Diagnostic::new(
-                Code::MissingPlatform,
-                "no `platform` block",
-                span,
-                "expected a platform declaration",
-            )
-            .with_help(
-                "start the program with `platform \"NAME\" { location = env(\"AZURE_LOCATION\") }`",
-            );
-            c.report(d);
-        }
-    }
+fn unknown_kind(c: &mut Checker, b: &ast::Block) {
+    let names: Vec<&str> = schema::TOP_LEVEL.iter().map(|k| k.name).collect();
+    let mut d = Diagnostic::new(
+        Code::UnknownKind,
+        format!("unknown declaration kind `{}`", b.kind.name),
+        b.kind.span,
+        "unknown kind",
+    );
+    d = match diag::did_you_mean(&b.kind.name, names.iter().copied()) {
+        Some(s) => d.suggest(b.kind.span, s),
+        None => d.with_help(format!("declarations are {}", diag::one_of(&names))),
+    };
+    c.report(d);
+}
 
+fn platform_fields(c: &mut Checker, p: &mut Platform, b: &ast::Block) {
+    let f = c.validate(b, &schema::PLATFORM);
+    p.name = label(b);
+    p.span = b.head_span();
+    p.location = Some(match f.value("location").map(|v| &v.kind) {
+        Some(ValueKind::Str(s)) => StrValue::Literal(s.as_str().to_owned()),
+        Some(ValueKind::Call { args, .. }) => env_value(args),
+        _ => StrValue::Env {
+            name: "AZURE_LOCATION".into(),
+            default: None,
+        },
+    });
+    p.tags = f
+        .map("tags")
+        .into_iter()
+        .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
+        .collect();
+    rules::tags(c, &f.map("tags"));
+    p.private_networking = f.bool("private_networking").unwrap_or(true);
+    p.diagnostics = f.reference("diagnostics");
+    rules::platform_name(c, b);
+}
+
+fn missing_platform(c: &mut Checker, files: &[ast::File]) {
+    let span = files
+        .first()
+        .map(|f| crate::source::Span::new(f.id, 0, 0))
+        .unwrap_or_default();
+    let d = Diagnostic::new(
+        Code::MissingPlatform,
+        "no `platform` block",
+        span,
+        "expected a platform declaration",
+    )
+    .with_help("start the program with `platform \"NAME\" { location = env(\"AZURE_LOCATION\") }`");
+    c.report(d);
+}
+
+/// The platform's own declarations (not the children), built on two threads when there are many.
+fn declarations(c: &mut Checker, p: &mut Platform, files: &[ast::File], children: &[Child]) {
     let stores_with_entries: crate::collections::IndexSet<&str> = children
         .iter()
         .filter_map(|(k, cb)| match in_target(cb) {
@@ -153,7 +178,10 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
             Decl::Cluster(name, v) => keep(&mut p.clusters, name, *v),
         }
     }
+}
 
+/// Secrets to their vaults, then config and features to their stores.
+fn attach_children(c: &mut Checker, p: &mut Platform, children: &mut [Child]) {
     // Secrets first: config entries may reference them wherever they stand in the source.
     children.sort_by_key(|(k, _)| k.name != "secret");
     let secrets = children
@@ -178,15 +206,15 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
         }
         vault.secrets.insert(name, found);
     }
-    let entries = c.in_halves(entry_blocks, |c, &(kind, b)| entries(c, kind, b, &p));
+    let with_secrets: &Platform = p;
+    let entries = c.in_halves(entry_blocks, |c, &(kind, b)| {
+        entries(c, kind, b, with_secrets)
+    });
     for (parent, entries) in entries {
         if let Some(store) = p.appconfigs.get_mut(parent) {
             store.entries.extend(entries);
         }
     }
-
-    rules::platform_rules(c, &p);
-    p
 }
 
 /// A secret's parent vault, name and span, and the secret where its value is `secure(...)`.
