@@ -328,124 +328,135 @@ fn declaration(
     Some(match kind.name {
         "network" => {
             let f = c.validate(b, kind);
-            let n = network(c, &f, meta);
-            Decl::Network(name, n)
+            Decl::Network(name, network(c, &f, meta))
         }
         "logs" => {
             let f = c.validate(b, kind);
-            rules::name(c, b, &azure::NAME_LOGS);
-            Decl::Logs(
-                name,
-                Logs {
-                    meta,
-                    retention_days: f.int("retention_days").unwrap_or(30),
-                    daily_quota_gb: f.int("daily_quota_gb"),
-                },
-            )
+            Decl::Logs(name, logs(c, &f, meta))
         }
         "metrics" => {
             let f = c.validate(b, kind);
-            rules::name(c, b, &azure::NAME_MONITOR);
-            let grafana = f.bool("grafana").unwrap_or(true);
-            if grafana {
-                rules::name(c, b, &azure::NAME_GRAFANA);
-            }
-            Decl::Metrics(name, Metrics { meta, grafana })
+            Decl::Metrics(name, metrics(c, &f, meta))
         }
         "registry" => {
             let f = c.validate(b, kind);
-            public_on_private(c, &f, private_networking, "registry");
-            rules::name(c, b, &azure::NAME_REGISTRY);
-            Decl::Registry(
-                name,
-                Registry {
-                    meta,
-                    sku: f.str_or("sku", "premium"),
-                    private: f.bool("private").unwrap_or(private_networking),
-                },
-            )
+            Decl::Registry(name, registry(c, &f, meta, private_networking))
         }
         "vault" => {
             let f = c.validate(b, kind);
-            public_on_private(c, &f, private_networking, "vault");
-            rules::name(c, b, &azure::NAME_VAULT);
-            Decl::Vault(
-                name,
-                Vault {
-                    meta,
-                    sku: f.str_or("sku", "standard"),
-                    soft_delete_days: f.int("soft_delete_days").unwrap_or(90),
-                    purge_protection: f.bool("purge_protection").unwrap_or(true),
-                    private: f.bool("private").unwrap_or(private_networking),
-                    secrets: Default::default(),
-                },
-            )
+            Decl::Vault(name, vault(c, &f, meta, private_networking))
         }
         "appconfig" => {
             let f = c.validate(b, kind);
-            rules::name(c, b, &azure::NAME_APPCONFIG);
-            // Key-values are written through ARM over the public endpoint; a store that
-            // holds any stays public unless the author insists (and is told why not).
             let holds_entries = stores_with_entries.contains(name.as_str());
-            let explicit = f.bool("private");
-            if !holds_entries {
-                public_on_private(c, &f, private_networking, "appconfig");
-            }
-            if explicit == Some(true) && holds_entries {
-                let span = f.value("private").map_or(b.head_span(), |v| v.span);
-                let d = Diagnostic::new(
-                    Code::MissingDependency,
-                    format!("appconfig `{name}` cannot be private while it holds key-values"),
-                    span,
-                    "ARM writes key-values over the public endpoint",
-                )
-                .with_note("a store with public network access disabled rejects key-value writes from deployments (Azure/bicep#11204)")
-                .with_help("remove `private = true`; local authentication stays disabled, so access still needs Entra ID");
-                c.report(d);
-            }
-            Decl::AppConfig(
-                name,
-                AppConfig {
-                    meta,
-                    sku: f.str_or("sku", "standard"),
-                    soft_delete_days: f.int("soft_delete_days").unwrap_or(7),
-                    purge_protection: f.bool("purge_protection").unwrap_or(true),
-                    private: explicit.unwrap_or(private_networking && !holds_entries),
-                    entries: Vec::new(),
-                },
-            )
+            let a = appconfig(c, &f, meta, private_networking, holds_entries);
+            Decl::AppConfig(name, a)
         }
         "storage" => {
             let f = c.validate(b, kind);
-            public_on_private(c, &f, private_networking, "storage");
-            rules::name(c, b, &azure::NAME_STORAGE);
-            let containers = f.strings("containers");
-            rules::containers(c, &f);
-            Decl::Storage(
-                name,
-                Storage {
-                    meta,
-                    replication: f.str_or("replication", "zrs"),
-                    containers,
-                    private: f.bool("private").unwrap_or(private_networking),
-                },
-            )
+            Decl::Storage(name, storage(c, &f, meta, private_networking))
         }
         "identity" => {
             let f = c.validate(b, kind);
-            rules::name(c, b, &azure::NAME_IDENTITY);
-            let id = identity(c, &f, meta);
-            Decl::Identity(name, id)
+            Decl::Identity(name, identity(c, &f, meta))
         }
         "cluster" => {
             let f = c.validate(b, kind);
-            public_on_private(c, &f, private_networking, "cluster");
-            rules::name(c, b, &azure::NAME_CLUSTER);
             let cl = cluster(c, &f, meta, private_networking);
             Decl::Cluster(name, Box::new(cl))
         }
         _ => return None,
     })
+}
+
+fn logs(c: &mut Checker, f: &Fields, meta: Meta) -> Logs {
+    rules::name(c, f.block, &azure::NAME_LOGS);
+    Logs {
+        meta,
+        retention_days: f.int("retention_days").unwrap_or(30),
+        daily_quota_gb: f.int("daily_quota_gb"),
+    }
+}
+
+fn metrics(c: &mut Checker, f: &Fields, meta: Meta) -> Metrics {
+    rules::name(c, f.block, &azure::NAME_MONITOR);
+    let grafana = f.bool("grafana").unwrap_or(true);
+    if grafana {
+        rules::name(c, f.block, &azure::NAME_GRAFANA);
+    }
+    Metrics { meta, grafana }
+}
+
+fn registry(c: &mut Checker, f: &Fields, meta: Meta, private_networking: bool) -> Registry {
+    public_on_private(c, f, private_networking, "registry");
+    rules::name(c, f.block, &azure::NAME_REGISTRY);
+    Registry {
+        meta,
+        sku: f.str_or("sku", "premium"),
+        private: f.bool("private").unwrap_or(private_networking),
+    }
+}
+
+fn vault(c: &mut Checker, f: &Fields, meta: Meta, private_networking: bool) -> Vault {
+    public_on_private(c, f, private_networking, "vault");
+    rules::name(c, f.block, &azure::NAME_VAULT);
+    Vault {
+        meta,
+        sku: f.str_or("sku", "standard"),
+        soft_delete_days: f.int("soft_delete_days").unwrap_or(90),
+        purge_protection: f.bool("purge_protection").unwrap_or(true),
+        private: f.bool("private").unwrap_or(private_networking),
+        secrets: Default::default(),
+    }
+}
+
+fn appconfig(
+    c: &mut Checker,
+    f: &Fields,
+    meta: Meta,
+    private_networking: bool,
+    holds_entries: bool,
+) -> AppConfig {
+    rules::name(c, f.block, &azure::NAME_APPCONFIG);
+    // Key-values are written through ARM over the public endpoint; a store that
+    // holds any stays public unless the author insists (and is told why not).
+    let explicit = f.bool("private");
+    if !holds_entries {
+        public_on_private(c, f, private_networking, "appconfig");
+    }
+    if explicit == Some(true) && holds_entries {
+        let span = f.value("private").map_or(f.block.head_span(), |v| v.span);
+        let d = Diagnostic::new(
+            Code::MissingDependency,
+            format!("appconfig `{}` cannot be private while it holds key-values", label(f.block)),
+            span,
+            "ARM writes key-values over the public endpoint",
+        )
+        .with_note("a store with public network access disabled rejects key-value writes from deployments (Azure/bicep#11204)")
+        .with_help("remove `private = true`; local authentication stays disabled, so access still needs Entra ID");
+        c.report(d);
+    }
+    AppConfig {
+        meta,
+        sku: f.str_or("sku", "standard"),
+        soft_delete_days: f.int("soft_delete_days").unwrap_or(7),
+        purge_protection: f.bool("purge_protection").unwrap_or(true),
+        private: explicit.unwrap_or(private_networking && !holds_entries),
+        entries: Vec::new(),
+    }
+}
+
+fn storage(c: &mut Checker, f: &Fields, meta: Meta, private_networking: bool) -> Storage {
+    public_on_private(c, f, private_networking, "storage");
+    rules::name(c, f.block, &azure::NAME_STORAGE);
+    let containers = f.strings("containers");
+    rules::containers(c, f);
+    Storage {
+        meta,
+        replication: f.str_or("replication", "zrs"),
+        containers,
+        private: f.bool("private").unwrap_or(private_networking),
+    }
 }
 
 /// The parent named by `in kind.name`, when it resolved.
@@ -525,6 +536,7 @@ fn network(c: &mut Checker, f: &Fields, meta: Meta) -> Network {
 }
 
 fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
+    rules::name(c, f.block, &azure::NAME_IDENTITY);
     let mut id = Identity {
         meta,
         ..Identity::default()
@@ -636,6 +648,8 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
 }
 
 fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cluster {
+    public_on_private(c, f, private_default, "cluster");
+    rules::name(c, f.block, &azure::NAME_CLUSTER);
     let mut cl = Cluster {
         meta,
         kubernetes: f.str("kubernetes"),
