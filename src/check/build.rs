@@ -537,25 +537,32 @@ fn network(c: &mut Checker, f: &Fields, meta: Meta) -> Network {
 
 fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
     rules::name(c, f.block, &azure::NAME_IDENTITY);
-    let mut id = Identity {
-        meta,
-        ..Identity::default()
-    };
-    let kind = &schema::IDENTITY;
     if f.nested("federate").next().is_none() && f.nested("grant").next().is_none() {
         c.report(
             Diagnostic::new(
                 Code::Unused,
                 format!("identity `{}` is never used", label(f.block)),
-                id.meta.span,
+                meta.span,
                 "no federation, no grant",
             )
             .with_help("give it a `federate` and the `grant`s it needs, or remove it"),
         );
     }
+    let federations = federations(c, f);
+    let grants = grants(c, f);
+    Identity {
+        meta,
+        federations,
+        grants,
+    }
+}
+
+/// The identity's `federate` blocks: a valid subject on a cluster, each federated once.
+fn federations(c: &mut Checker, f: &Fields) -> Vec<Federation> {
+    let mut federations = Vec::new();
     let mut seen: Vec<(String, String, crate::source::Span)> = Vec::new();
     for b in f.nested("federate") {
-        c.validate(b, kind.block("federate").expect("schema"));
+        c.validate(b, nested_kind(&schema::IDENTITY, "federate"));
         let (Some(l), Some(("cluster", cluster))) = (&b.label, in_target(b)) else {
             continue;
         };
@@ -580,32 +587,27 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
             continue;
         }
         seen.push((cluster.to_string(), subject, l.span));
-        id.federations.push(Federation {
+        federations.push(Federation {
             cluster: cluster.to_string(),
             namespace: ns,
             service_account: sa,
         });
     }
+    federations
+}
+
+/// The identity's `grant` blocks: a built-in role on a declared target, each granted once.
+fn grants(c: &mut Checker, f: &Fields) -> Vec<Grant> {
+    let mut grants = Vec::new();
     let mut granted: Vec<(Grant, crate::source::Span)> = Vec::new();
     for b in f.nested("grant") {
-        c.validate(b, kind.block("grant").expect("schema"));
+        c.validate(b, nested_kind(&schema::IDENTITY, "grant"));
         let (Some(l), Some((tk, tn))) = (&b.label, in_target(b)) else {
             continue;
         };
-        if azure::role_id(&l.text).is_none() {
-            let mut d = Diagnostic::new(
-                Code::UnknownRole,
-                format!("unknown role `{}`", l.text),
-                l.span,
-                "not a built-in role platc knows",
-            );
-            d = match diag::did_you_mean(&l.text, azure::role_names()) {
-                Some(s) => d.suggest(l.span, format!("\"{s}\"")),
-                None => d.with_help("spec.md lists the roles platc knows, under `grant`"),
-            };
-            c.report(d);
+        if !known_role(c, l) {
             continue;
-        };
+        }
         if !schema::ROLE_TARGET_KINDS.contains(&tk) || !c.is_declared(tk, tn) {
             continue;
         }
@@ -626,25 +628,36 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
             );
             continue;
         }
-        granted.push((
-            Grant {
-                role: l.text.as_str().to_owned(),
-                target: Target {
-                    kind: tk.to_string(),
-                    name: tn.to_string(),
-                },
-            },
-            b.head_span(),
-        ));
-        id.grants.push(Grant {
+        let grant = Grant {
             role: l.text.as_str().to_owned(),
             target: Target {
                 kind: tk.to_string(),
                 name: tn.to_string(),
             },
-        });
+        };
+        granted.push((grant.clone(), b.head_span()));
+        grants.push(grant);
     }
-    id
+    grants
+}
+
+/// False, with a diagnostic, for a role platc has no id for.
+fn known_role(c: &mut Checker, l: &ast::Label) -> bool {
+    if azure::role_id(&l.text).is_some() {
+        return true;
+    }
+    let mut d = Diagnostic::new(
+        Code::UnknownRole,
+        format!("unknown role `{}`", l.text),
+        l.span,
+        "not a built-in role platc knows",
+    );
+    d = match diag::did_you_mean(&l.text, azure::role_names()) {
+        Some(s) => d.suggest(l.span, format!("\"{s}\"")),
+        None => d.with_help("spec.md lists the roles platc knows, under `grant`"),
+    };
+    c.report(d);
+    false
 }
 
 fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cluster {
