@@ -899,43 +899,8 @@ fn config_entries(
     if let (Some(l), Some(v)) = (&label, f.value("label")) {
         rules::kv_label(c, l, v.span);
     }
-    let content = match (f.str("value"), f.value("secret")) {
-        (Some(_), Some(s)) => {
-            c.error(
-                Code::Conflict,
-                "`value` and `secret` are both set",
-                s.span,
-                "choose one",
-            );
-            return Vec::new();
-        }
-        (Some(value), None) => KvContent::Value {
-            value,
-            content_type: f.str_or("content_type", "text/plain"),
-        },
-        (None, Some(v)) => {
-            let ValueKind::Ref(parts) = &v.kind else {
-                return Vec::new();
-            };
-            let secret = parts[1].name.as_str().to_owned();
-            let Some(vault) = p
-                .vaults
-                .iter()
-                .find(|(_, vault)| vault.secrets.contains_key(&secret))
-                .map(|(n, _)| n.clone())
-            else {
-                return Vec::new();
-            };
-            KvContent::SecretRef { vault, secret }
-        }
-        (None, None) => {
-            if !f.has("value") && !f.has("secret") && f.block.statements().iter().all(|s| !matches!(s, Statement::Attribute(a) if a.key.name == "value" || a.key.name == "secret")) {
-                let d = Diagnostic::new(Code::MissingField, "`config` needs `value` or `secret`", f.block.head_span(), "no value")
-                    .with_help("add `value = \"...\"`, or `secret = secret.NAME` for a Key Vault reference");
-                c.report(d);
-            }
-            return Vec::new();
-        }
+    let Some(content) = config_content(c, f, p) else {
+        return Vec::new();
     };
     let labels = f.map("labels");
     let mut out = Vec::with_capacity(1 + labels.len());
@@ -971,4 +936,55 @@ fn config_entries(
         });
     }
     out
+}
+
+/// What a `config` entry holds: its `value`, or a reference to a secret of a declared vault.
+/// None when it holds neither or both.
+fn config_content(c: &mut Checker, f: &Fields, p: &Platform) -> Option<KvContent> {
+    match (f.str("value"), f.value("secret")) {
+        (Some(_), Some(s)) => {
+            c.error(
+                Code::Conflict,
+                "`value` and `secret` are both set",
+                s.span,
+                "choose one",
+            );
+            None
+        }
+        (Some(value), None) => Some(KvContent::Value {
+            value,
+            content_type: f.str_or("content_type", "text/plain"),
+        }),
+        (None, Some(v)) => {
+            let ValueKind::Ref(parts) = &v.kind else {
+                return None;
+            };
+            let secret = parts[1].name.as_str().to_owned();
+            let vault = p
+                .vaults
+                .iter()
+                .find(|(_, vault)| vault.secrets.contains_key(&secret))
+                .map(|(n, _)| n.clone())?;
+            Some(KvContent::SecretRef { vault, secret })
+        }
+        (None, None) => {
+            // A `value` or `secret` that failed validation was reported already.
+            let written = f.block.statements().iter().any(|s| {
+                matches!(s, Statement::Attribute(a) if a.key.name == "value" || a.key.name == "secret")
+            });
+            if !f.has("value") && !f.has("secret") && !written {
+                let d = Diagnostic::new(
+                    Code::MissingField,
+                    "`config` needs `value` or `secret`",
+                    f.block.head_span(),
+                    "no value",
+                )
+                .with_help(
+                    "add `value = \"...\"`, or `secret = secret.NAME` for a Key Vault reference",
+                );
+                c.report(d);
+            }
+            None
+        }
+    }
 }
