@@ -775,6 +775,14 @@ fn workload_identity_consumers(c: &mut Checker, p: &Platform) {
 pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
     workload_identity_consumers(c, p);
     cluster_vs_networks(c, p);
+    private_endpoints(c, p);
+    private_tiers(c, p);
+    diagnostics_workspace(c, p);
+    cluster_dependencies(c, p);
+}
+
+/// One subnet holds the private endpoints, and a private resource needs it.
+fn private_endpoints(c: &mut Checker, p: &Platform) {
     let endpoint_subnets: Vec<(&String, &String)> = p
         .networks
         .iter()
@@ -797,8 +805,21 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
     for (n, _) in &endpoint_subnets {
         c.mark_used("network", n);
     }
-    let private: Vec<(&str, &String, Span)> = p
-        .vaults
+    let private = private_resources(p);
+    if endpoint_subnets.is_empty()
+        && let Some((kind, name, span)) = private.first()
+    {
+        c.report(
+                Diagnostic::new(Code::MissingDependency, format!("{kind} `{name}` is private, but no subnet holds private endpoints"), *span, "needs a private endpoint")
+                    .with_note("`private_networking` defaults to true: Key Vault, registry and storage are reached through private endpoints")
+                    .with_help("declare `network \"core\" { address_space = [10.20.0.0/16]  subnet \"endpoints\" { prefix = 10.20.8.0/24  private_endpoints = true } }`, or set `private = false` on it"),
+            );
+    }
+}
+
+/// The resources reached through a private endpoint: kind, name and span.
+fn private_resources(p: &Platform) -> Vec<(&str, &String, Span)> {
+    p.vaults
         .iter()
         .filter(|(_, v)| v.private)
         .map(|(n, v)| ("vault", n, v.meta.span))
@@ -820,16 +841,11 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
                 .filter(|(_, a)| a.private)
                 .map(|(n, a)| ("appconfig", n, a.meta.span)),
         )
-        .collect();
-    if endpoint_subnets.is_empty()
-        && let Some((kind, name, span)) = private.first()
-    {
-        c.report(
-                Diagnostic::new(Code::MissingDependency, format!("{kind} `{name}` is private, but no subnet holds private endpoints"), *span, "needs a private endpoint")
-                    .with_note("`private_networking` defaults to true: Key Vault, registry and storage are reached through private endpoints")
-                    .with_help("declare `network \"core\" { address_space = [10.20.0.0/16]  subnet \"endpoints\" { prefix = 10.20.8.0/24  private_endpoints = true } }`, or set `private = false` on it"),
-            );
-    }
+        .collect()
+}
+
+/// Private endpoints need a tier that offers them.
+fn private_tiers(c: &mut Checker, p: &Platform) {
     for (name, r) in &p.registries {
         if r.private && r.sku != "premium" {
             c.report(
@@ -856,6 +872,10 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
             );
         }
     }
+}
+
+/// Diagnostic settings go to the one `logs` workspace, or to the one the platform names.
+fn diagnostics_workspace(c: &mut Checker, p: &Platform) {
     if p.diagnostics.is_none() && p.logs.len() > 1 {
         c.report(
             Diagnostic::new(
@@ -871,6 +891,10 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
         let only = p.logs.keys().next().cloned().unwrap_or_default();
         c.mark_used("logs", &only);
     }
+}
+
+/// What a cluster's GitOps sources and App Configuration provider read must be declared.
+fn cluster_dependencies(c: &mut Checker, p: &Platform) {
     for (cname, cl) in &p.clusters {
         for (gname, g) in &cl.gitops {
             if let GitopsSource::Blob { storage, container } = &g.source
