@@ -356,23 +356,40 @@ pub(super) fn pool(c: &mut Checker, f: &Fields) {
 }
 
 pub(super) fn extension_fields(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
-    if !crate::schema::EXTENSIONS.contains(&l.text.as_str()) {
-        let mut d = Diagnostic::new(
-            Code::UnknownValue,
-            format!("unknown extension `{}`", l.text),
-            l.span,
-            "unknown extension",
-        );
-        d = match crate::diag::did_you_mean(&l.text, crate::schema::EXTENSIONS.iter().copied()) {
-            Some(s) => d.suggest(l.span, s),
-            None => d.with_help(format!(
-                "extensions are {}",
-                crate::diag::one_of(crate::schema::EXTENSIONS)
-            )),
-        };
-        c.report(d);
+    if !known_extension(c, l) {
         return false;
     }
+    let mut ok = extension_settings(c, f, l);
+    if l.text == "istio" {
+        ok &= istio_revision(c, f, l);
+    }
+    ok
+}
+
+fn known_extension(c: &mut Checker, l: &ast::Label) -> bool {
+    if crate::schema::EXTENSIONS.contains(&l.text.as_str()) {
+        return true;
+    }
+    let mut d = Diagnostic::new(
+        Code::UnknownValue,
+        format!("unknown extension `{}`", l.text),
+        l.span,
+        "unknown extension",
+    );
+    d = match crate::diag::did_you_mean(&l.text, crate::schema::EXTENSIONS.iter().copied()) {
+        Some(s) => d.suggest(l.span, s),
+        None => d.with_help(format!(
+            "extensions are {}",
+            crate::diag::one_of(crate::schema::EXTENSIONS)
+        )),
+    };
+    c.report(d);
+    false
+}
+
+/// The `extension` block's schema holds every extension's settings; each extension takes only
+/// its own.
+fn extension_settings(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
     let allowed: &[&str] = match l.text.as_str() {
         "keyvault_csi" => &["rotation"],
         "istio" => &["revision", "ingress"],
@@ -403,44 +420,44 @@ pub(super) fn extension_fields(c: &mut Checker, f: &Fields, l: &ast::Label) -> b
             ok = false;
         }
     }
-    if l.text == "istio" {
-        match f.value("revision") {
-            None => {
-                if f.block
-                    .statements()
-                    .iter()
-                    .all(|s| !matches!(s, ast::Statement::Attribute(a) if a.key.name == "revision"))
-                {
-                    c.report(
-                        Diagnostic::new(Code::MissingField, "extension `istio` needs `revision`", l.span, "no revision")
-                            .with_note("Azure retires add-on revisions; `az aks mesh get-revisions -l LOCATION` lists the current ones")
-                            .with_help("add `revision = \"asm-1-27\"` in braces after `extension istio`"),
-                    );
-                }
-                ok = false;
-            }
-            Some(v) => {
-                if let ValueKind::Str(r) = &v.kind {
-                    let valid = r
-                        .strip_prefix("asm-1-")
-                        .is_some_and(|m| !m.is_empty() && m.chars().all(|ch| ch.is_ascii_digit()));
-                    if !valid {
-                        c.report(
-                            Diagnostic::new(
-                                Code::BadVersion,
-                                format!("`{r}` is not an Istio add-on revision"),
-                                v.span,
-                                "expected `asm-1-MINOR`",
-                            )
-                            .with_help("write e.g. `revision = \"asm-1-27\"`"),
-                        );
-                        ok = false;
-                    }
-                }
-            }
-        }
-    }
     ok
+}
+
+/// Istio needs a revision the add-on offers, named `asm-1-MINOR`.
+fn istio_revision(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
+    let Some(v) = f.value("revision") else {
+        // A revision that failed validation was reported already.
+        if f.block
+            .statements()
+            .iter()
+            .all(|s| !matches!(s, ast::Statement::Attribute(a) if a.key.name == "revision"))
+        {
+            c.report(
+                Diagnostic::new(Code::MissingField, "extension `istio` needs `revision`", l.span, "no revision")
+                    .with_note("Azure retires add-on revisions; `az aks mesh get-revisions -l LOCATION` lists the current ones")
+                    .with_help("add `revision = \"asm-1-27\"` in braces after `extension istio`"),
+            );
+        }
+        return false;
+    };
+    let ValueKind::Str(r) = &v.kind else {
+        return true;
+    };
+    let valid = r
+        .strip_prefix("asm-1-")
+        .is_some_and(|m| !m.is_empty() && m.chars().all(|ch| ch.is_ascii_digit()));
+    if !valid {
+        c.report(
+            Diagnostic::new(
+                Code::BadVersion,
+                format!("`{r}` is not an Istio add-on revision"),
+                v.span,
+                "expected `asm-1-MINOR`",
+            )
+            .with_help("write e.g. `revision = \"asm-1-27\"`"),
+        );
+    }
+    valid
 }
 
 pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
