@@ -462,78 +462,57 @@ fn istio_revision(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
 
 pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
     for kb in f.nested("kustomization") {
-        let name = label(kb);
-        for st in kb.statements() {
-            let ast::Statement::Attribute(a) = st else {
+        kustomization_dependencies(c, kb, g);
+    }
+    kustomization_cycle(c, f, g);
+}
+
+/// Each `depends_on` of a kustomization names another of the same gitops block.
+fn kustomization_dependencies(c: &mut Checker, kb: &ast::Block, g: &Gitops) {
+    let name = label(kb);
+    for st in kb.statements() {
+        let ast::Statement::Attribute(a) = st else {
+            continue;
+        };
+        if a.key.name != "depends_on" {
+            continue;
+        }
+        let ValueKind::List(items) = &a.value.kind else {
+            continue;
+        };
+        for item in items {
+            let ValueKind::Str(dep) = &item.kind else {
                 continue;
             };
-            if a.key.name != "depends_on" {
-                continue;
-            }
-            let ValueKind::List(items) = &a.value.kind else {
-                continue;
-            };
-            for item in items {
-                let ValueKind::Str(dep) = &item.kind else {
-                    continue;
-                };
-                if !g.kustomizations.contains_key(dep.as_str()) {
-                    let names: Vec<&str> = g.kustomizations.keys().map(String::as_str).collect();
-                    let mut d = Diagnostic::new(
-                        Code::Unresolved,
-                        format!("no kustomization `{dep}` in this gitops block"),
-                        item.span,
-                        "not declared",
-                    );
-                    if let Some(s) = crate::diag::did_you_mean(dep, names.iter().copied()) {
-                        d = d.suggest(item.span, format!("\"{s}\""));
-                    }
-                    c.report(d);
-                } else if *dep == name {
-                    c.error(
-                        Code::Cycle,
-                        format!("kustomization `{name}` depends on itself"),
-                        item.span,
-                        "self-dependency",
-                    );
+            if !g.kustomizations.contains_key(dep.as_str()) {
+                let names: Vec<&str> = g.kustomizations.keys().map(String::as_str).collect();
+                let mut d = Diagnostic::new(
+                    Code::Unresolved,
+                    format!("no kustomization `{dep}` in this gitops block"),
+                    item.span,
+                    "not declared",
+                );
+                if let Some(s) = crate::diag::did_you_mean(dep, names.iter().copied()) {
+                    d = d.suggest(item.span, format!("\"{s}\""));
                 }
+                c.report(d);
+            } else if *dep == name {
+                c.error(
+                    Code::Cycle,
+                    format!("kustomization `{name}` depends on itself"),
+                    item.span,
+                    "self-dependency",
+                );
             }
         }
     }
-    // A cycle among more than one kustomization: depth-first search with colours.
-    fn visit<'a>(
-        n: &'a str,
-        g: &'a Gitops,
-        state: &mut IndexMap<&'a str, u8>,
-        path: &mut Vec<&'a str>,
-    ) -> Option<Vec<&'a str>> {
-        match state.get(n) {
-            Some(1) => {
-                let start = path.iter().position(|p| *p == n).unwrap_or(0);
-                return Some(path[start..].to_vec());
-            }
-            Some(2) => return None,
-            _ => {}
-        }
-        state.insert(n, 1);
-        path.push(n);
-        if let Some(k) = g.kustomizations.get(n) {
-            for d in &k.depends_on {
-                if d != n
-                    && g.kustomizations.contains_key(d)
-                    && let Some(cycle) = visit(d, g, state, path)
-                {
-                    return Some(cycle);
-                }
-            }
-        }
-        path.pop();
-        state.insert(n, 2);
-        None
-    }
+}
+
+/// A cycle among more than one kustomization: depth-first search with colours.
+fn kustomization_cycle(c: &mut Checker, f: &Fields, g: &Gitops) {
     let mut state = IndexMap::default();
     for n in g.kustomizations.keys() {
-        if let Some(cycle) = visit(n, g, &mut state, &mut Vec::new()) {
+        if let Some(cycle) = cycle_from(n, g, &mut state, &mut Vec::new()) {
             if cycle.len() > 1 {
                 let span = f
                     .nested("kustomization")
@@ -554,6 +533,38 @@ pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
             break;
         }
     }
+}
+
+/// The first cycle reached from kustomization `n`; `state` is 1 while on the path, 2 when done.
+fn cycle_from<'a>(
+    n: &'a str,
+    g: &'a Gitops,
+    state: &mut IndexMap<&'a str, u8>,
+    path: &mut Vec<&'a str>,
+) -> Option<Vec<&'a str>> {
+    match state.get(n) {
+        Some(1) => {
+            let start = path.iter().position(|p| *p == n).unwrap_or(0);
+            return Some(path[start..].to_vec());
+        }
+        Some(2) => return None,
+        _ => {}
+    }
+    state.insert(n, 1);
+    path.push(n);
+    if let Some(k) = g.kustomizations.get(n) {
+        for d in &k.depends_on {
+            if d != n
+                && g.kustomizations.contains_key(d)
+                && let Some(cycle) = cycle_from(d, g, state, path)
+            {
+                return Some(cycle);
+            }
+        }
+    }
+    path.pop();
+    state.insert(n, 2);
+    None
 }
 
 pub(super) fn cluster_features(c: &mut Checker, f: &Fields, cl: &Cluster) {
