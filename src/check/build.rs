@@ -12,9 +12,30 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
         private_networking: true,
         ..Platform::default()
     };
+    let (platform_block, mut children) = top_level(c, files);
+    // The platform block first: its defaults (private networking) shape the others.
+    match platform_block {
+        Some(b) => platform_fields(c, &mut p, b),
+        None => missing_platform(c, files),
+    }
+    declarations(c, &mut p, files, &children);
+    attach_children(c, &mut p, &mut children);
+    rules::platform_rules(c, &p);
+    p
+}
+
+/// A declaration that attaches to a parent: a secret to a vault, config or a feature to a store.
+type Child<'a> = (&'static schema::Kind, &'a ast::Block);
+
+/// The one `platform` block and the children, reporting what stands at the top level but may
+/// not: fields, unknown kinds, a second platform.
+fn top_level<'a>(
+    c: &mut Checker,
+    files: &'a [ast::File],
+) -> (Option<&'a ast::Block>, Vec<Child<'a>>) {
     let mut platform_block: Option<&ast::Block> = None;
     // Children (secrets, config, features) attach to parents that may come later in the file.
-    let mut children: Vec<(&'static schema::Kind, &ast::Block)> = Vec::new();
+    let mut children: Vec<Child> = Vec::new();
     for file in files {
         for st in &file.statements {
             let b = match st {
@@ -38,18 +59,7 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
                 continue;
             }
             let Some(kind) = schema::top_level(&b.kind.name) else {
-                let names: Vec<&str> = schema::TOP_LEVEL.iter().map(|k| k.name).collect();
-                let mut d = Diagnostic::new(
-                    Code::UnknownKind,
-                    format!("unknown declaration kind `{}`", b.kind.name),
-                    b.kind.span,
-                    "unknown kind",
-                );
-                d = match diag::did_you_mean(&b.kind.name, names.iter().copied()) {
-                    Some(s) => d.suggest(b.kind.span, s),
-                    None => d.with_help(format!("declarations are {}", diag::one_of(&names))),
-                };
-                c.report(d);
+                unknown_kind(c, b);
                 continue;
             };
             match kind.name {
@@ -73,49 +83,64 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
             }
         }
     }
+    (platform_block, children)
+}
 
-    // The platform block first: its defaults (private networking) shape the others.
-    match platform_block {
-        Some(b) => {
-            let f = c.validate(b, &schema::PLATFORM);
-            p.name = label(b);
-            p.span = b.head_span();
-            p.location = Some(match f.value("location").map(|v| &v.kind) {
-                Some(ValueKind::Str(s)) => StrValue::Literal(s.as_str().to_owned()),
-                Some(ValueKind::Call { args, .. }) => env_value(args),
-                _ => StrValue::Env {
-                    name: "AZURE_LOCATION".into(),
-                    default: None,
-                },
-            });
-            p.tags = f
-                .map("tags")
-                .into_iter()
-                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
-                .collect();
-            rules::tags(c, &f.map("tags"));
-            p.private_networking = f.bool("private_networking").unwrap_or(true);
-            p.diagnostics = f.reference("diagnostics");
-            rules::platform_name(c, b);
-        }
-        None => {
-            let span = files
-                .first()
-                .map(|f| crate::source::Span::new(f.id, 0, 0))
-                .unwrap_or_default();
-            let d = Diagnostic::new(
-                Code::MissingPlatform,
-                "no `platform` block",
-                span,
-                "expected a platform declaration",
-            )
-            .with_help(
-                "start the program with `platform \"NAME\" { location = env(\"AZURE_LOCATION\") }`",
-            );
-            c.report(d);
-        }
-    }
+fn unknown_kind(c: &mut Checker, b: &ast::Block) {
+    let names: Vec<&str> = schema::TOP_LEVEL.iter().map(|k| k.name).collect();
+    let mut d = Diagnostic::new(
+        Code::UnknownKind,
+        format!("unknown declaration kind `{}`", b.kind.name),
+        b.kind.span,
+        "unknown kind",
+    );
+    d = match diag::did_you_mean(&b.kind.name, names.iter().copied()) {
+        Some(s) => d.suggest(b.kind.span, s),
+        None => d.with_help(format!("declarations are {}", diag::one_of(&names))),
+    };
+    c.report(d);
+}
 
+fn platform_fields(c: &mut Checker, p: &mut Platform, b: &ast::Block) {
+    let f = c.validate(b, &schema::PLATFORM);
+    p.name = label(b);
+    p.span = b.head_span();
+    p.location = Some(match f.value("location").map(|v| &v.kind) {
+        Some(ValueKind::Str(s)) => StrValue::Literal(s.as_str().to_owned()),
+        Some(ValueKind::Call { args, .. }) => env_value(args),
+        _ => StrValue::Env {
+            name: "AZURE_LOCATION".into(),
+            default: None,
+        },
+    });
+    p.tags = f
+        .map("tags")
+        .into_iter()
+        .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
+        .collect();
+    rules::tags(c, &f.map("tags"));
+    p.private_networking = f.bool("private_networking").unwrap_or(true);
+    p.diagnostics = f.reference("diagnostics");
+    rules::platform_name(c, b);
+}
+
+fn missing_platform(c: &mut Checker, files: &[ast::File]) {
+    let span = files
+        .first()
+        .map(|f| crate::source::Span::new(f.id, 0, 0))
+        .unwrap_or_default();
+    let d = Diagnostic::new(
+        Code::MissingPlatform,
+        "no `platform` block",
+        span,
+        "expected a platform declaration",
+    )
+    .with_help("start the program with `platform \"NAME\" { location = env(\"AZURE_LOCATION\") }`");
+    c.report(d);
+}
+
+/// The platform's own declarations (not the children), built on two threads when there are many.
+fn declarations(c: &mut Checker, p: &mut Platform, files: &[ast::File], children: &[Child]) {
     let stores_with_entries: crate::collections::IndexSet<&str> = children
         .iter()
         .filter_map(|(k, cb)| match in_target(cb) {
@@ -153,7 +178,10 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
             Decl::Cluster(name, v) => keep(&mut p.clusters, name, *v),
         }
     }
+}
 
+/// Secrets to their vaults, then config and features to their stores.
+fn attach_children(c: &mut Checker, p: &mut Platform, children: &mut [Child]) {
     // Secrets first: config entries may reference them wherever they stand in the source.
     children.sort_by_key(|(k, _)| k.name != "secret");
     let secrets = children
@@ -178,15 +206,15 @@ pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
         }
         vault.secrets.insert(name, found);
     }
-    let entries = c.in_halves(entry_blocks, |c, &(kind, b)| entries(c, kind, b, &p));
+    let with_secrets: &Platform = p;
+    let entries = c.in_halves(entry_blocks, |c, &(kind, b)| {
+        entries(c, kind, b, with_secrets)
+    });
     for (parent, entries) in entries {
         if let Some(store) = p.appconfigs.get_mut(parent) {
             store.entries.extend(entries);
         }
     }
-
-    rules::platform_rules(c, &p);
-    p
 }
 
 /// A secret's parent vault, name and span, and the secret where its value is `secure(...)`.
@@ -300,124 +328,135 @@ fn declaration(
     Some(match kind.name {
         "network" => {
             let f = c.validate(b, kind);
-            let n = network(c, &f, meta);
-            Decl::Network(name, n)
+            Decl::Network(name, network(c, &f, meta))
         }
         "logs" => {
             let f = c.validate(b, kind);
-            rules::name(c, b, &azure::NAME_LOGS);
-            Decl::Logs(
-                name,
-                Logs {
-                    meta,
-                    retention_days: f.int("retention_days").unwrap_or(30),
-                    daily_quota_gb: f.int("daily_quota_gb"),
-                },
-            )
+            Decl::Logs(name, logs(c, &f, meta))
         }
         "metrics" => {
             let f = c.validate(b, kind);
-            rules::name(c, b, &azure::NAME_MONITOR);
-            let grafana = f.bool("grafana").unwrap_or(true);
-            if grafana {
-                rules::name(c, b, &azure::NAME_GRAFANA);
-            }
-            Decl::Metrics(name, Metrics { meta, grafana })
+            Decl::Metrics(name, metrics(c, &f, meta))
         }
         "registry" => {
             let f = c.validate(b, kind);
-            public_on_private(c, &f, private_networking, "registry");
-            rules::name(c, b, &azure::NAME_REGISTRY);
-            Decl::Registry(
-                name,
-                Registry {
-                    meta,
-                    sku: f.str_or("sku", "premium"),
-                    private: f.bool("private").unwrap_or(private_networking),
-                },
-            )
+            Decl::Registry(name, registry(c, &f, meta, private_networking))
         }
         "vault" => {
             let f = c.validate(b, kind);
-            public_on_private(c, &f, private_networking, "vault");
-            rules::name(c, b, &azure::NAME_VAULT);
-            Decl::Vault(
-                name,
-                Vault {
-                    meta,
-                    sku: f.str_or("sku", "standard"),
-                    soft_delete_days: f.int("soft_delete_days").unwrap_or(90),
-                    purge_protection: f.bool("purge_protection").unwrap_or(true),
-                    private: f.bool("private").unwrap_or(private_networking),
-                    secrets: Default::default(),
-                },
-            )
+            Decl::Vault(name, vault(c, &f, meta, private_networking))
         }
         "appconfig" => {
             let f = c.validate(b, kind);
-            rules::name(c, b, &azure::NAME_APPCONFIG);
-            // Key-values are written through ARM over the public endpoint; a store that
-            // holds any stays public unless the author insists (and is told why not).
             let holds_entries = stores_with_entries.contains(name.as_str());
-            let explicit = f.bool("private");
-            if !holds_entries {
-                public_on_private(c, &f, private_networking, "appconfig");
-            }
-            if explicit == Some(true) && holds_entries {
-                let span = f.value("private").map_or(b.head_span(), |v| v.span);
-                let d = Diagnostic::new(
-                    Code::MissingDependency,
-                    format!("appconfig `{name}` cannot be private while it holds key-values"),
-                    span,
-                    "ARM writes key-values over the public endpoint",
-                )
-                .with_note("a store with public network access disabled rejects key-value writes from deployments (Azure/bicep#11204)")
-                .with_help("remove `private = true`; local authentication stays disabled, so access still needs Entra ID");
-                c.report(d);
-            }
-            Decl::AppConfig(
-                name,
-                AppConfig {
-                    meta,
-                    sku: f.str_or("sku", "standard"),
-                    soft_delete_days: f.int("soft_delete_days").unwrap_or(7),
-                    purge_protection: f.bool("purge_protection").unwrap_or(true),
-                    private: explicit.unwrap_or(private_networking && !holds_entries),
-                    entries: Vec::new(),
-                },
-            )
+            let a = appconfig(c, &f, meta, private_networking, holds_entries);
+            Decl::AppConfig(name, a)
         }
         "storage" => {
             let f = c.validate(b, kind);
-            public_on_private(c, &f, private_networking, "storage");
-            rules::name(c, b, &azure::NAME_STORAGE);
-            let containers = f.strings("containers");
-            rules::containers(c, &f);
-            Decl::Storage(
-                name,
-                Storage {
-                    meta,
-                    replication: f.str_or("replication", "zrs"),
-                    containers,
-                    private: f.bool("private").unwrap_or(private_networking),
-                },
-            )
+            Decl::Storage(name, storage(c, &f, meta, private_networking))
         }
         "identity" => {
             let f = c.validate(b, kind);
-            rules::name(c, b, &azure::NAME_IDENTITY);
-            let id = identity(c, &f, meta);
-            Decl::Identity(name, id)
+            Decl::Identity(name, identity(c, &f, meta))
         }
         "cluster" => {
             let f = c.validate(b, kind);
-            public_on_private(c, &f, private_networking, "cluster");
-            rules::name(c, b, &azure::NAME_CLUSTER);
             let cl = cluster(c, &f, meta, private_networking);
             Decl::Cluster(name, Box::new(cl))
         }
         _ => return None,
     })
+}
+
+fn logs(c: &mut Checker, f: &Fields, meta: Meta) -> Logs {
+    rules::name(c, f.block, &azure::NAME_LOGS);
+    Logs {
+        meta,
+        retention_days: f.int("retention_days").unwrap_or(30),
+        daily_quota_gb: f.int("daily_quota_gb"),
+    }
+}
+
+fn metrics(c: &mut Checker, f: &Fields, meta: Meta) -> Metrics {
+    rules::name(c, f.block, &azure::NAME_MONITOR);
+    let grafana = f.bool("grafana").unwrap_or(true);
+    if grafana {
+        rules::name(c, f.block, &azure::NAME_GRAFANA);
+    }
+    Metrics { meta, grafana }
+}
+
+fn registry(c: &mut Checker, f: &Fields, meta: Meta, private_networking: bool) -> Registry {
+    public_on_private(c, f, private_networking, "registry");
+    rules::name(c, f.block, &azure::NAME_REGISTRY);
+    Registry {
+        meta,
+        sku: f.str_or("sku", "premium"),
+        private: f.bool("private").unwrap_or(private_networking),
+    }
+}
+
+fn vault(c: &mut Checker, f: &Fields, meta: Meta, private_networking: bool) -> Vault {
+    public_on_private(c, f, private_networking, "vault");
+    rules::name(c, f.block, &azure::NAME_VAULT);
+    Vault {
+        meta,
+        sku: f.str_or("sku", "standard"),
+        soft_delete_days: f.int("soft_delete_days").unwrap_or(90),
+        purge_protection: f.bool("purge_protection").unwrap_or(true),
+        private: f.bool("private").unwrap_or(private_networking),
+        secrets: Default::default(),
+    }
+}
+
+fn appconfig(
+    c: &mut Checker,
+    f: &Fields,
+    meta: Meta,
+    private_networking: bool,
+    holds_entries: bool,
+) -> AppConfig {
+    rules::name(c, f.block, &azure::NAME_APPCONFIG);
+    // Key-values are written through ARM over the public endpoint; a store that
+    // holds any stays public unless the author insists (and is told why not).
+    let explicit = f.bool("private");
+    if !holds_entries {
+        public_on_private(c, f, private_networking, "appconfig");
+    }
+    if explicit == Some(true) && holds_entries {
+        let span = f.value("private").map_or(f.block.head_span(), |v| v.span);
+        let d = Diagnostic::new(
+            Code::MissingDependency,
+            format!("appconfig `{}` cannot be private while it holds key-values", label(f.block)),
+            span,
+            "ARM writes key-values over the public endpoint",
+        )
+        .with_note("a store with public network access disabled rejects key-value writes from deployments (Azure/bicep#11204)")
+        .with_help("remove `private = true`; local authentication stays disabled, so access still needs Entra ID");
+        c.report(d);
+    }
+    AppConfig {
+        meta,
+        sku: f.str_or("sku", "standard"),
+        soft_delete_days: f.int("soft_delete_days").unwrap_or(7),
+        purge_protection: f.bool("purge_protection").unwrap_or(true),
+        private: explicit.unwrap_or(private_networking && !holds_entries),
+        entries: Vec::new(),
+    }
+}
+
+fn storage(c: &mut Checker, f: &Fields, meta: Meta, private_networking: bool) -> Storage {
+    public_on_private(c, f, private_networking, "storage");
+    rules::name(c, f.block, &azure::NAME_STORAGE);
+    let containers = f.strings("containers");
+    rules::containers(c, f);
+    Storage {
+        meta,
+        replication: f.str_or("replication", "zrs"),
+        containers,
+        private: f.bool("private").unwrap_or(private_networking),
+    }
 }
 
 /// The parent named by `in kind.name`, when it resolved.
@@ -497,25 +536,33 @@ fn network(c: &mut Checker, f: &Fields, meta: Meta) -> Network {
 }
 
 fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
-    let mut id = Identity {
-        meta,
-        ..Identity::default()
-    };
-    let kind = &schema::IDENTITY;
+    rules::name(c, f.block, &azure::NAME_IDENTITY);
     if f.nested("federate").next().is_none() && f.nested("grant").next().is_none() {
         c.report(
             Diagnostic::new(
                 Code::Unused,
                 format!("identity `{}` is never used", label(f.block)),
-                id.meta.span,
+                meta.span,
                 "no federation, no grant",
             )
             .with_help("give it a `federate` and the `grant`s it needs, or remove it"),
         );
     }
+    let federations = federations(c, f);
+    let grants = grants(c, f);
+    Identity {
+        meta,
+        federations,
+        grants,
+    }
+}
+
+/// The identity's `federate` blocks: a valid subject on a cluster, each federated once.
+fn federations(c: &mut Checker, f: &Fields) -> Vec<Federation> {
+    let mut federations = Vec::new();
     let mut seen: Vec<(String, String, crate::source::Span)> = Vec::new();
     for b in f.nested("federate") {
-        c.validate(b, kind.block("federate").expect("schema"));
+        c.validate(b, nested_kind(&schema::IDENTITY, "federate"));
         let (Some(l), Some(("cluster", cluster))) = (&b.label, in_target(b)) else {
             continue;
         };
@@ -540,32 +587,27 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
             continue;
         }
         seen.push((cluster.to_string(), subject, l.span));
-        id.federations.push(Federation {
+        federations.push(Federation {
             cluster: cluster.to_string(),
             namespace: ns,
             service_account: sa,
         });
     }
+    federations
+}
+
+/// The identity's `grant` blocks: a built-in role on a declared target, each granted once.
+fn grants(c: &mut Checker, f: &Fields) -> Vec<Grant> {
+    let mut grants = Vec::new();
     let mut granted: Vec<(Grant, crate::source::Span)> = Vec::new();
     for b in f.nested("grant") {
-        c.validate(b, kind.block("grant").expect("schema"));
+        c.validate(b, nested_kind(&schema::IDENTITY, "grant"));
         let (Some(l), Some((tk, tn))) = (&b.label, in_target(b)) else {
             continue;
         };
-        if azure::role_id(&l.text).is_none() {
-            let mut d = Diagnostic::new(
-                Code::UnknownRole,
-                format!("unknown role `{}`", l.text),
-                l.span,
-                "not a built-in role platc knows",
-            );
-            d = match diag::did_you_mean(&l.text, azure::role_names()) {
-                Some(s) => d.suggest(l.span, format!("\"{s}\"")),
-                None => d.with_help("spec.md lists the roles platc knows, under `grant`"),
-            };
-            c.report(d);
+        if !known_role(c, l) {
             continue;
-        };
+        }
         if !schema::ROLE_TARGET_KINDS.contains(&tk) || !c.is_declared(tk, tn) {
             continue;
         }
@@ -586,29 +628,41 @@ fn identity(c: &mut Checker, f: &Fields, meta: Meta) -> Identity {
             );
             continue;
         }
-        granted.push((
-            Grant {
-                role: l.text.as_str().to_owned(),
-                target: Target {
-                    kind: tk.to_string(),
-                    name: tn.to_string(),
-                },
-            },
-            b.head_span(),
-        ));
-        id.grants.push(Grant {
+        let grant = Grant {
             role: l.text.as_str().to_owned(),
             target: Target {
                 kind: tk.to_string(),
                 name: tn.to_string(),
             },
-        });
+        };
+        granted.push((grant.clone(), b.head_span()));
+        grants.push(grant);
     }
-    id
+    grants
+}
+
+/// False, with a diagnostic, for a role platc has no id for.
+fn known_role(c: &mut Checker, l: &ast::Label) -> bool {
+    if azure::role_id(&l.text).is_some() {
+        return true;
+    }
+    let mut d = Diagnostic::new(
+        Code::UnknownRole,
+        format!("unknown role `{}`", l.text),
+        l.span,
+        "not a built-in role platc knows",
+    );
+    d = match diag::did_you_mean(&l.text, azure::role_names()) {
+        Some(s) => d.suggest(l.span, format!("\"{s}\"")),
+        None => d.with_help("spec.md lists the roles platc knows, under `grant`"),
+    };
+    c.report(d);
+    false
 }
 
 fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cluster {
-    let kind = &schema::CLUSTER;
+    public_on_private(c, f, private_default, "cluster");
+    rules::name(c, f.block, &azure::NAME_CLUSTER);
     let mut cl = Cluster {
         meta,
         kubernetes: f.str("kubernetes"),
@@ -622,177 +676,18 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
     if let Some(v) = f.value("kubernetes") {
         rules::kubernetes_version(c, v);
     }
-
-    let net_block = f.nested("network").next();
-    let nf = net_block.map(|b| c.validate(b, kind.block("network").expect("schema")));
-    let get = |name: &str, default: &str| {
-        nf.as_ref()
-            .map_or(default.to_string(), |nf| nf.str_or(name, default))
-    };
-    cl.network = ClusterNetwork {
-        subnet: nf.as_ref().and_then(|nf| match &nf.value("subnet")?.kind {
-            ValueKind::Ref(parts) => Some((
-                parts[1].name.as_str().to_owned(),
-                parts[2].name.as_str().to_owned(),
-            )),
-            _ => None,
-        }),
-        overlay: get("plugin", "azure_cni_overlay") == "azure_cni_overlay",
-        dataplane: get("dataplane", "cilium"),
-        policy: get("policy", "cilium"),
-        pod_cidr: get("pod_cidr", "10.244.0.0/16"),
-        service_cidr: get("service_cidr", "10.0.0.0/16"),
-        dns_service_ip: get("dns_service_ip", "10.0.0.10"),
-        outbound: get("outbound", "load_balancer"),
-    };
-    if let Some(nf) = &nf {
-        rules::cluster_network(c, nf, &cl.network);
-    }
-
+    cl.network = cluster_network(c, f);
     for b in f.nested("pool") {
-        let pf = c.validate(b, kind.block("pool").expect("schema"));
-        rules::pool(c, &pf);
-        cl.pools.push(Pool {
-            name: label(b),
-            system: pf.str_or("mode", "user") == "system",
-            vm_size: pf.str_or("vm_size", ""),
-            count: pf.int("count"),
-            autoscale: pf.range("autoscale"),
-            zones: pf
-                .list("zones")
-                .iter()
-                .filter_map(|v| {
-                    if let ValueKind::Int(i) = v.kind {
-                        Some(i)
-                    } else {
-                        None
-                    }
-                })
-                .collect(),
-            max_pods: pf.int("max_pods").unwrap_or(110),
-            os_sku: pf.str_or("os_sku", "azure_linux"),
-            taints: pf.strings("taints"),
-            labels: pf
-                .map("labels")
-                .into_iter()
-                .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
-                .collect(),
-        });
+        cl.pools.push(pool(c, b));
     }
-
     if let Some(b) = f.nested("monitoring").next() {
-        let mf = c.validate(b, kind.block("monitoring").expect("schema"));
+        let mf = c.validate(b, nested_kind(&schema::CLUSTER, "monitoring"));
         cl.logs = mf.reference("logs");
         cl.metrics = mf.reference("metrics");
     }
-
-    let mut seen_ext: Vec<(String, crate::source::Span)> = Vec::new();
-    for b in f.nested("extension") {
-        let ef = c.validate(b, kind.block("extension").expect("schema"));
-        let Some(l) = &b.label else { continue };
-        if let Some((_, prev)) = seen_ext.iter().find(|(n, _)| *n == l.text) {
-            let d = Diagnostic::new(
-                Code::Duplicate,
-                format!("extension `{}` is enabled twice", l.text),
-                l.span,
-                "again here",
-            )
-            .with_secondary(*prev, "first here");
-            c.report(d);
-            continue;
-        }
-        seen_ext.push((l.text.as_str().to_owned(), l.span));
-        cl.extension_spans
-            .insert(l.text.as_str().to_owned(), l.span);
-        if !rules::extension_fields(c, &ef, l) {
-            continue;
-        }
-        match l.text.as_str() {
-            "flux" => cl.flux = true,
-            "app_config_provider" => cl.app_config_provider = true,
-            "keyvault_csi" => cl.keyvault_csi = Some(ef.secs("rotation").unwrap_or(120)),
-            "istio" => {
-                cl.istio = Some(Istio {
-                    revision: ef.str("revision").unwrap_or_default(),
-                    ingress: ef.str("ingress").filter(|i| i != "none"),
-                })
-            }
-            "azure_policy" => cl.azure_policy = true,
-            "prometheus" => cl.prometheus = true,
-            _ => {}
-        }
-    }
-
+    extensions(c, f, &mut cl);
     for b in f.nested("gitops") {
-        let gf = c.validate(b, kind.block("gitops").expect("schema"));
-        let source = match gf.value("source").map(|v| &v.kind) {
-            Some(ValueKind::Call { name, args }) => {
-                let named = |n: &str| {
-                    args.iter()
-                        .find(|a| a.name.as_ref().is_some_and(|x| x.name == n))
-                        .and_then(|a| str_of(&a.value))
-                };
-                if name.name == "git" {
-                    let reference = ["branch", "tag", "semver", "commit"]
-                        .iter()
-                        .find_map(|k| named(k).map(|v| (k.to_string(), v)))
-                        .unwrap_or(("branch".into(), "main".into()));
-                    GitopsSource::Git {
-                        url: args
-                            .first()
-                            .and_then(|a| str_of(&a.value))
-                            .unwrap_or_default(),
-                        reference,
-                    }
-                } else {
-                    let storage = match &args[0].value.kind {
-                        ValueKind::Ref(parts) => parts[1].name.as_str().to_owned(),
-                        _ => String::new(),
-                    };
-                    GitopsSource::Blob {
-                        storage,
-                        container: named("container").unwrap_or_default(),
-                    }
-                }
-            }
-            _ => GitopsSource::default(),
-        };
-        let mut g = Gitops {
-            doc: b.docs.as_ref().map(|d| d.text.clone()),
-            namespace: gf.str_or("namespace", azure::extensions::FLUX_NAMESPACE),
-            source,
-            interval_secs: gf.secs("interval").unwrap_or(300),
-            kustomizations: Default::default(),
-        };
-        for kb in gf.nested("kustomization") {
-            let kf = c.validate(
-                kb,
-                kind.block("gitops")
-                    .expect("schema")
-                    .block("kustomization")
-                    .expect("schema"),
-            );
-            let name = label(kb);
-            if g.kustomizations.contains_key(&name) {
-                c.error(
-                    Code::Duplicate,
-                    format!("kustomization `{name}` is declared twice"),
-                    kb.head_span(),
-                    "again here",
-                );
-                continue;
-            }
-            g.kustomizations.insert(
-                name,
-                Kustomization {
-                    path: kf.str_or("path", "./"),
-                    depends_on: kf.strings("depends_on"),
-                    prune: kf.bool("prune").unwrap_or(true),
-                    interval_secs: kf.secs("interval").unwrap_or(600),
-                },
-            );
-        }
-        rules::kustomizations(c, &gf, &g);
+        let g = gitops(c, b);
         let name = label(b);
         if cl.gitops.contains_key(&name) {
             c.error(
@@ -809,6 +704,189 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
     cl
 }
 
+/// A block kind the schema nests in `kind`.
+fn nested_kind(kind: &'static schema::Kind, name: &str) -> &'static schema::Kind {
+    kind.block(name).expect("schema")
+}
+
+/// The cluster's `network` block, or the defaults when it has none.
+fn cluster_network(c: &mut Checker, f: &Fields) -> ClusterNetwork {
+    let net_block = f.nested("network").next();
+    let nf = net_block.map(|b| c.validate(b, nested_kind(&schema::CLUSTER, "network")));
+    let get = |name: &str, default: &str| {
+        nf.as_ref()
+            .map_or(default.to_string(), |nf| nf.str_or(name, default))
+    };
+    let network = ClusterNetwork {
+        subnet: nf.as_ref().and_then(|nf| match &nf.value("subnet")?.kind {
+            ValueKind::Ref(parts) => Some((
+                parts[1].name.as_str().to_owned(),
+                parts[2].name.as_str().to_owned(),
+            )),
+            _ => None,
+        }),
+        overlay: get("plugin", "azure_cni_overlay") == "azure_cni_overlay",
+        dataplane: get("dataplane", "cilium"),
+        policy: get("policy", "cilium"),
+        pod_cidr: get("pod_cidr", "10.244.0.0/16"),
+        service_cidr: get("service_cidr", "10.0.0.0/16"),
+        dns_service_ip: get("dns_service_ip", "10.0.0.10"),
+        outbound: get("outbound", "load_balancer"),
+    };
+    if let Some(nf) = &nf {
+        rules::cluster_network(c, nf, &network);
+    }
+    network
+}
+
+fn pool(c: &mut Checker, b: &ast::Block) -> Pool {
+    let pf = c.validate(b, nested_kind(&schema::CLUSTER, "pool"));
+    rules::pool(c, &pf);
+    Pool {
+        name: label(b),
+        system: pf.str_or("mode", "user") == "system",
+        vm_size: pf.str_or("vm_size", ""),
+        count: pf.int("count"),
+        autoscale: pf.range("autoscale"),
+        zones: pf
+            .list("zones")
+            .iter()
+            .filter_map(|v| {
+                if let ValueKind::Int(i) = v.kind {
+                    Some(i)
+                } else {
+                    None
+                }
+            })
+            .collect(),
+        max_pods: pf.int("max_pods").unwrap_or(110),
+        os_sku: pf.str_or("os_sku", "azure_linux"),
+        taints: pf.strings("taints"),
+        labels: pf
+            .map("labels")
+            .into_iter()
+            .filter_map(|(k, v)| str_of(v).map(|s| (k.name.as_str().to_owned(), s)))
+            .collect(),
+    }
+}
+
+/// The cluster's `extension` blocks, each enabled once and with only its own settings.
+fn extensions(c: &mut Checker, f: &Fields, cl: &mut Cluster) {
+    let mut seen_ext: Vec<(String, crate::source::Span)> = Vec::new();
+    for b in f.nested("extension") {
+        let ef = c.validate(b, nested_kind(&schema::CLUSTER, "extension"));
+        let Some(l) = &b.label else { continue };
+        if let Some((_, prev)) = seen_ext.iter().find(|(n, _)| *n == l.text) {
+            let d = Diagnostic::new(
+                Code::Duplicate,
+                format!("extension `{}` is enabled twice", l.text),
+                l.span,
+                "again here",
+            )
+            .with_secondary(*prev, "first here");
+            c.report(d);
+            continue;
+        }
+        seen_ext.push((l.text.as_str().to_owned(), l.span));
+        cl.extension_spans
+            .insert(l.text.as_str().to_owned(), l.span);
+        if rules::extension_fields(c, &ef, l) {
+            enable_extension(cl, &l.text, &ef);
+        }
+    }
+}
+
+/// Turns on an extension whose settings passed `rules::extension_fields`.
+fn enable_extension(cl: &mut Cluster, name: &str, ef: &Fields) {
+    match name {
+        "flux" => cl.flux = true,
+        "app_config_provider" => cl.app_config_provider = true,
+        "keyvault_csi" => cl.keyvault_csi = Some(ef.secs("rotation").unwrap_or(120)),
+        "istio" => {
+            cl.istio = Some(Istio {
+                revision: ef.str("revision").unwrap_or_default(),
+                ingress: ef.str("ingress").filter(|i| i != "none"),
+            })
+        }
+        "azure_policy" => cl.azure_policy = true,
+        "prometheus" => cl.prometheus = true,
+        _ => {}
+    }
+}
+
+/// One `gitops` block: where Flux reads from, and its kustomizations.
+fn gitops(c: &mut Checker, b: &ast::Block) -> Gitops {
+    let gf = c.validate(b, nested_kind(&schema::CLUSTER, "gitops"));
+    let mut g = Gitops {
+        doc: b.docs.as_ref().map(|d| d.text.clone()),
+        namespace: gf.str_or("namespace", azure::extensions::FLUX_NAMESPACE),
+        source: gitops_source(&gf),
+        interval_secs: gf.secs("interval").unwrap_or(300),
+        kustomizations: Default::default(),
+    };
+    for kb in gf.nested("kustomization") {
+        let kf = c.validate(
+            kb,
+            nested_kind(nested_kind(&schema::CLUSTER, "gitops"), "kustomization"),
+        );
+        let name = label(kb);
+        if g.kustomizations.contains_key(&name) {
+            c.error(
+                Code::Duplicate,
+                format!("kustomization `{name}` is declared twice"),
+                kb.head_span(),
+                "again here",
+            );
+            continue;
+        }
+        g.kustomizations.insert(
+            name,
+            Kustomization {
+                path: kf.str_or("path", "./"),
+                depends_on: kf.strings("depends_on"),
+                prune: kf.bool("prune").unwrap_or(true),
+                interval_secs: kf.secs("interval").unwrap_or(600),
+            },
+        );
+    }
+    rules::kustomizations(c, &gf, &g);
+    g
+}
+
+/// The validated `git(...)` or `blob(...)` of a `gitops` block.
+fn gitops_source(gf: &Fields) -> GitopsSource {
+    let Some(ValueKind::Call { name, args }) = gf.value("source").map(|v| &v.kind) else {
+        return GitopsSource::default();
+    };
+    let named = |n: &str| {
+        args.iter()
+            .find(|a| a.name.as_ref().is_some_and(|x| x.name == n))
+            .and_then(|a| str_of(&a.value))
+    };
+    if name.name == "git" {
+        let reference = ["branch", "tag", "semver", "commit"]
+            .iter()
+            .find_map(|k| named(k).map(|v| (k.to_string(), v)))
+            .unwrap_or(("branch".into(), "main".into()));
+        GitopsSource::Git {
+            url: args
+                .first()
+                .and_then(|a| str_of(&a.value))
+                .unwrap_or_default(),
+            reference,
+        }
+    } else {
+        let storage = match &args[0].value.kind {
+            ValueKind::Ref(parts) => parts[1].name.as_str().to_owned(),
+            _ => String::new(),
+        };
+        GitopsSource::Blob {
+            storage,
+            container: named("container").unwrap_or_default(),
+        }
+    }
+}
+
 fn config_entries(
     c: &mut Checker,
     f: &Fields,
@@ -821,43 +899,8 @@ fn config_entries(
     if let (Some(l), Some(v)) = (&label, f.value("label")) {
         rules::kv_label(c, l, v.span);
     }
-    let content = match (f.str("value"), f.value("secret")) {
-        (Some(_), Some(s)) => {
-            c.error(
-                Code::Conflict,
-                "`value` and `secret` are both set",
-                s.span,
-                "choose one",
-            );
-            return Vec::new();
-        }
-        (Some(value), None) => KvContent::Value {
-            value,
-            content_type: f.str_or("content_type", "text/plain"),
-        },
-        (None, Some(v)) => {
-            let ValueKind::Ref(parts) = &v.kind else {
-                return Vec::new();
-            };
-            let secret = parts[1].name.as_str().to_owned();
-            let Some(vault) = p
-                .vaults
-                .iter()
-                .find(|(_, vault)| vault.secrets.contains_key(&secret))
-                .map(|(n, _)| n.clone())
-            else {
-                return Vec::new();
-            };
-            KvContent::SecretRef { vault, secret }
-        }
-        (None, None) => {
-            if !f.has("value") && !f.has("secret") && f.block.statements().iter().all(|s| !matches!(s, Statement::Attribute(a) if a.key.name == "value" || a.key.name == "secret")) {
-                let d = Diagnostic::new(Code::MissingField, "`config` needs `value` or `secret`", f.block.head_span(), "no value")
-                    .with_help("add `value = \"...\"`, or `secret = secret.NAME` for a Key Vault reference");
-                c.report(d);
-            }
-            return Vec::new();
-        }
+    let Some(content) = config_content(c, f, p) else {
+        return Vec::new();
     };
     let labels = f.map("labels");
     let mut out = Vec::with_capacity(1 + labels.len());
@@ -893,4 +936,55 @@ fn config_entries(
         });
     }
     out
+}
+
+/// What a `config` entry holds: its `value`, or a reference to a secret of a declared vault.
+/// None when it holds neither or both.
+fn config_content(c: &mut Checker, f: &Fields, p: &Platform) -> Option<KvContent> {
+    match (f.str("value"), f.value("secret")) {
+        (Some(_), Some(s)) => {
+            c.error(
+                Code::Conflict,
+                "`value` and `secret` are both set",
+                s.span,
+                "choose one",
+            );
+            None
+        }
+        (Some(value), None) => Some(KvContent::Value {
+            value,
+            content_type: f.str_or("content_type", "text/plain"),
+        }),
+        (None, Some(v)) => {
+            let ValueKind::Ref(parts) = &v.kind else {
+                return None;
+            };
+            let secret = parts[1].name.as_str().to_owned();
+            let vault = p
+                .vaults
+                .iter()
+                .find(|(_, vault)| vault.secrets.contains_key(&secret))
+                .map(|(n, _)| n.clone())?;
+            Some(KvContent::SecretRef { vault, secret })
+        }
+        (None, None) => {
+            // A `value` or `secret` that failed validation was reported already.
+            let written = f.block.statements().iter().any(|s| {
+                matches!(s, Statement::Attribute(a) if a.key.name == "value" || a.key.name == "secret")
+            });
+            if !f.has("value") && !f.has("secret") && !written {
+                let d = Diagnostic::new(
+                    Code::MissingField,
+                    "`config` needs `value` or `secret`",
+                    f.block.head_span(),
+                    "no value",
+                )
+                .with_help(
+                    "add `value = \"...\"`, or `secret = secret.NAME` for a Key Vault reference",
+                );
+                c.report(d);
+            }
+            None
+        }
+    }
 }

@@ -439,63 +439,89 @@ impl Checker {
         let mut seen: Vec<(&str, Span)> = Vec::with_capacity(n);
         for st in block.statements() {
             match st {
-                Statement::Attribute(a) => {
-                    let Some(field) = schema.field(&a.key.name) else {
-                        self.unknown_field(schema, &a.key, schema.block(&a.key.name).is_some());
-                        continue;
-                    };
-                    if let Some((_, prev)) = seen.iter().find(|(k, _)| *k == field.name) {
-                        let d = Diagnostic::new(
-                            Code::Duplicate,
-                            format!("field `{}` is set twice", field.name),
-                            a.key.span,
-                            "set again here",
-                        )
-                        .with_secondary(*prev, "first set here")
-                        .with_help("remove one of them");
-                        self.report(d);
-                        continue;
-                    }
-                    seen.push((field.name, a.key.span));
-                    if self.check_value(&a.value, &field.ty) {
-                        fields.attrs.push((field.name, &a.value));
-                    }
-                }
-                Statement::Block(b) => {
-                    let Some(sub) = schema.block(&b.kind.name) else {
-                        if schema.field(&b.kind.name).is_some() {
-                            let d = Diagnostic::new(
-                                Code::Syntax,
-                                format!("`{}` is a field, not a block", b.kind.name),
-                                b.head_span(),
-                                "expected `=` after the field name",
-                            )
-                            .with_help(format!("write `{} = value`", b.kind.name));
-                            self.report(d);
-                        } else {
-                            self.unknown_block(schema, b);
-                        }
-                        continue;
-                    };
-                    if !sub.repeat
-                        && let Some((_, prev)) =
-                            fields.blocks.iter().find(|(k, _)| k.name == sub.name)
-                    {
-                        let d = Diagnostic::new(
-                            Code::Duplicate,
-                            format!("`{}` block appears twice", sub.name),
-                            b.head_span(),
-                            "again here",
-                        )
-                        .with_secondary(prev.head_span(), "first here")
-                        .with_help("merge the two blocks");
-                        self.report(d);
-                        continue;
-                    }
-                    fields.blocks.push((sub, b));
-                }
+                Statement::Attribute(a) => self.validate_field(a, schema, &mut seen, &mut fields),
+                Statement::Block(b) => self.validate_nested(b, schema, &mut fields),
             }
         }
+        self.missing_required(block, schema, &seen);
+        fields
+    }
+
+    /// One `key = value` of a block: known to the schema, set once, of the field's type.
+    fn validate_field<'a>(
+        &mut self,
+        a: &'a ast::Attribute,
+        schema: &'static Kind,
+        seen: &mut Vec<(&str, Span)>,
+        fields: &mut Fields<'a>,
+    ) {
+        let Some(field) = schema.field(&a.key.name) else {
+            self.unknown_field(schema, &a.key, schema.block(&a.key.name).is_some());
+            return;
+        };
+        if let Some((_, prev)) = seen.iter().find(|(k, _)| *k == field.name) {
+            let d = Diagnostic::new(
+                Code::Duplicate,
+                format!("field `{}` is set twice", field.name),
+                a.key.span,
+                "set again here",
+            )
+            .with_secondary(*prev, "first set here")
+            .with_help("remove one of them");
+            self.report(d);
+            return;
+        }
+        seen.push((field.name, a.key.span));
+        if self.check_value(&a.value, &field.ty) {
+            fields.attrs.push((field.name, &a.value));
+        }
+    }
+
+    /// One nested block: known to the schema, and not repeated unless the schema says it may be.
+    fn validate_nested<'a>(
+        &mut self,
+        b: &'a ast::Block,
+        schema: &'static Kind,
+        fields: &mut Fields<'a>,
+    ) {
+        let Some(sub) = schema.block(&b.kind.name) else {
+            if schema.field(&b.kind.name).is_some() {
+                let d = Diagnostic::new(
+                    Code::Syntax,
+                    format!("`{}` is a field, not a block", b.kind.name),
+                    b.head_span(),
+                    "expected `=` after the field name",
+                )
+                .with_help(format!("write `{} = value`", b.kind.name));
+                self.report(d);
+            } else {
+                self.unknown_block(schema, b);
+            }
+            return;
+        };
+        if !sub.repeat
+            && let Some((_, prev)) = fields.blocks.iter().find(|(k, _)| k.name == sub.name)
+        {
+            let d = Diagnostic::new(
+                Code::Duplicate,
+                format!("`{}` block appears twice", sub.name),
+                b.head_span(),
+                "again here",
+            )
+            .with_secondary(prev.head_span(), "first here")
+            .with_help("merge the two blocks");
+            self.report(d);
+            return;
+        }
+        fields.blocks.push((sub, b));
+    }
+
+    fn missing_required(
+        &mut self,
+        block: &ast::Block,
+        schema: &'static Kind,
+        seen: &[(&str, Span)],
+    ) {
         for f in schema.fields.iter().filter(|f| f.required) {
             if !seen.iter().any(|(k, _)| *k == f.name) {
                 let d = Diagnostic::new(
@@ -513,7 +539,6 @@ impl Checker {
                 self.report(d);
             }
         }
-        fields
     }
 
     fn check_head(&mut self, block: &ast::Block, schema: &'static Kind) {
@@ -679,174 +704,29 @@ impl Checker {
         self.report(d);
     }
 
-    /// Checks a value against a type; reports and returns false when it does not fit.
+    /// Checks a value against a type; reports and returns false when it does not fit. The arms
+    /// go in order: a call or a reference of the wrong shape is told apart before a plain
+    /// mismatch.
     pub fn check_value(&mut self, v: &Value, ty: &Ty) -> bool {
         match (ty, &v.kind) {
             (Ty::Str, ValueKind::Str(_)) | (Ty::Bool, ValueKind::Bool(_)) => true,
             (Ty::Int { min, max }, ValueKind::Int(i)) => self.in_range(*i, *min, *max, v.span, ""),
             (Ty::Duration { min_secs, max_secs }, ValueKind::Duration { millis }) => {
-                let secs = millis / 1000;
-                if secs < *min_secs || secs > *max_secs || millis % 1000 != 0 {
-                    let d = Diagnostic::new(
-                        Code::OutOfRange,
-                        format!(
-                            "duration must be whole seconds between {} and {}",
-                            human_secs(*min_secs),
-                            human_secs(*max_secs)
-                        ),
-                        v.span,
-                        "out of range",
-                    );
-                    self.report(d);
-                    false
-                } else {
-                    true
-                }
+                self.check_duration(*millis, *min_secs, *max_secs, v.span)
             }
-            (Ty::Cidr, ValueKind::Cidr(s)) => {
-                match net::Cidr::parse(s) {
-                    Ok(_) => true,
-                    Err(msg) => {
-                        let mut d = Diagnostic::new(Code::BadCidr, msg, v.span, "invalid range");
-                        d = match net::Cidr::network_of(s) {
-                        Some(fixed) => d.with_help(format!("write `{fixed}`")).with_fix(v.span, fixed),
-                        None => d.with_help("write a network address and a prefix of 0..=32, such as `10.0.0.0/16`"),
-                    };
-                        self.report(d);
-                        false
-                    }
-                }
-            }
+            (Ty::Cidr, ValueKind::Cidr(s)) => self.check_cidr(s, v.span),
             (Ty::Ip, ValueKind::Ip(s)) => self.valid(net::parse_ip(s).map(|_| ()), v.span),
             (Ty::Range { min, max }, ValueKind::Range(a, b)) => {
-                if a > b {
-                    let d = Diagnostic::new(
-                        Code::OutOfRange,
-                        "range starts after it ends",
-                        v.span,
-                        "empty range",
-                    )
-                    .with_help(format!("write `{b}..{a}`"));
-                    self.report(d);
-                    return false;
-                }
-                self.in_range(*a, *min, *max, v.span, "range start ")
-                    && self.in_range(*b, *min, *max, v.span, "range end ")
+                self.check_range((*a, *b), *min, *max, v.span)
             }
-            (Ty::List(inner), ValueKind::List(items)) => {
-                let mut ok = true;
-                // Long lists (a platform may name thousands of environments) are looked up by
-                // their items' text rather than compared pairwise.
-                let mut long: IndexMap<String, Span> = IndexMap::default();
-                for (i, item) in items.iter().enumerate() {
-                    ok &= self.check_value(item, inner);
-                    // Every list of the language is a set (zones, containers, address spaces,
-                    // taints, environments, dependencies): Azure rejects most repeats, and none
-                    // means anything.
-                    let first = if items.len() <= 16 {
-                        items[..i]
-                            .iter()
-                            .find(|f| f.kind == item.kind)
-                            .map(|f| f.span)
-                    } else {
-                        long.insert(format!("{:?}", item.kind), item.span)
-                    };
-                    if let Some(first) = first {
-                        let d = Diagnostic::new(
-                            Code::Duplicate,
-                            "this item is listed twice",
-                            item.span,
-                            "again here",
-                        )
-                        .with_secondary(first, "first here")
-                        .with_help("remove the repeated item");
-                        self.report(d);
-                        ok = false;
-                    }
-                }
-                ok
-            }
-            (Ty::Map(inner), ValueKind::Map(entries)) => {
-                let mut ok = true;
-                let mut seen: IndexMap<&str, Span> = IndexMap::default();
-                for (k, val) in entries {
-                    if let Some(prev) = seen.insert(&k.name, k.span) {
-                        let d = Diagnostic::new(
-                            Code::Duplicate,
-                            format!("key `{}` appears twice", k.name),
-                            k.span,
-                            "again here",
-                        )
-                        .with_secondary(prev, "first here");
-                        self.report(d);
-                        ok = false;
-                    }
-                    ok &= self.check_value(val, inner);
-                }
-                ok
-            }
-            (Ty::Enum(vals), ValueKind::Word(w)) => {
-                if vals.contains(&w.as_str()) {
-                    return true;
-                }
-                let mut d = Diagnostic::new(
-                    Code::UnknownValue,
-                    format!("`{w}` is not one of {}", diag::one_of(vals)),
-                    v.span,
-                    "unknown value",
-                );
-                if let Some(s) = diag::did_you_mean(w, vals.iter().copied()) {
-                    d = d.suggest(v.span, s);
-                }
-                self.report(d);
-                false
-            }
+            (Ty::List(inner), ValueKind::List(items)) => self.check_list(items, inner),
+            (Ty::Map(inner), ValueKind::Map(entries)) => self.check_map(entries, inner),
+            (Ty::Enum(vals), ValueKind::Word(w)) => self.check_enum(w, vals, v.span),
             (Ty::Ref(kinds), ValueKind::Ref(parts)) if parts.len() == 2 => {
                 self.resolve(kinds, parts, v.span)
             }
             (Ty::SubnetRef, ValueKind::Ref(parts)) if parts.len() == 3 => {
-                if parts[0].name != "network" {
-                    self.error(
-                        Code::WrongKind,
-                        format!(
-                            "expected a subnet of a `network`, found `{}`",
-                            parts[0].name
-                        ),
-                        parts[0].span,
-                        "expected `network`",
-                    );
-                    return false;
-                }
-                if !self.resolve(&["network"], &parts[..2], v.span) {
-                    return false;
-                }
-                let full = format!("{}.{}", parts[1].name, parts[2].name);
-                if self.is_declared("subnet", &full) {
-                    self.mark_used("subnet", &full);
-                    return true;
-                }
-                let prefix = format!("{}.", parts[1].name);
-                let subnets: Vec<String> = self
-                    .names_of("subnet")
-                    .into_iter()
-                    .filter_map(|n| n.strip_prefix(&prefix).map(str::to_string))
-                    .collect();
-                let mut d = Diagnostic::new(
-                    Code::Unresolved,
-                    format!(
-                        "network `{}` has no subnet `{}`",
-                        parts[1].name, parts[2].name
-                    ),
-                    parts[2].span,
-                    "no such subnet",
-                );
-                if let Some(s) =
-                    diag::did_you_mean(&parts[2].name, subnets.iter().map(String::as_str))
-                {
-                    d = d.suggest(parts[2].span, s);
-                }
-                self.report(d);
-                false
+                self.check_subnet_ref(parts, v.span)
             }
             (Ty::StrOrEnv, ValueKind::Str(_)) => true,
             (Ty::StrOrEnv, ValueKind::Call { name, args }) if name.name == "env" => {
@@ -855,50 +735,13 @@ impl Checker {
             (Ty::Secure, ValueKind::Call { name, args }) if name.name == "secure" => {
                 self.check_env_call(v, args, true)
             }
-            (Ty::Secure, ValueKind::Str(_)) => {
-                let d = Diagnostic::new(
-                    Code::LiteralSecret,
-                    "secret value written in the source",
-                    v.span,
-                    "this would be stored in plain text",
-                )
-                .with_note("literal secrets end up in the repository, the generated Bicep and the deployment history")
-                .with_help("take it from a secure parameter: `value = secure(\"DB_PASSWORD\")`, then `azd env set DB_PASSWORD ...`");
-                self.report(d);
-                false
-            }
+            (Ty::Secure, ValueKind::Str(_)) => self.literal_secret(v.span),
             (Ty::GitopsSource, ValueKind::Call { name, args })
                 if name.name == "git" || name.name == "blob" =>
             {
                 self.check_source_call(v, &name.name, args)
             }
-            (_, ValueKind::Call { name, .. }) => {
-                let known: &[&str] = match ty {
-                    Ty::StrOrEnv => &["env"],
-                    Ty::Secure => &["secure"],
-                    Ty::GitopsSource => &["git", "blob"],
-                    _ => &[],
-                };
-                let mut d = Diagnostic::new(
-                    Code::BadFunction,
-                    format!("`{}(...)` cannot be used here", name.name),
-                    name.span,
-                    format!("expected {}", ty.describe()),
-                );
-                if let Some(s) = diag::did_you_mean(&name.name, known.iter().copied()) {
-                    d = d
-                        .with_help(format!("did you mean `{s}(...)`?"))
-                        .with_fix(name.span, s);
-                } else if !known.is_empty() {
-                    let calls: Vec<String> = known.iter().map(|k| format!("{k}(...)")).collect();
-                    let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
-                    d = d.with_help(format!("here, use {}", diag::one_of(&calls)));
-                } else {
-                    d = d.with_help(format!("this field takes {}", ty.describe()));
-                }
-                self.report(d);
-                false
-            }
+            (_, ValueKind::Call { name, .. }) => self.misplaced_call(name, ty),
             (Ty::Ref(_) | Ty::SubnetRef, ValueKind::Ref(parts)) => {
                 self.error(
                     Code::TypeMismatch,
@@ -917,6 +760,215 @@ impl Checker {
                 false
             }
         }
+    }
+
+    fn check_duration(&mut self, millis: u64, min_secs: u64, max_secs: u64, span: Span) -> bool {
+        let secs = millis / 1000;
+        if secs < min_secs || secs > max_secs || !millis.is_multiple_of(1000) {
+            let d = Diagnostic::new(
+                Code::OutOfRange,
+                format!(
+                    "duration must be whole seconds between {} and {}",
+                    human_secs(min_secs),
+                    human_secs(max_secs)
+                ),
+                span,
+                "out of range",
+            );
+            self.report(d);
+            return false;
+        }
+        true
+    }
+
+    fn check_range(&mut self, (a, b): (i64, i64), min: i64, max: i64, span: Span) -> bool {
+        if a > b {
+            let d = Diagnostic::new(
+                Code::OutOfRange,
+                "range starts after it ends",
+                span,
+                "empty range",
+            )
+            .with_help(format!("write `{b}..{a}`"));
+            self.report(d);
+            return false;
+        }
+        self.in_range(a, min, max, span, "range start ")
+            && self.in_range(b, min, max, span, "range end ")
+    }
+
+    fn check_cidr(&mut self, s: &str, span: Span) -> bool {
+        let Err(msg) = net::Cidr::parse(s) else {
+            return true;
+        };
+        let mut d = Diagnostic::new(Code::BadCidr, msg, span, "invalid range");
+        d = match net::Cidr::network_of(s) {
+            Some(fixed) => d
+                .with_help(format!("write `{fixed}`"))
+                .with_fix(span, fixed),
+            None => {
+                d.with_help("write a network address and a prefix of 0..=32, such as `10.0.0.0/16`")
+            }
+        };
+        self.report(d);
+        false
+    }
+
+    fn check_list(&mut self, items: &[Value], inner: &Ty) -> bool {
+        let mut ok = true;
+        // Long lists (a platform may name thousands of environments) are looked up by
+        // their items' text rather than compared pairwise.
+        let mut long: IndexMap<String, Span> = IndexMap::default();
+        for (i, item) in items.iter().enumerate() {
+            ok &= self.check_value(item, inner);
+            // Every list of the language is a set (zones, containers, address spaces,
+            // taints, environments, dependencies): Azure rejects most repeats, and none
+            // means anything.
+            let first = if items.len() <= 16 {
+                items[..i]
+                    .iter()
+                    .find(|f| f.kind == item.kind)
+                    .map(|f| f.span)
+            } else {
+                long.insert(format!("{:?}", item.kind), item.span)
+            };
+            if let Some(first) = first {
+                let d = Diagnostic::new(
+                    Code::Duplicate,
+                    "this item is listed twice",
+                    item.span,
+                    "again here",
+                )
+                .with_secondary(first, "first here")
+                .with_help("remove the repeated item");
+                self.report(d);
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    fn check_map(&mut self, entries: &[(ast::Ident, Value)], inner: &Ty) -> bool {
+        let mut ok = true;
+        let mut seen: IndexMap<&str, Span> = IndexMap::default();
+        for (k, val) in entries {
+            if let Some(prev) = seen.insert(&k.name, k.span) {
+                let d = Diagnostic::new(
+                    Code::Duplicate,
+                    format!("key `{}` appears twice", k.name),
+                    k.span,
+                    "again here",
+                )
+                .with_secondary(prev, "first here");
+                self.report(d);
+                ok = false;
+            }
+            ok &= self.check_value(val, inner);
+        }
+        ok
+    }
+
+    fn check_enum(&mut self, w: &str, vals: &[&str], span: Span) -> bool {
+        if vals.contains(&w) {
+            return true;
+        }
+        let mut d = Diagnostic::new(
+            Code::UnknownValue,
+            format!("`{w}` is not one of {}", diag::one_of(vals)),
+            span,
+            "unknown value",
+        );
+        if let Some(s) = diag::did_you_mean(w, vals.iter().copied()) {
+            d = d.suggest(span, s);
+        }
+        self.report(d);
+        false
+    }
+
+    /// `network.NAME.SUBNET`: the network resolves like any reference, then the subnet within it.
+    fn check_subnet_ref(&mut self, parts: &[ast::Ident], span: Span) -> bool {
+        if parts[0].name != "network" {
+            self.error(
+                Code::WrongKind,
+                format!(
+                    "expected a subnet of a `network`, found `{}`",
+                    parts[0].name
+                ),
+                parts[0].span,
+                "expected `network`",
+            );
+            return false;
+        }
+        if !self.resolve(&["network"], &parts[..2], span) {
+            return false;
+        }
+        let full = format!("{}.{}", parts[1].name, parts[2].name);
+        if self.is_declared("subnet", &full) {
+            self.mark_used("subnet", &full);
+            return true;
+        }
+        let prefix = format!("{}.", parts[1].name);
+        let subnets: Vec<String> = self
+            .names_of("subnet")
+            .into_iter()
+            .filter_map(|n| n.strip_prefix(&prefix).map(str::to_string))
+            .collect();
+        let mut d = Diagnostic::new(
+            Code::Unresolved,
+            format!(
+                "network `{}` has no subnet `{}`",
+                parts[1].name, parts[2].name
+            ),
+            parts[2].span,
+            "no such subnet",
+        );
+        if let Some(s) = diag::did_you_mean(&parts[2].name, subnets.iter().map(String::as_str)) {
+            d = d.suggest(parts[2].span, s);
+        }
+        self.report(d);
+        false
+    }
+
+    fn literal_secret(&mut self, span: Span) -> bool {
+        let d = Diagnostic::new(
+            Code::LiteralSecret,
+            "secret value written in the source",
+            span,
+            "this would be stored in plain text",
+        )
+        .with_note("literal secrets end up in the repository, the generated Bicep and the deployment history")
+        .with_help("take it from a secure parameter: `value = secure(\"DB_PASSWORD\")`, then `azd env set DB_PASSWORD ...`");
+        self.report(d);
+        false
+    }
+
+    /// A call where the field takes none, or takes another function.
+    fn misplaced_call(&mut self, name: &ast::Ident, ty: &Ty) -> bool {
+        let known: &[&str] = match ty {
+            Ty::StrOrEnv => &["env"],
+            Ty::Secure => &["secure"],
+            Ty::GitopsSource => &["git", "blob"],
+            _ => &[],
+        };
+        let mut d = Diagnostic::new(
+            Code::BadFunction,
+            format!("`{}(...)` cannot be used here", name.name),
+            name.span,
+            format!("expected {}", ty.describe()),
+        );
+        if let Some(s) = diag::did_you_mean(&name.name, known.iter().copied()) {
+            d = d
+                .with_help(format!("did you mean `{s}(...)`?"))
+                .with_fix(name.span, s);
+        } else if !known.is_empty() {
+            let calls: Vec<String> = known.iter().map(|k| format!("{k}(...)")).collect();
+            let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
+            d = d.with_help(format!("here, use {}", diag::one_of(&calls)));
+        } else {
+            d = d.with_help(format!("this field takes {}", ty.describe()));
+        }
+        self.report(d);
+        false
     }
 
     fn valid(&mut self, r: Result<(), String>, span: Span) -> bool {
@@ -1054,13 +1106,38 @@ impl Checker {
 
     fn check_source_call(&mut self, v: &Value, func: &str, args: &[ast::Argument]) -> bool {
         let (positional, named): (Vec<_>, Vec<_>) = args.iter().partition(|a| a.name.is_none());
+        let mut ok = self.check_source_options(func, &named);
+        if positional.len() != 1 {
+            let usage = if func == "git" {
+                "git(\"URL\", branch = \"main\")"
+            } else {
+                "blob(storage.NAME, container = \"NAME\")"
+            };
+            self.error(
+                Code::BadFunction,
+                format!("`{func}` takes one positional argument: {usage}"),
+                v.span,
+                "bad arguments",
+            );
+            return false;
+        }
+        if func == "git" {
+            ok &= self.check_git_source(v, &positional[0].value, named.len());
+        } else {
+            ok &= self.check_blob_source(v, &positional[0].value, named.len());
+        }
+        ok
+    }
+
+    /// The named arguments of `git(...)` or `blob(...)`: known to the function, and strings.
+    fn check_source_options(&mut self, func: &str, named: &[&ast::Argument]) -> bool {
         let allowed: &[&str] = if func == "git" {
             &["branch", "tag", "semver", "commit"]
         } else {
             &["container"]
         };
         let mut ok = true;
-        for a in &named {
+        for a in named {
             let n = a.name.as_ref().expect("partitioned on name");
             if !allowed.contains(&n.name.as_str()) {
                 let mut d = Diagnostic::new(
@@ -1080,56 +1157,50 @@ impl Checker {
                 ok = false;
             }
         }
-        if positional.len() != 1 {
-            let usage = if func == "git" {
-                "git(\"URL\", branch = \"main\")"
-            } else {
-                "blob(storage.NAME, container = \"NAME\")"
-            };
+        ok
+    }
+
+    /// `git("URL", ...)`: one reference to follow, and a URL Flux can clone.
+    fn check_git_source(&mut self, v: &Value, url: &Value, options: usize) -> bool {
+        let mut ok = true;
+        if options > 1 {
             self.error(
-                Code::BadFunction,
-                format!("`{func}` takes one positional argument: {usage}"),
+                Code::Conflict,
+                "give one of `branch`, `tag`, `semver` or `commit`",
                 v.span,
-                "bad arguments",
+                "several references",
             );
-            return false;
+            ok = false;
         }
-        if func == "git" {
-            if named.len() > 1 {
+        match &url.kind {
+            ValueKind::Str(url)
+                if url.starts_with("https://")
+                    || url.starts_with("ssh://")
+                    || url.starts_with("http://") => {}
+            _ => {
                 self.error(
-                    Code::Conflict,
-                    "give one of `branch`, `tag`, `semver` or `commit`",
-                    v.span,
-                    "several references",
+                    Code::TypeMismatch,
+                    "expected the repository URL as a string (`https://...` or `ssh://...`)",
+                    url.span,
+                    "expected a URL",
                 );
                 ok = false;
             }
-            match &positional[0].value.kind {
-                ValueKind::Str(url)
-                    if url.starts_with("https://")
-                        || url.starts_with("ssh://")
-                        || url.starts_with("http://") => {}
-                _ => {
-                    self.error(
-                        Code::TypeMismatch,
-                        "expected the repository URL as a string (`https://...` or `ssh://...`)",
-                        positional[0].value.span,
-                        "expected a URL",
-                    );
-                    ok = false;
-                }
-            }
-        } else {
-            ok &= self.check_value(&positional[0].value, &Ty::Ref(&["storage"]));
-            if named.is_empty() {
-                self.error(
-                    Code::MissingField,
-                    "`blob` needs `container = \"NAME\"`",
-                    v.span,
-                    "no container",
-                );
-                ok = false;
-            }
+        }
+        ok
+    }
+
+    /// `blob(storage.NAME, container = "NAME")`: a declared storage, and the container to read.
+    fn check_blob_source(&mut self, v: &Value, storage: &Value, options: usize) -> bool {
+        let mut ok = self.check_value(storage, &Ty::Ref(&["storage"]));
+        if options == 0 {
+            self.error(
+                Code::MissingField,
+                "`blob` needs `container = \"NAME\"`",
+                v.span,
+                "no container",
+            );
+            ok = false;
         }
         ok
     }

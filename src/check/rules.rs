@@ -356,23 +356,40 @@ pub(super) fn pool(c: &mut Checker, f: &Fields) {
 }
 
 pub(super) fn extension_fields(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
-    if !crate::schema::EXTENSIONS.contains(&l.text.as_str()) {
-        let mut d = Diagnostic::new(
-            Code::UnknownValue,
-            format!("unknown extension `{}`", l.text),
-            l.span,
-            "unknown extension",
-        );
-        d = match crate::diag::did_you_mean(&l.text, crate::schema::EXTENSIONS.iter().copied()) {
-            Some(s) => d.suggest(l.span, s),
-            None => d.with_help(format!(
-                "extensions are {}",
-                crate::diag::one_of(crate::schema::EXTENSIONS)
-            )),
-        };
-        c.report(d);
+    if !known_extension(c, l) {
         return false;
     }
+    let mut ok = extension_settings(c, f, l);
+    if l.text == "istio" {
+        ok &= istio_revision(c, f, l);
+    }
+    ok
+}
+
+fn known_extension(c: &mut Checker, l: &ast::Label) -> bool {
+    if crate::schema::EXTENSIONS.contains(&l.text.as_str()) {
+        return true;
+    }
+    let mut d = Diagnostic::new(
+        Code::UnknownValue,
+        format!("unknown extension `{}`", l.text),
+        l.span,
+        "unknown extension",
+    );
+    d = match crate::diag::did_you_mean(&l.text, crate::schema::EXTENSIONS.iter().copied()) {
+        Some(s) => d.suggest(l.span, s),
+        None => d.with_help(format!(
+            "extensions are {}",
+            crate::diag::one_of(crate::schema::EXTENSIONS)
+        )),
+    };
+    c.report(d);
+    false
+}
+
+/// The `extension` block's schema holds every extension's settings; each extension takes only
+/// its own.
+fn extension_settings(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
     let allowed: &[&str] = match l.text.as_str() {
         "keyvault_csi" => &["rotation"],
         "istio" => &["revision", "ingress"],
@@ -403,120 +420,99 @@ pub(super) fn extension_fields(c: &mut Checker, f: &Fields, l: &ast::Label) -> b
             ok = false;
         }
     }
-    if l.text == "istio" {
-        match f.value("revision") {
-            None => {
-                if f.block
-                    .statements()
-                    .iter()
-                    .all(|s| !matches!(s, ast::Statement::Attribute(a) if a.key.name == "revision"))
-                {
-                    c.report(
-                        Diagnostic::new(Code::MissingField, "extension `istio` needs `revision`", l.span, "no revision")
-                            .with_note("Azure retires add-on revisions; `az aks mesh get-revisions -l LOCATION` lists the current ones")
-                            .with_help("add `revision = \"asm-1-27\"` in braces after `extension istio`"),
-                    );
-                }
-                ok = false;
-            }
-            Some(v) => {
-                if let ValueKind::Str(r) = &v.kind {
-                    let valid = r
-                        .strip_prefix("asm-1-")
-                        .is_some_and(|m| !m.is_empty() && m.chars().all(|ch| ch.is_ascii_digit()));
-                    if !valid {
-                        c.report(
-                            Diagnostic::new(
-                                Code::BadVersion,
-                                format!("`{r}` is not an Istio add-on revision"),
-                                v.span,
-                                "expected `asm-1-MINOR`",
-                            )
-                            .with_help("write e.g. `revision = \"asm-1-27\"`"),
-                        );
-                        ok = false;
-                    }
-                }
-            }
-        }
-    }
     ok
+}
+
+/// Istio needs a revision the add-on offers, named `asm-1-MINOR`.
+fn istio_revision(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
+    let Some(v) = f.value("revision") else {
+        // A revision that failed validation was reported already.
+        if f.block
+            .statements()
+            .iter()
+            .all(|s| !matches!(s, ast::Statement::Attribute(a) if a.key.name == "revision"))
+        {
+            c.report(
+                Diagnostic::new(Code::MissingField, "extension `istio` needs `revision`", l.span, "no revision")
+                    .with_note("Azure retires add-on revisions; `az aks mesh get-revisions -l LOCATION` lists the current ones")
+                    .with_help("add `revision = \"asm-1-27\"` in braces after `extension istio`"),
+            );
+        }
+        return false;
+    };
+    let ValueKind::Str(r) = &v.kind else {
+        return true;
+    };
+    let valid = r
+        .strip_prefix("asm-1-")
+        .is_some_and(|m| !m.is_empty() && m.chars().all(|ch| ch.is_ascii_digit()));
+    if !valid {
+        c.report(
+            Diagnostic::new(
+                Code::BadVersion,
+                format!("`{r}` is not an Istio add-on revision"),
+                v.span,
+                "expected `asm-1-MINOR`",
+            )
+            .with_help("write e.g. `revision = \"asm-1-27\"`"),
+        );
+    }
+    valid
 }
 
 pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
     for kb in f.nested("kustomization") {
-        let name = label(kb);
-        for st in kb.statements() {
-            let ast::Statement::Attribute(a) = st else {
+        kustomization_dependencies(c, kb, g);
+    }
+    kustomization_cycle(c, f, g);
+}
+
+/// Each `depends_on` of a kustomization names another of the same gitops block.
+fn kustomization_dependencies(c: &mut Checker, kb: &ast::Block, g: &Gitops) {
+    let name = label(kb);
+    for st in kb.statements() {
+        let ast::Statement::Attribute(a) = st else {
+            continue;
+        };
+        if a.key.name != "depends_on" {
+            continue;
+        }
+        let ValueKind::List(items) = &a.value.kind else {
+            continue;
+        };
+        for item in items {
+            let ValueKind::Str(dep) = &item.kind else {
                 continue;
             };
-            if a.key.name != "depends_on" {
-                continue;
-            }
-            let ValueKind::List(items) = &a.value.kind else {
-                continue;
-            };
-            for item in items {
-                let ValueKind::Str(dep) = &item.kind else {
-                    continue;
-                };
-                if !g.kustomizations.contains_key(dep.as_str()) {
-                    let names: Vec<&str> = g.kustomizations.keys().map(String::as_str).collect();
-                    let mut d = Diagnostic::new(
-                        Code::Unresolved,
-                        format!("no kustomization `{dep}` in this gitops block"),
-                        item.span,
-                        "not declared",
-                    );
-                    if let Some(s) = crate::diag::did_you_mean(dep, names.iter().copied()) {
-                        d = d.suggest(item.span, format!("\"{s}\""));
-                    }
-                    c.report(d);
-                } else if *dep == name {
-                    c.error(
-                        Code::Cycle,
-                        format!("kustomization `{name}` depends on itself"),
-                        item.span,
-                        "self-dependency",
-                    );
+            if !g.kustomizations.contains_key(dep.as_str()) {
+                let names: Vec<&str> = g.kustomizations.keys().map(String::as_str).collect();
+                let mut d = Diagnostic::new(
+                    Code::Unresolved,
+                    format!("no kustomization `{dep}` in this gitops block"),
+                    item.span,
+                    "not declared",
+                );
+                if let Some(s) = crate::diag::did_you_mean(dep, names.iter().copied()) {
+                    d = d.suggest(item.span, format!("\"{s}\""));
                 }
+                c.report(d);
+            } else if *dep == name {
+                c.error(
+                    Code::Cycle,
+                    format!("kustomization `{name}` depends on itself"),
+                    item.span,
+                    "self-dependency",
+                );
             }
         }
     }
-    // A cycle among more than one kustomization: depth-first search with colours.
-    fn visit<'a>(
-        n: &'a str,
-        g: &'a Gitops,
-        state: &mut IndexMap<&'a str, u8>,
-        path: &mut Vec<&'a str>,
-    ) -> Option<Vec<&'a str>> {
-        match state.get(n) {
-            Some(1) => {
-                let start = path.iter().position(|p| *p == n).unwrap_or(0);
-                return Some(path[start..].to_vec());
-            }
-            Some(2) => return None,
-            _ => {}
-        }
-        state.insert(n, 1);
-        path.push(n);
-        if let Some(k) = g.kustomizations.get(n) {
-            for d in &k.depends_on {
-                if d != n
-                    && g.kustomizations.contains_key(d)
-                    && let Some(cycle) = visit(d, g, state, path)
-                {
-                    return Some(cycle);
-                }
-            }
-        }
-        path.pop();
-        state.insert(n, 2);
-        None
-    }
+}
+
+/// A cycle among more than one kustomization: depth-first search with colours.
+fn kustomization_cycle(c: &mut Checker, f: &Fields, g: &Gitops) {
     let mut state = IndexMap::default();
     for n in g.kustomizations.keys() {
-        if let Some(cycle) = visit(n, g, &mut state, &mut Vec::new()) {
+        if let Some(cycle) = cycle_from(n, g, &mut state, &mut Vec::new()) {
             if cycle.len() > 1 {
                 let span = f
                     .nested("kustomization")
@@ -537,6 +533,38 @@ pub(super) fn kustomizations(c: &mut Checker, f: &Fields, g: &Gitops) {
             break;
         }
     }
+}
+
+/// The first cycle reached from kustomization `n`; `state` is 1 while on the path, 2 when done.
+fn cycle_from<'a>(
+    n: &'a str,
+    g: &'a Gitops,
+    state: &mut IndexMap<&'a str, u8>,
+    path: &mut Vec<&'a str>,
+) -> Option<Vec<&'a str>> {
+    match state.get(n) {
+        Some(1) => {
+            let start = path.iter().position(|p| *p == n).unwrap_or(0);
+            return Some(path[start..].to_vec());
+        }
+        Some(2) => return None,
+        _ => {}
+    }
+    state.insert(n, 1);
+    path.push(n);
+    if let Some(k) = g.kustomizations.get(n) {
+        for d in &k.depends_on {
+            if d != n
+                && g.kustomizations.contains_key(d)
+                && let Some(cycle) = cycle_from(d, g, state, path)
+            {
+                return Some(cycle);
+            }
+        }
+    }
+    path.pop();
+    state.insert(n, 2);
+    None
 }
 
 pub(super) fn cluster_features(c: &mut Checker, f: &Fields, cl: &Cluster) {
@@ -775,6 +803,14 @@ fn workload_identity_consumers(c: &mut Checker, p: &Platform) {
 pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
     workload_identity_consumers(c, p);
     cluster_vs_networks(c, p);
+    private_endpoints(c, p);
+    private_tiers(c, p);
+    diagnostics_workspace(c, p);
+    cluster_dependencies(c, p);
+}
+
+/// One subnet holds the private endpoints, and a private resource needs it.
+fn private_endpoints(c: &mut Checker, p: &Platform) {
     let endpoint_subnets: Vec<(&String, &String)> = p
         .networks
         .iter()
@@ -797,8 +833,21 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
     for (n, _) in &endpoint_subnets {
         c.mark_used("network", n);
     }
-    let private: Vec<(&str, &String, Span)> = p
-        .vaults
+    let private = private_resources(p);
+    if endpoint_subnets.is_empty()
+        && let Some((kind, name, span)) = private.first()
+    {
+        c.report(
+                Diagnostic::new(Code::MissingDependency, format!("{kind} `{name}` is private, but no subnet holds private endpoints"), *span, "needs a private endpoint")
+                    .with_note("`private_networking` defaults to true: Key Vault, registry and storage are reached through private endpoints")
+                    .with_help("declare `network \"core\" { address_space = [10.20.0.0/16]  subnet \"endpoints\" { prefix = 10.20.8.0/24  private_endpoints = true } }`, or set `private = false` on it"),
+            );
+    }
+}
+
+/// The resources reached through a private endpoint: kind, name and span.
+fn private_resources(p: &Platform) -> Vec<(&str, &String, Span)> {
+    p.vaults
         .iter()
         .filter(|(_, v)| v.private)
         .map(|(n, v)| ("vault", n, v.meta.span))
@@ -820,16 +869,11 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
                 .filter(|(_, a)| a.private)
                 .map(|(n, a)| ("appconfig", n, a.meta.span)),
         )
-        .collect();
-    if endpoint_subnets.is_empty()
-        && let Some((kind, name, span)) = private.first()
-    {
-        c.report(
-                Diagnostic::new(Code::MissingDependency, format!("{kind} `{name}` is private, but no subnet holds private endpoints"), *span, "needs a private endpoint")
-                    .with_note("`private_networking` defaults to true: Key Vault, registry and storage are reached through private endpoints")
-                    .with_help("declare `network \"core\" { address_space = [10.20.0.0/16]  subnet \"endpoints\" { prefix = 10.20.8.0/24  private_endpoints = true } }`, or set `private = false` on it"),
-            );
-    }
+        .collect()
+}
+
+/// Private endpoints need a tier that offers them.
+fn private_tiers(c: &mut Checker, p: &Platform) {
     for (name, r) in &p.registries {
         if r.private && r.sku != "premium" {
             c.report(
@@ -856,6 +900,10 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
             );
         }
     }
+}
+
+/// Diagnostic settings go to the one `logs` workspace, or to the one the platform names.
+fn diagnostics_workspace(c: &mut Checker, p: &Platform) {
     if p.diagnostics.is_none() && p.logs.len() > 1 {
         c.report(
             Diagnostic::new(
@@ -871,6 +919,10 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
         let only = p.logs.keys().next().cloned().unwrap_or_default();
         c.mark_used("logs", &only);
     }
+}
+
+/// What a cluster's GitOps sources and App Configuration provider read must be declared.
+fn cluster_dependencies(c: &mut Checker, p: &Platform) {
     for (cname, cl) in &p.clusters {
         for (gname, g) in &cl.gitops {
             if let GitopsSource::Blob { storage, container } = &g.source
