@@ -9,12 +9,13 @@ mod addons;
 mod extensions;
 mod gitops;
 mod pools;
+mod prometheus;
 mod properties;
 
 use super::module::Module;
 use super::{Ctx, LogSel, Principal, azure_name, diagnostics, role_assignment};
-use crate::azure::{self, prometheus, types};
-use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
+use crate::azure::{self, types};
+use crate::bicep::{Expr, Item, Obj, Part, Resource, Type, id, s};
 use crate::model::Cluster;
 
 /// What the functions lowering one cluster share: the module they add to and what earlier ones
@@ -164,14 +165,6 @@ impl ClusterLowering<'_> {
         );
     }
 
-    fn prometheus_pipeline(&mut self) {
-        if self.c.prometheus
-            && let Some(metrics) = &self.c.metrics
-        {
-            prometheus_pipeline(&mut self.m, metrics);
-        }
-    }
-
     fn diagnostic_settings(&mut self) {
         let Some(ws) = self.ctx.logs_id() else {
             return;
@@ -206,154 +199,5 @@ impl ClusterLowering<'_> {
             "kubeletObjectId",
             id("cluster").dot("properties.identityProfile.kubeletidentity.objectId"),
         );
-    }
-}
-
-/// Data collection endpoint, rule and association that route the cluster's Prometheus metrics to
-/// the Azure Monitor workspace, plus the recording rules the official template installs.
-fn prometheus_pipeline(m: &mut Module, metrics: &str) {
-    let amw = m.param(
-        "monitorWorkspaceId",
-        Type::String,
-        &format!("Azure Monitor workspace `{metrics}`"),
-        Ctx::output("metrics", metrics, "id"),
-    );
-    // MSProm-<region>-<cluster>, cut to the data collection endpoint's 44 characters.
-    let stem = m.var(
-        "promName",
-        call(
-            "take",
-            vec![
-                Expr::Interp(vec![
-                    Part::Text("MSProm-".into()),
-                    Part::Expr(id("location")),
-                    Part::Text("-".into()),
-                    Part::Expr(id("name")),
-                ]),
-                Expr::Int(super::NAME_CUT as i64),
-            ],
-        ),
-    );
-    m.push(Item::Resource(Resource::new(
-        "promEndpoint",
-        types::DCE,
-        Obj::new()
-            .set("name", stem.clone())
-            .set("location", id("location"))
-            .set("tags", id("tags"))
-            .set("kind", s("Linux"))
-            .set("properties", Obj::new().build())
-            .build(),
-    )));
-    let stream = s("Microsoft-PrometheusMetrics");
-    m.push(Item::Resource(Resource::new(
-        "promRule",
-        types::DCR,
-        Obj::new()
-            .set("name", stem.clone())
-            .set("location", id("location"))
-            .set("tags", id("tags"))
-            .set("kind", s("Linux"))
-            .set(
-                "properties",
-                Obj::new()
-                    .set("dataCollectionEndpointId", id("promEndpoint").dot("id"))
-                    .set(
-                        "dataSources",
-                        Obj::new()
-                            .set(
-                                "prometheusForwarder",
-                                arr(vec![
-                                    Obj::new()
-                                        .set("name", s("PrometheusDataSource"))
-                                        .set("streams", arr(vec![stream.clone()]))
-                                        .set("labelIncludeFilter", Obj::new().build())
-                                        .build(),
-                                ]),
-                            )
-                            .build(),
-                    )
-                    .set(
-                        "destinations",
-                        Obj::new()
-                            .set(
-                                "monitoringAccounts",
-                                arr(vec![
-                                    Obj::new()
-                                        .set("accountResourceId", amw.clone())
-                                        .set("name", s("MonitoringAccount1"))
-                                        .build(),
-                                ]),
-                            )
-                            .build(),
-                    )
-                    .set(
-                        "dataFlows",
-                        arr(vec![
-                            Obj::new()
-                                .set("streams", arr(vec![stream]))
-                                .set("destinations", arr(vec![s("MonitoringAccount1")]))
-                                .build(),
-                        ]),
-                    )
-                    .build(),
-            )
-            .build(),
-    )));
-    m.push(Item::Resource(Resource::new(
-        "promAssociation",
-        types::DCRA,
-        Obj::new()
-            .set("name", stem)
-            .set("scope", id("cluster"))
-            .set(
-                "properties",
-                Obj::new()
-                    .set("dataCollectionRuleId", id("promRule").dot("id"))
-                    .set(
-                        "description",
-                        s("Sends the cluster's Prometheus metrics to the Azure Monitor workspace"),
-                    )
-                    .build(),
-            )
-            .build(),
-    )));
-    for g in prometheus::GROUPS {
-        let rules: Vec<Expr> = g
-            .rules
-            .iter()
-            .map(|(record, expr)| {
-                Obj::new()
-                    .set("record", s(*record))
-                    .set("expression", s(*expr))
-                    .build()
-            })
-            .collect();
-        m.push(Item::Resource(Resource::new(
-            bicep::ident("", g.name),
-            types::PROMETHEUS_RULES,
-            Obj::new()
-                .set(
-                    "name",
-                    Expr::Interp(vec![
-                        Part::Text(format!("{}-", g.name).into()),
-                        Part::Expr(id("name")),
-                    ]),
-                )
-                .set("location", id("location"))
-                .set("tags", id("tags"))
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set("description", s(g.description))
-                        .set("scopes", arr(vec![amw.clone(), id("cluster").dot("id")]))
-                        .set("clusterName", id("cluster").dot("name"))
-                        .set("enabled", Expr::Bool(true))
-                        .set("interval", s(prometheus::INTERVAL))
-                        .set("rules", arr(rules))
-                        .build(),
-                )
-                .build(),
-        )));
     }
 }
