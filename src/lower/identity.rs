@@ -41,93 +41,131 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
 
     // Symbols name the cluster or target only where one identity has several of a kind: so
     // identities alike in shape come out alike in text and can share one module.
-    let one_cluster = i.federations.iter().all(|f| {
-        i.federations
-            .first()
-            .is_some_and(|g| g.cluster == f.cluster)
-    });
     if !i.federations.is_empty() {
-        let mut issuers: Vec<&str> = Vec::new();
-        // With one cluster every row is plain text: a flat table. With several, each row names
-        // its cluster's issuer parameter.
-        let mut table = Table::new(&["name", "subject"]);
-        let mut entries = Vec::new();
-        for f in &i.federations {
-            let issuer = if one_cluster {
-                "issuer".to_string()
-            } else {
-                bicep::ident("issuer", &f.cluster)
-            };
-            if !issuers.contains(&f.cluster.as_str()) {
-                let what = if one_cluster {
-                    "OIDC issuer of the cluster the credentials trust".to_string()
-                } else {
-                    format!("OIDC issuer of cluster `{}`", f.cluster)
-                };
-                m.param(
-                    &issuer,
-                    Type::String,
-                    &what,
-                    Ctx::output("cluster", &f.cluster, "oidcIssuerUrl"),
-                );
-                issuers.push(&f.cluster);
-            }
-            let name = format!("{}-{}-{}", f.cluster, f.namespace, f.service_account);
-            let subject = format!(
-                "system:serviceaccount:{}:{}",
-                f.namespace, f.service_account
-            );
-            if one_cluster {
-                table.str(&name);
-                table.str(&subject);
-            } else {
-                entries.push(
-                    Obj::new()
-                        .set("name", s(name))
-                        .set("issuer", id(issuer))
-                        .set("subject", s(subject))
-                        .build(),
-                );
-            }
-        }
-        let rows = if one_cluster {
-            Expr::Table(Box::new(table))
-        } else {
-            arr(entries)
-        };
-        m.var("federations", rows);
-        let issuer = if one_cluster {
-            id("issuer")
-        } else {
-            id("f").dot("issuer")
-        };
-        let mut fics = Resource::new(
-            "federatedCredentials",
-            types::FEDERATED_CREDENTIAL,
-            Obj::new()
-                .set("parent", id("identity"))
-                .set("name", id("f").dot("name"))
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set("issuer", issuer)
-                        .set("subject", id("f").dot("subject"))
-                        .set("audiences", arr(vec![s(azure::TOKEN_EXCHANGE_AUDIENCE)]))
-                        .build(),
-                )
-                .build(),
-        );
-        fics.each = Some(("f".into(), id("federations")));
-        fics.decorators = vec![Decorator::batch_size(1)];
-        fics.comment =
-            Some("Azure rejects concurrent writes of federated credentials on one identity".into());
-        m.push(Item::Resource(fics));
+        federated_credentials(&mut m, &i.federations);
     }
+    grants(&mut m, &i.grants);
 
-    let mut targets: Vec<(String, String)> = Vec::new();
-    for g in &i.grants {
-        let alone = i
-            .grants
+    m.output("id", id("identity").dot("id"));
+    m.output("principalId", id("identity").dot("properties.principalId"));
+    m.output("clientId", id("identity").dot("properties.clientId"));
+    m
+}
+
+/// The credentials trusting each federation's service account, and the variable they loop over.
+fn federated_credentials(m: &mut Module, federations: &[Federation]) {
+    let one_cluster = federations
+        .iter()
+        .all(|f| f.cluster == federations[0].cluster);
+    issuer_params(m, federations, one_cluster);
+    let rows = if one_cluster {
+        federation_table(federations)
+    } else {
+        federation_list(federations)
+    };
+    m.var("federations", rows);
+    m.push(Item::Resource(federated_credential_loop(one_cluster)));
+}
+
+/// One OIDC issuer parameter per cluster the identity trusts.
+fn issuer_params(m: &mut Module, federations: &[Federation], one_cluster: bool) {
+    let mut issuers: Vec<&str> = Vec::new();
+    for f in federations {
+        if issuers.contains(&f.cluster.as_str()) {
+            continue;
+        }
+        let (issuer, what) = if one_cluster {
+            (
+                "issuer".to_string(),
+                "OIDC issuer of the cluster the credentials trust".to_string(),
+            )
+        } else {
+            (
+                bicep::ident("issuer", &f.cluster),
+                format!("OIDC issuer of cluster `{}`", f.cluster),
+            )
+        };
+        m.param(
+            &issuer,
+            Type::String,
+            &what,
+            Ctx::output("cluster", &f.cluster, "oidcIssuerUrl"),
+        );
+        issuers.push(&f.cluster);
+    }
+}
+
+fn credential_name(f: &Federation) -> String {
+    format!("{}-{}-{}", f.cluster, f.namespace, f.service_account)
+}
+
+fn subject(f: &Federation) -> String {
+    format!(
+        "system:serviceaccount:{}:{}",
+        f.namespace, f.service_account
+    )
+}
+
+/// With one cluster every row is plain text: a flat table.
+fn federation_table(federations: &[Federation]) -> Expr {
+    let mut table = Table::new(&["name", "subject"]);
+    for f in federations {
+        table.str(&credential_name(f));
+        table.str(&subject(f));
+    }
+    Expr::Table(Box::new(table))
+}
+
+/// With several clusters, each row names its cluster's issuer parameter.
+fn federation_list(federations: &[Federation]) -> Expr {
+    let entries = federations
+        .iter()
+        .map(|f| {
+            Obj::new()
+                .set("name", s(credential_name(f)))
+                .set("issuer", id(bicep::ident("issuer", &f.cluster)))
+                .set("subject", s(subject(f)))
+                .build()
+        })
+        .collect();
+    arr(entries)
+}
+
+fn federated_credential_loop(one_cluster: bool) -> Resource {
+    let issuer = if one_cluster {
+        id("issuer")
+    } else {
+        id("f").dot("issuer")
+    };
+    let mut fics = Resource::new(
+        "federatedCredentials",
+        types::FEDERATED_CREDENTIAL,
+        Obj::new()
+            .set("parent", id("identity"))
+            .set("name", id("f").dot("name"))
+            .set(
+                "properties",
+                Obj::new()
+                    .set("issuer", issuer)
+                    .set("subject", id("f").dot("subject"))
+                    .set("audiences", arr(vec![s(azure::TOKEN_EXCHANGE_AUDIENCE)]))
+                    .build(),
+            )
+            .build(),
+    );
+    fics.each = Some(("f".into(), id("federations")));
+    fics.decorators = vec![Decorator::batch_size(1)];
+    fics.comment =
+        Some("Azure rejects concurrent writes of federated credentials on one identity".into());
+    fics
+}
+
+/// The resources the identity is granted roles on, each declared once, and one role assignment
+/// per grant.
+fn grants(m: &mut Module, grants: &[Grant]) {
+    let mut targets: Vec<String> = Vec::new();
+    for g in grants {
+        let alone = grants
             .iter()
             .all(|o| o.target.kind != g.target.kind || o.target.name == g.target.name);
         let t = if alone {
@@ -135,52 +173,56 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
         } else {
             bicep::ident(&g.target.kind, &g.target.name)
         };
-        if !targets.iter().any(|(x, _)| *x == t) {
-            let pname = format!("{t}Name");
-            let what = if alone {
-                format!(
-                    "Name of the {} the identity is granted roles on",
-                    g.target.kind
-                )
-            } else {
-                format!("Name of {} `{}`", g.target.kind, g.target.name)
-            };
-            let tname = m.param(
-                &pname,
-                Type::String,
-                &what,
-                Ctx::output(&g.target.kind, &g.target.name, "name"),
-            );
-            let mut r = Resource::new(
-                &t,
-                target_type(&g.target.kind),
-                Obj::new().set("name", tname).build(),
-            );
-            r.existing = true;
-            m.push(Item::Resource(r));
-            targets.push((t.clone(), g.target.kind.clone()));
+        if !targets.contains(&t) {
+            grant_target(m, &g.target, &t, alone);
+            targets.push(t.clone());
         }
-        role_assignment(
-            &mut m,
-            &bicep::ident("grant", &format!("{}-{}", g.role, t)),
-            &t,
-            Principal::Managed {
-                principal_id: id("identity").dot("properties.principalId"),
-                seed: id("identity").dot("id"),
-            },
-            &g.role,
-            Some(if alone {
-                format!("grant \"{}\" on the {}", g.role, g.target.kind)
-            } else {
-                format!(
-                    "grant \"{}\" on {}.{}",
-                    g.role, g.target.kind, g.target.name
-                )
-            }),
-        );
+        grant(m, g, &t, alone);
     }
-    m.output("id", id("identity").dot("id"));
-    m.output("principalId", id("identity").dot("properties.principalId"));
-    m.output("clientId", id("identity").dot("properties.clientId"));
-    m
+}
+
+/// The existing resource `target`, under the symbol `t`.
+fn grant_target(m: &mut Module, target: &Target, t: &str, alone: bool) {
+    let what = if alone {
+        format!(
+            "Name of the {} the identity is granted roles on",
+            target.kind
+        )
+    } else {
+        format!("Name of {} `{}`", target.kind, target.name)
+    };
+    let tname = m.param(
+        &format!("{t}Name"),
+        Type::String,
+        &what,
+        Ctx::output(&target.kind, &target.name, "name"),
+    );
+    let mut r = Resource::new(
+        t,
+        target_type(&target.kind),
+        Obj::new().set("name", tname).build(),
+    );
+    r.existing = true;
+    m.push(Item::Resource(r));
+}
+
+fn grant(m: &mut Module, g: &Grant, t: &str, alone: bool) {
+    role_assignment(
+        m,
+        &bicep::ident("grant", &format!("{}-{}", g.role, t)),
+        t,
+        Principal::Managed {
+            principal_id: id("identity").dot("properties.principalId"),
+            seed: id("identity").dot("id"),
+        },
+        &g.role,
+        Some(if alone {
+            format!("grant \"{}\" on the {}", g.role, g.target.kind)
+        } else {
+            format!(
+                "grant \"{}\" on {}.{}",
+                g.role, g.target.kind, g.target.name
+            )
+        }),
+    );
 }
