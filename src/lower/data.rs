@@ -326,68 +326,73 @@ pub(super) fn metrics(ctx: &Ctx, name: &str, mt: &Metrics) -> Module {
     m.output("id", id("workspace").dot("id"));
     m.output("name", id("workspace").dot("name"));
     if mt.grafana {
-        let gname = m.param(
-            "grafanaName",
-            Type::String,
-            "Name of the Managed Grafana",
-            azure_name(&azure::NAME_GRAFANA, name),
-        );
-        m.push(Item::Resource(resource(
-            "grafana",
-            types::GRAFANA,
-            base(gname)
-                .set("sku", Obj::new().set("name", s("Standard")).build())
-                .set(
-                    "identity",
-                    Obj::new().set("type", s("SystemAssigned")).build(),
-                )
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set("apiKey", s("Disabled"))
-                        .set("publicNetworkAccess", s("Enabled"))
-                        .set(
-                            "grafanaIntegrations",
-                            Obj::new()
-                                .set(
-                                    "azureMonitorWorkspaceIntegrations",
-                                    arr(vec![
-                                        Obj::new()
-                                            .set(
-                                                "azureMonitorWorkspaceResourceId",
-                                                id("workspace").dot("id"),
-                                            )
-                                            .build(),
-                                    ]),
-                                )
-                                .build(),
-                        )
-                        .build(),
-                ),
-        )));
-        role_assignment(
-            &mut m,
-            "grafanaReadsMetrics",
-            "workspace",
-            Principal::Managed {
-                principal_id: id("grafana").dot("identity.principalId"),
-                seed: id("grafana").dot("id"),
-            },
-            "Monitoring Data Reader",
-            Some("Grafana queries the workspace with its own identity".into()),
-        );
-        role_assignment(
-            &mut m,
-            "grafanaAdmin",
-            "grafana",
-            Principal::Deployer,
-            "Grafana Admin",
-            Some("Whoever provisions the platform can sign in to Grafana".into()),
-        );
-        with_diagnostics(ctx, &mut m, "grafana", LogSel::Group("allLogs"), true);
-        m.output("grafanaEndpoint", id("grafana").dot("properties.endpoint"));
+        grafana(ctx, &mut m, name);
     }
     m
+}
+
+/// Managed Grafana on the workspace, reading it with its own identity.
+fn grafana(ctx: &Ctx, m: &mut Module, name: &str) {
+    let gname = m.param(
+        "grafanaName",
+        Type::String,
+        "Name of the Managed Grafana",
+        azure_name(&azure::NAME_GRAFANA, name),
+    );
+    m.push(Item::Resource(resource(
+        "grafana",
+        types::GRAFANA,
+        base(gname)
+            .set("sku", Obj::new().set("name", s("Standard")).build())
+            .set(
+                "identity",
+                Obj::new().set("type", s("SystemAssigned")).build(),
+            )
+            .set(
+                "properties",
+                Obj::new()
+                    .set("apiKey", s("Disabled"))
+                    .set("publicNetworkAccess", s("Enabled"))
+                    .set(
+                        "grafanaIntegrations",
+                        Obj::new()
+                            .set(
+                                "azureMonitorWorkspaceIntegrations",
+                                arr(vec![
+                                    Obj::new()
+                                        .set(
+                                            "azureMonitorWorkspaceResourceId",
+                                            id("workspace").dot("id"),
+                                        )
+                                        .build(),
+                                ]),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            ),
+    )));
+    role_assignment(
+        m,
+        "grafanaReadsMetrics",
+        "workspace",
+        Principal::Managed {
+            principal_id: id("grafana").dot("identity.principalId"),
+            seed: id("grafana").dot("id"),
+        },
+        "Monitoring Data Reader",
+        Some("Grafana queries the workspace with its own identity".into()),
+    );
+    role_assignment(
+        m,
+        "grafanaAdmin",
+        "grafana",
+        Principal::Deployer,
+        "Grafana Admin",
+        Some("Whoever provisions the platform can sign in to Grafana".into()),
+    );
+    with_diagnostics(ctx, m, "grafana", LogSel::Group("allLogs"), true);
+    m.output("grafanaEndpoint", id("grafana").dot("properties.endpoint"));
 }
 
 pub(super) fn storage(ctx: &Ctx, name: &str, st: &Storage) -> Module {
