@@ -121,104 +121,139 @@ impl Merger {
         {
             return Ok(self.lift(path, vals));
         }
-        let conflict = || Conflict(path.join("."));
-        let child = |p: &str| {
-            let mut c = path.to_vec();
-            c.push(p.to_string());
-            c
-        };
         match first {
-            Expr::Object(props) => {
-                let mut out = Vec::new();
-                for p in props {
-                    let mut sub = Vec::new();
-                    for (i, e) in vals {
-                        let Expr::Object(other) = e else {
-                            return Err(conflict());
-                        };
-                        if other.len() != props.len() {
-                            return Err(conflict());
-                        }
-                        let Some(q) = other.iter().find(|q| q.key == p.key) else {
-                            return Err(conflict());
-                        };
-                        sub.push((*i, &q.value));
-                    }
-                    let key = match &p.key {
-                        bicep::Key::Name(k) => k.clone(),
-                        bicep::Key::Expr(_) => "key".into(),
-                    };
-                    out.push(Prop {
-                        key: p.key.clone(),
-                        value: self.expr(&child(&key), &sub)?,
-                        comment: p.comment.clone(),
-                    });
-                }
-                Ok(Expr::Object(out))
-            }
-            Expr::Array(items) => {
-                let mut out = Vec::new();
-                for (n, _) in items.iter().enumerate() {
-                    let mut sub = Vec::new();
-                    for (i, e) in vals {
-                        match e {
-                            Expr::Array(other) if other.len() == items.len() => {
-                                sub.push((*i, &other[n]))
-                            }
-                            _ => return Err(conflict()),
-                        }
-                    }
-                    out.push(self.expr(&child(&n.to_string()), &sub)?);
-                }
-                Ok(Expr::Array(out))
-            }
-            Expr::Call(f, args) => {
-                let mut out = Vec::new();
-                for (n, _) in args.iter().enumerate() {
-                    let mut sub = Vec::new();
-                    for (i, e) in vals {
-                        match e {
-                            Expr::Call(g, other) if g == f && other.len() == args.len() => {
-                                sub.push((*i, &other[n]))
-                            }
-                            _ => return Err(conflict()),
-                        }
-                    }
-                    out.push(self.expr(path, &sub)?);
-                }
-                Ok(Expr::Call(f, out))
-            }
-            Expr::Interp(parts) => {
-                let mut out = Vec::new();
-                for (n, part) in parts.iter().enumerate() {
-                    match part {
-                        Part::Text(t) => {
-                            let same = vals.iter().all(|(_, e)| matches!(e, Expr::Interp(o) if o.len() == parts.len() && o[n] == Part::Text(t.clone())));
-                            if !same {
-                                return Err(conflict());
-                            }
-                            out.push(part.clone());
-                        }
-                        Part::Expr(_) => {
-                            let mut sub = Vec::new();
-                            for (i, e) in vals {
-                                match e {
-                                    Expr::Interp(o) if o.len() == parts.len() => match &o[n] {
-                                        Part::Expr(x) => sub.push((*i, x)),
-                                        Part::Text(_) => return Err(conflict()),
-                                    },
-                                    _ => return Err(conflict()),
-                                }
-                            }
-                            out.push(Part::Expr(self.expr(path, &sub)?));
-                        }
-                    }
-                }
-                Ok(Expr::Interp(out))
-            }
-            _ => Err(conflict()),
+            Expr::Object(props) => self.object(path, props, vals),
+            Expr::Array(items) => self.array(path, items.len(), vals),
+            Expr::Call(f, args) => self.call(path, f, args.len(), vals),
+            Expr::Interp(parts) => self.interp(path, parts, vals),
+            _ => Err(conflict(path)),
         }
     }
+
+    /// Objects with the same keys, property by property.
+    fn object(
+        &mut self,
+        path: &[String],
+        props: &[Prop],
+        vals: &[(usize, &Expr)],
+    ) -> Result<Expr, Conflict> {
+        let mut out = Vec::new();
+        for p in props {
+            let mut sub = Vec::new();
+            for (i, e) in vals {
+                let Expr::Object(other) = e else {
+                    return Err(conflict(path));
+                };
+                if other.len() != props.len() {
+                    return Err(conflict(path));
+                }
+                let Some(q) = other.iter().find(|q| q.key == p.key) else {
+                    return Err(conflict(path));
+                };
+                sub.push((*i, &q.value));
+            }
+            let key = match &p.key {
+                bicep::Key::Name(k) => k.clone(),
+                bicep::Key::Expr(_) => "key".into(),
+            };
+            out.push(Prop {
+                key: p.key.clone(),
+                value: self.expr(&child(path, &key), &sub)?,
+                comment: p.comment.clone(),
+            });
+        }
+        Ok(Expr::Object(out))
+    }
+
+    /// Arrays of the same length, element by element.
+    fn array(
+        &mut self,
+        path: &[String],
+        len: usize,
+        vals: &[(usize, &Expr)],
+    ) -> Result<Expr, Conflict> {
+        let mut out = Vec::new();
+        for n in 0..len {
+            let mut sub = Vec::new();
+            for (i, e) in vals {
+                match e {
+                    Expr::Array(other) if other.len() == len => sub.push((*i, &other[n])),
+                    _ => return Err(conflict(path)),
+                }
+            }
+            out.push(self.expr(&child(path, &n.to_string()), &sub)?);
+        }
+        Ok(Expr::Array(out))
+    }
+
+    /// Calls of the same function, argument by argument; the arguments add nothing to the path.
+    fn call(
+        &mut self,
+        path: &[String],
+        f: &'static str,
+        len: usize,
+        vals: &[(usize, &Expr)],
+    ) -> Result<Expr, Conflict> {
+        let mut out = Vec::new();
+        for n in 0..len {
+            let mut sub = Vec::new();
+            for (i, e) in vals {
+                match e {
+                    Expr::Call(g, other) if *g == f && other.len() == len => {
+                        sub.push((*i, &other[n]))
+                    }
+                    _ => return Err(conflict(path)),
+                }
+            }
+            out.push(self.expr(path, &sub)?);
+        }
+        Ok(Expr::Call(f, out))
+    }
+
+    /// Interpolated strings with the same text between their holes, hole by hole.
+    fn interp(
+        &mut self,
+        path: &[String],
+        parts: &[Part],
+        vals: &[(usize, &Expr)],
+    ) -> Result<Expr, Conflict> {
+        let mut out = Vec::new();
+        for (n, part) in parts.iter().enumerate() {
+            match part {
+                Part::Text(t) => {
+                    let same = vals.iter().all(|(_, e)| matches!(e, Expr::Interp(o) if o.len() == parts.len() && matches!(&o[n], Part::Text(u) if u == t)));
+                    if !same {
+                        return Err(conflict(path));
+                    }
+                    out.push(part.clone());
+                }
+                Part::Expr(_) => {
+                    let mut sub = Vec::new();
+                    for (i, e) in vals {
+                        match e {
+                            Expr::Interp(o) if o.len() == parts.len() => match &o[n] {
+                                Part::Expr(x) => sub.push((*i, x)),
+                                Part::Text(_) => return Err(conflict(path)),
+                            },
+                            _ => return Err(conflict(path)),
+                        }
+                    }
+                    out.push(Part::Expr(self.expr(path, &sub)?));
+                }
+            }
+        }
+        Ok(Expr::Interp(out))
+    }
+}
+
+fn conflict(path: &[String]) -> Conflict {
+    Conflict(path.join("."))
+}
+
+fn child(path: &[String], p: &str) -> Vec<String> {
+    let mut c = path.to_vec();
+    c.push(p.to_string());
+    c
 }
 
 /// Moves the values `merge_in_place` lifted out of one variant's items, by walking the merged
