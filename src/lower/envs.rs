@@ -813,50 +813,15 @@ pub(crate) fn merge_diffs(
     diffs: Vec<Diff>,
     why: &str,
 ) -> Option<(Module, Vec<Lifted>)> {
-    // Values are lifted where some declaration differs, at the shallowest such place: sorted,
-    // a path comes before those under it.
-    let mut paths: Vec<&[u32]> = diffs.iter().flatten().map(|(p, _)| p.as_slice()).collect();
-    paths.sort_unstable();
-    paths.dedup();
-    let mut lifted_at: Vec<Vec<u32>> = Vec::new();
-    for p in paths {
-        if lifted_at.last().is_some_and(|l| p.starts_with(l)) {
-            continue;
-        }
-        lifted_at.push(p.to_vec());
-    }
-    // Each declaration's values: at a lifted place itself, or under it (patched into the
-    // first's value there).
+    let lifted_at = lifted_places(&diffs);
     let mut values: Vec<Vec<Option<Expr>>> = Vec::with_capacity(diffs.len());
     for d in diffs {
-        let mut own: Vec<Option<Expr>> = (0..lifted_at.len()).map(|_| None).collect();
-        for (path, value) in d {
-            let k = lifted_at
-                .partition_point(|l| l.as_slice() <= path.as_slice())
-                .checked_sub(1)?;
-            let at = &lifted_at[k];
-            if path.len() == at.len() {
-                own[k] = Some(value);
-            } else {
-                if own[k].is_none() {
-                    own[k] = Some(at_path(&first.items, at)?.0.clone());
-                }
-                let whole = own[k].as_mut()?;
-                *expr_at_mut(whole, &path[at.len()..])? = value;
-            }
-        }
-        values.push(own);
+        values.push(place_values(first, d, &lifted_at)?);
     }
     let mut namer = Merger {
         copy_values: false,
         lifted: Vec::new(),
-        taken: first
-            .params
-            .iter()
-            .chain(&first.items)
-            .filter_map(item_name)
-            .map(str::to_string)
-            .collect(),
+        taken: declared(first).collect(),
         variants: values.len() + 1,
     };
     let mut merged_items = first.items.clone();
@@ -888,31 +853,49 @@ pub(crate) fn merge_diffs(
             *at_path_mut(&mut merged_items, at)? = Expr::Ident(param.clone().into());
             param
         };
-        lifted_params.push(Item::Param {
-            decorators: vec![Decorator::description(why.to_string())],
-            name: param.clone(),
-            ty: type_of(base),
-            default: Some(base.clone()),
-        });
+        lifted_params.push(lifted_param(why, param.clone(), base.clone()));
         lifted.push(Lifted { param, values: all });
     }
     for i in removed.into_iter().rev() {
         merged_items.remove(i);
     }
-    let merged = Module {
-        kind: first.kind,
-        area: first.area,
-        decl: first.decl.clone(),
-        span: first.span,
-        doc: first.doc.clone(),
-        params: first.params.clone(),
-        args: first.args.clone(),
-        items: merged_items,
-        outputs: first.outputs.clone(),
-        lifted_params,
-        origins: Vec::new(),
-        origin_line: 0,
-        shared_with: first.shared_with,
-    };
-    Some((merged, lifted))
+    Some((shell(first, merged_items, lifted_params), lifted))
+}
+
+/// Values are lifted where some declaration differs, at the shallowest such place: sorted, a
+/// path comes before those under it.
+fn lifted_places(diffs: &[Diff]) -> Vec<Vec<u32>> {
+    let mut paths: Vec<&[u32]> = diffs.iter().flatten().map(|(p, _)| p.as_slice()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut lifted_at: Vec<Vec<u32>> = Vec::new();
+    for p in paths {
+        if lifted_at.last().is_some_and(|l| p.starts_with(l)) {
+            continue;
+        }
+        lifted_at.push(p.to_vec());
+    }
+    lifted_at
+}
+
+/// One declaration's values at each lifted place: the value there itself, or the first's value
+/// there with the declaration's values under it patched in.
+fn place_values(first: &Module, d: Diff, lifted_at: &[Vec<u32>]) -> Option<Vec<Option<Expr>>> {
+    let mut own: Vec<Option<Expr>> = (0..lifted_at.len()).map(|_| None).collect();
+    for (path, value) in d {
+        let k = lifted_at
+            .partition_point(|l| l.as_slice() <= path.as_slice())
+            .checked_sub(1)?;
+        let at = &lifted_at[k];
+        if path.len() == at.len() {
+            own[k] = Some(value);
+        } else {
+            if own[k].is_none() {
+                own[k] = Some(at_path(&first.items, at)?.0.clone());
+            }
+            let whole = own[k].as_mut()?;
+            *expr_at_mut(whole, &path[at.len()..])? = value;
+        }
+    }
+    Some(own)
 }
