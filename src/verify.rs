@@ -6,7 +6,7 @@
 
 use crate::azure::extensions as ext;
 use crate::check::Checked;
-use crate::model::{Cluster, Platform};
+use crate::model::{Cluster, Identity, Platform};
 use crate::source::{SourceMap, Span};
 use serde_json::Value;
 
@@ -460,7 +460,7 @@ fn resource(v: &mut Verifier, t: &str, n: &str, origin: &str) -> Option<String> 
 fn federated_credentials(
     v: &mut Verifier,
     id_name: &str,
-    i: &crate::model::Identity,
+    i: &Identity,
     issuers: &[(String, String)],
 ) {
     let span = i.meta.span;
@@ -533,12 +533,7 @@ fn principal(v: &mut Verifier, id_name: &str, span: Span) -> Option<String> {
 }
 
 /// Each grant of the identity, as a role assignment on the deployed target.
-fn role_assignments(
-    v: &mut Verifier,
-    deployed: &Deployed,
-    id_name: &str,
-    i: &crate::model::Identity,
-) {
+fn role_assignments(v: &mut Verifier, deployed: &Deployed, id_name: &str, i: &Identity) {
     let span = i.meta.span;
     let Some(principal) = principal(v, id_name, span) else {
         return;
