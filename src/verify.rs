@@ -6,7 +6,7 @@
 
 use crate::azure::extensions as ext;
 use crate::check::Checked;
-use crate::model::{Cluster, Platform};
+use crate::model::{Cluster, Identity, Platform};
 use crate::source::{SourceMap, Span};
 use serde_json::Value;
 
@@ -321,13 +321,46 @@ pub fn verify(
         resources: Vec::new(),
         stopped: None,
     };
-    match v.az(&["resource", "list", "--resource-group", rg]) {
-        Ok(Value::Array(list)) => v.resources = list,
-        Ok(_) => {
-            return Err(AzError::BadOutput(
-                "`az resource list` printed no list".into(),
-            ));
+    if !resource_group(&mut v)? {
+        return Ok(Report { rows: v.rows });
+    }
+    let deployed = resources(&mut v, map);
+    let mut issuers: Vec<(String, String)> = Vec::new();
+    for (name, c) in &p.clusters {
+        let Some(aks) = deployed.actual(&format!("cluster-{name}"), "cluster") else {
+            continue;
+        };
+        if let Some(issuer) = cluster(&mut v, &aks, c) {
+            issuers.push((name.clone(), issuer));
         }
+    }
+    for (name, i) in &p.identities {
+        let Some(id_name) = deployed.actual(&format!("identity-{name}"), "identity") else {
+            continue;
+        };
+        federated_credentials(&mut v, &id_name, i, &issuers);
+        if !i.grants.is_empty() {
+            role_assignments(&mut v, &deployed, &id_name, i);
+        }
+    }
+    match v.stopped {
+        Some(e) => Err(e),
+        None => Ok(Report { rows: v.rows }),
+    }
+}
+
+/// Lists the resource group's resources into `v`; `false` when the group is not found, which a
+/// row then reports.
+fn resource_group(v: &mut Verifier) -> Result<bool, AzError> {
+    let rg = v.rg.clone();
+    match v.az(&["resource", "list", "--resource-group", &rg]) {
+        Ok(Value::Array(list)) => {
+            v.resources = list;
+            Ok(true)
+        }
+        Ok(_) => Err(AzError::BadOutput(
+            "`az resource list` printed no list".into(),
+        )),
         Err(AzError::NotFound(e)) => {
             v.row(
                 Status::Missing,
@@ -336,12 +369,26 @@ pub fn verify(
                 format!("not found: {e}"),
                 Span::default(),
             );
-            return Ok(Report { rows: v.rows });
+            Ok(false)
         }
-        Err(e) => return Err(e),
+        Err(e) => Err(e),
     }
+}
 
-    // Every top-level resource platc deploys, by its generated name pattern.
+/// The names the deployed resources actually have, by deployment and symbol.
+struct Deployed(Vec<(String, String, String)>);
+
+impl Deployed {
+    fn actual(&self, deployment: &str, symbol: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(d, s, _)| d == deployment && s == symbol)
+            .map(|(_, _, n)| n.clone())
+    }
+}
+
+/// Every top-level resource platc deploys, by its generated name pattern.
+fn resources(v: &mut Verifier, map: &Value) -> Deployed {
     let empty = Vec::new();
     let mut names: Vec<(String, String, String)> = Vec::new(); // (deployment, symbol, actual name)
     for d in map["deployments"].as_array().unwrap_or(&empty) {
@@ -354,7 +401,7 @@ pub fn verify(
                 r["type"].as_str().unwrap_or_default(),
                 r["name"].as_str().unwrap_or_default(),
             );
-            // Child and extension resources are checked through their parents below.
+            // Child and extension resources are checked through their parents.
             if t.matches('/').count() != 1
                 || n.contains('/')
                 || n.contains('*') && n.len() == 1
@@ -362,37 +409,7 @@ pub fn verify(
             {
                 continue;
             }
-            let found = v.find(t, n).map(|r| {
-                (
-                    r["name"].as_str().unwrap_or_default().to_string(),
-                    state_ok(r),
-                )
-            });
-            let (status, detail, actual) = match found {
-                Some((name, true)) => (Status::Ok, "exists".to_string(), name),
-                Some((name, false)) => (
-                    Status::Failed,
-                    "provisioning did not succeed".to_string(),
-                    name,
-                ),
-                None => (
-                    Status::Missing,
-                    format!("no {t} named like `{n}`"),
-                    String::new(),
-                ),
-            };
-            v.rows.push(Row {
-                status,
-                check: "resource",
-                target: if actual.is_empty() {
-                    n.to_string()
-                } else {
-                    actual.clone()
-                },
-                detail: format!("{t}: {detail}"),
-                origin: origin.clone(),
-            });
-            if !actual.is_empty() {
+            if let Some(actual) = resource(v, t, n, &origin) {
                 names.push((
                     deployment.clone(),
                     r["symbol"].as_str().unwrap_or_default().to_string(),
@@ -401,140 +418,171 @@ pub fn verify(
             }
         }
     }
-    let actual = |deployment: &str, symbol: &str| {
-        names
-            .iter()
-            .find(|(d, s, _)| d == deployment && s == symbol)
-            .map(|(_, _, n)| n.clone())
+    Deployed(names)
+}
+
+/// The row of one resource of type `t` named like `n`; returns its actual name if it exists.
+fn resource(v: &mut Verifier, t: &str, n: &str, origin: &str) -> Option<String> {
+    let found = v.find(t, n).map(|r| {
+        (
+            r["name"].as_str().unwrap_or_default().to_string(),
+            state_ok(r),
+        )
+    });
+    let (status, detail, actual) = match found {
+        Some((name, true)) => (Status::Ok, "exists".to_string(), name),
+        Some((name, false)) => (
+            Status::Failed,
+            "provisioning did not succeed".to_string(),
+            name,
+        ),
+        None => (
+            Status::Missing,
+            format!("no {t} named like `{n}`"),
+            String::new(),
+        ),
     };
+    v.rows.push(Row {
+        status,
+        check: "resource",
+        target: if actual.is_empty() {
+            n.to_string()
+        } else {
+            actual.clone()
+        },
+        detail: format!("{t}: {detail}"),
+        origin: origin.to_string(),
+    });
+    (!actual.is_empty()).then_some(actual)
+}
 
-    let mut issuers: Vec<(String, String)> = Vec::new();
-    for (name, c) in &p.clusters {
-        let Some(aks) = actual(&format!("cluster-{name}"), "cluster") else {
-            continue;
+/// Each federation of the identity, as a credential trusting its cluster's issuer.
+fn federated_credentials(
+    v: &mut Verifier,
+    id_name: &str,
+    i: &Identity,
+    issuers: &[(String, String)],
+) {
+    let span = i.meta.span;
+    let rg = v.rg.clone();
+    let answer = v.az(&[
+        "identity",
+        "federated-credential",
+        "list",
+        "--resource-group",
+        &rg,
+        "--identity-name",
+        id_name,
+    ]);
+    let creds = Verifier::listed(answer);
+    for f in &i.federations {
+        let subject = format!(
+            "system:serviceaccount:{}:{}",
+            f.namespace, f.service_account
+        );
+        let issuer = issuers
+            .iter()
+            .find(|(c, _)| *c == f.cluster)
+            .map(|(_, u)| u.clone());
+        let (status, detail) = match &creds {
+            Ok(list) => {
+                let present = list.as_array().is_some_and(|list| {
+                    list.iter().any(|c| {
+                        c["subject"] == subject.as_str()
+                            && issuer.as_ref().is_none_or(|u| c["issuer"] == u.as_str())
+                    })
+                });
+                let status = if present { Status::Ok } else { Status::Missing };
+                (status, format!("issuer of cluster `{}`", f.cluster))
+            }
+            Err(e) => (Status::Failed, e.clone()),
         };
-        if let Some(issuer) = cluster(&mut v, &aks, c) {
-            issuers.push((name.clone(), issuer));
-        }
+        v.row(
+            status,
+            "federated credential",
+            format!("{id_name} ← {subject}"),
+            detail,
+            span,
+        );
     }
+}
 
-    for (name, i) in &p.identities {
-        let Some(id_name) = actual(&format!("identity-{name}"), "identity") else {
-            continue;
+/// The identity's principal id, or a row saying why it cannot be read.
+fn principal(v: &mut Verifier, id_name: &str, span: Span) -> Option<String> {
+    let rg = v.rg.clone();
+    let shown = v.az(&[
+        "identity",
+        "show",
+        "--resource-group",
+        &rg,
+        "--name",
+        id_name,
+    ]);
+    let principal = match &shown {
+        Ok(x) => x["principalId"].as_str().map(str::to_string),
+        Err(_) => None,
+    };
+    if principal.is_none() {
+        let (status, detail) = match shown {
+            Err(e @ AzError::Failed(_)) => (Status::Failed, format!("cannot read it: {e}")),
+            _ => (Status::Missing, "cannot read its principal id".to_string()),
         };
-        let span = i.meta.span;
-        let answer = v.az(&[
-            "identity",
-            "federated-credential",
-            "list",
-            "--resource-group",
-            rg,
-            "--identity-name",
-            &id_name,
-        ]);
-        let creds = Verifier::listed(answer);
-        for f in &i.federations {
-            let subject = format!(
-                "system:serviceaccount:{}:{}",
-                f.namespace, f.service_account
-            );
-            let issuer = issuers
-                .iter()
-                .find(|(c, _)| *c == f.cluster)
-                .map(|(_, u)| u.clone());
-            let (status, detail) = match &creds {
-                Ok(list) => {
-                    let present = list.as_array().is_some_and(|list| {
-                        list.iter().any(|c| {
-                            c["subject"] == subject.as_str()
-                                && issuer.as_ref().is_none_or(|u| c["issuer"] == u.as_str())
-                        })
-                    });
-                    let status = if present { Status::Ok } else { Status::Missing };
-                    (status, format!("issuer of cluster `{}`", f.cluster))
-                }
-                Err(e) => (Status::Failed, e.clone()),
-            };
-            v.row(
-                status,
-                "federated credential",
-                format!("{id_name} ← {subject}"),
-                detail,
-                span,
-            );
-        }
-        if i.grants.is_empty() {
-            continue;
-        }
-        let shown = v.az(&[
-            "identity",
-            "show",
-            "--resource-group",
-            rg,
-            "--name",
-            &id_name,
-        ]);
-        let principal = match &shown {
-            Ok(x) => x["principalId"].as_str().map(str::to_string),
-            Err(_) => None,
-        };
-        let Some(principal) = principal else {
-            let (status, detail) = match shown {
-                Err(e @ AzError::Failed(_)) => (Status::Failed, format!("cannot read it: {e}")),
-                _ => (Status::Missing, "cannot read its principal id".to_string()),
-            };
-            v.row(status, "identity", &id_name, detail, span);
-            continue;
-        };
-        let answer = v.az(&[
-            "role",
-            "assignment",
-            "list",
-            "--assignee",
-            &principal,
-            "--all",
-        ]);
-        let assignments = Verifier::listed(answer);
-        for g in &i.grants {
-            let symbol = match g.target.kind.as_str() {
-                "vault" => "vault",
-                "appconfig" => "store",
-                "registry" => "registry",
-                "storage" => "account",
-                "cluster" => "cluster",
-                _ => "workspace",
-            };
-            let target =
-                actual(&format!("{}-{}", g.target.kind, g.target.name), symbol).unwrap_or_default();
-            let (status, detail) = match &assignments {
-                Ok(list) => {
-                    let present = list.as_array().is_some_and(|list| {
-                        list.iter().any(|a| {
-                            a["roleDefinitionName"] == g.role.as_str()
-                                && a["scope"].as_str().is_some_and(|s| {
-                                    !target.is_empty()
-                                        && s.to_ascii_lowercase()
-                                            .ends_with(&format!("/{}", target.to_ascii_lowercase()))
-                                })
-                        })
-                    });
-                    let status = if present { Status::Ok } else { Status::Missing };
-                    (status, g.role.clone())
-                }
-                Err(e) => (Status::Failed, format!("{}: {e}", g.role)),
-            };
-            v.row(
-                status,
-                "role assignment",
-                format!("{id_name} → {target}"),
-                detail,
-                span,
-            );
-        }
+        v.row(status, "identity", id_name, detail, span);
     }
-    match v.stopped {
-        Some(e) => Err(e),
-        None => Ok(Report { rows: v.rows }),
+    principal
+}
+
+/// Each grant of the identity, as a role assignment on the deployed target.
+fn role_assignments(v: &mut Verifier, deployed: &Deployed, id_name: &str, i: &Identity) {
+    let span = i.meta.span;
+    let Some(principal) = principal(v, id_name, span) else {
+        return;
+    };
+    let answer = v.az(&[
+        "role",
+        "assignment",
+        "list",
+        "--assignee",
+        &principal,
+        "--all",
+    ]);
+    let assignments = Verifier::listed(answer);
+    for g in &i.grants {
+        let symbol = match g.target.kind.as_str() {
+            "vault" => "vault",
+            "appconfig" => "store",
+            "registry" => "registry",
+            "storage" => "account",
+            "cluster" => "cluster",
+            _ => "workspace",
+        };
+        let target = deployed
+            .actual(&format!("{}-{}", g.target.kind, g.target.name), symbol)
+            .unwrap_or_default();
+        let (status, detail) = match &assignments {
+            Ok(list) => {
+                let present = list.as_array().is_some_and(|list| {
+                    list.iter().any(|a| {
+                        a["roleDefinitionName"] == g.role.as_str()
+                            && a["scope"].as_str().is_some_and(|s| {
+                                !target.is_empty()
+                                    && s.to_ascii_lowercase()
+                                        .ends_with(&format!("/{}", target.to_ascii_lowercase()))
+                            })
+                    })
+                });
+                let status = if present { Status::Ok } else { Status::Missing };
+                (status, g.role.clone())
+            }
+            Err(e) => (Status::Failed, format!("{}: {e}", g.role)),
+        };
+        v.row(
+            status,
+            "role assignment",
+            format!("{id_name} → {target}"),
+            detail,
+            span,
+        );
     }
 }
 
@@ -553,118 +601,151 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
             return None;
         }
     };
-    let mut expect = |what: &'static str, ok: bool, detail: String| {
-        let status = if ok { Status::Ok } else { Status::Differs };
-        v.row(status, what, aks, detail, span);
-    };
-    let s = |path: &[&str]| -> Option<Value> {
-        let mut cur = &show;
+    let mut cc = ClusterCheck { v, aks, span, show };
+    cc.settings(c);
+    cc.addons(c);
+    cc.provisioned();
+    cc.extensions(c);
+    cc.flux(c);
+    cc.get(&["oidcIssuerProfile", "issuerUrl"])
+        .or_else(|| cc.get(&["oidcIssuerProfile", "issuerURL"]))
+        .and_then(|x| x.as_str().map(str::to_string))
+}
+
+/// One managed cluster, as `az aks show` described it, and the rows about it.
+struct ClusterCheck<'a, 'b> {
+    v: &'a mut Verifier<'b>,
+    aks: &'a str,
+    span: Span,
+    show: Value,
+}
+
+impl ClusterCheck<'_, '_> {
+    fn get(&self, path: &[&str]) -> Option<&Value> {
+        let mut cur = &self.show;
         for p in path {
             cur = cur.get(*p)?;
         }
-        Some(cur.clone())
-    };
-    let text = |path: &[&str]| {
-        s(path)
+        Some(cur)
+    }
+
+    fn text(&self, path: &[&str]) -> String {
+        self.get(path)
             .and_then(|x| x.as_str().map(str::to_string))
             .unwrap_or_default()
-    };
-    let truthy = |path: &[&str]| {
-        s(path).is_some_and(|x| {
-            x == Value::Bool(true) || x.as_str().is_some_and(|t| t.eq_ignore_ascii_case("true"))
-        })
-    };
-    expect(
-        "cluster setting",
-        truthy(&["oidcIssuerProfile", "enabled"]),
-        "OIDC issuer enabled".into(),
-    );
-    expect(
-        "cluster setting",
-        truthy(&["securityProfile", "workloadIdentity", "enabled"]),
-        "workload identity enabled".into(),
-    );
-    expect(
-        "cluster setting",
-        truthy(&["disableLocalAccounts"]),
-        "local accounts disabled".into(),
-    );
-    let dataplane = text(&["networkProfile", "networkDataplane"]);
-    expect(
-        "cluster setting",
-        dataplane == c.network.dataplane,
-        format!("data plane {} (found `{dataplane}`)", c.network.dataplane),
-    );
-    let policy = text(&["networkProfile", "networkPolicy"]);
-    expect(
-        "cluster setting",
-        policy == c.network.policy,
-        format!("network policy {} (found `{policy}`)", c.network.policy),
-    );
-    if c.network.overlay {
-        expect(
-            "cluster setting",
-            s(&["networkProfile", "networkPluginMode"]) == Some(Value::from("overlay")),
-            "Azure CNI overlay".into(),
-        );
     }
-    let addons: [(bool, &[&str], &str); 4] = [
-        (
-            c.keyvault_csi.is_some(),
-            &["addonProfiles", ext::ADDON_KEYVAULT_CSI, "enabled"],
-            "Key Vault CSI provider",
-        ),
-        (
-            c.azure_policy,
-            &["addonProfiles", ext::ADDON_AZURE_POLICY, "enabled"],
-            "Azure Policy",
-        ),
-        (
-            c.logs.is_some(),
-            &["addonProfiles", ext::ADDON_CONTAINER_INSIGHTS, "enabled"],
-            "Container insights",
-        ),
-        (
-            c.prometheus,
-            &["azureMonitorProfile", "metrics", "enabled"],
-            "managed Prometheus",
-        ),
-    ];
-    for (wanted, path, what) in addons {
-        if wanted {
-            expect("add-on", truthy(path), what.into());
+
+    fn truthy(&self, path: &[&str]) -> bool {
+        self.get(path).is_some_and(|x| {
+            *x == Value::Bool(true) || x.as_str().is_some_and(|t| t.eq_ignore_ascii_case("true"))
+        })
+    }
+
+    fn row(&mut self, status: Status, check: &'static str, target: String, detail: String) {
+        self.v.row(status, check, target, detail, self.span);
+    }
+
+    /// A row about the cluster itself: `Differs` unless `ok`.
+    fn expect(&mut self, what: &'static str, ok: bool, detail: String) {
+        let status = if ok { Status::Ok } else { Status::Differs };
+        self.v.row(status, what, self.aks, detail, self.span);
+    }
+
+    /// Workload identity, local accounts and networking.
+    fn settings(&mut self, c: &Cluster) {
+        let oidc = self.truthy(&["oidcIssuerProfile", "enabled"]);
+        self.expect("cluster setting", oidc, "OIDC issuer enabled".into());
+        let wi = self.truthy(&["securityProfile", "workloadIdentity", "enabled"]);
+        self.expect("cluster setting", wi, "workload identity enabled".into());
+        let local = self.truthy(&["disableLocalAccounts"]);
+        self.expect("cluster setting", local, "local accounts disabled".into());
+        let dataplane = self.text(&["networkProfile", "networkDataplane"]);
+        self.expect(
+            "cluster setting",
+            dataplane == c.network.dataplane,
+            format!("data plane {} (found `{dataplane}`)", c.network.dataplane),
+        );
+        let policy = self.text(&["networkProfile", "networkPolicy"]);
+        self.expect(
+            "cluster setting",
+            policy == c.network.policy,
+            format!("network policy {} (found `{policy}`)", c.network.policy),
+        );
+        if c.network.overlay {
+            let overlay =
+                self.get(&["networkProfile", "networkPluginMode"]) == Some(&Value::from("overlay"));
+            self.expect("cluster setting", overlay, "Azure CNI overlay".into());
         }
     }
-    if let Some(istio) = &c.istio {
-        let revisions = s(&["serviceMeshProfile", "istio", "revisions"]).unwrap_or(Value::Null);
-        let ok = s(&["serviceMeshProfile", "mode"]) == Some(Value::from("Istio"))
-            && revisions
-                .as_array()
-                .is_some_and(|r| r.iter().any(|x| x == istio.revision.as_str()));
-        expect("add-on", ok, format!("Istio {}", istio.revision));
-    }
-    let state = text(&["provisioningState"]);
-    expect(
-        "cluster setting",
-        state.eq_ignore_ascii_case("Succeeded"),
-        format!("provisioning state {state}"),
-    );
 
-    let wanted: Vec<&str> = [
-        (c.flux, ext::FLUX_TYPE),
-        (c.app_config_provider, ext::APPCONFIG_TYPE),
-    ]
-    .into_iter()
-    .filter_map(|(on, t)| on.then_some(t))
-    .collect();
-    if !wanted.is_empty() {
-        let answer = v.cluster_list(&["k8s-extension", "list"], aks);
+    /// The add-ons the cluster declares, and Istio.
+    fn addons(&mut self, c: &Cluster) {
+        let addons: [(bool, &[&str], &str); 4] = [
+            (
+                c.keyvault_csi.is_some(),
+                &["addonProfiles", ext::ADDON_KEYVAULT_CSI, "enabled"],
+                "Key Vault CSI provider",
+            ),
+            (
+                c.azure_policy,
+                &["addonProfiles", ext::ADDON_AZURE_POLICY, "enabled"],
+                "Azure Policy",
+            ),
+            (
+                c.logs.is_some(),
+                &["addonProfiles", ext::ADDON_CONTAINER_INSIGHTS, "enabled"],
+                "Container insights",
+            ),
+            (
+                c.prometheus,
+                &["azureMonitorProfile", "metrics", "enabled"],
+                "managed Prometheus",
+            ),
+        ];
+        for (wanted, path, what) in addons {
+            if wanted {
+                let on = self.truthy(path);
+                self.expect("add-on", on, what.into());
+            }
+        }
+        if let Some(istio) = &c.istio {
+            let ok = self.get(&["serviceMeshProfile", "mode"]) == Some(&Value::from("Istio"))
+                && self
+                    .get(&["serviceMeshProfile", "istio", "revisions"])
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().any(|x| x == istio.revision.as_str()));
+            self.expect("add-on", ok, format!("Istio {}", istio.revision));
+        }
+    }
+
+    fn provisioned(&mut self) {
+        let state = self.text(&["provisioningState"]);
+        self.expect(
+            "cluster setting",
+            state.eq_ignore_ascii_case("Succeeded"),
+            format!("provisioning state {state}"),
+        );
+    }
+
+    /// The cluster extensions the platform needs: installed and provisioned.
+    fn extensions(&mut self, c: &Cluster) {
+        let wanted: Vec<&str> = [
+            (c.flux, ext::FLUX_TYPE),
+            (c.app_config_provider, ext::APPCONFIG_TYPE),
+        ]
+        .into_iter()
+        .filter_map(|(on, t)| on.then_some(t))
+        .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let answer = self.v.cluster_list(&["k8s-extension", "list"], self.aks);
         for ext_type in wanted {
+            let target = format!("{}/{ext_type}", self.aks);
             let list = match &answer {
                 Ok(list) => list,
                 Err(e) => {
-                    let target = format!("{aks}/{ext_type}");
-                    v.row(Status::Failed, "extension", target, e.clone(), span);
+                    self.row(Status::Failed, "extension", target, e.clone());
                     continue;
                 }
             };
@@ -675,49 +756,25 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
                         .is_some_and(|t| t.eq_ignore_ascii_case(ext_type))
                 })
             });
-            let (status, detail) = match found {
-                None => (Status::Missing, "not installed".to_string()),
-                Some(e) if !state_ok(e) => (
-                    Status::Failed,
-                    format!(
-                        "provisioning state {}",
-                        e["provisioningState"].as_str().unwrap_or("unknown")
-                    ),
-                ),
-                Some(e) => (
-                    Status::Ok,
-                    format!(
-                        "version {}",
-                        e["currentVersion"]
-                            .as_str()
-                            .or(e["version"].as_str())
-                            .unwrap_or("?")
-                    ),
-                ),
-            };
-            v.row(
-                status,
-                "extension",
-                format!("{aks}/{ext_type}"),
-                detail,
-                span,
-            );
+            let (status, detail) = extension_status(found);
+            self.row(status, "extension", target, detail);
         }
     }
-    if !c.gitops.is_empty() {
-        let answer = v.cluster_list(&["k8s-configuration", "flux", "list"], aks);
+
+    /// Each Flux configuration of the cluster, with its kustomizations.
+    fn flux(&mut self, c: &Cluster) {
+        if c.gitops.is_empty() {
+            return;
+        }
+        let answer = self
+            .v
+            .cluster_list(&["k8s-configuration", "flux", "list"], self.aks);
         for (gname, g) in &c.gitops {
+            let target = format!("{}/{gname}", self.aks);
             let list = match &answer {
                 Ok(list) => list,
                 Err(e) => {
-                    let target = format!("{aks}/{gname}");
-                    v.row(
-                        Status::Failed,
-                        "flux configuration",
-                        target,
-                        e.clone(),
-                        span,
-                    );
+                    self.row(Status::Failed, "flux configuration", target, e.clone());
                     continue;
                 }
             };
@@ -725,13 +782,8 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
                 .as_array()
                 .and_then(|l| l.iter().find(|f| f["name"] == gname.as_str()));
             let Some(f) = found else {
-                v.row(
-                    Status::Missing,
-                    "flux configuration",
-                    format!("{aks}/{gname}"),
-                    "not configured",
-                    span,
-                );
+                let detail = "not configured".to_string();
+                self.row(Status::Missing, "flux configuration", target, detail);
                 continue;
             };
             let compliance = f["complianceState"]
@@ -745,47 +797,61 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
             } else {
                 Status::NotReady
             };
-            v.row(
-                status,
-                "flux configuration",
-                format!("{aks}/{gname}"),
-                format!("compliance {compliance}"),
-                span,
-            );
+            let detail = format!("compliance {compliance}");
+            self.row(status, "flux configuration", target, detail);
             for kname in g.kustomizations.keys() {
-                // Flux reports each kustomization as a Kustomization object `<config>-<name>`.
-                let object = format!("{gname}-{kname}");
-                let st = f["statuses"].as_array().and_then(|s| {
-                    s.iter()
-                        .find(|x| x["kind"] == "Kustomization" && x["name"] == object.as_str())
-                });
-                let (status, detail) = match st {
-                    None => (Status::NotReady, "not reported yet".to_string()),
-                    Some(x) if x["complianceState"] == "Compliant" => {
-                        (Status::Ok, "Ready".to_string())
-                    }
-                    Some(x) => {
-                        let msg = x["statusConditions"]
-                            .as_array()
-                            .and_then(|c| c.first())
-                            .and_then(|c| c["message"].as_str())
-                            .unwrap_or("not ready");
-                        (Status::NotReady, msg.to_string())
-                    }
-                };
-                v.row(
-                    status,
-                    "kustomization",
-                    format!("{aks}/{gname}/{kname}"),
-                    detail,
-                    span,
-                );
+                let (status, detail) = kustomization_status(f, gname, kname);
+                let target = format!("{}/{gname}/{kname}", self.aks);
+                self.row(status, "kustomization", target, detail);
             }
         }
     }
-    s(&["oidcIssuerProfile", "issuerUrl"])
-        .or_else(|| s(&["oidcIssuerProfile", "issuerURL"]))
-        .and_then(|x| x.as_str().map(str::to_string))
+}
+
+/// How an extension `az k8s-extension list` listed (if it did) stands.
+fn extension_status(found: Option<&Value>) -> (Status, String) {
+    match found {
+        None => (Status::Missing, "not installed".to_string()),
+        Some(e) if !state_ok(e) => (
+            Status::Failed,
+            format!(
+                "provisioning state {}",
+                e["provisioningState"].as_str().unwrap_or("unknown")
+            ),
+        ),
+        Some(e) => (
+            Status::Ok,
+            format!(
+                "version {}",
+                e["currentVersion"]
+                    .as_str()
+                    .or(e["version"].as_str())
+                    .unwrap_or("?")
+            ),
+        ),
+    }
+}
+
+/// How one kustomization of the Flux configuration `f` stands.
+fn kustomization_status(f: &Value, gname: &str, kname: &str) -> (Status, String) {
+    // Flux reports each kustomization as a Kustomization object `<config>-<name>`.
+    let object = format!("{gname}-{kname}");
+    let st = f["statuses"].as_array().and_then(|s| {
+        s.iter()
+            .find(|x| x["kind"] == "Kustomization" && x["name"] == object.as_str())
+    });
+    match st {
+        None => (Status::NotReady, "not reported yet".to_string()),
+        Some(x) if x["complianceState"] == "Compliant" => (Status::Ok, "Ready".to_string()),
+        Some(x) => {
+            let msg = x["statusConditions"]
+                .as_array()
+                .and_then(|c| c.first())
+                .and_then(|c| c["message"].as_str())
+                .unwrap_or("not ready");
+            (Status::NotReady, msg.to_string())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -49,55 +49,12 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
         azure_name(&azure::NAME_VNET, name),
         "virtual network",
     );
-    let mut subnets = Vec::new();
-    for (sname, sub) in &n.subnets {
-        let nsg = bicep::ident("nsg", sname);
-        m.push(Item::Resource(resource(
-            &nsg,
-            types::NSG,
-            base(Expr::Interp(vec![
-                Part::Expr(id("name")),
-                Part::Text(format!("-{sname}-nsg").into()),
-            ]))
-            .set(
-                "properties",
-                Obj::new().set("securityRules", arr(vec![])).build(),
-            ),
-        )));
-        let mut props = Obj::new().set("addressPrefix", s(sub.prefix.clone())).set(
-            "networkSecurityGroup",
-            Obj::new().set("id", id(nsg.clone()).dot("id")).build(),
-        );
-        if sub.private_endpoints {
-            props.push("privateEndpointNetworkPolicies", s("Disabled"));
-        }
-        subnets.push(
-            Obj::new()
-                .set("name", s(sname.clone()))
-                .set("properties", props.build())
-                .build(),
-        );
-    }
-    let vnet = resource(
-        "vnet",
-        types::VNET,
-        base(id("name")).set(
-            "properties",
-            Obj::new()
-                .set(
-                    "addressSpace",
-                    Obj::new()
-                        .set(
-                            "addressPrefixes",
-                            arr(n.address_space.iter().map(|a| s(a.clone())).collect()),
-                        )
-                        .build(),
-                )
-                .set("subnets", arr(subnets))
-                .build(),
-        ),
-    );
-    m.push(Item::Resource(vnet));
+    let subnets = n
+        .subnets
+        .iter()
+        .map(|(sname, sub)| subnet(&mut m, sname, sub))
+        .collect();
+    m.push(Item::Resource(vnet(n, subnets)));
     with_diagnostics(ctx, &mut m, "vnet", LogSel::Group("allLogs"), true);
     for sname in n.subnets.keys() {
         let nsg = bicep::ident("nsg", sname);
@@ -122,47 +79,102 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
         .is_some_and(|(net, _)| net == name)
     {
         for &link in ctx.links {
-            let zone = link.ident();
-            let mut z = resource(
-                zone,
-                types::PRIVATE_DNS_ZONE,
-                Obj::new()
-                    .set("name", s(link.zone()))
-                    .set("location", s("global"))
-                    .set("tags", id("tags")),
-            );
-            z.comment = Some(format!(
-                "Private endpoints of {} register here; linked to this network so nodes resolve them",
-                link.group_id()
-            ));
-            m.push(Item::Resource(z));
-            let mut l = resource(
-                &format!("{zone}Link"),
-                types::PRIVATE_DNS_LINK,
-                Obj::new()
-                    .set("parent", id(zone))
-                    .set("name", id("name"))
-                    .set("location", s("global"))
-                    .set("tags", id("tags"))
-                    .set(
-                        "properties",
-                        Obj::new()
-                            .set("registrationEnabled", Expr::Bool(false))
-                            .set(
-                                "virtualNetwork",
-                                Obj::new().set("id", id("vnet").dot("id")).build(),
-                            )
-                            .build(),
-                    ),
-            );
-            l.comment = None;
-            m.push(Item::Resource(l));
-            m.output(&format!("{zone}Id"), id(zone).dot("id"));
+            private_dns_zone(&mut m, link);
         }
     }
     m.output("id", id("vnet").dot("id"));
     m.output("name", id("vnet").dot("name"));
     m
+}
+
+/// Pushes the subnet's network security group; returns the subnet as the vnet lists it.
+fn subnet(m: &mut Module, sname: &str, sub: &Subnet) -> Expr {
+    let nsg = bicep::ident("nsg", sname);
+    m.push(Item::Resource(resource(
+        &nsg,
+        types::NSG,
+        base(Expr::Interp(vec![
+            Part::Expr(id("name")),
+            Part::Text(format!("-{sname}-nsg").into()),
+        ]))
+        .set(
+            "properties",
+            Obj::new().set("securityRules", arr(vec![])).build(),
+        ),
+    )));
+    let mut props = Obj::new().set("addressPrefix", s(sub.prefix.clone())).set(
+        "networkSecurityGroup",
+        Obj::new().set("id", id(nsg).dot("id")).build(),
+    );
+    if sub.private_endpoints {
+        props.push("privateEndpointNetworkPolicies", s("Disabled"));
+    }
+    Obj::new()
+        .set("name", s(sname.to_string()))
+        .set("properties", props.build())
+        .build()
+}
+
+fn vnet(n: &Network, subnets: Vec<Expr>) -> Resource {
+    resource(
+        "vnet",
+        types::VNET,
+        base(id("name")).set(
+            "properties",
+            Obj::new()
+                .set(
+                    "addressSpace",
+                    Obj::new()
+                        .set(
+                            "addressPrefixes",
+                            arr(n.address_space.iter().map(|a| s(a.clone())).collect()),
+                        )
+                        .build(),
+                )
+                .set("subnets", arr(subnets))
+                .build(),
+        ),
+    )
+}
+
+/// The zone of one Private Link service, linked to the endpoint network.
+fn private_dns_zone(m: &mut Module, link: PrivateLink) {
+    let zone = link.ident();
+    let mut z = resource(
+        zone,
+        types::PRIVATE_DNS_ZONE,
+        Obj::new()
+            .set("name", s(link.zone()))
+            .set("location", s("global"))
+            .set("tags", id("tags")),
+    );
+    z.comment = Some(format!(
+        "Private endpoints of {} register here; linked to this network so nodes resolve them",
+        link.group_id()
+    ));
+    m.push(Item::Resource(z));
+    let mut l = resource(
+        &format!("{zone}Link"),
+        types::PRIVATE_DNS_LINK,
+        Obj::new()
+            .set("parent", id(zone))
+            .set("name", id("name"))
+            .set("location", s("global"))
+            .set("tags", id("tags"))
+            .set(
+                "properties",
+                Obj::new()
+                    .set("registrationEnabled", Expr::Bool(false))
+                    .set(
+                        "virtualNetwork",
+                        Obj::new().set("id", id("vnet").dot("id")).build(),
+                    )
+                    .build(),
+            ),
+    );
+    l.comment = None;
+    m.push(Item::Resource(l));
+    m.output(&format!("{zone}Id"), id(zone).dot("id"));
 }
 
 /// A private endpoint for `target` in the platform's endpoint subnet, registered in its DNS zone.
@@ -314,68 +326,73 @@ pub(super) fn metrics(ctx: &Ctx, name: &str, mt: &Metrics) -> Module {
     m.output("id", id("workspace").dot("id"));
     m.output("name", id("workspace").dot("name"));
     if mt.grafana {
-        let gname = m.param(
-            "grafanaName",
-            Type::String,
-            "Name of the Managed Grafana",
-            azure_name(&azure::NAME_GRAFANA, name),
-        );
-        m.push(Item::Resource(resource(
-            "grafana",
-            types::GRAFANA,
-            base(gname)
-                .set("sku", Obj::new().set("name", s("Standard")).build())
-                .set(
-                    "identity",
-                    Obj::new().set("type", s("SystemAssigned")).build(),
-                )
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set("apiKey", s("Disabled"))
-                        .set("publicNetworkAccess", s("Enabled"))
-                        .set(
-                            "grafanaIntegrations",
-                            Obj::new()
-                                .set(
-                                    "azureMonitorWorkspaceIntegrations",
-                                    arr(vec![
-                                        Obj::new()
-                                            .set(
-                                                "azureMonitorWorkspaceResourceId",
-                                                id("workspace").dot("id"),
-                                            )
-                                            .build(),
-                                    ]),
-                                )
-                                .build(),
-                        )
-                        .build(),
-                ),
-        )));
-        role_assignment(
-            &mut m,
-            "grafanaReadsMetrics",
-            "workspace",
-            Principal::Managed {
-                principal_id: id("grafana").dot("identity.principalId"),
-                seed: id("grafana").dot("id"),
-            },
-            "Monitoring Data Reader",
-            Some("Grafana queries the workspace with its own identity".into()),
-        );
-        role_assignment(
-            &mut m,
-            "grafanaAdmin",
-            "grafana",
-            Principal::Deployer,
-            "Grafana Admin",
-            Some("Whoever provisions the platform can sign in to Grafana".into()),
-        );
-        with_diagnostics(ctx, &mut m, "grafana", LogSel::Group("allLogs"), true);
-        m.output("grafanaEndpoint", id("grafana").dot("properties.endpoint"));
+        grafana(ctx, &mut m, name);
     }
     m
+}
+
+/// Managed Grafana on the workspace, reading it with its own identity.
+fn grafana(ctx: &Ctx, m: &mut Module, name: &str) {
+    let gname = m.param(
+        "grafanaName",
+        Type::String,
+        "Name of the Managed Grafana",
+        azure_name(&azure::NAME_GRAFANA, name),
+    );
+    m.push(Item::Resource(resource(
+        "grafana",
+        types::GRAFANA,
+        base(gname)
+            .set("sku", Obj::new().set("name", s("Standard")).build())
+            .set(
+                "identity",
+                Obj::new().set("type", s("SystemAssigned")).build(),
+            )
+            .set(
+                "properties",
+                Obj::new()
+                    .set("apiKey", s("Disabled"))
+                    .set("publicNetworkAccess", s("Enabled"))
+                    .set(
+                        "grafanaIntegrations",
+                        Obj::new()
+                            .set(
+                                "azureMonitorWorkspaceIntegrations",
+                                arr(vec![
+                                    Obj::new()
+                                        .set(
+                                            "azureMonitorWorkspaceResourceId",
+                                            id("workspace").dot("id"),
+                                        )
+                                        .build(),
+                                ]),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            ),
+    )));
+    role_assignment(
+        m,
+        "grafanaReadsMetrics",
+        "workspace",
+        Principal::Managed {
+            principal_id: id("grafana").dot("identity.principalId"),
+            seed: id("grafana").dot("id"),
+        },
+        "Monitoring Data Reader",
+        Some("Grafana queries the workspace with its own identity".into()),
+    );
+    role_assignment(
+        m,
+        "grafanaAdmin",
+        "grafana",
+        Principal::Deployer,
+        "Grafana Admin",
+        Some("Whoever provisions the platform can sign in to Grafana".into()),
+    );
+    with_diagnostics(ctx, m, "grafana", LogSel::Group("allLogs"), true);
+    m.output("grafanaEndpoint", id("grafana").dot("properties.endpoint"));
 }
 
 pub(super) fn storage(ctx: &Ctx, name: &str, st: &Storage) -> Module {
@@ -387,63 +404,8 @@ pub(super) fn storage(ctx: &Ctx, name: &str, st: &Storage) -> Module {
         azure_name(&azure::NAME_STORAGE, name),
         "storage account",
     );
-    let sku = format!("Standard_{}", st.replication.to_ascii_uppercase());
-    let mut props = Obj::new()
-        .set("accessTier", s("Hot"))
-        .set("allowBlobPublicAccess", Expr::Bool(false))
-        .set("allowSharedKeyAccess", Expr::Bool(false))
-        .set("defaultToOAuthAuthentication", Expr::Bool(true))
-        .set("supportsHttpsTrafficOnly", Expr::Bool(true))
-        .set("minimumTlsVersion", s("TLS1_2"));
-    props.push(
-        "publicNetworkAccess",
-        s(if st.private { "Disabled" } else { "Enabled" }),
-    );
-    props.push(
-        "networkAcls",
-        Obj::new()
-            .set("bypass", s("AzureServices"))
-            .set(
-                "defaultAction",
-                s(if st.private { "Deny" } else { "Allow" }),
-            )
-            .build(),
-    );
-    let r = resource(
-        "account",
-        types::STORAGE,
-        base(id("name"))
-            .set("kind", s("StorageV2"))
-            .set("sku", Obj::new().set("name", s(sku)).build())
-            .set("properties", props.build()),
-    );
-    m.push(Item::Resource(r));
-    m.push(Item::Resource(resource(
-        "blobService",
-        types::BLOB_SERVICE,
-        Obj::new()
-            .set("parent", id("account"))
-            .set("name", s("default"))
-            .set(
-                "properties",
-                Obj::new()
-                    .set(
-                        "deleteRetentionPolicy",
-                        Obj::new()
-                            .set("enabled", Expr::Bool(true))
-                            .set("days", Expr::Int(7))
-                            .build(),
-                    )
-                    .set(
-                        "containerDeleteRetentionPolicy",
-                        Obj::new()
-                            .set("enabled", Expr::Bool(true))
-                            .set("days", Expr::Int(7))
-                            .build(),
-                    )
-                    .build(),
-            ),
-    )));
+    m.push(Item::Resource(storage_account(st)));
+    m.push(Item::Resource(blob_service()));
     for c in &st.containers {
         m.push(Item::Resource(resource(
             &bicep::ident("container", c),
@@ -469,6 +431,62 @@ pub(super) fn storage(ctx: &Ctx, name: &str, st: &Storage) -> Module {
         id("account").dot("properties.primaryEndpoints.blob"),
     );
     m
+}
+
+fn storage_account(st: &Storage) -> Resource {
+    let sku = format!("Standard_{}", st.replication.to_ascii_uppercase());
+    let mut props = Obj::new()
+        .set("accessTier", s("Hot"))
+        .set("allowBlobPublicAccess", Expr::Bool(false))
+        .set("allowSharedKeyAccess", Expr::Bool(false))
+        .set("defaultToOAuthAuthentication", Expr::Bool(true))
+        .set("supportsHttpsTrafficOnly", Expr::Bool(true))
+        .set("minimumTlsVersion", s("TLS1_2"));
+    props.push(
+        "publicNetworkAccess",
+        s(if st.private { "Disabled" } else { "Enabled" }),
+    );
+    props.push(
+        "networkAcls",
+        Obj::new()
+            .set("bypass", s("AzureServices"))
+            .set(
+                "defaultAction",
+                s(if st.private { "Deny" } else { "Allow" }),
+            )
+            .build(),
+    );
+    resource(
+        "account",
+        types::STORAGE,
+        base(id("name"))
+            .set("kind", s("StorageV2"))
+            .set("sku", Obj::new().set("name", s(sku)).build())
+            .set("properties", props.build()),
+    )
+}
+
+fn blob_service() -> Resource {
+    let retention = || {
+        Obj::new()
+            .set("enabled", Expr::Bool(true))
+            .set("days", Expr::Int(7))
+            .build()
+    };
+    resource(
+        "blobService",
+        types::BLOB_SERVICE,
+        Obj::new()
+            .set("parent", id("account"))
+            .set("name", s("default"))
+            .set(
+                "properties",
+                Obj::new()
+                    .set("deleteRetentionPolicy", retention())
+                    .set("containerDeleteRetentionPolicy", retention())
+                    .build(),
+            ),
+    )
 }
 
 pub(super) fn registry(ctx: &Ctx, name: &str, r: &Registry) -> Module {
@@ -542,6 +560,21 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
         azure_name(&azure::NAME_VAULT, name),
         "Key Vault",
     );
+    m.push(Item::Resource(key_vault(v)));
+    if !v.secrets.is_empty() {
+        vault_secrets(ctx, &mut m, v);
+    }
+    if v.private {
+        private_endpoint(ctx, &mut m, "vault", PrivateLink::Vault);
+    }
+    with_diagnostics(ctx, &mut m, "vault", LogSel::Group("audit"), true);
+    m.output("id", id("vault").dot("id"));
+    m.output("name", id("vault").dot("name"));
+    m.output("uri", id("vault").dot("properties.vaultUri"));
+    m
+}
+
+fn key_vault(v: &Vault) -> Resource {
     let mut props = Obj::new()
         .set("tenantId", call("subscription", vec![]).dot("tenantId"))
         .set(
@@ -569,92 +602,88 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
             .set("defaultAction", s(if v.private { "Deny" } else { "Allow" }))
             .build(),
     );
-    let r = resource(
+    resource(
         "vault",
         types::VAULT,
         base(id("name")).set("properties", props.build()),
+    )
+}
+
+/// The vault's secrets: their values as one secure parameter, their settings as a table.
+fn vault_secrets(ctx: &Ctx, m: &mut Module, v: &Vault) {
+    m.param_default(
+        "deployedAt",
+        Type::String,
+        "Deployment time; utcNow() is only allowed as a parameter default. Secret expiry counts from it",
+        call("utcNow", vec![s("u")]),
     );
-    m.push(Item::Resource(r));
-    if !v.secrets.is_empty() {
-        m.param_default(
-            "deployedAt",
-            Type::String,
-            "Deployment time; utcNow() is only allowed as a parameter default. Secret expiry counts from it",
-            call("utcNow", vec![s("u")]),
-        );
-    }
-    if !v.secrets.is_empty() {
-        // One loop over a table rather than a resource per secret: vaults alike in shape then
-        // share one module. The values travel as one secure object, keyed by secret name.
-        let mut values = Obj::new();
-        let mut rows = Table::new(&["name", "contentType", "expiresAfter"]);
-        for (sname, sec) in &v.secrets {
-            values.push(sname.clone(), ctx.secret_value(sname));
-            rows.str(sname);
-            rows.str(&sec.content_type);
-            rows.str_with(|out| {
-                use std::fmt::Write;
-                let _ = write!(out, "P{}D", sec.expires_after_days);
-            });
-            m.origin(
-                ctx.sources,
-                types::VAULT_SECRET,
-                sname,
-                sec.meta.span,
-                &["secret \\\"", sname, "\\\""],
-            );
-        }
-        m.secure_object_param(
-            "secretValues",
-            "Secret values by secret name, from the azd environment variables main.parameters.json names",
-            values.build(),
-        );
-        m.var("secrets", Expr::Table(Box::new(rows)));
-        let exp = call(
-            "dateTimeToEpoch",
-            vec![call(
-                "dateTimeAdd",
-                vec![id("deployedAt"), id("secret").dot("expiresAfter")],
-            )],
-        );
-        let mut r = resource(
-            "vaultSecrets",
+    // One loop over a table rather than a resource per secret: vaults alike in shape then
+    // share one module. The values travel as one secure object, keyed by secret name.
+    let mut values = Obj::new();
+    let mut rows = Table::new(&["name", "contentType", "expiresAfter"]);
+    for (sname, sec) in &v.secrets {
+        values.push(sname.clone(), ctx.secret_value(sname));
+        rows.str(sname);
+        rows.str(&sec.content_type);
+        rows.str_with(|out| {
+            use std::fmt::Write;
+            let _ = write!(out, "P{}D", sec.expires_after_days);
+        });
+        m.origin(
+            ctx.sources,
             types::VAULT_SECRET,
-            Obj::new()
-                .set("parent", id("vault"))
-                .set("name", id("secret").dot("name"))
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set(
-                            "value",
-                            Expr::Index(
-                                Box::new(id("secretValues")),
-                                Box::new(id("secret").dot("name")),
-                            ),
-                        )
-                        .set("contentType", id("secret").dot("contentType"))
-                        .set(
-                            "attributes",
-                            Obj::new()
-                                .set("enabled", Expr::Bool(true))
-                                .set("exp", exp)
-                                .build(),
-                        )
-                        .build(),
-                ),
+            sname,
+            sec.meta.span,
+            &["secret \\\"", sname, "\\\""],
         );
-        r.each = Some(("secret".into(), id("secrets")));
-        m.push(Item::Resource(r));
     }
-    if v.private {
-        private_endpoint(ctx, &mut m, "vault", PrivateLink::Vault);
-    }
-    with_diagnostics(ctx, &mut m, "vault", LogSel::Group("audit"), true);
-    m.output("id", id("vault").dot("id"));
-    m.output("name", id("vault").dot("name"));
-    m.output("uri", id("vault").dot("properties.vaultUri"));
-    m
+    m.secure_object_param(
+        "secretValues",
+        "Secret values by secret name, from the azd environment variables main.parameters.json names",
+        values.build(),
+    );
+    m.var("secrets", Expr::Table(Box::new(rows)));
+    m.push(Item::Resource(secrets_loop()));
+}
+
+/// One secret per row of the `secrets` table.
+fn secrets_loop() -> Resource {
+    let exp = call(
+        "dateTimeToEpoch",
+        vec![call(
+            "dateTimeAdd",
+            vec![id("deployedAt"), id("secret").dot("expiresAfter")],
+        )],
+    );
+    let mut r = resource(
+        "vaultSecrets",
+        types::VAULT_SECRET,
+        Obj::new()
+            .set("parent", id("vault"))
+            .set("name", id("secret").dot("name"))
+            .set(
+                "properties",
+                Obj::new()
+                    .set(
+                        "value",
+                        Expr::Index(
+                            Box::new(id("secretValues")),
+                            Box::new(id("secret").dot("name")),
+                        ),
+                    )
+                    .set("contentType", id("secret").dot("contentType"))
+                    .set(
+                        "attributes",
+                        Obj::new()
+                            .set("enabled", Expr::Bool(true))
+                            .set("exp", exp)
+                            .build(),
+                    )
+                    .build(),
+            ),
+    );
+    r.each = Some(("secret".into(), id("secrets")));
+    r
 }
 
 /// One key-value of a store whose key-values are objects rather than a table.
@@ -675,6 +704,29 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
         azure_name(&azure::NAME_APPCONFIG, name),
         "App Configuration store",
     );
+    m.push(Item::Resource(store(a)));
+    if !a.entries.is_empty() {
+        role_assignment(
+            &mut m,
+            "deployerWritesKeyValues",
+            "store",
+            Principal::Deployer,
+            "App Configuration Data Owner",
+            Some("With local auth disabled, ARM writes key-values through the data plane (pass-through):\nthe deploying principal needs a data-plane role on the store".into()),
+        );
+        key_values(ctx, &mut m, a);
+    }
+    if a.private {
+        private_endpoint(ctx, &mut m, "store", PrivateLink::AppConfig);
+    }
+    with_diagnostics(ctx, &mut m, "store", LogSel::Group("allLogs"), true);
+    m.output("id", id("store").dot("id"));
+    m.output("name", id("store").dot("name"));
+    m.output("endpoint", id("store").dot("properties.endpoint"));
+    m
+}
+
+fn store(a: &AppConfig) -> Resource {
     let paid = matches!(a.sku.as_str(), "standard" | "premium");
     let sku = match a.sku.as_str() {
         "free" => "Free",
@@ -699,25 +751,17 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
         props.push("softDeleteRetentionInDays", Expr::Int(a.soft_delete_days));
         props.push("enablePurgeProtection", Expr::Bool(a.purge_protection));
     }
-    let r = resource(
+    resource(
         "store",
         types::APPCONFIG,
         base(id("name"))
             .set("sku", Obj::new().set("name", s(sku)).build())
             .set("properties", props.build()),
-    );
-    m.push(Item::Resource(r));
+    )
+}
 
-    if !a.entries.is_empty() {
-        role_assignment(
-            &mut m,
-            "deployerWritesKeyValues",
-            "store",
-            Principal::Deployer,
-            "App Configuration Data Owner",
-            Some("With local auth disabled, ARM writes key-values through the data plane (pass-through):\nthe deploying principal needs a data-plane role on the store".into()),
-        );
-    }
+/// The store's key-values, feature flags and Key Vault references.
+fn key_values(ctx: &Ctx, m: &mut Module, a: &AppConfig) {
     // Key-values are one literal table and one resource loop: a store with thousands of keys
     // stays one line per key. Where each key came from is kept in the source map.
     let mut vault_params: Vec<String> = Vec::new();
@@ -744,39 +788,12 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
                 id: fid,
                 description,
                 enabled,
-            } => {
-                // The feature-management schema's JSON, written directly: a store can hold
-                // thousands of flags.
-                let mut v = String::with_capacity(96);
-                v.push_str("{\"id\":");
-                json::js_into(&mut v, fid);
-                v.push_str(",\"description\":");
-                json::js_into(&mut v, description.as_deref().unwrap_or_default());
-                v.push_str(if *enabled {
-                    ",\"enabled\":true"
-                } else {
-                    ",\"enabled\":false"
-                });
-                v.push_str(",\"conditions\":{\"client_filters\":[]}}");
-                (v.into(), azure::FEATURE_FLAG_CONTENT_TYPE)
-            }
+            } => (
+                feature_flag(fid, description.as_deref(), *enabled).into(),
+                azure::FEATURE_FLAG_CONTENT_TYPE,
+            ),
             KvContent::SecretRef { vault, secret } => {
-                let pname = bicep::ident("vault", &format!("{vault}-uri"));
-                if !vault_params.contains(&pname) {
-                    m.param(
-                        &pname,
-                        Type::String,
-                        &format!("URI of Key Vault `{vault}`, for Key Vault references"),
-                        Ctx::output("vault", vault, "uri"),
-                    );
-                    vault_params.push(pname.clone());
-                }
-                // The reference's JSON, with the vault's URI (which holds no quote) spliced in.
-                let uri = Expr::Interp(vec![
-                    Part::Text("{\"uri\":\"".into()),
-                    Part::Expr(id(pname)),
-                    Part::Text(format!("secrets/{secret}\"}}").into()),
-                ]);
+                let uri = vault_reference(m, &mut vault_params, vault, secret);
                 entries.push(kv_object(&rname, uri, azure::KEYVAULT_REF_CONTENT_TYPE));
                 (Default::default(), "")
             }
@@ -800,39 +817,75 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
         };
         m.origin(ctx.sources, types::APPCONFIG_KV, &rname, e.span, &what);
     }
-    if !a.entries.is_empty() {
-        m.var(
-            "entries",
-            if refs {
-                arr(entries)
-            } else {
-                Expr::Table(Box::new(table))
-            },
+    m.var(
+        "entries",
+        if refs {
+            arr(entries)
+        } else {
+            Expr::Table(Box::new(table))
+        },
+    );
+    m.push(Item::Resource(key_values_loop()));
+}
+
+/// The feature-management schema's JSON, written directly: a store can hold thousands of flags.
+fn feature_flag(fid: &str, description: Option<&str>, enabled: bool) -> String {
+    let mut v = String::with_capacity(96);
+    v.push_str("{\"id\":");
+    json::js_into(&mut v, fid);
+    v.push_str(",\"description\":");
+    json::js_into(&mut v, description.unwrap_or_default());
+    v.push_str(if enabled {
+        ",\"enabled\":true"
+    } else {
+        ",\"enabled\":false"
+    });
+    v.push_str(",\"conditions\":{\"client_filters\":[]}}");
+    v
+}
+
+/// A Key Vault reference's value; the first reference to a vault adds its URI parameter.
+fn vault_reference(
+    m: &mut Module,
+    vault_params: &mut Vec<String>,
+    vault: &str,
+    secret: &str,
+) -> Expr {
+    let pname = bicep::ident("vault", &format!("{vault}-uri"));
+    if !vault_params.contains(&pname) {
+        m.param(
+            &pname,
+            Type::String,
+            &format!("URI of Key Vault `{vault}`, for Key Vault references"),
+            Ctx::output("vault", vault, "uri"),
         );
-        let mut r = resource(
-            "keyValues",
-            types::APPCONFIG_KV,
-            Obj::new()
-                .set("parent", id("store"))
-                .set("name", id("kv").dot("name"))
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set("value", id("kv").dot("value"))
-                        .set("contentType", id("kv").dot("contentType"))
-                        .build(),
-                )
-                .set("dependsOn", arr(vec![id("deployerWritesKeyValues")])),
-        );
-        r.each = Some(("kv".into(), id("entries")));
-        m.push(Item::Resource(r));
+        vault_params.push(pname.clone());
     }
-    if a.private {
-        private_endpoint(ctx, &mut m, "store", PrivateLink::AppConfig);
-    }
-    with_diagnostics(ctx, &mut m, "store", LogSel::Group("allLogs"), true);
-    m.output("id", id("store").dot("id"));
-    m.output("name", id("store").dot("name"));
-    m.output("endpoint", id("store").dot("properties.endpoint"));
-    m
+    // The reference's JSON, with the vault's URI (which holds no quote) spliced in.
+    Expr::Interp(vec![
+        Part::Text("{\"uri\":\"".into()),
+        Part::Expr(id(pname)),
+        Part::Text(format!("secrets/{secret}\"}}").into()),
+    ])
+}
+
+/// One key-value per row of `entries`, written once the deployer may write them.
+fn key_values_loop() -> Resource {
+    let mut r = resource(
+        "keyValues",
+        types::APPCONFIG_KV,
+        Obj::new()
+            .set("parent", id("store"))
+            .set("name", id("kv").dot("name"))
+            .set(
+                "properties",
+                Obj::new()
+                    .set("value", id("kv").dot("value"))
+                    .set("contentType", id("kv").dot("contentType"))
+                    .build(),
+            )
+            .set("dependsOn", arr(vec![id("deployerWritesKeyValues")])),
+    );
+    r.each = Some(("kv".into(), id("entries")));
+    r
 }

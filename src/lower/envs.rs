@@ -121,104 +121,139 @@ impl Merger {
         {
             return Ok(self.lift(path, vals));
         }
-        let conflict = || Conflict(path.join("."));
-        let child = |p: &str| {
-            let mut c = path.to_vec();
-            c.push(p.to_string());
-            c
-        };
         match first {
-            Expr::Object(props) => {
-                let mut out = Vec::new();
-                for p in props {
-                    let mut sub = Vec::new();
-                    for (i, e) in vals {
-                        let Expr::Object(other) = e else {
-                            return Err(conflict());
-                        };
-                        if other.len() != props.len() {
-                            return Err(conflict());
-                        }
-                        let Some(q) = other.iter().find(|q| q.key == p.key) else {
-                            return Err(conflict());
-                        };
-                        sub.push((*i, &q.value));
-                    }
-                    let key = match &p.key {
-                        bicep::Key::Name(k) => k.clone(),
-                        bicep::Key::Expr(_) => "key".into(),
-                    };
-                    out.push(Prop {
-                        key: p.key.clone(),
-                        value: self.expr(&child(&key), &sub)?,
-                        comment: p.comment.clone(),
-                    });
-                }
-                Ok(Expr::Object(out))
-            }
-            Expr::Array(items) => {
-                let mut out = Vec::new();
-                for (n, _) in items.iter().enumerate() {
-                    let mut sub = Vec::new();
-                    for (i, e) in vals {
-                        match e {
-                            Expr::Array(other) if other.len() == items.len() => {
-                                sub.push((*i, &other[n]))
-                            }
-                            _ => return Err(conflict()),
-                        }
-                    }
-                    out.push(self.expr(&child(&n.to_string()), &sub)?);
-                }
-                Ok(Expr::Array(out))
-            }
-            Expr::Call(f, args) => {
-                let mut out = Vec::new();
-                for (n, _) in args.iter().enumerate() {
-                    let mut sub = Vec::new();
-                    for (i, e) in vals {
-                        match e {
-                            Expr::Call(g, other) if g == f && other.len() == args.len() => {
-                                sub.push((*i, &other[n]))
-                            }
-                            _ => return Err(conflict()),
-                        }
-                    }
-                    out.push(self.expr(path, &sub)?);
-                }
-                Ok(Expr::Call(f, out))
-            }
-            Expr::Interp(parts) => {
-                let mut out = Vec::new();
-                for (n, part) in parts.iter().enumerate() {
-                    match part {
-                        Part::Text(t) => {
-                            let same = vals.iter().all(|(_, e)| matches!(e, Expr::Interp(o) if o.len() == parts.len() && o[n] == Part::Text(t.clone())));
-                            if !same {
-                                return Err(conflict());
-                            }
-                            out.push(part.clone());
-                        }
-                        Part::Expr(_) => {
-                            let mut sub = Vec::new();
-                            for (i, e) in vals {
-                                match e {
-                                    Expr::Interp(o) if o.len() == parts.len() => match &o[n] {
-                                        Part::Expr(x) => sub.push((*i, x)),
-                                        Part::Text(_) => return Err(conflict()),
-                                    },
-                                    _ => return Err(conflict()),
-                                }
-                            }
-                            out.push(Part::Expr(self.expr(path, &sub)?));
-                        }
-                    }
-                }
-                Ok(Expr::Interp(out))
-            }
-            _ => Err(conflict()),
+            Expr::Object(props) => self.object(path, props, vals),
+            Expr::Array(items) => self.array(path, items.len(), vals),
+            Expr::Call(f, args) => self.call(path, f, args.len(), vals),
+            Expr::Interp(parts) => self.interp(path, parts, vals),
+            _ => Err(conflict(path)),
         }
     }
+
+    /// Objects with the same keys, property by property.
+    fn object(
+        &mut self,
+        path: &[String],
+        props: &[Prop],
+        vals: &[(usize, &Expr)],
+    ) -> Result<Expr, Conflict> {
+        let mut out = Vec::new();
+        for p in props {
+            let mut sub = Vec::new();
+            for (i, e) in vals {
+                let Expr::Object(other) = e else {
+                    return Err(conflict(path));
+                };
+                if other.len() != props.len() {
+                    return Err(conflict(path));
+                }
+                let Some(q) = other.iter().find(|q| q.key == p.key) else {
+                    return Err(conflict(path));
+                };
+                sub.push((*i, &q.value));
+            }
+            let key = match &p.key {
+                bicep::Key::Name(k) => k.clone(),
+                bicep::Key::Expr(_) => "key".into(),
+            };
+            out.push(Prop {
+                key: p.key.clone(),
+                value: self.expr(&child(path, &key), &sub)?,
+                comment: p.comment.clone(),
+            });
+        }
+        Ok(Expr::Object(out))
+    }
+
+    /// Arrays of the same length, element by element.
+    fn array(
+        &mut self,
+        path: &[String],
+        len: usize,
+        vals: &[(usize, &Expr)],
+    ) -> Result<Expr, Conflict> {
+        let mut out = Vec::new();
+        for n in 0..len {
+            let mut sub = Vec::new();
+            for (i, e) in vals {
+                match e {
+                    Expr::Array(other) if other.len() == len => sub.push((*i, &other[n])),
+                    _ => return Err(conflict(path)),
+                }
+            }
+            out.push(self.expr(&child(path, &n.to_string()), &sub)?);
+        }
+        Ok(Expr::Array(out))
+    }
+
+    /// Calls of the same function, argument by argument; the arguments add nothing to the path.
+    fn call(
+        &mut self,
+        path: &[String],
+        f: &'static str,
+        len: usize,
+        vals: &[(usize, &Expr)],
+    ) -> Result<Expr, Conflict> {
+        let mut out = Vec::new();
+        for n in 0..len {
+            let mut sub = Vec::new();
+            for (i, e) in vals {
+                match e {
+                    Expr::Call(g, other) if *g == f && other.len() == len => {
+                        sub.push((*i, &other[n]))
+                    }
+                    _ => return Err(conflict(path)),
+                }
+            }
+            out.push(self.expr(path, &sub)?);
+        }
+        Ok(Expr::Call(f, out))
+    }
+
+    /// Interpolated strings with the same text between their holes, hole by hole.
+    fn interp(
+        &mut self,
+        path: &[String],
+        parts: &[Part],
+        vals: &[(usize, &Expr)],
+    ) -> Result<Expr, Conflict> {
+        let mut out = Vec::new();
+        for (n, part) in parts.iter().enumerate() {
+            match part {
+                Part::Text(t) => {
+                    let same = vals.iter().all(|(_, e)| matches!(e, Expr::Interp(o) if o.len() == parts.len() && matches!(&o[n], Part::Text(u) if u == t)));
+                    if !same {
+                        return Err(conflict(path));
+                    }
+                    out.push(part.clone());
+                }
+                Part::Expr(_) => {
+                    let mut sub = Vec::new();
+                    for (i, e) in vals {
+                        match e {
+                            Expr::Interp(o) if o.len() == parts.len() => match &o[n] {
+                                Part::Expr(x) => sub.push((*i, x)),
+                                Part::Text(_) => return Err(conflict(path)),
+                            },
+                            _ => return Err(conflict(path)),
+                        }
+                    }
+                    out.push(Part::Expr(self.expr(path, &sub)?));
+                }
+            }
+        }
+        Ok(Expr::Interp(out))
+    }
+}
+
+fn conflict(path: &[String]) -> Conflict {
+    Conflict(path.join("."))
+}
+
+fn child(path: &[String], p: &str) -> Vec<String> {
+    let mut c = path.to_vec();
+    c.push(p.to_string());
+    c
 }
 
 /// Moves the values `merge_in_place` lifted out of one variant's items, by walking the merged
@@ -359,35 +394,41 @@ fn merge_with(
     let mut m = Merger {
         copy_values,
         lifted: Vec::new(),
-        taken: variants
-            .iter()
-            // Parameters share one namespace with variables and resources.
-            .flat_map(|v| {
-                v.params
-                    .iter()
-                    .chain(&v.items)
-                    .filter_map(item_name)
-                    .map(str::to_string)
-            })
-            .collect(),
+        taken: variants.iter().flat_map(|v| declared(v)).collect(),
         variants: variants.len(),
     };
+    let items = m.items(variants)?;
+    for v in variants {
+        if v.outputs != base.outputs {
+            return Err(Conflict("outputs".into()));
+        }
+    }
+    let mut out = Module {
+        origins: base.origins.clone(),
+        origin_line: base.origin_line,
+        ..shell(base, items, base.lifted_params.clone())
+    };
+    add_params(&mut out, &variants[1..]);
+    for l in &m.lifted {
+        out.lifted_params
+            .push(lifted_param(why, l.param.clone(), l.values[0].clone()));
+    }
+    Ok((out, m.lifted))
+}
 
-    // Declarations alike in shape list the same items in the same order: then each item is
-    // found at its own index, not searched for in every variant.
-    let aligned = variants.iter().all(|v| {
-        v.items.len() == base.items.len()
-            && v.items
-                .iter()
-                .zip(&base.items)
-                .all(|(a, b)| item_name(a) == item_name(b))
-    });
-    // Items in the order of the first variant that has them.
-    let mut order: Vec<String> = Vec::new();
-    for v in variants
+/// The names a module declares: parameters share one namespace with variables and resources.
+fn declared(m: &Module) -> impl Iterator<Item = String> + '_ {
+    m.params
         .iter()
-        .take(if aligned { 1 } else { variants.len() })
-    {
+        .chain(&m.items)
+        .filter_map(item_name)
+        .map(str::to_string)
+}
+
+/// Items in the order of the first variant that has them.
+fn item_order(variants: &[&Module]) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for v in variants {
         let mut insert_at = 0;
         for item in &v.items {
             let Some(name) = item_name(item) else {
@@ -402,115 +443,162 @@ fn merge_with(
             }
         }
     }
-    let mut items = Vec::new();
-    let named: Vec<usize> = (0..base.items.len())
-        .filter(|&k| item_name(&base.items[k]).is_some())
-        .collect();
-    for (at, name) in order.iter().enumerate() {
-        let present: Vec<(usize, &Item)> = if aligned {
-            variants
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (i, &v.items[named[at]]))
-                .collect()
-        } else {
-            variants
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| {
-                    v.items
-                        .iter()
-                        .find(|it| item_name(it) == Some(name.as_str()))
-                        .map(|it| (i, it))
-                })
-                .collect()
-        };
-        match present[0].1 {
-            Item::Var { comment, value, .. } => {
-                if present.len() != variants.len() {
-                    return Err(Conflict(name.clone()));
-                }
-                let vals: Vec<(usize, &Expr)> = present
+    order
+}
+
+/// The item `name` of each variant that has one, with the variant's index; `at`, when the
+/// variants are aligned, is where every variant has it.
+fn present<'a>(variants: &[&'a Module], at: Option<usize>, name: &str) -> Vec<(usize, &'a Item)> {
+    match at {
+        Some(at) => variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i, &v.items[at]))
+            .collect(),
+        None => variants
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                v.items
                     .iter()
-                    .map(|(i, it)| match it {
-                        Item::Var { value, .. } => (*i, value),
-                        _ => (*i, value),
-                    })
-                    .collect();
-                // A table variable (an array of records) that differs is passed whole, as a
-                // parameter of its name: one parameter per cell would bury the call under names
-                // no reader can place.
-                if is_table(value)
-                    && vals.iter().any(|(_, e)| *e != value)
-                    && vals.iter().all(|(_, e)| is_table(e) && closed(e))
-                {
-                    m.taken.remove(name);
-                    m.lift(std::slice::from_ref(name), &vals);
-                    continue;
-                }
-                items.push(Item::Var {
-                    comment: comment.clone(),
-                    name: name.clone(),
-                    value: m.expr(std::slice::from_ref(name), &vals)?,
-                });
-            }
-            Item::Resource(r) => {
-                let mut rs: Vec<(usize, &Resource)> = Vec::new();
-                for (i, it) in &present {
-                    match it {
-                        Item::Resource(o)
-                            if o.type_ == r.type_
-                                && o.existing == r.existing
-                                && o.each == r.each
-                                && o.condition == r.condition =>
-                        {
-                            rs.push((*i, o))
-                        }
-                        _ => return Err(Conflict(name.clone())),
+                    .find(|it| item_name(it) == Some(name))
+                    .map(|it| (i, it))
+            })
+            .collect(),
+    }
+}
+
+impl Merger {
+    /// The variants' items, merged one name at a time.
+    fn items(&mut self, variants: &[&Module]) -> Result<Vec<Item>, Conflict> {
+        let base = &variants[0];
+        // Declarations alike in shape list the same items in the same order: then each item is
+        // found at its own index, not searched for in every variant.
+        let aligned = variants.iter().all(|v| {
+            v.items.len() == base.items.len()
+                && v.items
+                    .iter()
+                    .zip(&base.items)
+                    .all(|(a, b)| item_name(a) == item_name(b))
+        });
+        let order = item_order(&variants[..if aligned { 1 } else { variants.len() }]);
+        let mut items = Vec::new();
+        let named: Vec<usize> = (0..base.items.len())
+            .filter(|&k| item_name(&base.items[k]).is_some())
+            .collect();
+        for (at, name) in order.iter().enumerate() {
+            let present = present(variants, aligned.then(|| named[at]), name);
+            match present[0].1 {
+                Item::Var { comment, value, .. } => {
+                    if let Some(var) = self.var(name, comment, value, &present)? {
+                        items.push(var);
                     }
                 }
-                let bodies: Vec<(usize, &Expr)> = rs.iter().map(|(i, o)| (*i, &o.body)).collect();
-                let mut merged = r.clone();
-                merged.body = m.expr(std::slice::from_ref(name), &bodies)?;
-                if present.len() != variants.len() {
-                    let values: Vec<Expr> = (0..variants.len())
-                        .map(|i| Expr::Bool(rs.iter().any(|(j, _)| *j == i)))
-                        .collect();
-                    // Resources that come and go together share one switch.
-                    let shared = m
-                        .lifted
-                        .iter()
-                        .find(|l| l.param.starts_with("with") && l.values == values);
-                    let flag = match shared {
-                        Some(l) => l.param.clone(),
-                        None => {
-                            let flag = m.name(&[format!("with-{name}")]);
-                            m.lifted.push(Lifted {
-                                param: flag.clone(),
-                                values,
-                            });
-                            flag
-                        }
-                    };
-                    merged.condition = Some(match merged.condition.take() {
-                        Some(c) => {
-                            Expr::Binary(Box::new(c), "&&", Box::new(Expr::Ident(flag.into())))
-                        }
-                        None => Expr::Ident(flag.into()),
-                    });
-                }
-                items.push(Item::Resource(merged));
+                Item::Resource(r) => items.push(Item::Resource(self.resource(name, r, &present)?)),
+                other => items.push(other.clone()),
             }
-            other => items.push(other.clone()),
         }
-    }
-    for v in variants {
-        if v.outputs != base.outputs {
-            return Err(Conflict("outputs".into()));
-        }
+        Ok(items)
     }
 
-    let mut out = Module {
+    /// A variable every variant has; `None` for a table lifted whole.
+    fn var(
+        &mut self,
+        name: &String,
+        comment: &Option<String>,
+        value: &Expr,
+        present: &[(usize, &Item)],
+    ) -> Result<Option<Item>, Conflict> {
+        if present.len() != self.variants {
+            return Err(Conflict(name.clone()));
+        }
+        let vals: Vec<(usize, &Expr)> = present
+            .iter()
+            .map(|(i, it)| match it {
+                Item::Var { value, .. } => (*i, value),
+                _ => (*i, value),
+            })
+            .collect();
+        // A table variable (an array of records) that differs is passed whole, as a
+        // parameter of its name: one parameter per cell would bury the call under names
+        // no reader can place.
+        if is_table(value)
+            && vals.iter().any(|(_, e)| *e != value)
+            && vals.iter().all(|(_, e)| is_table(e) && closed(e))
+        {
+            self.taken.remove(name);
+            self.lift(std::slice::from_ref(name), &vals);
+            return Ok(None);
+        }
+        Ok(Some(Item::Var {
+            comment: comment.clone(),
+            name: name.clone(),
+            value: self.expr(std::slice::from_ref(name), &vals)?,
+        }))
+    }
+
+    /// A resource alike in type, loop and condition wherever it is; conditional on a switch
+    /// when some variants lack it.
+    fn resource(
+        &mut self,
+        name: &String,
+        r: &Resource,
+        present: &[(usize, &Item)],
+    ) -> Result<Resource, Conflict> {
+        let mut rs: Vec<(usize, &Resource)> = Vec::new();
+        for (i, it) in present {
+            match it {
+                Item::Resource(o)
+                    if o.type_ == r.type_
+                        && o.existing == r.existing
+                        && o.each == r.each
+                        && o.condition == r.condition =>
+                {
+                    rs.push((*i, o))
+                }
+                _ => return Err(Conflict(name.clone())),
+            }
+        }
+        let bodies: Vec<(usize, &Expr)> = rs.iter().map(|(i, o)| (*i, &o.body)).collect();
+        let mut merged = r.clone();
+        merged.body = self.expr(std::slice::from_ref(name), &bodies)?;
+        if present.len() != self.variants {
+            let flag = self.switch(name, &rs);
+            merged.condition = Some(match merged.condition.take() {
+                Some(c) => Expr::Binary(Box::new(c), "&&", Box::new(Expr::Ident(flag.into()))),
+                None => Expr::Ident(flag.into()),
+            });
+        }
+        Ok(merged)
+    }
+
+    /// The boolean parameter that deploys resource `name` in the variants of `rs` only.
+    fn switch(&mut self, name: &str, rs: &[(usize, &Resource)]) -> String {
+        let values: Vec<Expr> = (0..self.variants)
+            .map(|i| Expr::Bool(rs.iter().any(|(j, _)| *j == i)))
+            .collect();
+        // Resources that come and go together share one switch.
+        let shared = self
+            .lifted
+            .iter()
+            .find(|l| l.param.starts_with("with") && l.values == values);
+        match shared {
+            Some(l) => l.param.clone(),
+            None => {
+                let flag = self.name(&[format!("with-{name}")]);
+                self.lifted.push(Lifted {
+                    param: flag.clone(),
+                    values,
+                });
+                flag
+            }
+        }
+    }
+}
+
+/// A module like `base` with other items and lifted parameters, and no origins.
+fn shell(base: &Module, items: Vec<Item>, lifted_params: Vec<Item>) -> Module {
+    Module {
         kind: base.kind,
         area: base.area,
         decl: base.decl.clone(),
@@ -520,12 +608,16 @@ fn merge_with(
         args: base.args.clone(),
         items,
         outputs: base.outputs.clone(),
-        lifted_params: base.lifted_params.clone(),
-        origins: base.origins.clone(),
-        origin_line: base.origin_line,
+        lifted_params,
+        origins: Vec::new(),
+        origin_line: 0,
         shared_with: base.shared_with,
-    };
-    for v in &variants[1..] {
+    }
+}
+
+/// The parameters only later variants take, with the values passed to them.
+fn add_params(out: &mut Module, others: &[&Module]) {
+    for v in others {
         for p in &v.params {
             if out.params.iter().any(|q| item_name(q) == item_name(p)) {
                 continue;
@@ -541,16 +633,16 @@ fn merge_with(
             }
         }
     }
-    for l in &m.lifted {
-        let default = l.values[0].clone();
-        out.lifted_params.push(Item::Param {
-            decorators: vec![Decorator::description(why.to_string())],
-            name: l.param.clone(),
-            ty: type_of(&default),
-            default: Some(default),
-        });
+}
+
+/// The module parameter of a lifted value, whose default is the defaults' value.
+fn lifted_param(why: &str, name: String, default: Expr) -> Item {
+    Item::Param {
+        decorators: vec![Decorator::description(why.to_string())],
+        name,
+        ty: type_of(&default),
+        default: Some(default),
     }
-    Ok((out, m.lifted))
 }
 
 /// Where one declaration's module differs from the first module of its group, for `merge_diffs`:
@@ -721,50 +813,15 @@ pub(crate) fn merge_diffs(
     diffs: Vec<Diff>,
     why: &str,
 ) -> Option<(Module, Vec<Lifted>)> {
-    // Values are lifted where some declaration differs, at the shallowest such place: sorted,
-    // a path comes before those under it.
-    let mut paths: Vec<&[u32]> = diffs.iter().flatten().map(|(p, _)| p.as_slice()).collect();
-    paths.sort_unstable();
-    paths.dedup();
-    let mut lifted_at: Vec<Vec<u32>> = Vec::new();
-    for p in paths {
-        if lifted_at.last().is_some_and(|l| p.starts_with(l)) {
-            continue;
-        }
-        lifted_at.push(p.to_vec());
-    }
-    // Each declaration's values: at a lifted place itself, or under it (patched into the
-    // first's value there).
+    let lifted_at = lifted_places(&diffs);
     let mut values: Vec<Vec<Option<Expr>>> = Vec::with_capacity(diffs.len());
     for d in diffs {
-        let mut own: Vec<Option<Expr>> = (0..lifted_at.len()).map(|_| None).collect();
-        for (path, value) in d {
-            let k = lifted_at
-                .partition_point(|l| l.as_slice() <= path.as_slice())
-                .checked_sub(1)?;
-            let at = &lifted_at[k];
-            if path.len() == at.len() {
-                own[k] = Some(value);
-            } else {
-                if own[k].is_none() {
-                    own[k] = Some(at_path(&first.items, at)?.0.clone());
-                }
-                let whole = own[k].as_mut()?;
-                *expr_at_mut(whole, &path[at.len()..])? = value;
-            }
-        }
-        values.push(own);
+        values.push(place_values(first, d, &lifted_at)?);
     }
     let mut namer = Merger {
         copy_values: false,
         lifted: Vec::new(),
-        taken: first
-            .params
-            .iter()
-            .chain(&first.items)
-            .filter_map(item_name)
-            .map(str::to_string)
-            .collect(),
+        taken: declared(first).collect(),
         variants: values.len() + 1,
     };
     let mut merged_items = first.items.clone();
@@ -796,31 +853,49 @@ pub(crate) fn merge_diffs(
             *at_path_mut(&mut merged_items, at)? = Expr::Ident(param.clone().into());
             param
         };
-        lifted_params.push(Item::Param {
-            decorators: vec![Decorator::description(why.to_string())],
-            name: param.clone(),
-            ty: type_of(base),
-            default: Some(base.clone()),
-        });
+        lifted_params.push(lifted_param(why, param.clone(), base.clone()));
         lifted.push(Lifted { param, values: all });
     }
     for i in removed.into_iter().rev() {
         merged_items.remove(i);
     }
-    let merged = Module {
-        kind: first.kind,
-        area: first.area,
-        decl: first.decl.clone(),
-        span: first.span,
-        doc: first.doc.clone(),
-        params: first.params.clone(),
-        args: first.args.clone(),
-        items: merged_items,
-        outputs: first.outputs.clone(),
-        lifted_params,
-        origins: Vec::new(),
-        origin_line: 0,
-        shared_with: first.shared_with,
-    };
-    Some((merged, lifted))
+    Some((shell(first, merged_items, lifted_params), lifted))
+}
+
+/// Values are lifted where some declaration differs, at the shallowest such place: sorted, a
+/// path comes before those under it.
+fn lifted_places(diffs: &[Diff]) -> Vec<Vec<u32>> {
+    let mut paths: Vec<&[u32]> = diffs.iter().flatten().map(|(p, _)| p.as_slice()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut lifted_at: Vec<Vec<u32>> = Vec::new();
+    for p in paths {
+        if lifted_at.last().is_some_and(|l| p.starts_with(l)) {
+            continue;
+        }
+        lifted_at.push(p.to_vec());
+    }
+    lifted_at
+}
+
+/// One declaration's values at each lifted place: the value there itself, or the first's value
+/// there with the declaration's values under it patched in.
+fn place_values(first: &Module, d: Diff, lifted_at: &[Vec<u32>]) -> Option<Vec<Option<Expr>>> {
+    let mut own: Vec<Option<Expr>> = (0..lifted_at.len()).map(|_| None).collect();
+    for (path, value) in d {
+        let k = lifted_at
+            .partition_point(|l| l.as_slice() <= path.as_slice())
+            .checked_sub(1)?;
+        let at = &lifted_at[k];
+        if path.len() == at.len() {
+            own[k] = Some(value);
+        } else {
+            if own[k].is_none() {
+                own[k] = Some(at_path(&first.items, at)?.0.clone());
+            }
+            let whole = own[k].as_mut()?;
+            *expr_at_mut(whole, &path[at.len()..])? = value;
+        }
+    }
+    Some(own)
 }
