@@ -227,7 +227,8 @@ pub fn lower(
             sourcemap::map(maps, &checked.default.name),
         )
     };
-    // main.bicep on this thread, the parameters file and the source map on another.
+    // main.bicep on this thread, the parameters file and the source map on another: at N=1000
+    // in the benchmark, 166 ms for a build rather than 173 (median of 15).
     let (main, (params, map)) = if crate::threads() > 1 {
         std::thread::scope(|s| {
             let rest = s.spawn(rest);
@@ -281,7 +282,8 @@ impl Environments {
 
 /// Every kind lowered, in `KINDS` order. Kinds are independent until main.bicep is assembled:
 /// with `parallel`, two threads take them, largest first, and the results keep `KINDS` order, so
-/// the output is the same.
+/// the output is the same. At N=1000 in the benchmark that takes a build from 200 to 166 ms
+/// (median of 15).
 fn lower_kinds(
     work: &(dyn Fn(&'static str) -> KindOut + Sync),
     parallel: bool,
