@@ -108,6 +108,26 @@ enum Command {
         )]
         az_timeout: u64,
     },
+    /// Before `azd provision` (its preprovision hook, after `build`): check with the az CLI what
+    /// the deployment needs and put right what is safe to (providers, the deployer's principal
+    /// type, soft-deleted vaults and stores of this environment); exit 1 if it would fail
+    Preflight {
+        file: PathBuf,
+        /// azd environment (default: AZURE_ENV_NAME)
+        #[arg(long)]
+        environment: Option<String>,
+        /// Azure region (default: AZURE_LOCATION, else the platform's literal `location`)
+        #[arg(long)]
+        location: Option<String>,
+        /// Seconds each az command may take (1 to 86400) before it is killed and preflight stops
+        #[arg(
+            long,
+            env = "PLATC_AZ_TIMEOUT",
+            default_value_t = 300,
+            value_parser = clap::value_parser!(u64).range(1..=86_400)
+        )]
+        az_timeout: u64,
+    },
     /// Draw the platform: declarations and what uses what
     Graph {
         file: PathBuf,
@@ -175,6 +195,12 @@ fn main() -> ExitCode {
             wait,
             az_timeout,
         } => verify(&file, environment, resource_group, wait, az_timeout),
+        Command::Preflight {
+            file,
+            environment,
+            location,
+            az_timeout,
+        } => preflight(&file, environment, location, az_timeout),
         Command::Check { file, report } => run(&file, None, false, &report),
         Command::Build {
             file,
@@ -194,6 +220,8 @@ const AZ_OUTPUT_MAX: u64 = 64 << 20;
 /// verify or the azd hook that runs it.
 struct AzCli {
     timeout: std::time::Duration,
+    /// `az`, or `azd` for `azd env set` (which prints no JSON).
+    program: &'static str,
 }
 
 /// Reads a child's stream to its end on a thread of its own, keeping at most `AZ_OUTPUT_MAX`
@@ -225,10 +253,12 @@ impl platc::verify::Az for AzCli {
     fn run(&mut self, args: &[&str]) -> Result<serde_json::Value, AzError> {
         use std::process::Stdio;
         let start = std::time::Instant::now();
-        let mut command = std::process::Command::new("az");
+        let mut command = std::process::Command::new(self.program);
+        command.args(args);
+        if self.program == "az" {
+            command.args(["--output", "json"]);
+        }
         command
-            .args(args)
-            .args(["--output", "json"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -274,6 +304,9 @@ impl platc::verify::Az for AzCli {
                 "it printed more than {} MiB",
                 AZ_OUTPUT_MAX >> 20
             )));
+        }
+        if self.program != "az" {
+            return Ok(serde_json::Value::Null);
         }
         serde_json::from_slice(&stdout).map_err(|e| AzError::BadOutput(e.to_string()))
     }
@@ -328,6 +361,7 @@ fn verify(
     };
     let mut az = AzCli {
         timeout: std::time::Duration::from_secs(az_timeout),
+        program: "az",
     };
     let report = loop {
         let report = match platc::verify::verify(&checked, &env, &sources, &map, &rg, &mut az) {
@@ -352,6 +386,83 @@ fn verify(
     if report.ok() {
         ExitCode::SUCCESS
     } else {
+        ExitCode::from(1)
+    }
+}
+
+fn preflight(
+    file: &Path,
+    environment: Option<String>,
+    location: Option<String>,
+    az_timeout: u64,
+) -> ExitCode {
+    let Some(program) = analyse(Path::new(""), file) else {
+        return ExitCode::from(2);
+    };
+    let result = platc::lower(
+        &program.checked,
+        &program.sources,
+        &Options::default(),
+        program.diagnostics,
+    );
+    if result.has_errors() {
+        let text = diag::render::human(&program.sources, &result.diagnostics, false);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        return ExitCode::from(1);
+    }
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let Some(env) = environment.or_else(|| from_env("AZURE_ENV_NAME")) else {
+        eprintln!("error: no environment: pass --environment or run from azd (AZURE_ENV_NAME)");
+        return ExitCode::from(2);
+    };
+    let p = program
+        .checked
+        .environments
+        .get(&env)
+        .unwrap_or(&program.checked.default);
+    let literal = match &p.location {
+        Some(platc::model::StrValue::Literal(l)) => Some(l.clone()),
+        _ => None,
+    };
+    let location = location
+        .or_else(|| from_env("AZURE_LOCATION"))
+        .or(literal)
+        .unwrap_or_default();
+    let timeout = std::time::Duration::from_secs(az_timeout);
+    let mut az = AzCli {
+        timeout,
+        program: "az",
+    };
+    let outcome = match platc::preflight::preflight(p, &env, &location, &result.artifacts, &mut az)
+    {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: cannot run the preflight checks: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{}", outcome.table());
+    // Values the deployment reads from the azd environment: set through azd, which reloads its
+    // environment before it reads main.parameters.json (Azure/azure-dev#6063).
+    let mut azd = AzCli {
+        timeout,
+        program: "azd",
+    };
+    for (name, value) in &outcome.env {
+        if let Err(e) = platc::verify::Az::run(
+            &mut azd,
+            &["env", "set", name, value, "--environment", &env],
+        ) {
+            eprintln!(
+                "error: cannot set {name} in azd environment {env}: {e}; run `azd env set {name} {value}`"
+            );
+            return ExitCode::from(2);
+        }
+    }
+    if outcome.ok() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("error: the deployment would fail: see FAILED above; nothing was deployed");
         ExitCode::from(1)
     }
 }

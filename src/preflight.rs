@@ -1,0 +1,613 @@
+//! `platc preflight`: what must hold before ARM starts, checked (and, where that is safe and
+//! idempotent, put right) from azd's `preprovision` hook, so that a deployment never fails half
+//! way on something knowable in advance:
+//!
+//! - the deployer's principal type, which role assignments must state (`AZURE_PRINCIPAL_TYPE`:
+//!   a `User` default fails with UnmatchedPrincipalType when azd runs as a service principal);
+//! - the resource providers of every type platc emits, registered (a fresh subscription has not
+//!   registered `Microsoft.KubernetesConfiguration`, `Microsoft.Monitor`, ...);
+//! - a Key Vault or App Configuration store of this environment that `azd down` left soft-deleted,
+//!   recovered (its name stays taken for the retention period, and purge protection forbids
+//!   purging it);
+//! - the region offers what the platform asks for: the node pools' VM sizes in their zones,
+//!   availability zones for zone-redundant storage and registries, Managed Grafana.
+//!
+//! Like `verify`, it talks to Azure only through `az` (the `Az` trait), so tests use a stand-in.
+
+use crate::Artifacts;
+use crate::azure;
+use crate::model::Platform;
+use crate::verify::{Az, AzError};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Already as it must be.
+    Ok,
+    /// Was not, and preflight put it right.
+    Fixed,
+    /// Is not, and the deployment would fail: provisioning should stop.
+    Failed,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Fixed => "FIXED",
+            Status::Failed => "FAILED",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub status: Status,
+    pub what: String,
+    pub detail: String,
+}
+
+/// What preflight found, and the azd environment values it wants set (`azd env set`).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub env: Vec<(String, String)>,
+}
+
+impl Outcome {
+    pub fn ok(&self) -> bool {
+        self.findings.iter().all(|f| f.status != Status::Failed)
+    }
+
+    fn add(&mut self, status: Status, what: impl Into<String>, detail: impl Into<String>) {
+        self.findings.push(Finding {
+            status,
+            what: what.into(),
+            detail: detail.into(),
+        });
+    }
+
+    /// The findings as a table, one line each.
+    pub fn table(&self) -> String {
+        let width = self
+            .findings
+            .iter()
+            .map(|f| f.what.len())
+            .max()
+            .unwrap_or(0);
+        let mut out = format!("{:<7} {:<width$} DETAIL\n", "STATUS", "CHECK");
+        for f in &self.findings {
+            out.push_str(&format!(
+                "{:<7} {:<width$} {}\n",
+                f.status.as_str(),
+                f.what,
+                f.detail
+            ));
+        }
+        out
+    }
+}
+
+/// Runs every check for environment `env` in region `location`. `Err` only when `az` itself
+/// cannot answer (not installed, not logged in, timed out).
+pub fn preflight(
+    p: &Platform,
+    env: &str,
+    location: &str,
+    artifacts: &Artifacts,
+    az: &mut dyn Az,
+) -> Result<Outcome, AzError> {
+    let mut out = Outcome::default();
+    principal_type(az, &mut out)?;
+    providers(artifacts, az, &mut out)?;
+    soft_deleted(p, env, az, &mut out)?;
+    region(p, location, az, &mut out)?;
+    Ok(out)
+}
+
+/// `az account show` names the signed-in account's kind: `user` or `servicePrincipal` (a managed
+/// identity signs in as a service principal too).
+fn principal_type(az: &mut dyn Az, out: &mut Outcome) -> Result<(), AzError> {
+    let account = az.run(&["account", "show"])?;
+    let kind = match account.pointer("/user/type").and_then(Value::as_str) {
+        Some("user") => "User",
+        Some("servicePrincipal") => "ServicePrincipal",
+        other => {
+            out.add(
+                Status::Failed,
+                "deployer",
+                format!("az account show reports an account of kind {other:?}, neither a user nor a service principal"),
+            );
+            return Ok(());
+        }
+    };
+    out.env.push(("AZURE_PRINCIPAL_TYPE".into(), kind.into()));
+    out.add(Status::Ok, "deployer", format!("signed in as a {kind}"));
+    Ok(())
+}
+
+/// The resource provider namespaces of every resource type in the emitted Bicep, sorted.
+pub fn namespaces(artifacts: &Artifacts) -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for (path, text) in artifacts {
+        if !path.ends_with(".bicep") {
+            continue;
+        }
+        for line in text.lines() {
+            let line = line.trim_start();
+            if !(line.starts_with("resource ") || line.starts_with("resource\t")) {
+                continue;
+            }
+            let Some(at) = line.find('\'') else { continue };
+            let ty = &line[at + 1..];
+            if let Some(ns) = ty.split('/').next().filter(|ns| ns.contains('.')) {
+                found.insert(ns.to_string());
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// Registers every namespace the deployment needs that the subscription has not: `az provider
+/// register --wait` is idempotent and returns once the namespace is registered.
+fn providers(artifacts: &Artifacts, az: &mut dyn Az, out: &mut Outcome) -> Result<(), AzError> {
+    for ns in namespaces(artifacts) {
+        let shown = az.run(&["provider", "show", "--namespace", &ns])?;
+        let state = shown
+            .get("registrationState")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown");
+        if state == "Registered" {
+            out.add(Status::Ok, format!("provider {ns}"), "registered");
+            continue;
+        }
+        match az.run(&["provider", "register", "--namespace", &ns, "--wait"]) {
+            Ok(_) => out.add(
+                Status::Fixed,
+                format!("provider {ns}"),
+                format!("was {state}; registered now"),
+            ),
+            Err(e) if !e.stops() => out.add(
+                Status::Failed,
+                format!("provider {ns}"),
+                format!("is {state} and could not be registered: {e}"),
+            ),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` is what platc deploys for declaration `decl` under `rule`: its prefix and stem,
+/// then the 13-character resource token.
+fn deployed_as(rule: &azure::NameRule, decl: &str, name: &str) -> bool {
+    let sep = if rule.hyphens { "-" } else { "" };
+    let head = format!("{}{}{sep}", rule.prefix, rule.stem(decl));
+    name.strip_prefix(&head).is_some_and(|token| {
+        token.len() == 13
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
+/// A soft-deleted vault or store of this environment (tagged with its `azd-env-name`, named as
+/// platc names the declaration) keeps its name taken: the deployment would fail with a conflict.
+/// Recovering it lets the deployment update it, keeping its secrets or settings; purging is not
+/// possible under purge protection and would lose them.
+fn soft_deleted(
+    p: &Platform,
+    env: &str,
+    az: &mut dyn Az,
+    out: &mut Outcome,
+) -> Result<(), AzError> {
+    let kinds: [(&str, &azure::NameRule, Vec<&String>, [&str; 3]); 2] = [
+        (
+            "vault",
+            &azure::NAME_VAULT,
+            p.vaults.keys().collect(),
+            ["keyvault", "list-deleted", "recover"],
+        ),
+        (
+            "appconfig",
+            &azure::NAME_APPCONFIG,
+            p.appconfigs.keys().collect(),
+            ["appconfig", "list-deleted", "recover"],
+        ),
+    ];
+    for (kind, rule, decls, [group, list, recover]) in kinds {
+        if decls.is_empty() {
+            continue;
+        }
+        let deleted = az.run(&[group, list])?;
+        for item in deleted.as_array().into_iter().flatten() {
+            let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
+            let tags = item
+                .pointer("/properties/tags")
+                .or_else(|| item.get("tags"));
+            let ours = tags
+                .and_then(|t| t.get("azd-env-name"))
+                .and_then(Value::as_str)
+                == Some(env);
+            let Some(decl) = decls.iter().find(|d| deployed_as(rule, d, name)) else {
+                continue;
+            };
+            if !ours {
+                continue;
+            }
+            let what = format!("{kind} {decl}");
+            let mut args = vec![group, recover, "--name", name];
+            if group == "appconfig" {
+                args.push("--yes");
+            }
+            match az.run(&args) {
+                Ok(_) => out.add(Status::Fixed, what, format!("{name} was soft-deleted; recovered, so the deployment updates it")),
+                Err(e) if !e.stops() => out.add(
+                    Status::Failed,
+                    what,
+                    format!("{name} is soft-deleted and holds its name; recovering it failed ({e}): recover or purge it, or wait out its retention"),
+                ),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Region names compare without case and spaces: `az` gives `eastus` in one place and `East US`
+/// in another.
+fn same_region(a: &str, b: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    norm(a) == norm(b)
+}
+
+/// What the region must offer: each pool's VM size in its zones, zones at all where storage or a
+/// registry is zone-redundant, and Managed Grafana where the platform has it.
+fn region(p: &Platform, location: &str, az: &mut dyn Az, out: &mut Outcome) -> Result<(), AzError> {
+    if location.is_empty() {
+        out.add(Status::Failed, "region", "no region: set AZURE_LOCATION (`azd env set AZURE_LOCATION <region>`) or pass --location");
+        return Ok(());
+    }
+    for (cname, c) in &p.clusters {
+        for pool in &c.pools {
+            vm_size(cname, pool, location, az, out)?;
+        }
+    }
+    let zone_redundant = p.storages.values().any(|s| s.replication.contains("zrs"))
+        || p.registries.values().any(|r| r.sku == "premium");
+    if zone_redundant {
+        zones_offered(location, az, out)?;
+    }
+    if p.metrics.values().any(|m| m.grafana) {
+        grafana_offered(location, az, out)?;
+    }
+    Ok(())
+}
+
+fn vm_size(
+    cluster: &str,
+    pool: &crate::model::Pool,
+    location: &str,
+    az: &mut dyn Az,
+    out: &mut Outcome,
+) -> Result<(), AzError> {
+    // A size read from the azd environment is known only at provision time.
+    if !pool.vm_size.starts_with("Standard_") {
+        return Ok(());
+    }
+    let what = format!("pool {cluster}.{}", pool.name);
+    let skus = az.run(&[
+        "vm",
+        "list-skus",
+        "--location",
+        location,
+        "--size",
+        &pool.vm_size,
+        "--resource-type",
+        "virtualMachines",
+    ])?;
+    let sku = skus
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s.get("name").and_then(Value::as_str) == Some(pool.vm_size.as_str()));
+    let Some(sku) = sku else {
+        out.add(
+            Status::Failed,
+            what,
+            format!("{} is not offered in {location}", pool.vm_size),
+        );
+        return Ok(());
+    };
+    let offered: Vec<String> = sku
+        .pointer("/locationInfo/0/zones")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|z| z.as_str().map(str::to_string))
+        .collect();
+    let missing: Vec<String> = pool
+        .zones
+        .iter()
+        .map(i64::to_string)
+        .filter(|z| !offered.contains(z))
+        .collect();
+    if missing.is_empty() {
+        out.add(
+            Status::Ok,
+            what,
+            format!("{} offered in {location}", pool.vm_size),
+        );
+    } else {
+        out.add(
+            Status::Failed,
+            what,
+            format!(
+                "{} is not offered in zone {} of {location} (offered: [{}]); change `zones` or the region",
+                pool.vm_size,
+                missing.join(", "),
+                offered.join(", ")
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn zones_offered(location: &str, az: &mut dyn Az, out: &mut Outcome) -> Result<(), AzError> {
+    let locations = az.run(&["account", "list-locations"])?;
+    let here = locations.as_array().into_iter().flatten().find(|l| {
+        l.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| same_region(n, location))
+    });
+    let zoned = here
+        .and_then(|l| l.get("availabilityZoneMappings"))
+        .and_then(Value::as_array)
+        .is_some_and(|z| !z.is_empty());
+    if zoned {
+        out.add(
+            Status::Ok,
+            "availability zones",
+            format!("{location} has them"),
+        );
+    } else {
+        out.add(
+            Status::Failed,
+            "availability zones",
+            format!("{location} has none, and zone-redundant storage (zrs) or a premium registry's zone redundancy needs them; pick a region with zones, or `replication = lrs`"),
+        );
+    }
+    Ok(())
+}
+
+fn grafana_offered(location: &str, az: &mut dyn Az, out: &mut Outcome) -> Result<(), AzError> {
+    let provider = az.run(&["provider", "show", "--namespace", "Microsoft.Dashboard"])?;
+    let offered = provider
+        .get("resourceTypes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|t| t.get("resourceType").and_then(Value::as_str) == Some("grafana"))
+        .and_then(|t| t.get("locations"))
+        .and_then(Value::as_array)
+        .is_some_and(|ls| {
+            ls.iter()
+                .filter_map(Value::as_str)
+                .any(|l| same_region(l, location))
+        });
+    if offered {
+        out.add(
+            Status::Ok,
+            "managed grafana",
+            format!("offered in {location}"),
+        );
+    } else {
+        out.add(
+            Status::Failed,
+            "managed grafana",
+            format!("not offered in {location}; set `grafana = false` on the metrics declaration or pick another region"),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Answers by the first words of the command; records every command.
+    struct Stand {
+        answers: Vec<(&'static str, Result<Value, AzError>)>,
+        asked: Vec<String>,
+    }
+
+    impl Az for Stand {
+        fn run(&mut self, args: &[&str]) -> Result<Value, AzError> {
+            let cmd = args.join(" ");
+            self.asked.push(cmd.clone());
+            self.answers
+                .iter()
+                .find(|(prefix, _)| cmd.starts_with(prefix))
+                .map(|(_, a)| a.clone())
+                .unwrap_or_else(|| Err(AzError::Failed(format!("unexpected: {cmd}"))))
+        }
+    }
+
+    fn platform(text: &str) -> Platform {
+        let mut sources = crate::source::SourceMap::new();
+        sources.add("p.plat", text.to_string());
+        let (files, d) = crate::parse(&sources, None);
+        let (checked, d) = crate::check(&files, d);
+        assert!(d.iter().all(|d| !d.is_error()), "{d:?}");
+        checked.default
+    }
+
+    const PROGRAM: &str = "platform \"x\" {\n  private_networking = false\n}\nvault \"secrets\" { }\nstorage \"gitops\" { replication = zrs }\nmetrics \"prom\" { grafana = true }\ncluster \"main\" {\n  kubernetes = \"1.33\"\n  pool \"system\" {\n    vm_size = \"Standard_D4ds_v5\"\n    mode = system\n    count = 3\n    zones = [1, 2, 3]\n  }\n}\n";
+
+    fn artifacts() -> Artifacts {
+        let mut a = Artifacts::new();
+        a.insert(
+            "modules/x.bicep".into(),
+            "resource a 'Microsoft.KeyVault/vaults@2024-11-01' = {\n}\nresource b 'Microsoft.KubernetesConfiguration/extensions@2024-11-01' = {\n}\n".into(),
+        );
+        a
+    }
+
+    fn healthy() -> Vec<(&'static str, Result<Value, AzError>)> {
+        vec![
+            (
+                "account show",
+                Ok(json!({"user": {"type": "servicePrincipal"}})),
+            ),
+            (
+                "provider show --namespace Microsoft.KeyVault",
+                Ok(json!({"registrationState": "Registered"})),
+            ),
+            (
+                "provider show --namespace Microsoft.KubernetesConfiguration",
+                Ok(json!({"registrationState": "NotRegistered"})),
+            ),
+            (
+                "provider register --namespace Microsoft.KubernetesConfiguration --wait",
+                Ok(Value::Null),
+            ),
+            (
+                "keyvault list-deleted",
+                Ok(json!([
+                    {"name": "kv-secrets-abcdefghijklm", "properties": {"tags": {"azd-env-name": "dev"}}},
+                    {"name": "kv-secrets-b-abcdefghijkl", "properties": {"tags": {"azd-env-name": "dev"}}},
+                    {"name": "kv-secrets-nopqrstuvwxyz", "properties": {"tags": {"azd-env-name": "prod"}}}
+                ])),
+            ),
+            (
+                "keyvault recover --name kv-secrets-abcdefghijklm",
+                Ok(Value::Null),
+            ),
+            (
+                "vm list-skus",
+                Ok(
+                    json!([{"name": "Standard_D4ds_v5", "locationInfo": [{"zones": ["3", "1", "2"]}]}]),
+                ),
+            ),
+            (
+                "account list-locations",
+                Ok(json!([{"name": "eastus", "availabilityZoneMappings": [{"logicalZone": "1"}]}])),
+            ),
+            (
+                "provider show --namespace Microsoft.Dashboard",
+                Ok(
+                    json!({"resourceTypes": [{"resourceType": "grafana", "locations": ["East US"]}]}),
+                ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_healthy_subscription_is_put_right_where_it_can_be() {
+        let p = platform(PROGRAM);
+        let mut az = Stand {
+            answers: healthy(),
+            asked: Vec::new(),
+        };
+        let out = preflight(&p, "dev", "eastus", &artifacts(), &mut az).unwrap();
+        assert!(out.ok(), "{}", out.table());
+        assert_eq!(
+            out.env,
+            [(
+                "AZURE_PRINCIPAL_TYPE".to_string(),
+                "ServicePrincipal".to_string()
+            )]
+        );
+        let fixed: Vec<&str> = out
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fixed)
+            .map(|f| f.what.as_str())
+            .collect();
+        assert_eq!(
+            fixed,
+            [
+                "provider Microsoft.KubernetesConfiguration",
+                "vault secrets"
+            ]
+        );
+        // Only this environment's vault, by its exact name, is recovered.
+        let recovered: Vec<&String> = az.asked.iter().filter(|c| c.contains("recover")).collect();
+        assert_eq!(
+            recovered,
+            ["keyvault recover --name kv-secrets-abcdefghijklm"]
+        );
+    }
+
+    #[test]
+    fn what_the_region_lacks_stops_provisioning() {
+        let p = platform(PROGRAM);
+        let mut answers = healthy();
+        answers.retain(|(c, _)| {
+            !c.starts_with("vm list-skus")
+                && !c.starts_with("account list-locations")
+                && !c.starts_with("provider show --namespace Microsoft.Dashboard")
+        });
+        answers.push((
+            "vm list-skus",
+            Ok(json!([{"name": "Standard_D4ds_v5", "locationInfo": [{"zones": ["1"]}]}])),
+        ));
+        answers.push((
+            "account list-locations",
+            Ok(json!([{"name": "westcentralus", "availabilityZoneMappings": []}])),
+        ));
+        answers.push((
+            "provider show --namespace Microsoft.Dashboard",
+            Ok(json!({"resourceTypes": [{"resourceType": "grafana", "locations": ["East US"]}]})),
+        ));
+        let mut az = Stand {
+            answers,
+            asked: Vec::new(),
+        };
+        let out = preflight(&p, "dev", "westcentralus", &artifacts(), &mut az).unwrap();
+        assert!(!out.ok());
+        let failed: Vec<&str> = out
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Failed)
+            .map(|f| f.what.as_str())
+            .collect();
+        assert_eq!(
+            failed,
+            ["pool main.system", "availability zones", "managed grafana"],
+            "{}",
+            out.table()
+        );
+        assert!(
+            out.table()
+                .contains("not offered in zone 2, 3 of westcentralus")
+        );
+    }
+
+    #[test]
+    fn az_that_cannot_answer_stops_preflight() {
+        let p = platform(PROGRAM);
+        let mut az = Stand {
+            answers: vec![(
+                "account show",
+                Err(AzError::NotLoggedIn("run az login".into())),
+            )],
+            asked: Vec::new(),
+        };
+        assert!(preflight(&p, "dev", "eastus", &artifacts(), &mut az).is_err());
+    }
+
+    #[test]
+    fn namespaces_come_from_the_resources_emitted() {
+        assert_eq!(
+            namespaces(&artifacts()),
+            ["Microsoft.KeyVault", "Microsoft.KubernetesConfiguration"]
+        );
+    }
+}

@@ -1,0 +1,84 @@
+//! `platc preflight` against stand-in `az` and `azd` (tests/preflight/bin): what a fresh
+//! subscription lacks is put right before the deployment, the deployer's principal type reaches
+//! the azd environment, and a region that cannot hold the platform stops provisioning (exit 1)
+//! before anything is deployed.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn preflight(region: &str) -> (i32, String, String) {
+    let log = std::env::temp_dir().join(format!(
+        "platc-preflight-{region}-{}.log",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&log);
+    let path = format!(
+        "{}:{}",
+        root().join("tests/preflight/bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_platc"))
+        .current_dir(root())
+        .env("PATH", path)
+        .env("PLATC_TEST_LOG", &log)
+        .env("PLATC_AZ_REGION", region)
+        .env("AZURE_ENV_NAME", "dev")
+        .env("AZURE_LOCATION", "eastus")
+        .args(["preflight", "examples/platform.plat"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let asked = std::fs::read_to_string(&log).unwrap_or_default();
+    (o.status.code().unwrap_or(-1), text, asked)
+}
+
+#[test]
+fn a_fresh_subscription_is_made_ready() {
+    let (code, out, asked) = preflight("zones");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        asked.contains("az provider register --namespace Microsoft.KubernetesConfiguration --wait"),
+        "{asked}"
+    );
+    assert!(
+        asked.contains("az keyvault recover --name kv-secrets-x7k2m9q4r1t6z"),
+        "{asked}"
+    );
+    assert!(
+        asked.contains("azd env set AZURE_PRINCIPAL_TYPE ServicePrincipal --environment dev"),
+        "{asked}"
+    );
+    for line in [
+        "FIXED   provider Microsoft.KubernetesConfiguration",
+        "FIXED   vault secrets",
+        "OK      managed grafana",
+    ] {
+        assert!(out.contains(line), "{line}:\n{out}");
+    }
+    // Registered providers are left alone.
+    assert!(
+        !asked.contains("register --namespace Microsoft.KeyVault"),
+        "{asked}"
+    );
+}
+
+#[test]
+fn a_region_without_zones_stops_before_the_deployment() {
+    let (code, out, asked) = preflight("nozones");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED  availability zones"), "{out}");
+    assert!(out.contains("nothing was deployed"), "{out}");
+    // What it could put right it still did; the values azd needs are still set.
+    assert!(
+        asked.contains("azd env set AZURE_PRINCIPAL_TYPE"),
+        "{asked}"
+    );
+}
