@@ -17,9 +17,14 @@ param principalType string = 'User'
 @secure()
 @description('Value of secret `db-password` in vault `secrets`, from the azd environment variable DB_PASSWORD')
 param secretDbPassword string
+@description('When this environment\'s secrets were issued (PLATC_SECRETS_ISSUED_AT, set once by platc preflight); their expiry counts from it')
+param secretsIssuedAt string = ''
+@description('Deployment time, for a deployment without secretsIssuedAt; utcNow() is only allowed as a parameter default')
+param deploymentTime string = utcNow('u')
 
 // 13 characters, stable for one subscription, environment and location: keeps global names unique
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var secretsFrom = empty(secretsIssuedAt) ? deploymentTime : secretsIssuedAt
 var tags = {
   'azd-env-name': environmentName
   owner: 'platform-team'
@@ -181,6 +186,7 @@ module vaultSecrets './modules/keyvault.bicep' = {
     name: 'kv-secrets-${resourceToken}'
     location: location
     tags: tags
+    issuedAt: secretsFrom
     secretValues: {
       'db-password': secretDbPassword
     }

@@ -433,8 +433,18 @@ fn preflight(
         timeout,
         program: "az",
     };
-    let outcome = match platc::preflight::preflight(p, &env, &location, &result.artifacts, &mut az)
-    {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let issued = from_env("PLATC_SECRETS_ISSUED_AT");
+    let now = platc::preflight::iso_utc(now);
+    let cx = platc::preflight::Context {
+        env: &env,
+        location: &location,
+        secrets_issued_at: issued.as_deref(),
+        now: &now,
+    };
+    let outcome = match platc::preflight::preflight(p, &cx, &result.artifacts, &mut az) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: cannot run the preflight checks: {e}");

@@ -90,19 +90,77 @@ impl Outcome {
 
 /// Runs every check for environment `env` in region `location`. `Err` only when `az` itself
 /// cannot answer (not installed, not logged in, timed out).
+/// What preflight reads besides the platform: the environment, its region, the azd values
+/// already set, and the time now (`2026-01-31T12:00:00Z`).
+pub struct Context<'a> {
+    pub env: &'a str,
+    pub location: &'a str,
+    /// `PLATC_SECRETS_ISSUED_AT` as the azd environment has it, if at all.
+    pub secrets_issued_at: Option<&'a str>,
+    pub now: &'a str,
+}
+
 pub fn preflight(
     p: &Platform,
-    env: &str,
-    location: &str,
+    cx: &Context,
     artifacts: &Artifacts,
     az: &mut dyn Az,
 ) -> Result<Outcome, AzError> {
+    let (env, location) = (cx.env, cx.location);
     let mut out = Outcome::default();
+    secrets_issued(p, cx, &mut out);
     principal_type(az, &mut out)?;
     providers(artifacts, az, &mut out)?;
     soft_deleted(p, env, az, &mut out)?;
     region(p, location, az, &mut out)?;
     Ok(out)
+}
+
+/// The time this environment's secrets count their expiry from, set once: main.bicep reads it
+/// from `PLATC_SECRETS_ISSUED_AT`, so that provisioning again does not move every expiry
+/// forward. Unset it (or set another time) to count again from the next provision.
+fn secrets_issued(p: &Platform, cx: &Context, out: &mut Outcome) {
+    if p.vaults.values().all(|v| v.secrets.is_empty()) {
+        return;
+    }
+    match cx.secrets_issued_at.filter(|t| !t.is_empty()) {
+        Some(at) => out.add(Status::Ok, "secret expiry", format!("counts from {at}")),
+        None => {
+            out.env
+                .push(("PLATC_SECRETS_ISSUED_AT".into(), cx.now.into()));
+            out.add(
+                Status::Fixed,
+                "secret expiry",
+                format!(
+                    "counts from {} from now on (PLATC_SECRETS_ISSUED_AT)",
+                    cx.now
+                ),
+            );
+        }
+    }
+}
+
+/// `2026-01-31T12:00:00Z` for `secs` after the Unix epoch: the civil date from a day count, as
+/// ISO 8601 and `dateTimeAdd` read it.
+pub fn iso_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// `az account show` names the signed-in account's kind: `user` or `servicePrincipal` (a managed
@@ -448,7 +506,16 @@ mod tests {
         checked.default
     }
 
-    const PROGRAM: &str = "platform \"x\" {\n  private_networking = false\n}\nvault \"secrets\" { }\nstorage \"gitops\" { replication = zrs }\nmetrics \"prom\" { grafana = true }\ncluster \"main\" {\n  kubernetes = \"1.33\"\n  pool \"system\" {\n    vm_size = \"Standard_D4ds_v5\"\n    mode = system\n    count = 3\n    zones = [1, 2, 3]\n  }\n}\n";
+    const PROGRAM: &str = "platform \"x\" {\n  private_networking = false\n}\nvault \"secrets\" { }\nsecret \"db\" in vault.secrets { value = secure(\"DB\") }\nstorage \"gitops\" { replication = zrs }\nmetrics \"prom\" { grafana = true }\ncluster \"main\" {\n  kubernetes = \"1.33\"\n  pool \"system\" {\n    vm_size = \"Standard_D4ds_v5\"\n    mode = system\n    count = 3\n    zones = [1, 2, 3]\n  }\n}\n";
+
+    fn cx<'a>(location: &'a str, issued: Option<&'a str>) -> Context<'a> {
+        Context {
+            env: "dev",
+            location,
+            secrets_issued_at: issued,
+            now: "2026-12-04T17:00:00Z",
+        }
+    }
 
     fn artifacts() -> Artifacts {
         let mut a = Artifacts::new();
@@ -515,14 +582,20 @@ mod tests {
             answers: healthy(),
             asked: Vec::new(),
         };
-        let out = preflight(&p, "dev", "eastus", &artifacts(), &mut az).unwrap();
+        let out = preflight(&p, &cx("eastus", None), &artifacts(), &mut az).unwrap();
         assert!(out.ok(), "{}", out.table());
         assert_eq!(
             out.env,
-            [(
-                "AZURE_PRINCIPAL_TYPE".to_string(),
-                "ServicePrincipal".to_string()
-            )]
+            [
+                (
+                    "PLATC_SECRETS_ISSUED_AT".to_string(),
+                    "2026-12-04T17:00:00Z".to_string()
+                ),
+                (
+                    "AZURE_PRINCIPAL_TYPE".to_string(),
+                    "ServicePrincipal".to_string()
+                )
+            ]
         );
         let fixed: Vec<&str> = out
             .findings
@@ -533,6 +606,7 @@ mod tests {
         assert_eq!(
             fixed,
             [
+                "secret expiry",
                 "provider Microsoft.KubernetesConfiguration",
                 "vault secrets"
             ]
@@ -570,7 +644,13 @@ mod tests {
             answers,
             asked: Vec::new(),
         };
-        let out = preflight(&p, "dev", "westcentralus", &artifacts(), &mut az).unwrap();
+        let out = preflight(
+            &p,
+            &cx("westcentralus", Some("2026-01-01T00:00:00Z")),
+            &artifacts(),
+            &mut az,
+        )
+        .unwrap();
         assert!(!out.ok());
         let failed: Vec<&str> = out
             .findings
@@ -600,7 +680,14 @@ mod tests {
             )],
             asked: Vec::new(),
         };
-        assert!(preflight(&p, "dev", "eastus", &artifacts(), &mut az).is_err());
+        assert!(preflight(&p, &cx("eastus", None), &artifacts(), &mut az).is_err());
+    }
+
+    #[test]
+    fn times_are_written_as_iso_8601() {
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(iso_utc(1_796_403_600), "2026-12-04T17:00:00Z");
     }
 
     #[test]

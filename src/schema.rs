@@ -709,7 +709,7 @@ pub static SECRET: Kind = Kind {
                 max_secs: 3_650 * 86_400,
             },
             Some("180d"),
-            "expiry, counted from each deployment",
+            "expiry, counted from when the environment's secrets were issued (`PLATC_SECRETS_ISSUED_AT`, set once by `platc preflight`)",
         ),
     ],
     blocks: &[],

@@ -11,6 +11,10 @@ fn root() -> PathBuf {
 }
 
 fn preflight(region: &str) -> (i32, String, String) {
+    preflight_with(region, None)
+}
+
+fn preflight_with(region: &str, issued: Option<&str>) -> (i32, String, String) {
     let log = std::env::temp_dir().join(format!(
         "platc-preflight-{region}-{}.log",
         std::process::id()
@@ -21,7 +25,13 @@ fn preflight(region: &str) -> (i32, String, String) {
         root().join("tests/preflight/bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let o = Command::new(env!("CARGO_BIN_EXE_platc"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_platc"));
+    if let Some(at) = issued {
+        command.env("PLATC_SECRETS_ISSUED_AT", at);
+    } else {
+        command.env_remove("PLATC_SECRETS_ISSUED_AT");
+    }
+    let o = command
         .current_dir(root())
         .env("PATH", path)
         .env("PLATC_TEST_LOG", &log)
@@ -81,4 +91,19 @@ fn a_region_without_zones_stops_before_the_deployment() {
         asked.contains("azd env set AZURE_PRINCIPAL_TYPE"),
         "{asked}"
     );
+}
+
+#[test]
+fn secret_expiry_counts_from_the_first_provision() {
+    let (code, out, asked) = preflight_with("zones", None);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        asked.contains("azd env set PLATC_SECRETS_ISSUED_AT 20"),
+        "{asked}"
+    );
+    // Once set, it stays: a later provision does not move the expiry.
+    let (code, out, asked) = preflight_with("zones", Some("2026-01-01T00:00:00Z"));
+    assert_eq!(code, 0, "{out}");
+    assert!(!asked.contains("PLATC_SECRETS_ISSUED_AT"), "{asked}");
+    assert!(out.contains("counts from 2026-01-01T00:00:00Z"), "{out}");
 }

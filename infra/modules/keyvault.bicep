@@ -7,8 +7,8 @@ param name string
 param location string
 @description('Tags for every resource')
 param tags object
-@description('Deployment time; utcNow() is only allowed as a parameter default. Secret expiry counts from it')
-param deployedAt string = utcNow('u')
+@description('When the secrets were issued; their expiry counts from it')
+param issuedAt string
 @secure()
 @description('Secret values by secret name, from the azd environment variables main.parameters.json names')
 param secretValues object
@@ -55,7 +55,7 @@ resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [for secr
     contentType: secret.contentType
     attributes: {
       enabled: true
-      exp: dateTimeToEpoch(dateTimeAdd(deployedAt, secret.expiresAfter))
+      exp: dateTimeToEpoch(dateTimeAdd(issuedAt, secret.expiresAfter))
     }
   }
 }]

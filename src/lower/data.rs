@@ -611,11 +611,11 @@ fn key_vault(v: &Vault) -> Resource {
 
 /// The vault's secrets: their values as one secure parameter, their settings as a table.
 fn vault_secrets(ctx: &Ctx, m: &mut Module, v: &Vault) {
-    m.param_default(
-        "deployedAt",
+    m.param(
+        "issuedAt",
         Type::String,
-        "Deployment time; utcNow() is only allowed as a parameter default. Secret expiry counts from it",
-        call("utcNow", vec![s("u")]),
+        "When the secrets were issued; their expiry counts from it",
+        id("secretsFrom"),
     );
     // One loop over a table rather than a resource per secret: vaults alike in shape then
     // share one module. The values travel as one secure object, keyed by secret name.
@@ -652,7 +652,7 @@ fn secrets_loop() -> Resource {
         "dateTimeToEpoch",
         vec![call(
             "dateTimeAdd",
-            vec![id("deployedAt"), id("secret").dot("expiresAfter")],
+            vec![id("issuedAt"), id("secret").dot("expiresAfter")],
         )],
     );
     let mut r = resource(

@@ -1277,6 +1277,37 @@ fn main_params(ctx: &Ctx, env_vars: &IndexMap<String, Option<String>>, items: &m
         });
     }
     secret_params(ctx, items);
+    if has_secrets(ctx.p) {
+        secrets_issued_params(items);
+    }
+}
+
+/// Whether the platform has a secret: then main.bicep has the time its expiries count from.
+fn has_secrets(p: &Platform) -> bool {
+    p.vaults.values().any(|v| !v.secrets.is_empty())
+}
+
+/// When this environment's secrets were first issued, which their expiry counts from. Counted
+/// from each deployment instead, the expiry would move forward with every provision and never
+/// come: `platc preflight` sets `PLATC_SECRETS_ISSUED_AT` in the azd environment once, and a
+/// deployment without it counts from its own time.
+fn secrets_issued_params(items: &mut Vec<Item>) {
+    items.push(Item::Param {
+        decorators: vec![Decorator::description(
+            "When this environment's secrets were issued (PLATC_SECRETS_ISSUED_AT, set once by platc preflight); their expiry counts from it",
+        )],
+        name: "secretsIssuedAt".into(),
+        ty: Type::String,
+        default: Some(s("")),
+    });
+    items.push(Item::Param {
+        decorators: vec![Decorator::description(
+            "Deployment time, for a deployment without secretsIssuedAt; utcNow() is only allowed as a parameter default",
+        )],
+        name: "deploymentTime".into(),
+        ty: Type::String,
+        default: Some(call("utcNow", vec![s("u")])),
+    });
 }
 
 /// A secure parameter per secret, and per environment that reads the secret from a variable of
@@ -1324,6 +1355,17 @@ fn shared_vars(ctx: &Ctx, items: &mut Vec<Item>) {
         }
         o.build()
     };
+    if has_secrets(p) {
+        items.push(Item::Var {
+            comment: None,
+            name: "secretsFrom".into(),
+            value: Expr::Ternary(
+                Box::new(call("empty", vec![id("secretsIssuedAt")])),
+                Box::new(id("deploymentTime")),
+                Box::new(id("secretsIssuedAt")),
+            ),
+        });
+    }
     let mut tags = tags_of(&p.tags);
     for (env, theirs) in ctx.envs.tags.iter().rev() {
         tags = envs::when_environment(env, tags_of(theirs), tags);
@@ -1476,6 +1518,13 @@ fn parameters(ctx: &Ctx, env_vars: &IndexMap<String, Option<String>>) -> String 
         value.push_str(var);
         value.push('}');
         params.insert(param, value);
+    }
+    if has_secrets(p) {
+        // Empty where preflight has not set it: main.bicep then counts from the deployment.
+        params.insert(
+            "secretsIssuedAt".into(),
+            "${PLATC_SECRETS_ISSUED_AT=}".into(),
+        );
     }
     for (var, default) in env_vars {
         let value = match default {

@@ -132,23 +132,6 @@ impl Module {
         id(name.to_string())
     }
 
-    /// A parameter main.bicep does not pass: its default is computed at deployment.
-    pub fn param_default(
-        &mut self,
-        name: &str,
-        ty: Type,
-        description: &str,
-        default: Expr,
-    ) -> Expr {
-        self.params.push(Item::Param {
-            decorators: vec![Decorator::description(description.to_string())],
-            name: name.to_string(),
-            ty,
-            default: Some(default),
-        });
-        id(name.to_string())
-    }
-
     pub fn push(&mut self, item: Item) {
         self.items.push(item);
     }
