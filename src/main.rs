@@ -437,11 +437,13 @@ fn preflight(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let issued = from_env("PLATC_SECRETS_ISSUED_AT");
+    let principal = from_env("AZURE_PRINCIPAL_ID");
     let now = platc::preflight::iso_utc(now);
     let cx = platc::preflight::Context {
         env: &env,
         location: &location,
         secrets_issued_at: issued.as_deref(),
+        principal_id: principal.as_deref(),
         now: &now,
     };
     let outcome = match platc::preflight::preflight(p, &cx, &result.artifacts, &mut az) {

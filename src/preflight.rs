@@ -97,6 +97,8 @@ pub struct Context<'a> {
     pub location: &'a str,
     /// `PLATC_SECRETS_ISSUED_AT` as the azd environment has it, if at all.
     pub secrets_issued_at: Option<&'a str>,
+    /// The deployer's object id (`AZURE_PRINCIPAL_ID`), if azd gave one.
+    pub principal_id: Option<&'a str>,
     pub now: &'a str,
 }
 
@@ -109,8 +111,9 @@ pub fn preflight(
     let (env, location) = (cx.env, cx.location);
     let mut out = Outcome::default();
     secrets_issued(p, cx, &mut out);
-    principal_type(az, &mut out)?;
+    let kind = principal_type(az, &mut out)?;
     providers(artifacts, az, &mut out)?;
+    key_value_writer(p, cx, kind, az, &mut out)?;
     soft_deleted(p, env, az, &mut out)?;
     region(p, location, az, &mut out)?;
     Ok(out)
@@ -165,8 +168,13 @@ pub fn iso_utc(secs: u64) -> String {
 
 /// `az account show` names the signed-in account's kind: `user` or `servicePrincipal` (a managed
 /// identity signs in as a service principal too).
-fn principal_type(az: &mut dyn Az, out: &mut Outcome) -> Result<(), AzError> {
+fn principal_type(az: &mut dyn Az, out: &mut Outcome) -> Result<Option<Account>, AzError> {
     let account = az.run(&["account", "show"])?;
+    let subscription = account
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let kind = match account.pointer("/user/type").and_then(Value::as_str) {
         Some("user") => "User",
         Some("servicePrincipal") => "ServicePrincipal",
@@ -176,11 +184,104 @@ fn principal_type(az: &mut dyn Az, out: &mut Outcome) -> Result<(), AzError> {
                 "deployer",
                 format!("az account show reports an account of kind {other:?}, neither a user nor a service principal"),
             );
-            return Ok(());
+            return Ok(None);
         }
     };
     out.env.push(("AZURE_PRINCIPAL_TYPE".into(), kind.into()));
     out.add(Status::Ok, "deployer", format!("signed in as a {kind}"));
+    Ok(Some(Account { kind, subscription }))
+}
+
+/// The signed-in account: its principal type and subscription.
+struct Account {
+    kind: &'static str,
+    subscription: String,
+}
+
+/// ARM writes App Configuration key-values through the store's data plane as the deployer
+/// (`dataPlaneProxy` pass-through, since local authentication is off), so the deployer needs App
+/// Configuration Data Owner before the key-values are written (Azure/AppConfiguration#692). A
+/// grant made in the same deployment is not yet in effect when they are (role assignments take
+/// minutes to propagate), and the first provision fails with 403. So the grant is made here, on
+/// the environment's resource group, before the deployment starts; the group is created as
+/// main.bicep would create it, tagged for azd.
+fn key_value_writer(
+    p: &Platform,
+    cx: &Context,
+    account: Option<Account>,
+    az: &mut dyn Az,
+    out: &mut Outcome,
+) -> Result<(), AzError> {
+    if p.appconfigs.values().all(|a| a.entries.is_empty()) {
+        return Ok(());
+    }
+    let (Some(account), Some(principal)) = (account, cx.principal_id.filter(|id| !id.is_empty()))
+    else {
+        out.add(Status::Failed, "key-value writer", "no deployer principal id (AZURE_PRINCIPAL_ID): App Configuration key-values cannot be written");
+        return Ok(());
+    };
+    let group = format!("rg-{}-{}", p.name, cx.env);
+    match az.run(&["group", "show", "--name", &group]) {
+        Ok(_) => {}
+        Err(AzError::NotFound(_)) => {
+            let tag = format!("azd-env-name={}", cx.env);
+            az.run(&[
+                "group",
+                "create",
+                "--name",
+                &group,
+                "--location",
+                cx.location,
+                "--tags",
+                &tag,
+            ])?;
+        }
+        Err(e) => return Err(e),
+    }
+    let role = azure::role_id("App Configuration Data Owner").unwrap_or_default();
+    let scope = format!(
+        "/subscriptions/{}/resourceGroups/{group}",
+        account.subscription
+    );
+    let held = az.run(&[
+        "role",
+        "assignment",
+        "list",
+        "--assignee",
+        principal,
+        "--role",
+        role,
+        "--scope",
+        &scope,
+    ])?;
+    if held.as_array().is_some_and(|a| !a.is_empty()) {
+        out.add(
+            Status::Ok,
+            "key-value writer",
+            format!("the deployer holds App Configuration Data Owner on {group}"),
+        );
+        return Ok(());
+    }
+    az.run(&[
+        "role",
+        "assignment",
+        "create",
+        "--assignee-object-id",
+        principal,
+        "--assignee-principal-type",
+        account.kind,
+        "--role",
+        role,
+        "--scope",
+        &scope,
+    ])?;
+    out.add(
+        Status::Fixed,
+        "key-value writer",
+        format!(
+            "granted the deployer App Configuration Data Owner on {group}, ahead of the key-values"
+        ),
+    );
     Ok(())
 }
 
@@ -513,6 +614,7 @@ mod tests {
             env: "dev",
             location,
             secrets_issued_at: issued,
+            principal_id: Some("0000-deployer"),
             now: "2026-12-04T17:00:00Z",
         }
     }

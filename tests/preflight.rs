@@ -38,6 +38,7 @@ fn preflight_with(region: &str, issued: Option<&str>) -> (i32, String, String) {
         .env("PLATC_AZ_REGION", region)
         .env("AZURE_ENV_NAME", "dev")
         .env("AZURE_LOCATION", "eastus")
+        .env("AZURE_PRINCIPAL_ID", "9b62aaaa-0000-4000-8000-000000000009")
         .args(["preflight", "examples/platform.plat"])
         .output()
         .unwrap();
@@ -73,6 +74,17 @@ fn a_fresh_subscription_is_made_ready() {
     ] {
         assert!(out.contains(line), "{line}:\n{out}");
     }
+    // The deployer may write key-values before the deployment writes them.
+    assert!(
+        asked.contains(
+            "az group create --name rg-contoso-dev --location eastus --tags azd-env-name=dev"
+        ),
+        "{asked}"
+    );
+    assert!(
+        asked.contains("az role assignment create --assignee-object-id 9b62aaaa-0000-4000-8000-000000000009 --assignee-principal-type ServicePrincipal --role 5ae67dd6-50cb-40e7-96ff-dc2bfa4b606b --scope /subscriptions/00000000-0000-4000-8000-00000000000a/resourceGroups/rg-contoso-dev"),
+        "{asked}"
+    );
     // Registered providers are left alone.
     assert!(
         !asked.contains("register --namespace Microsoft.KeyVault"),
