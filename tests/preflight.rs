@@ -15,8 +15,11 @@ fn preflight(region: &str) -> (i32, String, String) {
 }
 
 fn preflight_with(region: &str, issued: Option<&str>) -> (i32, String, String) {
+    // One log per call: tests run at once.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let log = std::env::temp_dir().join(format!(
-        "platc-preflight-{region}-{}.log",
+        "platc-preflight-{region}-{}-{call}.log",
         std::process::id()
     ));
     let _ = std::fs::remove_file(&log);
