@@ -336,6 +336,51 @@ resource gitopsPrivate 'Microsoft.KubernetesConfiguration/fluxConfigurations@202
   dependsOn: [flux, storageGitopsReader]
 }
 
+resource insightsRule 'Microsoft.Insights/dataCollectionRules@2024-03-11' = {
+  name: take('MSCI-${location}-${name}', 44)
+  location: location
+  tags: tags
+  kind: 'Linux'
+  properties: {
+    dataSources: {
+      extensions: [
+        {
+          name: 'ContainerInsightsExtension'
+          streams: ['Microsoft-ContainerInsights-Group-Default']
+          extensionName: 'ContainerInsights'
+          extensionSettings: {
+            dataCollectionSettings: {
+              interval: '1m'
+              namespaceFilteringMode: 'Off'
+              enableContainerLogV2: true
+            }
+          }
+        }
+      ]
+    }
+    destinations: {
+      logAnalytics: [
+        { workspaceResourceId: containerInsightsWorkspaceId, name: 'ciworkspace' }
+      ]
+    }
+    dataFlows: [
+      {
+        streams: ['Microsoft-ContainerInsights-Group-Default']
+        destinations: ['ciworkspace']
+      }
+    ]
+  }
+}
+
+resource insightsAssociation 'Microsoft.Insights/dataCollectionRuleAssociations@2024-03-11' = {
+  name: 'ContainerInsightsExtension'
+  scope: cluster
+  properties: {
+    dataCollectionRuleId: insightsRule.id
+    description: 'Tells the monitoring add-on to send the cluster\'s Container insights data to the workspace'
+  }
+}
+
 resource promEndpoint 'Microsoft.Insights/dataCollectionEndpoints@2024-03-11' = {
   name: promName
   location: location

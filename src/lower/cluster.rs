@@ -8,6 +8,7 @@
 mod addons;
 mod extensions;
 mod gitops;
+mod insights;
 mod pools;
 mod prometheus;
 mod properties;
@@ -56,6 +57,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
     l.flux_extension();
     l.app_config_provider();
     l.flux_configurations();
+    l.container_insights_collection();
     l.prometheus_pipeline();
     l.diagnostic_settings();
     l.outputs();
