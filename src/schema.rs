@@ -418,7 +418,7 @@ pub static CLUSTER: Kind = kind(
             "kubernetes",
             Ty::StrOrEnv,
             None,
-            "Kubernetes version such as `1.33`; unset takes AKS's default",
+            "Kubernetes version such as `1.33`; unset takes AKS's default. With upgrade channel `patch` only `1.MINOR`; `stable` and `rapid` take none",
         ),
         f(
             "sku_tier",
@@ -429,8 +429,8 @@ pub static CLUSTER: Kind = kind(
         f(
             "upgrade_channel",
             Ty::Enum(&["none", "patch", "stable", "rapid", "node-image"]),
-            Some("stable"),
-            "automatic Kubernetes upgrades",
+            None,
+            "automatic Kubernetes upgrades: `patch` (the default when `kubernetes` is set) keeps the minor version, `stable` (the default otherwise) and `rapid` move it and so take no `kubernetes`",
         ),
         f(
             "node_os_upgrade_channel",

@@ -52,7 +52,7 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
     ("storage.private", None, "false", ""),
     ("cluster.kubernetes", None, "\"1.32\"", ""),
     ("cluster.sku_tier", None, "premium", ""),
-    ("cluster.upgrade_channel", None, "patch", ""),
+    ("cluster.upgrade_channel", None, "none", ""),
     (
         "cluster.node_os_upgrade_channel",
         None,

@@ -152,7 +152,9 @@ fn reference_platform_covers_the_seed_design() {
         "dependsOn: ['infra']",
         "disableLocalAccounts: true",
         "enableAzureRBAC: true",
-        "upgradeChannel: 'stable'",
+        "upgradeChannel: 'patch'",
+        "sshAccess: 'Disabled'",
+        "logAnalyticsWorkspaceResourceId: containerInsightsWorkspaceId",
         "enableAutoScaling: true",
         "availabilityZones: ['1', '2', '3']",
         "vnetSubnetID: nodeSubnet.id",
@@ -608,4 +610,54 @@ fn the_parameters_file_is_what_a_json_printer_writes() {
         value["parameters"]["envKValue"]["value"],
         "${K_VALUE=tab\there}"
     );
+}
+
+/// Compiles an inline program that must build (warnings allowed).
+fn build_text(text: &str) -> Artifacts {
+    let mut sources = SourceMap::new();
+    sources.add("inline.plat", text.to_string());
+    let result = compile(&sources, &Options::default());
+    let rendered = platc::diag::render::human(&sources, &result.diagnostics, false);
+    assert!(!result.artifacts.is_empty(), "{rendered}");
+    result.artifacts
+}
+
+#[test]
+fn clusters_close_ssh_and_report_to_defender_where_a_workspace_exists() {
+    let cluster = "cluster \"main\" {\n  pool \"system\" { vm_size = \"Standard_D4ds_v5\"  mode = system  count = 3 }\n  pool \"apps\" { vm_size = \"Standard_D4ds_v5\"  count = 2 }\n";
+    // No workspace at all: Defender stays off, SSH is off on the inline pool and the child pool.
+    let out = build_text(&format!(
+        "platform \"demo\" {{ private_networking = false }}\n{cluster}}}\n"
+    ));
+    let aks = &out["modules/aks.bicep"];
+    assert_eq!(aks.matches("sshAccess: 'Disabled'").count(), 2, "{aks}");
+    assert!(!aks.contains("defender"), "{aks}");
+    assert!(!aks.contains("kubernetesVersion"), "{aks}");
+    assert!(aks.contains("upgradeChannel: 'stable'"), "{aks}");
+    // Only the platform's diagnostics workspace: Defender reports there.
+    let out = build_text(&format!(
+        "platform \"demo\" {{\n  private_networking = false\n  diagnostics = logs.audit\n}}\nlogs \"audit\" {{ }}\n{cluster}  kubernetes = \"1.33\"\n}}\n"
+    ));
+    let aks = &out["modules/aks.bicep"];
+    assert!(
+        aks.contains("logAnalyticsWorkspaceResourceId: logAnalyticsWorkspaceId"),
+        "{aks}"
+    );
+    assert!(aks.contains("kubernetesVersion: '1.33'"), "{aks}");
+    assert!(aks.contains("upgradeChannel: 'patch'"), "{aks}");
+}
+
+#[test]
+fn grafana_diagnostics_ask_for_logs_only() {
+    let out = build_text(
+        "platform \"demo\" {\n  private_networking = false\n  diagnostics = logs.audit\n}\nlogs \"audit\" { }\nmetrics \"prom\" { grafana = true }\n",
+    );
+    let metrics = &out["modules/metrics.bicep"];
+    let setting = metrics
+        .split("resource grafanaDiagnostics")
+        .nth(1)
+        .expect("a diagnostic setting on Grafana");
+    let setting = &setting[..setting.find("\n}\n").unwrap()];
+    assert!(setting.contains("categoryGroup: 'allLogs'"), "{setting}");
+    assert!(!setting.contains("AllMetrics"), "{setting}");
 }

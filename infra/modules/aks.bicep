@@ -92,12 +92,18 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
         enabled: true
         intervalHours: 168
       }
+      defender: {
+        logAnalyticsWorkspaceResourceId: containerInsightsWorkspaceId
+        securityMonitoring: {
+          enabled: true
+        }
+      }
     }
     apiServerAccessProfile: {
       enablePrivateCluster: true
     }
     autoUpgradeProfile: {
-      upgradeChannel: 'stable'
+      upgradeChannel: 'patch'
       nodeOSUpgradeChannel: 'NodeImage'
     }
     agentPoolProfiles: [
@@ -115,6 +121,9 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
         nodeTaints: ['CriticalAddonsOnly=true:NoSchedule']
         upgradeSettings: {
           maxSurge: '33%'
+        }
+        securityProfile: {
+          sshAccess: 'Disabled'
         }
       }
     ]
@@ -199,6 +208,9 @@ resource poolApps 'Microsoft.ContainerService/managedClusters/agentPools@2025-10
     }
     upgradeSettings: {
       maxSurge: '33%'
+    }
+    securityProfile: {
+      sshAccess: 'Disabled'
     }
   }
 }

@@ -73,9 +73,6 @@ resource grafanaDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-pr
     logs: [
       { categoryGroup: 'allLogs', enabled: true }
     ]
-    metrics: [
-      { category: 'AllMetrics', enabled: true }
-    ]
   }
 }
 

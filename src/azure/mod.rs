@@ -417,6 +417,106 @@ pub mod arm_limits {
     pub const OUTPUTS: usize = 64;
 }
 
+/// Security settings of an AKS cluster and its node pools, all in `types::MANAGED_CLUSTER` and
+/// `types::AGENT_POOL` (2025-10-01; checked against Azure/bicep-types-az, `../shared/azure-types`).
+pub mod aks_security {
+    /// `properties.securityProfile.sshAccess` of every agent pool: `Disabled` turns the SSH service
+    /// off on the nodes (the other value, `LocalUser`, allows SSH with the pool's private key).
+    /// Source: `AgentPoolSSHAccess` and `AgentPoolSecurityProfile` of the AKS REST API
+    /// (learn.microsoft.com, Azure SDK reference, Microsoft.Azure.Management.ContainerService;
+    /// aka.ms/aks/ssh/disable). Stable since API 2025-08-01: the type data of `agentPools` and
+    /// `managedClusters` has `sshAccess` from that version on, and only in previews before.
+    pub const SSH_ACCESS: &str = "Disabled";
+
+    /// Microsoft Defender for Containers on a cluster is `properties.securityProfile.defender`:
+    /// `logAnalyticsWorkspaceResourceId` ("required and must be a valid workspace resource ID" when
+    /// Defender is on) and `securityMonitoring.enabled`. Source: `ManagedClusterSecurityProfileDefender`
+    /// of the AKS REST API (learn.microsoft.com, Azure SDK reference). Known limit: the Defender
+    /// publisher pods still authenticate to the workspace with its shared keys, so they fail on a
+    /// workspace with local authentication off, as platc's are
+    /// (github.com/Azure/Microsoft-Defender-for-Cloud issue 1010, open).
+    pub const DEFENDER_WORKSPACE: &str = "logAnalyticsWorkspaceResourceId";
+}
+
+/// AKS cluster auto-upgrade channels (`autoUpgradeProfile.upgradeChannel`) and what each moves.
+///
+/// Sources: the `UpgradeChannel` values of the AKS REST API (learn.microsoft.com, "UpgradeChannel
+/// Struct", Azure.ResourceManager.ContainerService): `rapid` and `stable` upgrade to newer minor
+/// versions, `patch` to the newest patch "while keeping the minor version the same", `node-image`
+/// only the node image, `none` nothing. AKS refuses a deployment whose `kubernetesVersion` is older
+/// than the running one ("Downgrading Kubernetes version 1.26.6 to 1.25.6 is not allowed",
+/// github.com/Azure/azure-sdk-tools pull 6875; the same for a patch, 1.14.8 to 1.14.7,
+/// github.com/rancher/rancher issue 24071). A `1.MINOR` version stands for its newest GA patch, and
+/// deploying the same `1.MINOR` again once the cluster runs a later patch of it is no upgrade and no
+/// downgrade (the `kubernetesVersion` property of `ManagedClusterProperties`, learn.microsoft.com).
+pub mod upgrade {
+    /// The channel upgrades the cluster to newer minor versions.
+    pub fn moves_minor(channel: &str) -> bool {
+        matches!(channel, "stable" | "rapid")
+    }
+
+    /// The channel upgrades the cluster to newer patches of its minor version.
+    pub fn moves_patch(channel: &str) -> bool {
+        moves_minor(channel) || channel == "patch"
+    }
+}
+
+/// What a resource type sends through a diagnostic setting: its logs (a category group or named
+/// categories) and whether it exports platform metrics (`AllMetrics`). Azure rejects a setting that
+/// asks for metrics a type does not export ("Metric category 'AllMetrics' is not supported"), so
+/// every diagnostic setting platc writes takes its shape from here.
+///
+/// Sources: Azure Monitor reference, "Supported logs" and "Supported metrics" per resource type
+/// (learn.microsoft.com/azure/azure-monitor/reference/supported-logs/... and
+/// .../supported-metrics/..., whose "DS Export" column says whether a metric goes through
+/// diagnostic settings). Managed Grafana: its only metrics (HttpRequestCount and others) are
+/// "DS Export: No", and only its log categories (GrafanaLoginEvents, GrafanaUsageInsightsEvents) can
+/// be exported (supported-metrics/microsoft-dashboard-grafana-metrics; MicrosoftDocs/azure-docs
+/// pull 124000). Network security groups have logs and no metrics. A storage account itself has
+/// metrics and no logs; its blob service has both. Key Vault's `audit` group is its AuditEvent
+/// category. The AKS categories are below.
+pub mod diagnostics {
+    use super::types;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Logs {
+        /// The type has no log categories.
+        None,
+        Group(&'static str),
+        Categories(&'static [&'static str]),
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Export {
+        pub logs: Logs,
+        /// Platform metrics through the setting (`AllMetrics`).
+        pub metrics: bool,
+    }
+
+    const fn export(logs: Logs, metrics: bool) -> Export {
+        Export { logs, metrics }
+    }
+
+    /// What a diagnostic setting on `type_at_version` (a `types::` constant) collects; None for a
+    /// type platc does not diagnose.
+    pub fn export_of(type_at_version: &str) -> Option<Export> {
+        let all = Logs::Group("allLogs");
+        Some(match type_at_version {
+            types::VNET => export(all, true),
+            types::NSG => export(all, false),
+            types::LOG_ANALYTICS => export(all, true),
+            types::GRAFANA => export(all, false),
+            types::STORAGE => export(Logs::None, true),
+            types::BLOB_SERVICE => export(all, true),
+            types::REGISTRY => export(all, true),
+            types::VAULT => export(Logs::Group("audit"), true),
+            types::APPCONFIG => export(all, true),
+            types::MANAGED_CLUSTER => export(Logs::Categories(super::AKS_LOG_CATEGORIES), true),
+            _ => return None,
+        })
+    }
+}
+
 /// AKS diagnostic log categories: the control plane without the high-volume `kube-audit` stream
 /// (`allLogs` would include it); `kube-audit-admin` keeps the writes.
 pub const AKS_LOG_CATEGORIES: &[&str] = &[

@@ -663,11 +663,13 @@ fn known_role(c: &mut Checker, l: &ast::Label) -> bool {
 fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cluster {
     public_on_private(c, f, private_default, "cluster");
     rules::name(c, f.block, &azure::NAME_CLUSTER);
+    let kubernetes = f.str("kubernetes");
+    let channel = rules::default_upgrade_channel(kubernetes.as_deref());
     let mut cl = Cluster {
         meta,
-        kubernetes: f.str("kubernetes"),
+        upgrade_channel: f.str_or("upgrade_channel", channel),
+        kubernetes,
         sku_tier: f.str_or("sku_tier", "standard"),
-        upgrade_channel: f.str_or("upgrade_channel", "stable"),
         node_os_upgrade_channel: f.str_or("node_os_upgrade_channel", "node_image"),
         registry: f.reference("registry"),
         private_cluster: f.bool("private_cluster").unwrap_or(private_default),
@@ -676,6 +678,7 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
     if let Some(v) = f.value("kubernetes") {
         rules::kubernetes_version(c, v);
     }
+    rules::upgrade_channel(c, f, &cl.upgrade_channel);
     cl.network = cluster_network(c, f);
     for b in f.nested("pool") {
         cl.pools.push(pool(c, b));

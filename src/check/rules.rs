@@ -129,6 +129,55 @@ pub(super) fn kubernetes_version(c: &mut Checker, v: &ast::Value) {
     }
 }
 
+/// The upgrade channel a cluster gets when it names none: `patch` keeps a pinned minor version and
+/// takes its patches; without a pin, `stable` follows AKS's N-1 minor version.
+pub(super) fn default_upgrade_channel(kubernetes: Option<&str>) -> &'static str {
+    if kubernetes.is_some() {
+        "patch"
+    } else {
+        "stable"
+    }
+}
+
+/// `kubernetes` and `upgrade_channel` agree. AKS never downgrades: once a channel has moved the
+/// cluster past the version the template names, the next deployment asks for a downgrade and is
+/// refused (see `azure::upgrade`). So `stable` and `rapid`, which move the minor version, take no
+/// version at all, and `patch`, which moves the patch, takes only `1.MINOR`.
+pub(super) fn upgrade_channel(c: &mut Checker, f: &Fields, channel: &str) {
+    let Some(v) = f.value("kubernetes") else {
+        return;
+    };
+    let channel_span = f.value("upgrade_channel").map(|v| v.span);
+    let named = |d: Diagnostic| match channel_span {
+        Some(s) => d.with_secondary(s, format!("upgrade channel `{channel}`")),
+        None => d.with_note(format!(
+            "`{channel}` is the upgrade channel of a cluster that sets `kubernetes` and names none"
+        )),
+    };
+    if azure::upgrade::moves_minor(channel) {
+        let mut d = named(Diagnostic::new(Code::Conflict, format!("upgrade channel `{channel}` moves the cluster past the version `kubernetes` pins"), v.span, "pinned here"))
+            .with_note("AKS refuses to downgrade a cluster: after the first automatic upgrade, every provision that names the old version fails");
+        d = d.with_help(format!("remove `kubernetes` and let `{channel}` choose the version, or set `upgrade_channel = patch` to keep this minor version and take its patches (`none` upgrades only by hand)"));
+        // `patch` resolves the conflict only for a minor pin; a full one would conflict again.
+        let minor_pin = matches!(&v.kind, ValueKind::Str(s) if s.split('.').count() == 2);
+        if let (Some(s), true) = (channel_span, minor_pin) {
+            d = d.with_fix(s, "patch");
+        }
+        c.report(d);
+        return;
+    }
+    let ValueKind::Str(s) = &v.kind else { return };
+    let parts: Vec<&str> = s.split('.').collect();
+    if azure::upgrade::moves_patch(channel) && parts.len() == 3 {
+        let minor = format!("\"{}.{}\"", parts[0], parts[1]);
+        let d = named(Diagnostic::new(Code::Conflict, format!("upgrade channel `{channel}` moves the cluster past patch `{s}`"), v.span, "patch pinned here"))
+            .with_note("AKS refuses to downgrade a cluster: after the first automatic patch, every provision that names the old patch fails")
+            .with_help(format!("pin the minor version only, `kubernetes = {minor}`, and AKS keeps it at the newest patch; or set `upgrade_channel = none` to upgrade by hand"))
+            .with_fix(v.span, minor);
+        c.report(d);
+    }
+}
+
 pub(super) fn network_ranges(c: &mut Checker, f: &Fields, n: &Network) {
     let spaces: Vec<Cidr> = n
         .address_space

@@ -78,7 +78,9 @@ codes! {
          Fix:\n    platform \"contoso\" { location = env(\"AZURE_LOCATION\") }";
     Conflict = "E0115", Error, "conflicting fields",
         "Two fields say contradictory things, or exactly one of a pair must be given: a pool takes \
-         `count` or `autoscale`, a config entry `value` or `secret`.\n\n\
+         `count` or `autoscale`, a config entry `value` or `secret`; a cluster's `kubernetes` version \
+         must not be one its `upgrade_channel` moves past (`stable` and `rapid` take no version, \
+         `patch` only `1.MINOR`), since AKS refuses the downgrade the next provision would ask for.\n\n\
          Failing:\n    pool \"apps\" { vm_size = \"Standard_D4ds_v5\"  count = 3  autoscale = 2..10 }\n\n\
          Fix: keep one:\n    pool \"apps\" { vm_size = \"Standard_D4ds_v5\"  autoscale = 2..10 }";
     BadImport = "E0116", Error, "import cycle or unreadable import",

@@ -14,7 +14,7 @@ mod prometheus;
 mod properties;
 
 use super::module::Module;
-use super::{Ctx, LogSel, Principal, azure_name, diagnostics, role_assignment};
+use super::{Ctx, Principal, azure_name, diagnostics, role_assignment};
 use crate::azure::{self, types};
 use crate::bicep::{Expr, Item, Obj, Part, Resource, Type, id, s};
 use crate::model::Cluster;
@@ -30,6 +30,9 @@ struct ClusterLowering<'a> {
     /// The Container insights workspace parameter, which diagnostic settings reuse when they
     /// write to the same workspace.
     logs_id: Option<Expr>,
+    /// The workspace Microsoft Defender for Containers reports to: the cluster's own, else the
+    /// platform's diagnostics workspace; with neither, Defender stays off.
+    defender_ws: Option<Expr>,
 }
 
 pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
@@ -47,10 +50,12 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         m,
         subnet_id: None,
         logs_id: None,
+        defender_ws: None,
     };
     l.control_plane_identity();
     l.node_subnet();
     l.container_insights_workspace();
+    l.defender_workspace();
     l.managed_cluster();
     l.agent_pools();
     l.registry_pull();
@@ -145,6 +150,21 @@ impl ClusterLowering<'_> {
         });
     }
 
+    /// Defender writes to the cluster's Container insights workspace when it has one, else to the
+    /// diagnostics workspace, whose parameter the diagnostic settings then share.
+    fn defender_workspace(&mut self) {
+        self.defender_ws = match (&self.logs_id, self.ctx.logs_id()) {
+            (Some(l), _) => Some(l.clone()),
+            (None, Some(ws)) => Some(self.m.param(
+                "logAnalyticsWorkspaceId",
+                Type::String,
+                "Log Analytics workspace for diagnostic settings",
+                ws,
+            )),
+            (None, None) => None,
+        };
+    }
+
     /// Nodes pull images from the cluster's registry with the kubelet identity.
     fn registry_pull(&mut self) {
         let Some(reg) = &self.c.registry else {
@@ -183,9 +203,8 @@ impl ClusterLowering<'_> {
         self.m.push(diagnostics(
             "clusterDiagnostics",
             "cluster",
+            types::MANAGED_CLUSTER,
             ws,
-            LogSel::Categories(azure::AKS_LOG_CATEGORIES),
-            true,
         ));
     }
 

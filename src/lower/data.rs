@@ -2,7 +2,7 @@
 //! App Configuration.
 
 use super::module::Module;
-use super::{Ctx, LogSel, Principal, azure_name, diagnostics, json, role_assignment};
+use super::{Ctx, Principal, azure_name, diagnostics, json, role_assignment};
 use crate::azure::{self, PrivateLink, types};
 use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Table, Type, arr, call, id, s};
 use crate::model::*;
@@ -55,10 +55,10 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
         .map(|(sname, sub)| subnet(&mut m, sname, sub))
         .collect();
     m.push(Item::Resource(vnet(n, subnets)));
-    with_diagnostics(ctx, &mut m, "vnet", LogSel::Group("allLogs"), true);
+    with_diagnostics(ctx, &mut m, "vnet", types::VNET);
     for sname in n.subnets.keys() {
         let nsg = bicep::ident("nsg", sname);
-        with_diagnostics(ctx, &mut m, &nsg, LogSel::Group("allLogs"), false);
+        with_diagnostics(ctx, &mut m, &nsg, types::NSG);
     }
     for sname in n.subnets.keys() {
         m.output(
@@ -249,7 +249,7 @@ fn private_endpoint(ctx: &Ctx, m: &mut Module, target: &str, link: PrivateLink) 
     )));
 }
 
-fn with_diagnostics(ctx: &Ctx, m: &mut Module, scope: &str, logs: LogSel, metrics: bool) {
+fn with_diagnostics(ctx: &Ctx, m: &mut Module, scope: &str, type_: &str) {
     if let Some(ws) = ctx.logs_id() {
         let ws = m.param(
             "logAnalyticsWorkspaceId",
@@ -260,9 +260,8 @@ fn with_diagnostics(ctx: &Ctx, m: &mut Module, scope: &str, logs: LogSel, metric
         m.push(diagnostics(
             &format!("{scope}Diagnostics"),
             scope,
+            type_,
             ws,
-            logs,
-            metrics,
         ));
     }
 }
@@ -300,12 +299,11 @@ pub(super) fn logs(ctx: &Ctx, name: &str, l: &crate::model::Logs) -> Module {
         m.push(diagnostics(
             "workspaceDiagnostics",
             "workspace",
+            types::LOG_ANALYTICS,
             id("workspace").dot("id"),
-            LogSel::Group("allLogs"),
-            true,
         ));
     } else {
-        with_diagnostics(ctx, &mut m, "workspace", LogSel::Group("allLogs"), true);
+        with_diagnostics(ctx, &mut m, "workspace", types::LOG_ANALYTICS);
     }
     m.output("id", id("workspace").dot("id"));
     m.output("name", id("workspace").dot("name"));
@@ -391,7 +389,7 @@ fn grafana(ctx: &Ctx, m: &mut Module, name: &str) {
         "Grafana Admin",
         Some("Whoever provisions the platform can sign in to Grafana".into()),
     );
-    with_diagnostics(ctx, m, "grafana", LogSel::Group("allLogs"), true);
+    with_diagnostics(ctx, m, "grafana", types::GRAFANA);
     m.output("grafanaEndpoint", id("grafana").dot("properties.endpoint"));
 }
 
@@ -422,8 +420,8 @@ pub(super) fn storage(ctx: &Ctx, name: &str, st: &Storage) -> Module {
     if st.private {
         private_endpoint(ctx, &mut m, "account", PrivateLink::Blob);
     }
-    with_diagnostics(ctx, &mut m, "account", LogSel::None, true);
-    with_diagnostics(ctx, &mut m, "blobService", LogSel::Group("allLogs"), true);
+    with_diagnostics(ctx, &mut m, "account", types::STORAGE);
+    with_diagnostics(ctx, &mut m, "blobService", types::BLOB_SERVICE);
     m.output("id", id("account").dot("id"));
     m.output("name", id("account").dot("name"));
     m.output(
@@ -544,7 +542,7 @@ pub(super) fn registry(ctx: &Ctx, name: &str, r: &Registry) -> Module {
     if r.private {
         private_endpoint(ctx, &mut m, "registry", PrivateLink::Registry);
     }
-    with_diagnostics(ctx, &mut m, "registry", LogSel::Group("allLogs"), true);
+    with_diagnostics(ctx, &mut m, "registry", types::REGISTRY);
     m.output("id", id("registry").dot("id"));
     m.output("name", id("registry").dot("name"));
     m.output("loginServer", id("registry").dot("properties.loginServer"));
@@ -567,7 +565,7 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
     if v.private {
         private_endpoint(ctx, &mut m, "vault", PrivateLink::Vault);
     }
-    with_diagnostics(ctx, &mut m, "vault", LogSel::Group("audit"), true);
+    with_diagnostics(ctx, &mut m, "vault", types::VAULT);
     m.output("id", id("vault").dot("id"));
     m.output("name", id("vault").dot("name"));
     m.output("uri", id("vault").dot("properties.vaultUri"));
@@ -719,7 +717,7 @@ pub(super) fn appconfig(ctx: &Ctx, name: &str, a: &AppConfig) -> Module {
     if a.private {
         private_endpoint(ctx, &mut m, "store", PrivateLink::AppConfig);
     }
-    with_diagnostics(ctx, &mut m, "store", LogSel::Group("allLogs"), true);
+    with_diagnostics(ctx, &mut m, "store", types::APPCONFIG);
     m.output("id", id("store").dot("id"));
     m.output("name", id("store").dot("name"));
     m.output("endpoint", id("store").dot("properties.endpoint"));

@@ -15,6 +15,7 @@ mod json;
 mod module;
 mod sourcemap;
 
+use crate::azure::diagnostics::Logs as DiagLogs;
 use crate::azure::{self, NameRule, PrivateLink, types};
 use crate::bicep::{self, Decorator, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
 use crate::check::Checked;
@@ -1628,48 +1629,28 @@ pub(crate) fn role_assignment(
     m.push(Item::Resource(r));
 }
 
-/// Diagnostic settings sending a resource's logs and metrics to the platform's workspace.
-pub(crate) fn diagnostics(
-    name: &str,
-    scope: &str,
-    workspace: Expr,
-    logs: LogSel,
-    metrics: bool,
-) -> Item {
-    let logs = match logs {
-        LogSel::None => vec![],
-        LogSel::Group(g) => vec![
-            Obj::new()
-                .set("categoryGroup", s(g))
-                .set("enabled", Expr::Bool(true))
-                .build(),
-        ],
-        LogSel::Categories(cs) => cs
-            .iter()
-            .map(|c| {
-                Obj::new()
-                    .set("category", s(*c))
-                    .set("enabled", Expr::Bool(true))
-                    .build()
-            })
-            .collect(),
+/// Diagnostic settings sending a resource's logs and metrics to the platform's workspace: what the
+/// resource of type `type_` (a `types::` constant) exports, as `azure::diagnostics` records it.
+pub(crate) fn diagnostics(name: &str, scope: &str, type_: &str, workspace: Expr) -> Item {
+    let export = azure::diagnostics::export_of(type_)
+        .unwrap_or_else(|| panic!("no diagnostic settings are known for {type_}"));
+    let enabled = |key: &str, value: &str| {
+        Obj::new()
+            .set(key.to_string(), s(value.to_string()))
+            .set("enabled", Expr::Bool(true))
+            .build()
     };
-    let metrics = if metrics {
-        vec![
-            Obj::new()
-                .set("category", s("AllMetrics"))
-                .set("enabled", Expr::Bool(true))
-                .build(),
-        ]
-    } else {
-        vec![]
+    let logs = match export.logs {
+        DiagLogs::None => vec![],
+        DiagLogs::Group(g) => vec![enabled("categoryGroup", g)],
+        DiagLogs::Categories(cs) => cs.iter().map(|c| enabled("category", c)).collect(),
     };
     let mut props = Obj::new().set("workspaceId", workspace);
     if !logs.is_empty() {
         props.push("logs", arr(logs));
     }
-    if !metrics.is_empty() {
-        props.push("metrics", arr(metrics));
+    if export.metrics {
+        props.push("metrics", arr(vec![enabled("category", "AllMetrics")]));
     }
     Item::Resource(Resource::new(
         name,
@@ -1680,13 +1661,6 @@ pub(crate) fn diagnostics(
             .set("properties", props.build())
             .build(),
     ))
-}
-
-pub(crate) enum LogSel {
-    /// Metrics only: the resource has no log categories.
-    None,
-    Group(&'static str),
-    Categories(&'static [&'static str]),
 }
 
 #[cfg(test)]

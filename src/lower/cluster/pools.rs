@@ -2,7 +2,7 @@
 //! `agentPools`.
 
 use super::ClusterLowering;
-use crate::azure::types;
+use crate::azure::{self, types};
 use crate::bicep::{self, Expr, Item, Obj, Resource, arr, id, s};
 use crate::model::Pool;
 
@@ -61,6 +61,12 @@ fn pool_body(p: &Pool, subnet: Option<&Expr>, taint_system: bool, inline: bool) 
     o.push(
         "upgradeSettings",
         Obj::new().set("maxSurge", s("33%")).build(),
+    );
+    o.push(
+        "securityProfile",
+        Obj::new()
+            .set("sshAccess", s(azure::aks_security::SSH_ACCESS))
+            .build(),
     );
     o
 }

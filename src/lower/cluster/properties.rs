@@ -1,7 +1,7 @@
 //! The managed cluster resource: its SKU, control-plane identity and properties.
 
 use super::ClusterLowering;
-use crate::azure::types;
+use crate::azure::{aks_security, types};
 use crate::bicep::{self, Expr, Item, Obj, Part, Resource, arr, call, id, s};
 use crate::model::{Cluster, ClusterNetwork, Istio};
 
@@ -64,8 +64,10 @@ fn aad_profile() -> Expr {
         .build()
 }
 
-fn security_profile() -> Expr {
-    Obj::new()
+/// Workload identity, image cleaner and, given a workspace to report to, Microsoft Defender for
+/// Containers (`azure::aks_security`).
+fn security_profile(defender_ws: Option<&Expr>) -> Expr {
+    let mut o = Obj::new()
         .set(
             "workloadIdentity",
             Obj::new().set("enabled", Expr::Bool(true)).build(),
@@ -76,8 +78,20 @@ fn security_profile() -> Expr {
                 .set("enabled", Expr::Bool(true))
                 .set("intervalHours", Expr::Int(168))
                 .build(),
-        )
-        .build()
+        );
+    if let Some(ws) = defender_ws {
+        o.push(
+            "defender",
+            Obj::new()
+                .set(aks_security::DEFENDER_WORKSPACE, ws.clone())
+                .set(
+                    "securityMonitoring",
+                    Obj::new().set("enabled", Expr::Bool(true)).build(),
+                )
+                .build(),
+        );
+    }
+    o.build()
 }
 
 fn auto_upgrade_profile(c: &Cluster) -> Expr {
@@ -189,7 +203,10 @@ impl ClusterLowering<'_> {
             "oidcIssuerProfile",
             Obj::new().set("enabled", Expr::Bool(true)).build(),
         );
-        props.push("securityProfile", security_profile());
+        props.push(
+            "securityProfile",
+            security_profile(self.defender_ws.as_ref()),
+        );
         if c.private_cluster {
             props.push(
                 "apiServerAccessProfile",
