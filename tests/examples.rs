@@ -154,7 +154,7 @@ fn reference_platform_covers_the_seed_design() {
         "enableAzureRBAC: true",
         "upgradeChannel: 'patch'",
         "sshAccess: 'Disabled'",
-        "logAnalyticsWorkspaceResourceId: containerInsightsWorkspaceId",
+        "streams: ['Microsoft-ContainerInsights-Group-Default']",
         "enableAutoScaling: true",
         "availabilityZones: ['1', '2', '3']",
         "vnetSubnetID: nodeSubnet.id",
@@ -623,26 +623,23 @@ fn build_text(text: &str) -> Artifacts {
 }
 
 #[test]
-fn clusters_close_ssh_and_report_to_defender_where_a_workspace_exists() {
+fn clusters_close_ssh_and_leave_defender_off() {
     let cluster = "cluster \"main\" {\n  pool \"system\" { vm_size = \"Standard_D4ds_v5\"  mode = system  count = 3 }\n  pool \"apps\" { vm_size = \"Standard_D4ds_v5\"  count = 2 }\n";
-    // No workspace at all: Defender stays off, SSH is off on the inline pool and the child pool.
+    // SSH is off on the inline pool and the child pool.
     let out = build_text(&format!(
         "platform \"demo\" {{ private_networking = false }}\n{cluster}}}\n"
     ));
     let aks = &out["modules/aks.bicep"];
     assert_eq!(aks.matches("sshAccess: 'Disabled'").count(), 2, "{aks}");
-    assert!(!aks.contains("defender"), "{aks}");
     assert!(!aks.contains("kubernetesVersion"), "{aks}");
     assert!(aks.contains("upgradeChannel: 'stable'"), "{aks}");
-    // Only the platform's diagnostics workspace: Defender reports there.
+    // With a workspace, Defender stays off all the same: its pods would crash on a workspace
+    // without shared keys, as platc's all are.
     let out = build_text(&format!(
-        "platform \"demo\" {{\n  private_networking = false\n  diagnostics = logs.audit\n}}\nlogs \"audit\" {{ }}\n{cluster}  kubernetes = \"1.33\"\n}}\n"
+        "platform \"demo\" {{\n  private_networking = false\n  diagnostics = logs.audit\n}}\nlogs \"audit\" {{ }}\n{cluster}  kubernetes = \"1.33\"\n  monitoring {{ logs = logs.audit }}\n}}\n"
     ));
     let aks = &out["modules/aks.bicep"];
-    assert!(
-        aks.contains("logAnalyticsWorkspaceResourceId: logAnalyticsWorkspaceId"),
-        "{aks}"
-    );
+    assert!(!aks.contains("defender"), "{aks}");
     assert!(aks.contains("kubernetesVersion: '1.33'"), "{aks}");
     assert!(aks.contains("upgradeChannel: 'patch'"), "{aks}");
 }

@@ -92,12 +92,6 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
         enabled: true
         intervalHours: 168
       }
-      defender: {
-        logAnalyticsWorkspaceResourceId: containerInsightsWorkspaceId
-        securityMonitoring: {
-          enabled: true
-        }
-      }
     }
     apiServerAccessProfile: {
       enablePrivateCluster: true

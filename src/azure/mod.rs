@@ -434,7 +434,8 @@ pub mod aks_security {
     /// of the AKS REST API (learn.microsoft.com, Azure SDK reference). Known limit: the Defender
     /// publisher pods still authenticate to the workspace with its shared keys, so they fail on a
     /// workspace with local authentication off, as platc's are
-    /// (github.com/Azure/Microsoft-Defender-for-Cloud issue 1010, open).
+    /// (github.com/Azure/Microsoft-Defender-for-Cloud issue 1010, open): enabled there, they crash
+    /// in a loop, so platc leaves Defender off until they authenticate with Entra ID.
     pub const DEFENDER_WORKSPACE: &str = "logAnalyticsWorkspaceResourceId";
 }
 

@@ -30,9 +30,6 @@ struct ClusterLowering<'a> {
     /// The Container insights workspace parameter, which diagnostic settings reuse when they
     /// write to the same workspace.
     logs_id: Option<Expr>,
-    /// The workspace Microsoft Defender for Containers reports to: the cluster's own, else the
-    /// platform's diagnostics workspace; with neither, Defender stays off.
-    defender_ws: Option<Expr>,
 }
 
 pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
@@ -50,12 +47,10 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         m,
         subnet_id: None,
         logs_id: None,
-        defender_ws: None,
     };
     l.control_plane_identity();
     l.node_subnet();
     l.container_insights_workspace();
-    l.defender_workspace();
     l.managed_cluster();
     l.agent_pools();
     l.registry_pull();
@@ -148,21 +143,6 @@ impl ClusterLowering<'_> {
                 Ctx::output("logs", l, "id"),
             )
         });
-    }
-
-    /// Defender writes to the cluster's Container insights workspace when it has one, else to the
-    /// diagnostics workspace, whose parameter the diagnostic settings then share.
-    fn defender_workspace(&mut self) {
-        self.defender_ws = match (&self.logs_id, self.ctx.logs_id()) {
-            (Some(l), _) => Some(l.clone()),
-            (None, Some(ws)) => Some(self.m.param(
-                "logAnalyticsWorkspaceId",
-                Type::String,
-                "Log Analytics workspace for diagnostic settings",
-                ws,
-            )),
-            (None, None) => None,
-        };
     }
 
     /// Nodes pull images from the cluster's registry with the kubelet identity.

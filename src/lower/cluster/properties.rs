@@ -1,7 +1,7 @@
 //! The managed cluster resource: its SKU, control-plane identity and properties.
 
 use super::ClusterLowering;
-use crate::azure::{aks_security, types};
+use crate::azure::types;
 use crate::bicep::{self, Expr, Item, Obj, Part, Resource, arr, call, id, s};
 use crate::model::{Cluster, ClusterNetwork, Istio};
 
@@ -64,10 +64,11 @@ fn aad_profile() -> Expr {
         .build()
 }
 
-/// Workload identity, image cleaner and, given a workspace to report to, Microsoft Defender for
-/// Containers (`azure::aks_security`).
-fn security_profile(defender_ws: Option<&Expr>) -> Expr {
-    let mut o = Obj::new()
+/// Workload identity and image cleaner. Microsoft Defender for Containers stays off: its
+/// publisher pods authenticate to their workspace with its shared keys, which platc's workspaces
+/// refuse, and they crash in a loop there (`azure::aks_security::DEFENDER_WORKSPACE`).
+fn security_profile() -> Expr {
+    Obj::new()
         .set(
             "workloadIdentity",
             Obj::new().set("enabled", Expr::Bool(true)).build(),
@@ -78,20 +79,8 @@ fn security_profile(defender_ws: Option<&Expr>) -> Expr {
                 .set("enabled", Expr::Bool(true))
                 .set("intervalHours", Expr::Int(168))
                 .build(),
-        );
-    if let Some(ws) = defender_ws {
-        o.push(
-            "defender",
-            Obj::new()
-                .set(aks_security::DEFENDER_WORKSPACE, ws.clone())
-                .set(
-                    "securityMonitoring",
-                    Obj::new().set("enabled", Expr::Bool(true)).build(),
-                )
-                .build(),
-        );
-    }
-    o.build()
+        )
+        .build()
 }
 
 fn auto_upgrade_profile(c: &Cluster) -> Expr {
@@ -203,10 +192,7 @@ impl ClusterLowering<'_> {
             "oidcIssuerProfile",
             Obj::new().set("enabled", Expr::Bool(true)).build(),
         );
-        props.push(
-            "securityProfile",
-            security_profile(self.defender_ws.as_ref()),
-        );
+        props.push("securityProfile", security_profile());
         if c.private_cluster {
             props.push(
                 "apiServerAccessProfile",
