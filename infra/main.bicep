@@ -14,6 +14,8 @@ param principalId string = ''
 @allowed(['User', 'ServicePrincipal', 'Group'])
 @description('Kind of principalId, as azd reports it (AZURE_PRINCIPAL_TYPE)')
 param principalType string = 'User'
+@description('From the azd environment variable AKS_ADMIN_GROUP_ID (`` when unset)')
+param envAksAdminGroupId string = ''
 @secure()
 @description('Value of secret `db-password` in vault `secrets`, from the azd environment variable DB_PASSWORD')
 param secretDbPassword string
@@ -52,6 +54,7 @@ var defaultSettings = {
     poolAppsCount: 2
     poolAppsMinCount: 2
     poolAppsMaxCount: 10
+    policyAssignmentParametersEffectValue: 'Audit'
   }
 }
 var environmentSettings = {
@@ -74,6 +77,7 @@ var environmentSettings = {
       poolAppsCount: 2
       poolAppsMinCount: 2
       poolAppsMaxCount: 10
+      policyAssignmentParametersEffectValue: 'Audit'
     }
   }
   prod: {
@@ -95,6 +99,7 @@ var environmentSettings = {
       poolAppsCount: 3
       poolAppsMinCount: 3
       poolAppsMaxCount: 20
+      policyAssignmentParametersEffectValue: 'Deny'
     }
   }
 }
@@ -224,14 +229,18 @@ module clusterMain './modules/aks.bicep' = {
     tags: tags
     vnetName: networkCore.outputs.name
     containerInsightsWorkspaceId: logsOps.outputs.id
+    principalId: principalId
+    principalType: principalType
     registryName: registryImages.outputs.name
     storageGitopsName: storageGitops.outputs.name
     monitorWorkspaceId: metricsProm.outputs.id
+    envAksAdminGroupId: envAksAdminGroupId
     clusterSkuTier: settings.clusterMain.clusterSkuTier
     poolAppsVmSize: settings.clusterMain.poolAppsVmSize
     poolAppsCount: settings.clusterMain.poolAppsCount
     poolAppsMinCount: settings.clusterMain.poolAppsMinCount
     poolAppsMaxCount: settings.clusterMain.poolAppsMaxCount
+    policyAssignmentParametersEffectValue: settings.clusterMain.policyAssignmentParametersEffectValue
   }
 }
 

@@ -105,7 +105,7 @@ pub fn build(p: &Platform) -> Graph {
             (c.app_config_provider, "app config provider"),
             (c.keyvault_csi.is_some(), "key vault csi"),
             (c.istio.is_some(), "istio"),
-            (c.azure_policy, "azure policy"),
+            (c.azure_policy.is_some(), "azure policy"),
             (c.prometheus, "prometheus"),
         ] {
             if on {

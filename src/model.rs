@@ -192,6 +192,8 @@ pub struct Cluster {
     pub node_os_upgrade_channel: String,
     pub registry: Option<String>,
     pub private_cluster: bool,
+    /// Entra object ids (or `env_marker`s) that operate the cluster; `None` means the deployer.
+    pub admins: Option<Vec<String>>,
     pub network: ClusterNetwork,
     pub pools: Vec<Pool>,
     pub logs: Option<String>,
@@ -200,7 +202,7 @@ pub struct Cluster {
     pub app_config_provider: bool,
     pub keyvault_csi: Option<u64>,
     pub istio: Option<Istio>,
-    pub azure_policy: bool,
+    pub azure_policy: Option<PolicyAssignment>,
     pub prometheus: bool,
     pub gitops: IndexMap<String, Gitops>,
     /// Where each `extension` was enabled, for diagnostics about what it needs.
@@ -232,6 +234,15 @@ pub struct Pool {
     pub os_sku: String,
     pub taints: Vec<String>,
     pub labels: IndexMap<String, String>,
+}
+
+/// `extension azure_policy`: the add-on, and the initiative assigned at cluster scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyAssignment {
+    /// The initiative's word in `azure::policy::INITIATIVES`; `None` for `baseline = none`.
+    pub initiative: Option<String>,
+    /// `audit` or `deny`.
+    pub effect: String,
 }
 
 #[derive(Debug, Clone, Default)]

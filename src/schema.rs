@@ -450,6 +450,12 @@ pub static CLUSTER: Kind = kind(
             None,
             "private API server; defaults to the platform's `private_networking`",
         ),
+        f(
+            "admins",
+            Ty::List(&Ty::StrOrEnv),
+            Some("the deploying principal"),
+            "Entra object ids (a group, user or service principal), literal or `env(\"NAME\")`, given Azure Kubernetes Service RBAC Cluster Admin and Cluster User Role on the cluster",
+        ),
     ],
     &[
         Kind {
@@ -615,6 +621,23 @@ pub static CLUSTER: Kind = kind(
                     Ty::Enum(&["none", "external", "internal"]),
                     Some("none"),
                     "`istio`: ingress gateway",
+                ),
+                f(
+                    "baseline",
+                    Ty::Enum(&[
+                        "pod_security_baseline",
+                        "pod_security_restricted",
+                        "deployment_safeguards",
+                        "none",
+                    ]),
+                    Some("pod_security_baseline"),
+                    "`azure_policy`: built-in initiative assigned to the cluster",
+                ),
+                f(
+                    "effect",
+                    Ty::Enum(&["audit", "deny"]),
+                    Some("audit"),
+                    "`azure_policy`: report violations, or refuse them",
                 ),
             ],
             blocks: &[],

@@ -687,7 +687,7 @@ impl ClusterCheck<'_, '_> {
                 "Key Vault CSI provider",
             ),
             (
-                c.azure_policy,
+                c.azure_policy.is_some(),
                 &["addonProfiles", ext::ADDON_AZURE_POLICY, "enabled"],
                 "Azure Policy",
             ),

@@ -119,6 +119,13 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
     ),
     ("cluster.extension.ingress", Some("istio"), "internal", ""),
     (
+        "cluster.extension.baseline",
+        Some("azure_policy"),
+        "pod_security_restricted",
+        "",
+    ),
+    ("cluster.extension.effect", Some("azure_policy"), "deny", ""),
+    (
         "cluster.gitops.source",
         Some("platform"),
         "git(\"https://github.com/contoso/other\", branch = \"main\")",
@@ -189,7 +196,11 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
 ];
 
 /// Fields that cannot differ by environment, each refused in `env` blocks.
-const FIXED: &[&str] = &["platform.location", "platform.environments"];
+const FIXED: &[&str] = &[
+    "platform.location",
+    "platform.environments",
+    "cluster.admins",
+];
 
 /// The overrides the checker refuses in the reference platform, each with a diagnostic at the
 /// source: a value that Azure rules out there (E0205, E0207), or one that would change what a

@@ -420,7 +420,11 @@ fn the_platform_graph_shows_what_uses_what() {
 fn env_values_become_parameters_fed_by_azd() {
     let out = build("tests/fixtures/ok_env_values.plat");
     let main = &out["main.bicep"];
-    assert!(main.contains("param envK8sVersion string\n"), "{main}");
+    // The default in the template too, so that azd does not ask for it.
+    assert!(
+        main.contains("param envK8sVersion string = '1.33'\n"),
+        "{main}"
+    );
     assert!(main.contains("envK8sVersion: envK8sVersion"));
     assert!(out["modules/aks.bicep"].contains("kubernetesVersion: envK8sVersion"));
     assert!(out["modules/aks.bicep"].contains("revisions: [envIstioRevision]"));
@@ -455,9 +459,10 @@ fn synthetic_platforms_compile_cleanly() {
 }
 
 /// Platforms with many similar clusters stay small: identical clusters share one module file, and
-/// each extra cluster adds only its module call and its two outputs.
+/// each extra cluster adds only its module call (with the deployer, who operates a cluster without
+/// `admins`) and its two outputs.
 #[test]
-fn each_extra_identical_cluster_adds_at_most_15_lines() {
+fn each_extra_identical_cluster_adds_at_most_17_lines() {
     let lines = |k: usize| {
         let mut src = String::from(
             "platform \"many\" { private_networking = false }\nlogs \"ops\" { }\nregistry \"images\" { sku = premium  private = false }\n",
@@ -482,12 +487,12 @@ fn each_extra_identical_cluster_adds_at_most_15_lines() {
     };
     let (three, four, ten) = (lines(3), lines(4), lines(10));
     assert!(
-        four - three <= 15,
+        four - three <= 17,
         "one more cluster added {} lines",
         four - three
     );
     assert!(
-        ten - three <= 7 * 15,
+        ten - three <= 7 * 17,
         "seven more clusters added {} lines",
         ten - three
     );

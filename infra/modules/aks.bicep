@@ -11,12 +11,18 @@ param tags object
 param vnetName string
 @description('Log Analytics workspace `ops` for Container insights')
 param containerInsightsWorkspaceId string
+@description('Principal running the deployment (AZURE_PRINCIPAL_ID); empty skips its roles')
+param principalId string
+@description('Kind of principalId (AZURE_PRINCIPAL_TYPE)')
+param principalType string
 @description('Name of registry `images`')
 param registryName string
 @description('Name of storage `gitops`, a Flux source')
 param storageGitopsName string
 @description('Azure Monitor workspace `prom`')
 param monitorWorkspaceId string
+@description('From the azd environment variable AKS_ADMIN_GROUP_ID')
+param envAksAdminGroupId string
 @description('Differs by environment; main.bicep passes the value for the environment being deployed')
 param clusterSkuTier string = 'Standard'
 @description('Differs by environment; main.bicep passes the value for the environment being deployed')
@@ -27,6 +33,8 @@ param poolAppsCount int = 2
 param poolAppsMinCount int = 2
 @description('Differs by environment; main.bicep passes the value for the environment being deployed')
 param poolAppsMaxCount int = 10
+@description('Differs by environment; main.bicep passes the value for the environment being deployed')
+param policyAssignmentParametersEffectValue string = 'Audit'
 
 var promName = take('MSProm-${location}-${name}', 44)
 
@@ -205,6 +213,62 @@ resource poolApps 'Microsoft.ContainerService/managedClusters/agentPools@2025-10
     }
     securityProfile: {
       sshAccess: 'Disabled'
+    }
+  }
+}
+
+// Admin 1 of the cluster: Kubernetes through Azure RBAC, and the kubeconfig
+resource admin1ClusterAdmin 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(envAksAdminGroupId)) {
+  name: guid(cluster.id, envAksAdminGroupId, 'b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b')
+  scope: cluster
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b') // Azure Kubernetes Service RBAC Cluster Admin
+    principalId: envAksAdminGroupId
+  }
+}
+
+resource admin1ClusterUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(envAksAdminGroupId)) {
+  name: guid(cluster.id, envAksAdminGroupId, '4abbcc35-e782-43d8-92c5-2d3f1bd2253f')
+  scope: cluster
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4abbcc35-e782-43d8-92c5-2d3f1bd2253f') // Azure Kubernetes Service Cluster User Role
+    principalId: envAksAdminGroupId
+  }
+}
+
+// Every admin's azd variable is empty: the principal running `azd provision` operates the cluster
+resource deployerClusterAdmin 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId) && empty(envAksAdminGroupId)) {
+  name: guid(cluster.id, principalId, 'b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b')
+  scope: cluster
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b') // Azure Kubernetes Service RBAC Cluster Admin
+    principalId: principalId
+    principalType: principalType
+  }
+}
+
+resource deployerClusterUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId) && empty(envAksAdminGroupId)) {
+  name: guid(cluster.id, principalId, '4abbcc35-e782-43d8-92c5-2d3f1bd2253f')
+  scope: cluster
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4abbcc35-e782-43d8-92c5-2d3f1bd2253f') // Azure Kubernetes Service Cluster User Role
+    principalId: principalId
+    principalType: principalType
+  }
+}
+
+// The Azure Policy add-on audits (or denies) workloads against this built-in initiative
+resource policyAssignment 'Microsoft.Authorization/policyAssignments@2024-04-01' = {
+  name: 'pod-security-baseline'
+  scope: cluster
+  properties: {
+    displayName: 'Kubernetes cluster pod security baseline standards for Linux-based workloads'
+    policyDefinitionId: tenantResourceId('Microsoft.Authorization/policySetDefinitions', 'a8640138-9b0a-4a28-b8cb-1666c838647d')
+    enforcementMode: 'Default'
+    parameters: {
+      effect: {
+        value: policyAssignmentParametersEffectValue
+      }
     }
   }
 }

@@ -33,6 +33,9 @@ pub mod types {
     pub const PROMETHEUS_RULES: &str = "Microsoft.AlertsManagement/prometheusRuleGroups@2023-03-01";
     pub const DIAGNOSTICS: &str = "Microsoft.Insights/diagnosticSettings@2021-05-01-preview";
     pub const ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments@2022-04-01";
+    /// At cluster scope, as CPAAS `bicep/aks_policy.bicep` assigns AKS Deployment Safeguards
+    /// (AZURE.md §5 item 15); `extension` is among its writable scopes in bicep-types-az.
+    pub const POLICY_ASSIGNMENT: &str = "Microsoft.Authorization/policyAssignments@2024-04-01";
     pub const VNET: &str = "Microsoft.Network/virtualNetworks@2024-05-01";
     pub const SUBNET: &str = "Microsoft.Network/virtualNetworks/subnets@2024-05-01";
     pub const NSG: &str = "Microsoft.Network/networkSecurityGroups@2024-05-01";
@@ -147,6 +150,82 @@ pub fn role_id(name: &str) -> Option<&'static str> {
 
 pub fn role_names() -> impl Iterator<Item = &'static str> {
     ROLES.iter().map(|(n, _)| *n)
+}
+
+/// Who may operate a cluster whose Kubernetes authorization is Azure RBAC and whose local accounts
+/// are off (AZURE.md §3.1 Auth and RBAC). The roles are granted at cluster scope, named
+/// `guid(cluster.id, principalId, roleId)` as AVM names them (AZURE.md §3.1, §3.13).
+///
+/// `aadProfile.adminGroupObjectIDs` is left unset: with `enableAzureRBAC` the role assignments
+/// decide, and that list takes only groups, so a user or service principal id in it would not
+/// work. The assignments carry no `principalType` either: a wrong one fails with
+/// `UnmatchedPrincipalType` (Azure/modern-web-app-pattern-dotnet#129), and the type is only
+/// needed against replication delay for principals created in the same deployment
+/// (Azure/HubAndSpokeResearchEnclave#50), which an admin group from the azd environment is not.
+pub mod cluster_access {
+    /// Full Kubernetes access through Azure RBAC (DOCS aks/manage-azure-rbac, "Create role
+    /// assignments for users to access the cluster"; id from AVM managed-cluster builtInRoleNames).
+    pub const ADMIN_ROLE: &str = "Azure Kubernetes Service RBAC Cluster Admin";
+    /// `Microsoft.ContainerService/managedClusters/listClusterUserCredential/action`: what
+    /// `az aks get-credentials` calls to fetch the kubeconfig (DOCS aks/control-kubeconfig-access).
+    /// It grants no Kubernetes access of its own.
+    pub const USER_ROLE: &str = "Azure Kubernetes Service Cluster User Role";
+}
+
+/// Built-in Azure Policy initiatives a cluster's `extension azure_policy` may assign, by the word
+/// the language uses: (word, policy set definition id, display name). Ids and display names are
+/// from Azure/azure-policy `built-in-policies/policySetDefinitions/Kubernetes/`
+/// (`Kubernetes_PSPBaselineStandard.json`, `Kubernetes_PSPRestrictedStandard.json`,
+/// `AKS_Safeguards.json`).
+pub mod policy {
+    pub const INITIATIVES: &[(&str, &str, &str)] = &[
+        (
+            "pod_security_baseline",
+            "a8640138-9b0a-4a28-b8cb-1666c838647d",
+            "Kubernetes cluster pod security baseline standards for Linux-based workloads",
+        ),
+        (
+            "pod_security_restricted",
+            "42b8ef37-b724-4e24-bbc8-7a7708edfe00",
+            "Kubernetes cluster pod security restricted standards for Linux-based workloads",
+        ),
+        (
+            "deployment_safeguards",
+            "c047ea8e-9c78-49b2-958b-37e56d291a44",
+            "AKS Deployment Safeguards",
+        ),
+    ];
+
+    /// The type a policy assignment's `policyDefinitionId` points at; built in, at tenant scope.
+    pub const SET_DEFINITION_TYPE: &str = "Microsoft.Authorization/policySetDefinitions";
+
+    /// Each initiative takes its effect in the parameter `effect`. The pod security initiatives
+    /// allow `audit`/`Audit`, `deny`/`Deny`, `disabled`/`Disabled`; Safeguards only the
+    /// capitalised ones, which every initiative accepts.
+    pub const EFFECT_PARAMETER: &str = "effect";
+
+    pub fn effect_value(word: &str) -> &'static str {
+        if word == "deny" { "Deny" } else { "Audit" }
+    }
+
+    /// Safeguards parameters without a default, which an assignment must give; the values are
+    /// CPAAS's (`bicep/aks_policy.bicep`), which restrict nothing beyond the initiative's checks.
+    pub const SAFEGUARDS_REQUIRED: &[(&str, Option<&str>)] = &[
+        ("allowedUsers", None),
+        ("allowedGroups", None),
+        ("cpuLimit", Some("4")),
+        ("memoryLimit", Some("4Gi")),
+        ("labels", None),
+        ("allowedContainerImagesRegex", Some(".*")),
+        ("reservedTaints", None),
+    ];
+
+    pub fn initiative(word: &str) -> Option<(&'static str, &'static str)> {
+        INITIATIVES
+            .iter()
+            .find(|(w, _, _)| *w == word)
+            .map(|(_, id, name)| (*id, *name))
+    }
 }
 
 /// `uniqueString()` always returns 13 characters, lowercase letters and digits.

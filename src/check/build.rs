@@ -673,6 +673,9 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
         node_os_upgrade_channel: f.str_or("node_os_upgrade_channel", "node_image"),
         registry: f.reference("registry"),
         private_cluster: f.bool("private_cluster").unwrap_or(private_default),
+        admins: f
+            .value("admins")
+            .map(|_| rules::cluster_admins(c, &f.list("admins"))),
         ..Cluster::default()
     };
     if let Some(v) = f.value("kubernetes") {
@@ -811,7 +814,13 @@ fn enable_extension(cl: &mut Cluster, name: &str, ef: &Fields) {
                 ingress: ef.str("ingress").filter(|i| i != "none"),
             })
         }
-        "azure_policy" => cl.azure_policy = true,
+        "azure_policy" => {
+            cl.azure_policy = Some(PolicyAssignment {
+                initiative: Some(ef.str_or("baseline", "pod_security_baseline"))
+                    .filter(|b| b != "none"),
+                effect: ef.str_or("effect", "audit"),
+            })
+        }
         "prometheus" => cl.prometheus = true,
         _ => {}
     }

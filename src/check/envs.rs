@@ -96,6 +96,11 @@ const FIXED: &[(&str, &str, &str)] = &[
         "environments",
         "list every environment once, in the platform block itself",
     ),
+    (
+        "cluster",
+        "admins",
+        "each azd environment names its own admins through its variables: write `admins = [env(\"AKS_ADMIN_GROUP_ID\")]` once and run `azd env set AKS_ADMIN_GROUP_ID <object id>` in the environment",
+    ),
 ];
 
 /// The `env` blocks a program has.

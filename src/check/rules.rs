@@ -412,7 +412,90 @@ pub(super) fn extension_fields(c: &mut Checker, f: &Fields, l: &ast::Label) -> b
     if l.text == "istio" {
         ok &= istio_revision(c, f, l);
     }
+    if l.text == "azure_policy" {
+        ok &= policy_effect(c, f);
+    }
     ok
+}
+
+/// An effect needs an initiative to apply to: `baseline = none` with `effect` contradicts itself.
+fn policy_effect(c: &mut Checker, f: &Fields) -> bool {
+    let (Some(b), Some(e)) = (f.value("baseline"), f.value("effect")) else {
+        return true;
+    };
+    if f.str("baseline").as_deref() != Some("none") {
+        return true;
+    }
+    c.report(
+        Diagnostic::new(
+            Code::Conflict,
+            "`effect` has no initiative to apply to: `baseline = none` assigns none",
+            e.span,
+            "no policy to take this effect",
+        )
+        .with_secondary(b.span, "no initiative assigned here")
+        .with_help("remove `effect`, or choose a `baseline`"),
+    );
+    false
+}
+
+/// The cluster's `admins`: each an Entra object id (a GUID) or `env("NAME")`, each once. Returns
+/// the ids, `env()` calls as markers.
+pub(super) fn cluster_admins(c: &mut Checker, items: &[&ast::Value]) -> Vec<String> {
+    let mut out: Vec<(String, crate::source::Span)> = Vec::new();
+    for v in items {
+        let id = match &v.kind {
+            ast::ValueKind::Str(s) => {
+                if !is_object_id(s.as_str()) {
+                    c.report(
+                        Diagnostic::new(
+                            Code::BadObjectId,
+                            format!("`{}` is not an Entra object id", s.as_str()),
+                            v.span,
+                            "not a GUID",
+                        )
+                        .with_help("give the object id of a group, user or service principal, e.g. `az ad group show --group NAME --query id`, or read it with `env(\"AKS_ADMIN_GROUP_ID\")`"),
+                    );
+                    continue;
+                }
+                s.as_str().to_ascii_lowercase()
+            }
+            ast::ValueKind::Call { name, args } if name.name == "env" => {
+                let arg = |i: usize| match args.get(i).map(|a| &a.value.kind) {
+                    Some(ast::ValueKind::Str(s)) => Some(s.as_str()),
+                    _ => None,
+                };
+                let Some(var) = arg(0) else { continue };
+                crate::model::env_marker(var, arg(1))
+            }
+            _ => continue,
+        };
+        if let Some((_, prev)) = out.iter().find(|(o, _)| *o == id) {
+            c.report(
+                Diagnostic::new(
+                    Code::Duplicate,
+                    "this admin is listed twice",
+                    v.span,
+                    "again here",
+                )
+                .with_secondary(*prev, "first here")
+                .with_help("list each admin once: its role assignments are named after it"),
+            );
+            continue;
+        }
+        out.push((id, v.span));
+    }
+    out.into_iter().map(|(id, _)| id).collect()
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+fn is_object_id(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn known_extension(c: &mut Checker, l: &ast::Label) -> bool {
@@ -441,6 +524,7 @@ fn known_extension(c: &mut Checker, l: &ast::Label) -> bool {
 fn extension_settings(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
     let allowed: &[&str] = match l.text.as_str() {
         "keyvault_csi" => &["rotation"],
+        "azure_policy" => &["baseline", "effect"],
         "istio" => &["revision", "ingress"],
         _ => &[],
     };

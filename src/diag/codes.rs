@@ -136,6 +136,12 @@ codes! {
          `count` in one environment and `autoscale` in another, on a declared subnet, is the usual cause.\n\n\
          Failing:\n    pool \"system\" { vm_size = \"Standard_D4ds_v5\"  mode = system  count = 3\n      env \"prod\" { count = 0  autoscale = 3..9 } }\n\n\
          Fix: size the pool the same way everywhere:\n    pool \"system\" { vm_size = \"Standard_D4ds_v5\"  mode = system  autoscale = 1..3\n      env \"prod\" { autoscale = 3..9 } }";
+    BadObjectId = "E0212", Error, "malformed Entra object id",
+        "A cluster's `admins` are Entra object ids: GUIDs such as `00000000-0000-0000-0000-000000000000`, \
+         or `env(\"NAME\")` to read one from the azd environment. A name or an email address is not \
+         an object id.\n\n\
+         Failing:\n    cluster \"main\" { admins = [\"aks-admins\"] }\n\n\
+         Fix:\n    cluster \"main\" { admins = [env(\"AKS_ADMIN_GROUP_ID\")] }";
     PublicOnPrivate = "W0302", Warning, "public endpoint on a private platform",
         "The platform asks for private networking, but this resource opts out and stays reachable from \
          the internet (behind Entra ID authentication).\n\n\

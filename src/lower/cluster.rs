@@ -5,10 +5,12 @@
 //! lists them: parameters and resources come out in the order they are declared, so the calls in
 //! [`cluster`] fix the module's text.
 
+mod access;
 mod addons;
 mod extensions;
 mod gitops;
 mod insights;
+mod policy;
 mod pools;
 mod prometheus;
 mod properties;
@@ -53,6 +55,8 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
     l.container_insights_workspace();
     l.managed_cluster();
     l.agent_pools();
+    l.operators();
+    l.policy_assignment();
     l.registry_pull();
     l.flux_extension();
     l.app_config_provider();

@@ -1274,7 +1274,9 @@ fn main_params(ctx: &Ctx, env_vars: &IndexMap<String, Option<String>>, items: &m
             decorators: vec![Decorator::description(note)],
             name: envvars::param_name(var),
             ty: Type::String,
-            default: None,
+            // The default here too: azd asks for a parameter whose value is empty unless the
+            // template gives it one.
+            default: default.as_ref().map(|d| s(d.clone())),
         });
     }
     secret_params(ctx, items);

@@ -46,7 +46,7 @@ impl ClusterLowering<'_> {
         if let Some(secs) = c.keyvault_csi {
             addons.push(ext::ADDON_KEYVAULT_CSI, keyvault_csi(secs));
         }
-        if c.azure_policy {
+        if c.azure_policy.is_some() {
             addons.push(ext::ADDON_AZURE_POLICY, azure_policy());
         }
         addons.push(
