@@ -606,6 +606,7 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
     cc.addons(c);
     cc.provisioned();
     cc.extensions(c);
+    cc.policy(c);
     cc.flux(c);
     cc.get(&["oidcIssuerProfile", "issuerUrl"])
         .or_else(|| cc.get(&["oidcIssuerProfile", "issuerURL"]))
@@ -716,6 +717,74 @@ impl ClusterCheck<'_, '_> {
                     .is_some_and(|r| r.iter().any(|x| x == istio.revision.as_str()));
             self.expect("add-on", ok, format!("Istio {}", istio.revision));
         }
+    }
+
+    /// The initiative `extension azure_policy` assigns is assigned at the cluster, with the
+    /// effect the platform asks for: the add-on alone enforces nothing.
+    fn policy(&mut self, c: &Cluster) {
+        let Some(initiative) = c.azure_policy.as_ref().and_then(|p| {
+            let (_, guid, title) = crate::azure::policy::INITIATIVES
+                .iter()
+                .find(|(word, _, _)| Some(*word) == p.initiative.as_deref())?;
+            Some((*guid, *title, crate::azure::policy::effect_value(&p.effect)))
+        }) else {
+            return;
+        };
+        let (guid, title, effect) = initiative;
+        let scope = self.text(&["id"]);
+        let listed = self
+            .v
+            .az(&["policy", "assignment", "list", "--scope", &scope]);
+        let assignment = match listed {
+            Ok(list) => list
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|a| {
+                    a.get("policyDefinitionId")
+                        .and_then(Value::as_str)
+                        .is_some_and(|d| d.to_ascii_lowercase().ends_with(guid))
+                })
+                .cloned(),
+            Err(e) => {
+                let target = self.aks.to_string();
+                self.row(
+                    Status::Failed,
+                    "policy assignment",
+                    target,
+                    format!("cannot list them: {e}"),
+                );
+                return;
+            }
+        };
+        let target = self.aks.to_string();
+        let Some(a) = assignment else {
+            self.row(
+                Status::Missing,
+                "policy assignment",
+                target,
+                format!("{title} is not assigned"),
+            );
+            return;
+        };
+        let live = a
+            .pointer(&format!(
+                "/parameters/{}/value",
+                crate::azure::policy::EFFECT_PARAMETER
+            ))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let status = if live.eq_ignore_ascii_case(effect) {
+            Status::Ok
+        } else {
+            Status::Differs
+        };
+        self.row(
+            status,
+            "policy assignment",
+            target,
+            format!("{title}, effect {live} (expected {effect})"),
+        );
     }
 
     fn provisioned(&mut self) {

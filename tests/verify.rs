@@ -128,6 +128,19 @@ fn a_failed_extension_is_reported() {
     );
 }
 
+#[test]
+fn an_unassigned_policy_baseline_is_reported() {
+    let (code, out) = verify(Some("policy-missing"));
+    assert_eq!(code, 1, "{out}");
+    let gaps = rows_with(&out, "MISSING");
+    assert!(
+        gaps.iter().any(|r| r.contains("policy assignment")
+            && r.contains("pod security baseline")
+            && r.contains(&line_of("cluster \"main\""))),
+        "{out}"
+    );
+}
+
 /// No report: a table of gaps would blame the environment for what is wrong with az.
 fn assert_stopped(code: i32, out: &str, why: &str) {
     assert_eq!(code, 2, "{out}");
