@@ -448,6 +448,14 @@ fn preflight(
     };
     let outcome = match platc::preflight::preflight(p, &cx, &result.artifacts, &mut az) {
         Ok(o) => o,
+        // azd signs in on its own (`azd auth login`), and many of its users never sign in to az:
+        // without az the checks are skipped, loudly, rather than stopping every provision.
+        Err(e @ (AzError::CannotRun(_) | AzError::NotLoggedIn(_))) => {
+            eprintln!(
+                "warning: preflight skipped: {e}; sign in with `az login` so that platc can register resource providers, recover soft-deleted vaults and check the region before deploying"
+            );
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             eprintln!("error: cannot run the preflight checks: {e}");
             return ExitCode::from(2);

@@ -122,3 +122,18 @@ fn secret_expiry_counts_from_the_first_provision() {
     assert!(!asked.contains("PLATC_SECRETS_ISSUED_AT"), "{asked}");
     assert!(out.contains("counts from 2026-01-01T00:00:00Z"), "{out}");
 }
+
+#[test]
+fn without_az_signed_in_the_checks_are_skipped_not_the_provision() {
+    // An empty PATH: no az at all.
+    let o = Command::new(env!("CARGO_BIN_EXE_platc"))
+        .current_dir(root())
+        .env("PATH", "")
+        .env("AZURE_ENV_NAME", "dev")
+        .env("AZURE_LOCATION", "eastus")
+        .args(["preflight", "examples/platform.plat"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: preflight skipped"));
+}
