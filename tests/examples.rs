@@ -609,3 +609,43 @@ fn the_parameters_file_is_what_a_json_printer_writes() {
         "${K_VALUE=tab\there}"
     );
 }
+
+/// Every role assignment is named by its scope, principal and role, with the principal id a
+/// parameter of its file (a name must be known when the deployment starts): an identity created
+/// again under the same name has a new principal, and an assignment named by anything else would
+/// be refused as an update of its principal (RoleAssignmentUpdateNotPermitted).
+#[test]
+fn role_assignments_are_named_by_scope_principal_and_role() {
+    for example in examples() {
+        let out = build(&example);
+        let mut assignments = 0;
+        for (path, text) in out.iter().filter(|(p, _)| p.ends_with(".bicep")) {
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !line.contains("'Microsoft.Authorization/roleAssignments@") {
+                    continue;
+                }
+                assignments += 1;
+                let name = lines[i + 1].trim();
+                assert!(
+                    name.starts_with("name: guid(") && name.contains(".id, principalId, "),
+                    "{example}: {path}: an assignment not named by its principal: {name}"
+                );
+                assert!(
+                    text.contains("\nparam principalId string\n"),
+                    "{example}: {path}: principalId is not a parameter"
+                );
+            }
+            for line in text.lines().filter(|l| l.contains(" './grant-")) {
+                let symbol = line.split_whitespace().nth(1).unwrap();
+                let body = text.split(line).nth(1).unwrap();
+                let body = &body[..body.find("\n}\n").unwrap()];
+                assert!(
+                    body.contains("    principalId: "),
+                    "{example}: {path}: grant {symbol} passes no principal"
+                );
+            }
+        }
+        assert!(assignments > 0, "{example} assigns no role");
+    }
+}

@@ -51,6 +51,9 @@ pub fn type_name(type_at_version: &str) -> &str {
         .map_or(type_at_version, |(t, _)| t)
 }
 
+/// The type of a module's deployment, as ARM errors name it.
+pub const DEPLOYMENT_TYPE: &str = "Microsoft.Resources/deployments";
+
 /// The type a role assignment's `roleDefinitionId` points at; roles are built in, never declared.
 pub const ROLE_DEFINITION_TYPE: &str = "Microsoft.Authorization/roleDefinitions";
 

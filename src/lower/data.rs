@@ -378,7 +378,6 @@ fn grafana(ctx: &Ctx, m: &mut Module, name: &str) {
         "workspace",
         Principal::Managed {
             principal_id: id("grafana").dot("identity.principalId"),
-            seed: id("grafana").dot("id"),
         },
         "Monitoring Data Reader",
         Some("Grafana queries the workspace with its own identity".into()),

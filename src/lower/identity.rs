@@ -213,7 +213,6 @@ fn grant(m: &mut Module, g: &Grant, t: &str, alone: bool) {
         t,
         Principal::Managed {
             principal_id: id("identity").dot("properties.principalId"),
-            seed: id("identity").dot("id"),
         },
         &g.role,
         Some(if alone {
