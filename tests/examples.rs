@@ -649,3 +649,34 @@ fn role_assignments_are_named_by_scope_principal_and_role() {
         assert!(assignments > 0, "{example} assigns no role");
     }
 }
+
+/// Grafana's roles act on a Managed Grafana: granted on `metrics.NAME`, they are assigned on that
+/// declaration's Grafana, while a Monitoring role on the same target stays on the workspace.
+#[test]
+fn grafana_roles_are_assigned_on_the_grafana() {
+    let src = "platform \"g\" { private_networking = false }\nmetrics \"prom\" { }\nidentity \"ops\" {\n  grant \"Grafana Viewer\" on metrics.prom\n  grant \"Grafana Editor\" on metrics.prom\n  grant \"Monitoring Data Reader\" on metrics.prom\n}\n";
+    let mut sources = SourceMap::new();
+    sources.add("g.plat", src);
+    let result = compile(&sources, &Options::default());
+    assert!(result.diagnostics.is_empty());
+    let out = result.artifacts;
+    let identity = &out["modules/identity.bicep"];
+    assert!(
+        identity.contains("resource grafana 'Microsoft.Dashboard/grafana@"),
+        "{identity}"
+    );
+    for (grant, target) in [
+        ("GrafanaViewerGrafana", "grant-grafana"),
+        ("GrafanaEditorGrafana", "grant-grafana"),
+        ("MonitoringDataReaderMetrics", "grant-metrics"),
+    ] {
+        assert!(
+            identity.contains(&format!("module grant{grant} './{target}.bicep'")),
+            "{grant}:\n{identity}"
+        );
+    }
+    assert!(identity.contains("name: grafana.name"));
+    assert!(out["main.bicep"].contains("grafanaName: metricsProm.outputs.grafanaName"));
+    assert!(out["modules/grant-grafana.bicep"].contains("scope: target"));
+    assert!(out["modules/metrics.bicep"].contains("output grafanaName string = grafana.name"));
+}

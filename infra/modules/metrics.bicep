@@ -80,4 +80,5 @@ resource grafanaDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-pr
 
 output id string = workspace.id
 output name string = workspace.name
+output grafanaName string = grafana.name
 output grafanaEndpoint string = grafana.properties.endpoint

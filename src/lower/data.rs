@@ -391,6 +391,7 @@ fn grafana(ctx: &Ctx, m: &mut Module, name: &str) {
         Some("Whoever provisions the platform can sign in to Grafana".into()),
     );
     with_diagnostics(ctx, m, "grafana", LogSel::Group("allLogs"), true);
+    m.output("grafanaName", id("grafana").dot("name"));
     m.output("grafanaEndpoint", id("grafana").dot("properties.endpoint"));
 }
 
