@@ -175,6 +175,8 @@ pub struct Federation {
 pub struct Grant {
     pub role: String,
     pub target: Target,
+    /// The `grant` block's head.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

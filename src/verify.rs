@@ -401,11 +401,14 @@ fn resources(v: &mut Verifier, map: &Value) -> Deployed {
                 r["type"].as_str().unwrap_or_default(),
                 r["name"].as_str().unwrap_or_default(),
             );
-            // Child and extension resources are checked through their parents.
+            // Child and extension resources are checked through their parents; a module's
+            // deployments (grants) are no resources of the group, and their role assignments
+            // are checked with the identity.
             if t.matches('/').count() != 1
                 || n.contains('/')
                 || n.contains('*') && n.len() == 1
                 || r["extension"] == true
+                || t == crate::azure::DEPLOYMENT_TYPE
             {
                 continue;
             }
@@ -554,6 +557,8 @@ fn role_assignments(v: &mut Verifier, deployed: &Deployed, id_name: &str, i: &Id
             "registry" => "registry",
             "storage" => "account",
             "cluster" => "cluster",
+            // Grafana's roles are assigned on the metrics declaration's Grafana.
+            "metrics" if crate::azure::is_grafana_role(&g.role) => "grafana",
             _ => "workspace",
         };
         let target = deployed

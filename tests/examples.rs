@@ -663,3 +663,81 @@ fn grafana_diagnostics_ask_for_logs_only() {
     assert!(setting.contains("categoryGroup: 'allLogs'"), "{setting}");
     assert!(!setting.contains("AllMetrics"), "{setting}");
 }
+
+/// Every role assignment is named by its scope, principal and role, with the principal id a
+/// parameter of its file (a name must be known when the deployment starts): an identity created
+/// again under the same name has a new principal, and an assignment named by anything else would
+/// be refused as an update of its principal (RoleAssignmentUpdateNotPermitted).
+#[test]
+fn role_assignments_are_named_by_scope_principal_and_role() {
+    for example in examples() {
+        let out = build(&example);
+        let mut assignments = 0;
+        for (path, text) in out.iter().filter(|(p, _)| p.ends_with(".bicep")) {
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !line.contains("'Microsoft.Authorization/roleAssignments@") {
+                    continue;
+                }
+                assignments += 1;
+                let name = lines[i + 1].trim();
+                // `guid(<scope>.id, <principal>, <role>)`, the principal a parameter of the file
+                // (the deployer's or an admin's, from the azd environment, included).
+                let args = name
+                    .strip_prefix("name: guid(")
+                    .unwrap_or_else(|| panic!("{example}: {path}: not named by guid(): {name}"));
+                let parts: Vec<&str> = args.split(", ").collect();
+                assert!(
+                    parts.len() == 3 && parts[0].ends_with(".id"),
+                    "{example}: {path}: an assignment not named by its scope and principal: {name}"
+                );
+                assert!(
+                    text.contains(&format!("\nparam {} string", parts[1])),
+                    "{example}: {path}: {} is not a parameter",
+                    parts[1]
+                );
+            }
+            for line in text.lines().filter(|l| l.contains(" './grant-")) {
+                let symbol = line.split_whitespace().nth(1).unwrap();
+                let body = text.split(line).nth(1).unwrap();
+                let body = &body[..body.find("\n}\n").unwrap()];
+                assert!(
+                    body.contains("    principalId: "),
+                    "{example}: {path}: grant {symbol} passes no principal"
+                );
+            }
+        }
+        assert!(assignments > 0, "{example} assigns no role");
+    }
+}
+
+/// Grafana's roles act on a Managed Grafana: granted on `metrics.NAME`, they are assigned on that
+/// declaration's Grafana, while a Monitoring role on the same target stays on the workspace.
+#[test]
+fn grafana_roles_are_assigned_on_the_grafana() {
+    let src = "platform \"g\" { private_networking = false }\nmetrics \"prom\" { }\nidentity \"ops\" {\n  grant \"Grafana Viewer\" on metrics.prom\n  grant \"Grafana Editor\" on metrics.prom\n  grant \"Monitoring Data Reader\" on metrics.prom\n}\n";
+    let mut sources = SourceMap::new();
+    sources.add("g.plat", src);
+    let result = compile(&sources, &Options::default());
+    assert!(result.diagnostics.is_empty());
+    let out = result.artifacts;
+    let identity = &out["modules/identity.bicep"];
+    assert!(
+        identity.contains("resource grafana 'Microsoft.Dashboard/grafana@"),
+        "{identity}"
+    );
+    for (grant, target) in [
+        ("GrafanaViewerGrafana", "grant-grafana"),
+        ("GrafanaEditorGrafana", "grant-grafana"),
+        ("MonitoringDataReaderMetrics", "grant-metrics"),
+    ] {
+        assert!(
+            identity.contains(&format!("module grant{grant} './{target}.bicep'")),
+            "{grant}:\n{identity}"
+        );
+    }
+    assert!(identity.contains("name: grafana.name"));
+    assert!(out["main.bicep"].contains("grafanaName: metricsProm.outputs.grafanaName"));
+    assert!(out["modules/grant-grafana.bicep"].contains("scope: target"));
+    assert!(out["modules/metrics.bicep"].contains("output grafanaName string = grafana.name"));
+}

@@ -55,13 +55,12 @@ resource nodeSubnet 'Microsoft.Network/virtualNetworks/subnets@2024-05-01' exist
 
 // The control plane manages load balancers and joins nodes to the subnet (and, for a private
 // cluster, links its DNS zone to the network)
-resource controlPlaneJoinsNetwork 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vnet.id, controlPlane.id, '4d97b98b-1d4f-4787-a291-c67834d212e7')
-  scope: vnet
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4d97b98b-1d4f-4787-a291-c67834d212e7') // Network Contributor
+module controlPlaneJoinsNetwork './grant-network.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'controlPlaneJoinsNetwork')}'
+  params: {
+    name: vnet.name
     principalId: controlPlane.properties.principalId
-    principalType: 'ServicePrincipal'
+    roleId: '4d97b98b-1d4f-4787-a291-c67834d212e7' // Network Contributor
   }
 }
 
@@ -278,13 +277,12 @@ resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing =
 }
 
 // Nodes pull images with the kubelet identity
-resource kubeletPullsImages 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, cluster.id, '7f951dda-4ed3-4680-a7ca-43fe172d538d')
-  scope: registry
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d') // AcrPull
+module kubeletPullsImages './grant-registry.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'kubeletPullsImages')}'
+  params: {
+    name: registry.name
     principalId: cluster.properties.identityProfile.kubeletidentity.objectId
-    principalType: 'ServicePrincipal'
+    roleId: '7f951dda-4ed3-4680-a7ca-43fe172d538d' // AcrPull
   }
 }
 
@@ -366,13 +364,12 @@ resource storageGitops 'Microsoft.Storage/storageAccounts@2025-01-01' existing =
 }
 
 // Flux reads storage `gitops` with the kubelet identity
-resource storageGitopsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storageGitops.id, cluster.id, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')
-  scope: storageGitops
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1') // Storage Blob Data Reader
+module storageGitopsReader './grant-storage.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'storageGitopsReader')}'
+  params: {
+    name: storageGitops.name
     principalId: cluster.properties.identityProfile.kubeletidentity.objectId
-    principalType: 'ServicePrincipal'
+    roleId: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1' // Storage Blob Data Reader
   }
 }
 

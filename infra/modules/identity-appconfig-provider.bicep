@@ -44,13 +44,12 @@ resource appconfig 'Microsoft.AppConfiguration/configurationStores@2024-06-01' e
 }
 
 // grant "App Configuration Data Reader" on the appconfig
-resource grantAppConfigurationDataReaderAppconfig 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(appconfig.id, identity.id, '516239f1-63e1-4d78-a4de-a74fb236a071')
-  scope: appconfig
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '516239f1-63e1-4d78-a4de-a74fb236a071') // App Configuration Data Reader
+module grantAppConfigurationDataReaderAppconfig './grant-appconfig.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'grantAppConfigurationDataReaderAppconfig')}'
+  params: {
+    name: appconfig.name
     principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
+    roleId: '516239f1-63e1-4d78-a4de-a74fb236a071' // App Configuration Data Reader
   }
 }
 
@@ -59,13 +58,12 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
 }
 
 // grant "Key Vault Secrets User" on the vault
-resource grantKeyVaultSecretsUserVault 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, identity.id, '4633458b-17de-408a-b874-0445c86b69e6')
-  scope: vault
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6') // Key Vault Secrets User
+module grantKeyVaultSecretsUserVault './grant-vault.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'grantKeyVaultSecretsUserVault')}'
+  params: {
+    name: vault.name
     principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
+    roleId: '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User
   }
 }
 

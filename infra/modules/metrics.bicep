@@ -44,13 +44,12 @@ resource grafana 'Microsoft.Dashboard/grafana@2024-10-01' = {
 }
 
 // Grafana queries the workspace with its own identity
-resource grafanaReadsMetrics 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(workspace.id, grafana.id, 'b0d8363b-8ddd-447d-831f-62ca05bff136')
-  scope: workspace
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b0d8363b-8ddd-447d-831f-62ca05bff136') // Monitoring Data Reader
+module grafanaReadsMetrics './grant-metrics.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'grafanaReadsMetrics')}'
+  params: {
+    name: workspace.name
     principalId: grafana.identity.principalId
-    principalType: 'ServicePrincipal'
+    roleId: 'b0d8363b-8ddd-447d-831f-62ca05bff136' // Monitoring Data Reader
   }
 }
 
@@ -78,4 +77,5 @@ resource grafanaDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-pr
 
 output id string = workspace.id
 output name string = workspace.name
+output grafanaName string = grafana.name
 output grafanaEndpoint string = grafana.properties.endpoint

@@ -54,6 +54,9 @@ pub fn type_name(type_at_version: &str) -> &str {
         .map_or(type_at_version, |(t, _)| t)
 }
 
+/// The type of a module's deployment, as ARM errors name it.
+pub const DEPLOYMENT_TYPE: &str = "Microsoft.Resources/deployments";
+
 /// The type a role assignment's `roleDefinitionId` points at; roles are built in, never declared.
 pub const ROLE_DEFINITION_TYPE: &str = "Microsoft.Authorization/roleDefinitions";
 
@@ -104,6 +107,8 @@ pub const ROLES: &[(&str, &str)] = &[
     ),
     ("Grafana Admin", "22926164-76b3-42b3-bc55-97df8dab3e41"),
     ("Grafana Editor", "a79a5197-3a5c-4973-a920-486035ffd60f"),
+    // DOCS managed-grafana how-to-manage-access-permissions ("Grafana Viewer ... 60921a7e-...").
+    ("Grafana Viewer", "60921a7e-fef1-4a43-9b16-a26c52ad4769"),
     (
         "Azure Kubernetes Service RBAC Cluster Admin",
         "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
@@ -143,6 +148,75 @@ pub const ROLES: &[(&str, &str)] = &[
     ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"),
     ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7"),
 ];
+
+/// Roles whose permissions are all actions of one resource type: assigned anywhere else they
+/// grant nothing. A role not listed acts on whatever resource it is assigned on (Contributor,
+/// Reader, Monitoring Reader's `*/read`, Network Contributor's `Microsoft.Network/*`).
+/// Source: DOCS role-based-access-control/built-in-roles, each role's `Actions`/`DataActions`.
+pub const ROLE_RESOURCES: &[(&str, &str)] = &[
+    // Microsoft.KeyVault/vaults/secrets/* data actions.
+    ("Key Vault Secrets User", types::VAULT),
+    ("Key Vault Secrets Officer", types::VAULT),
+    ("Key Vault Administrator", types::VAULT),
+    // Microsoft.AppConfiguration/configurationStores/*/read|write data actions.
+    ("App Configuration Data Reader", types::APPCONFIG),
+    ("App Configuration Data Owner", types::APPCONFIG),
+    // Microsoft.ContainerRegistry/registries/pull|push/* actions.
+    ("AcrPull", types::REGISTRY),
+    ("AcrPush", types::REGISTRY),
+    // Microsoft.Storage/storageAccounts/blobServices/containers/blobs/* data actions.
+    ("Storage Blob Data Reader", types::STORAGE),
+    ("Storage Blob Data Contributor", types::STORAGE),
+    ("Storage Blob Data Owner", types::STORAGE),
+    // Microsoft.Monitor/accounts/data/metrics/read: queries an Azure Monitor workspace (PromQL);
+    // Grafana's identity holds it on the workspace (DOCS azure-monitor/metrics/prometheus-grafana).
+    ("Monitoring Data Reader", types::MONITOR_WORKSPACE),
+    // Microsoft.Dashboard/grafana/ActAsGrafanaAdmin|Editor|Viewer data actions: sign-in roles of
+    // one Managed Grafana, assigned on the grafana resource (DOCS managed-grafana
+    // how-to-manage-access-permissions, `--scope` "the full ID of the Azure Managed Grafana
+    // instance"); on the Azure Monitor workspace they grant nothing.
+    ("Grafana Admin", types::GRAFANA),
+    ("Grafana Editor", types::GRAFANA),
+    ("Grafana Viewer", types::GRAFANA),
+    // Microsoft.ContainerService/managedClusters/* (data) actions.
+    (
+        "Azure Kubernetes Service RBAC Cluster Admin",
+        types::MANAGED_CLUSTER,
+    ),
+    (
+        "Azure Kubernetes Service RBAC Admin",
+        types::MANAGED_CLUSTER,
+    ),
+    (
+        "Azure Kubernetes Service RBAC Reader",
+        types::MANAGED_CLUSTER,
+    ),
+    (
+        "Azure Kubernetes Service RBAC Writer",
+        types::MANAGED_CLUSTER,
+    ),
+    (
+        "Azure Kubernetes Service Cluster User Role",
+        types::MANAGED_CLUSTER,
+    ),
+    (
+        "Azure Kubernetes Service Cluster Admin Role",
+        types::MANAGED_CLUSTER,
+    ),
+];
+
+/// The resource type a role acts on, for a role that acts on one type only.
+pub fn role_resource(role: &str) -> Option<&'static str> {
+    ROLE_RESOURCES
+        .iter()
+        .find(|(r, _)| *r == role)
+        .map(|(_, t)| *t)
+}
+
+/// Whether `role` is one of Managed Grafana's sign-in roles.
+pub fn is_grafana_role(role: &str) -> bool {
+    role_resource(role) == Some(types::GRAFANA)
+}
 
 pub fn role_id(name: &str) -> Option<&'static str> {
     ROLES.iter().find(|(n, _)| *n == name).map(|(_, id)| *id)
@@ -643,6 +717,13 @@ mod tests {
         assert_eq!(NAME_STORAGE.stem("Git-Ops"), "gitops");
         assert!(NAME_GRAFANA.violation("prom").is_none());
         assert_eq!(NAME_VAULT.budget(), 7);
+    }
+
+    #[test]
+    fn every_role_bound_to_a_resource_is_a_known_role() {
+        for (role, _) in ROLE_RESOURCES {
+            assert!(role_id(role).is_some(), "{role}");
+        }
     }
 
     #[test]

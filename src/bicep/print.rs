@@ -168,8 +168,9 @@ impl Printer {
                 self.comment(&r.comment);
                 self.decorators(&r.decorators);
                 let existing = if r.existing { " existing" } else { "" };
+                let keyword = if r.module { "module" } else { "resource" };
                 let text = self.w.start_line(0);
-                let _ = write!(text, "resource {} '{}'{existing} = ", r.name, r.type_);
+                let _ = write!(text, "{keyword} {} '{}'{existing} = ", r.name, r.type_);
                 match (&r.each, &r.condition) {
                     (Some((var, iter)), _) => {
                         let _ = write!(text, "[for {var} in ");

@@ -97,8 +97,11 @@ pub struct Resource {
     pub comment: Option<String>,
     pub decorators: Vec<Decorator>,
     pub name: String,
-    /// `Type@apiVersion`
+    /// `Type@apiVersion`; for a module deployment (`module`), the module's path.
     pub type_: &'static str,
+    /// A `module` deployment rather than a resource: merged and compared as a resource is, and
+    /// printed with the `module` keyword.
+    pub module: bool,
     pub existing: bool,
     pub condition: Option<Expr>,
     /// `[for VAR in EXPR: ...]`
@@ -116,6 +119,7 @@ impl Resource {
             decorators: Vec::new(),
             name: name.into(),
             type_,
+            module: false,
             existing: false,
             condition: None,
             each: None,

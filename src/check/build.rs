@@ -634,6 +634,7 @@ fn grants(c: &mut Checker, f: &Fields) -> Vec<Grant> {
                 kind: tk.to_string(),
                 name: tn.to_string(),
             },
+            span: b.head_span(),
         };
         granted.push((grant.clone(), b.head_span()));
         grants.push(grant);

@@ -940,6 +940,40 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
     private_tiers(c, p);
     diagnostics_workspace(c, p);
     cluster_dependencies(c, p);
+    grafana_roles(c, p);
+}
+
+/// Grafana's roles act on a metrics declaration's Managed Grafana, so one granted on metrics
+/// without Grafana has nothing to act on.
+fn grafana_roles(c: &mut Checker, p: &Platform) {
+    for (iname, i) in &p.identities {
+        for g in i.grants.iter().filter(|g| azure::is_grafana_role(&g.role)) {
+            let Some(mt) = p
+                .metrics
+                .get(&g.target.name)
+                .filter(|_| g.target.kind == "metrics")
+            else {
+                continue;
+            };
+            if mt.grafana {
+                continue;
+            }
+            c.report(
+                Diagnostic::new(
+                    Code::MissingDependency,
+                    format!(
+                        "identity `{iname}` is granted \"{}\" on metrics `{}`, which has no Grafana",
+                        g.role, g.target.name
+                    ),
+                    g.span,
+                    "nothing to act on",
+                )
+                .with_secondary(mt.meta.span, "declared with `grafana = false`")
+                .with_note("Grafana roles act on the metrics declaration's Managed Grafana, not on its Azure Monitor workspace")
+                .with_help("remove the grant, or set `grafana = true` on the metrics declaration"),
+            );
+        }
+    }
 }
 
 /// One subnet holds the private endpoints, and a private resource needs it.

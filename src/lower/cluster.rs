@@ -72,7 +72,6 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
 fn kubelet() -> Principal {
     Principal::Managed {
         principal_id: id("cluster").dot("properties.identityProfile.kubeletidentity.objectId"),
-        seed: id("cluster").dot("id"),
     }
 }
 
@@ -130,7 +129,6 @@ impl ClusterLowering<'_> {
             "vnet",
             Principal::Managed {
                 principal_id: id("controlPlane").dot("properties.principalId"),
-                seed: id("controlPlane").dot("id"),
             },
             "Network Contributor",
             Some("The control plane manages load balancers and joins nodes to the subnet (and, for a private\ncluster, links its DNS zone to the network)".into()),

@@ -376,7 +376,6 @@ fn grafana(ctx: &Ctx, m: &mut Module, name: &str) {
         "workspace",
         Principal::Managed {
             principal_id: id("grafana").dot("identity.principalId"),
-            seed: id("grafana").dot("id"),
         },
         "Monitoring Data Reader",
         Some("Grafana queries the workspace with its own identity".into()),
@@ -390,6 +389,7 @@ fn grafana(ctx: &Ctx, m: &mut Module, name: &str) {
         Some("Whoever provisions the platform can sign in to Grafana".into()),
     );
     with_diagnostics(ctx, m, "grafana", types::GRAFANA);
+    m.output("grafanaName", id("grafana").dot("name"));
     m.output("grafanaEndpoint", id("grafana").dot("properties.endpoint"));
 }
 

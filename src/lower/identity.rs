@@ -160,69 +160,108 @@ fn federated_credential_loop(one_cluster: bool) -> Resource {
     fics
 }
 
+/// What a grant is assigned on: its target declaration's resource, or, for one of Grafana's roles
+/// on `metrics.NAME`, that declaration's Managed Grafana: the roles act on the grafana resource
+/// only (`azure::ROLE_RESOURCES`).
+struct Scope<'a> {
+    /// The kind naming its symbol and parameter: the target's, or `grafana`.
+    kind: &'a str,
+    name: &'a str,
+    /// The output of the target's module that names the resource.
+    output: &'static str,
+    type_: &'static str,
+}
+
+fn scope(g: &Grant) -> Scope<'_> {
+    if g.target.kind == "metrics" && azure::is_grafana_role(&g.role) {
+        return Scope {
+            kind: "grafana",
+            name: &g.target.name,
+            output: "grafanaName",
+            type_: types::GRAFANA,
+        };
+    }
+    Scope {
+        kind: &g.target.kind,
+        name: &g.target.name,
+        output: "name",
+        type_: target_type(&g.target.kind),
+    }
+}
+
+impl Scope<'_> {
+    /// How comments and descriptions name it: `the vault`, `vault `secrets``, `the Grafana of
+    /// metrics `prom``.
+    fn what(&self, alone: bool) -> String {
+        match (self.kind, alone) {
+            ("grafana", true) => "the Grafana of the metrics".to_string(),
+            ("grafana", false) => format!("the Grafana of metrics `{}`", self.name),
+            (kind, true) => format!("the {kind}"),
+            (kind, false) => format!("{kind} `{}`", self.name),
+        }
+    }
+}
+
 /// The resources the identity is granted roles on, each declared once, and one role assignment
 /// per grant.
 fn grants(m: &mut Module, grants: &[Grant]) {
     let mut targets: Vec<String> = Vec::new();
     for g in grants {
-        let alone = grants
-            .iter()
-            .all(|o| o.target.kind != g.target.kind || o.target.name == g.target.name);
+        let sc = scope(g);
+        let alone = grants.iter().all(|o| {
+            let o = scope(o);
+            o.kind != sc.kind || o.name == sc.name
+        });
         let t = if alone {
-            bicep::ident(&g.target.kind, "")
+            bicep::ident(sc.kind, "")
         } else {
-            bicep::ident(&g.target.kind, &g.target.name)
+            bicep::ident(sc.kind, sc.name)
         };
         if !targets.contains(&t) {
-            grant_target(m, &g.target, &t, alone);
+            grant_target(m, &sc, &t, alone);
             targets.push(t.clone());
         }
-        grant(m, g, &t, alone);
+        grant(m, g, &sc, &t, alone);
     }
 }
 
-/// The existing resource `target`, under the symbol `t`.
-fn grant_target(m: &mut Module, target: &Target, t: &str, alone: bool) {
+/// The existing resource `sc`, under the symbol `t`.
+fn grant_target(m: &mut Module, sc: &Scope, t: &str, alone: bool) {
     let what = if alone {
-        format!(
-            "Name of the {} the identity is granted roles on",
-            target.kind
-        )
+        format!("Name of {} the identity is granted roles on", sc.what(true))
     } else {
-        format!("Name of {} `{}`", target.kind, target.name)
+        format!("Name of {}", sc.what(false))
+    };
+    let target_kind = if sc.kind == "grafana" {
+        "metrics"
+    } else {
+        sc.kind
     };
     let tname = m.param(
         &format!("{t}Name"),
         Type::String,
         &what,
-        Ctx::output(&target.kind, &target.name, "name"),
+        Ctx::output(target_kind, sc.name, sc.output),
     );
-    let mut r = Resource::new(
-        t,
-        target_type(&target.kind),
-        Obj::new().set("name", tname).build(),
-    );
+    let mut r = Resource::new(t, sc.type_, Obj::new().set("name", tname).build());
     r.existing = true;
     m.push(Item::Resource(r));
 }
 
-fn grant(m: &mut Module, g: &Grant, t: &str, alone: bool) {
+fn grant(m: &mut Module, g: &Grant, sc: &Scope, t: &str, alone: bool) {
+    let on = if alone || sc.kind == "grafana" {
+        sc.what(alone)
+    } else {
+        format!("{}.{}", g.target.kind, g.target.name)
+    };
     role_assignment(
         m,
         &bicep::ident("grant", &format!("{}-{}", g.role, t)),
         t,
         Principal::Managed {
             principal_id: id("identity").dot("properties.principalId"),
-            seed: id("identity").dot("id"),
         },
         &g.role,
-        Some(if alone {
-            format!("grant \"{}\" on the {}", g.role, g.target.kind)
-        } else {
-            format!(
-                "grant \"{}\" on {}.{}",
-                g.role, g.target.kind, g.target.name
-            )
-        }),
+        Some(format!("grant \"{}\" on {on}", g.role)),
     );
 }

@@ -10,6 +10,7 @@ mod cluster;
 mod data;
 mod envs;
 mod envvars;
+mod grants;
 mod identity;
 mod json;
 mod module;
@@ -206,7 +207,7 @@ pub fn lower(
         artifacts,
         calls,
         maps,
-    } = gather(outs)?;
+    } = gather(outs, &header)?;
     if options.check_only {
         return Ok((Artifacts::new(), warnings));
     }
@@ -333,8 +334,11 @@ struct Gathered {
     maps: Vec<String>,
 }
 
-/// The kinds' shares put together, or every kind's errors.
-fn gather(outs: Vec<Option<KindOut>>) -> Result<Gathered, Vec<Diagnostic>> {
+/// The kinds' shares put together, with the grant modules they call, or every kind's errors.
+fn gather(
+    outs: Vec<Option<KindOut>>,
+    header: &dyn Fn(&str) -> Vec<String>,
+) -> Result<Gathered, Vec<Diagnostic>> {
     let mut g = Gathered {
         settings: Vec::new(),
         env_vars: IndexMap::default(),
@@ -342,6 +346,7 @@ fn gather(outs: Vec<Option<KindOut>>) -> Result<Gathered, Vec<Diagnostic>> {
         calls: Vec::new(),
         maps: Vec::new(),
     };
+    let mut grants = Vec::new();
     let mut errors = Vec::new();
     for out in outs.into_iter().flatten() {
         g.settings.extend(out.settings);
@@ -356,8 +361,14 @@ fn gather(outs: Vec<Option<KindOut>>) -> Result<Gathered, Vec<Diagnostic>> {
         }
         g.calls.push(out.calls);
         g.maps.push(out.map);
+        for path in out.grants {
+            if !grants.contains(&path) {
+                grants.push(path);
+            }
+        }
     }
     if errors.is_empty() {
+        g.artifacts.extend(grants::files(&grants, header));
         Ok(g)
     } else {
         Err(errors)
@@ -389,6 +400,8 @@ struct KindOut {
     /// main.bicep's `module` item for each, printed as soon as the module is done, so that the
     /// module itself can be dropped; each after a blank line.
     calls: String,
+    /// The grant modules (`grants`) this kind's modules call.
+    grants: Vec<&'static str>,
 }
 
 /// Lowers every declaration of one kind, one at a time: its module is built in each environment
@@ -411,6 +424,7 @@ fn lower_kind(
         map: String::new(),
         files: Vec::new(),
         calls: String::new(),
+        grants: Vec::new(),
     };
     let ctxs: Vec<Ctx> = variants
         .iter()
@@ -577,6 +591,9 @@ fn print_kind(
     ctx: &Ctx,
     header: &(dyn Fn(&str) -> Vec<String> + Sync),
 ) {
+    for m in modules.iter() {
+        grants::used_by(m, &mut out.grants);
+    }
     let files = print_modules(modules, header);
     out.map.reserve(
         entries
@@ -1553,16 +1570,19 @@ fn parameters(ctx: &Ctx, env_vars: &IndexMap<String, Option<String>>) -> String 
 
 /// Who a role assignment is for.
 pub(crate) enum Principal {
-    /// A managed identity: its principal id, and a resource id that names the assignment. The name
-    /// must be known when the deployment starts, so it never derives from the principal id, which
-    /// exists only once the identity does.
-    Managed { principal_id: Expr, seed: Expr },
+    /// A managed identity, by its principal id. The assignment is named by its scope, principal
+    /// and role, and is deployed by a module the principal id is passed to (see `grants`): a
+    /// name keyed on the identity's resource id would stay the same when the identity is created
+    /// again, and Azure refuses to move an assignment to the new principal.
+    Managed { principal_id: Expr },
     /// The principal running `azd provision` (the module's `principalId` and `principalType`
     /// parameters); nothing is assigned when azd supplies none.
     Deployer,
 }
 
-/// `Microsoft.Authorization/roleAssignments` of a built-in role, scoped to the resource `scope`.
+/// A built-in role assigned on the resource `scope`: to a managed identity through a grant
+/// module (`grants::assign`), to the deployer by a `Microsoft.Authorization/roleAssignments`
+/// named `guid(scope.id, principalId, roleId)`, as AVM names them (AZURE.md §3.13).
 pub(crate) fn role_assignment(
     m: &mut Module,
     name: &str,
@@ -1572,9 +1592,9 @@ pub(crate) fn role_assignment(
     comment: Option<String>,
 ) {
     let role_id = azure::role_id(role).expect("roles used by the lowering are in the table");
-    let (seed, principal_id, principal_type, condition) = match principal {
-        Principal::Managed { principal_id, seed } => {
-            (seed, principal_id, s("ServicePrincipal"), None)
+    let (principal_id, principal_type, condition) = match principal {
+        Principal::Managed { principal_id } => {
+            return grants::assign(m, name, scope, principal_id, role, comment);
         }
         Principal::Deployer => {
             let p = m.param(
@@ -1591,7 +1611,6 @@ pub(crate) fn role_assignment(
             );
             (
                 p.clone(),
-                p.clone(),
                 t,
                 Some(Expr::Not(Box::new(call("empty", vec![p])))),
             )
@@ -1605,7 +1624,11 @@ pub(crate) fn role_assignment(
                 "name",
                 call(
                     "guid",
-                    vec![id(scope.to_string()).dot("id"), seed, s(role_id)],
+                    vec![
+                        id(scope.to_string()).dot("id"),
+                        principal_id.clone(),
+                        s(role_id),
+                    ],
                 ),
             )
             .set("scope", id(scope.to_string()))

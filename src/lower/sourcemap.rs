@@ -4,7 +4,7 @@
 
 use super::json::{js_body_into, js_into, number_into};
 use super::module::Module;
-use crate::bicep::{Expr, Item, Key, Part};
+use crate::bicep::{Expr, Item, Key, Part, Resource};
 use crate::source::{SourceMap, Span};
 
 /// A resource name with every deployment-time part (the resource token, `guid()`, loop values)
@@ -21,7 +21,17 @@ fn pattern(e: &Expr, m: Option<&Module>) -> String {
             })
             .collect(),
         // `take(name, 44)` keeps a prefix; the token at its end is a wildcard anyway.
-        Expr::Call("take", args) if !args.is_empty() => pattern(&args[0], m),
+        Expr::Call("take", args) if !args.is_empty() => {
+            let p = pattern(&args[0], m);
+            match args.get(1) {
+                Some(Expr::Int(n)) if !p.contains('*') => p.chars().take(*n as usize).collect(),
+                _ => p,
+            }
+        }
+        // The module's own deployment (what a grant's deployment is named after).
+        Expr::Member(f, name) if name == "name" && matches!(**f, Expr::Call("deployment", _)) => {
+            m.map_or("*".into(), |m| format!("{}-{}", m.kind, m.decl))
+        }
         Expr::Ident(i) => {
             let Some(m) = m else { return "*".into() };
             if let Some(a) = m.args.iter().find(|a| a.key == Key::Name(i.clone())) {
@@ -58,6 +68,15 @@ fn place_into(out: &mut String, sources: &SourceMap, span: Span) {
     out.push_str(",\"column\":");
     number_into(out, column);
     out.push('}');
+}
+
+/// A resource's type as ARM errors name it; a module (a grant's) is a deployment of its own.
+fn type_name(r: &Resource) -> &'static str {
+    if r.module {
+        crate::azure::DEPLOYMENT_TYPE
+    } else {
+        crate::azure::type_name(r.type_)
+    }
 }
 
 /// One deployment of the map as text: all but the module's file, which is known only once the
@@ -110,7 +129,7 @@ pub(super) fn entry(sources: &SourceMap, m: &mut Module) -> Entry {
             tail.push_str("{\"symbol\":");
             js_into(&mut tail, &r.name);
             tail.push_str(",\"type\":");
-            js_into(&mut tail, crate::azure::type_name(r.type_));
+            js_into(&mut tail, type_name(r));
             tail.push_str(",\"name\":");
             js_into(&mut tail, &name);
             // Extension resources (`scope:`) live under another resource, not in the group.
