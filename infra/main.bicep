@@ -232,7 +232,6 @@ module clusterMain './modules/aks.bicep' = {
     principalId: principalId
     principalType: principalType
     registryName: registryImages.outputs.name
-    storageGitopsName: storageGitops.outputs.name
     monitorWorkspaceId: metricsProm.outputs.id
     envAksAdminGroupId: envAksAdminGroupId
     clusterSkuTier: settings.clusterMain.clusterSkuTier
@@ -271,6 +270,23 @@ module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' =
     issuer: clusterMain.outputs.oidcIssuerUrl
     appconfigName: appconfigSettings.outputs.name
     vaultName: vaultSecrets.outputs.name
+  }
+}
+
+// gitops "main" (examples/platform.plat:64)
+module gitopsMain './modules/gitops.bicep' = {
+  name: 'gitops-main'
+  scope: rg
+  params: {
+    name: clusterMain.outputs.name
+    location: location
+    azureIdentityCheckoutClientId: identityCheckout.outputs.clientId
+    azureIdentityAppconfigProviderClientId: identityAppconfigProvider.outputs.clientId
+    azureKeyVaultSecretsName: vaultSecrets.outputs.name
+    azureKeyVaultSecretsUri: vaultSecrets.outputs.uri
+    azureAppConfigurationSettingsEndpoint: appconfigSettings.outputs.endpoint
+    azureContainerRegistryImagesEndpoint: registryImages.outputs.loginServer
+    storageGitopsName: storageGitops.outputs.name
   }
 }
 

@@ -289,4 +289,6 @@ pub struct Kustomization {
     pub depends_on: Vec<String>,
     pub prune: bool,
     pub interval_secs: u64,
+    /// Flux replaces `${AZURE_...}` in its manifests with what platc provisioned.
+    pub substitute: bool,
 }

@@ -697,6 +697,12 @@ pub static CLUSTER: Kind = kind(
                         Some("10m"),
                         "reconciliation interval",
                     ),
+                    f(
+                        "substitute",
+                        Ty::Bool,
+                        Some("false"),
+                        "replace `${AZURE_...}` variables in the manifests with what the platform provisioned (Flux post-build substitution; spec.md lists the variables)",
+                    ),
                 ],
                 blocks: &[],
                 repeat: true,

@@ -197,6 +197,7 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
 
 /// Fields that cannot differ by environment, each refused in `env` blocks.
 const FIXED: &[&str] = &[
+    "cluster.gitops.kustomization.substitute",
     "platform.location",
     "platform.environments",
     "cluster.admins",
@@ -368,6 +369,8 @@ fn fixed_fields_are_refused_in_env_blocks() {
     for path in FIXED {
         let value = if path.ends_with("location") {
             "\"westeurope\""
+        } else if path.ends_with("substitute") {
+            "true"
         } else {
             "[\"prod\"]"
         };

@@ -17,8 +17,6 @@ param principalId string
 param principalType string
 @description('Name of registry `images`')
 param registryName string
-@description('Name of storage `gitops`, a Flux source')
-param storageGitopsName string
 @description('Azure Monitor workspace `prom`')
 param monitorWorkspaceId string
 @description('From the azd environment variable AKS_ADMIN_GROUP_ID')
@@ -321,86 +319,6 @@ resource appConfigProvider 'Microsoft.KubernetesConfiguration/extensions@2024-11
       'global.clusterType': 'managedclusters'
     }
   }
-}
-
-// gitops "platform"
-@description('Platform components and applications from Git.')
-resource gitopsPlatform 'Microsoft.KubernetesConfiguration/fluxConfigurations@2025-04-01' = {
-  name: 'platform'
-  scope: cluster
-  properties: {
-    scope: 'cluster'
-    namespace: 'flux-system'
-    sourceKind: 'GitRepository'
-    gitRepository: {
-      url: 'https://github.com/contoso/platform-gitops'
-      repositoryRef: {
-        branch: 'main'
-      }
-      syncIntervalInSeconds: 300
-      timeoutInSeconds: 180
-    }
-    kustomizations: {
-      infra: {
-        path: './clusters/main/infra'
-        prune: true
-        syncIntervalInSeconds: 600
-        timeoutInSeconds: 600
-      }
-      apps: {
-        path: './clusters/main/apps'
-        dependsOn: ['infra']
-        prune: true
-        syncIntervalInSeconds: 600
-        timeoutInSeconds: 600
-      }
-    }
-  }
-  dependsOn: [flux]
-}
-
-resource storageGitops 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
-  name: storageGitopsName
-}
-
-// Flux reads storage `gitops` with the kubelet identity
-module storageGitopsReader './grant-storage.bicep' = {
-  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'storageGitopsReader')}'
-  params: {
-    name: storageGitops.name
-    principalId: cluster.properties.identityProfile.kubeletidentity.objectId
-    roleId: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1' // Storage Blob Data Reader
-  }
-}
-
-// gitops "private"
-@description('Licensed components that may not live in Git, from the private storage account.')
-resource gitopsPrivate 'Microsoft.KubernetesConfiguration/fluxConfigurations@2025-04-01' = {
-  name: 'private'
-  scope: cluster
-  properties: {
-    scope: 'cluster'
-    namespace: 'flux-system'
-    sourceKind: 'AzureBlob'
-    azureBlob: {
-      url: storageGitops.properties.primaryEndpoints.blob
-      containerName: 'manifests'
-      syncIntervalInSeconds: 300
-      timeoutInSeconds: 180
-      managedIdentity: {
-        clientId: cluster.properties.identityProfile.kubeletidentity.clientId
-      }
-    }
-    kustomizations: {
-      vendor: {
-        path: './vendor'
-        prune: true
-        syncIntervalInSeconds: 600
-        timeoutInSeconds: 600
-      }
-    }
-  }
-  dependsOn: [flux, storageGitopsReader]
 }
 
 resource insightsRule 'Microsoft.Insights/dataCollectionRules@2024-03-11' = {

@@ -859,6 +859,7 @@ fn gitops(c: &mut Checker, b: &ast::Block) -> Gitops {
                 depends_on: kf.strings("depends_on"),
                 prune: kf.bool("prune").unwrap_or(true),
                 interval_secs: kf.secs("interval").unwrap_or(600),
+                substitute: kf.bool("substitute").unwrap_or(false),
             },
         );
     }

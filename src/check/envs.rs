@@ -87,6 +87,11 @@ fn is_azd_env_name(name: &str) -> bool {
 /// environment in what platc writes.
 const FIXED: &[(&str, &str, &str)] = &[
     (
+        "kustomization",
+        "substitute",
+        "the variables are the platform's in every environment: set `substitute` in the kustomization itself",
+    ),
+    (
         "platform",
         "location",
         "azd keeps each environment's region in its own AZURE_LOCATION: leave `location = env(\"AZURE_LOCATION\")` and run `azd env set AZURE_LOCATION <region>` in the environment",

@@ -8,7 +8,6 @@
 mod access;
 mod addons;
 mod extensions;
-mod gitops;
 mod insights;
 mod policy;
 mod pools;
@@ -60,7 +59,6 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
     l.registry_pull();
     l.flux_extension();
     l.app_config_provider();
-    l.flux_configurations();
     l.container_insights_collection();
     l.prometheus_pipeline();
     l.diagnostic_settings();

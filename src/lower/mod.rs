@@ -10,6 +10,7 @@ mod cluster;
 mod data;
 mod envs;
 mod envvars;
+mod gitops;
 mod grants;
 mod identity;
 mod json;
@@ -160,7 +161,7 @@ pub(crate) fn azure_name(rule: &NameRule, decl: &str) -> Expr {
 /// The kinds of declaration, in the order their modules appear in main.bicep. Lowering goes one
 /// kind at a time: its modules are built, merged across environments, shared, printed and
 /// dropped before the next kind is built, so a large platform never holds every syntax tree.
-const KINDS: [&str; 9] = [
+const KINDS: [&str; 10] = [
     "network",
     "logs",
     "metrics",
@@ -170,6 +171,8 @@ const KINDS: [&str; 9] = [
     "appconfig",
     "cluster",
     "identity",
+    // Last: Flux installs software as soon as its configurations exist (see `gitops`).
+    "gitops",
 ];
 
 /// Lowers the platform as every environment sees it into one set of files.
@@ -887,6 +890,12 @@ fn declaration_names<'a>(p: &'a Platform, kind: &str) -> Vec<&'a str> {
         "appconfig" => names(&p.appconfigs),
         "cluster" => names(&p.clusters),
         "identity" => names(&p.identities),
+        "gitops" => p
+            .clusters
+            .iter()
+            .filter(|(_, c)| gitops::has_gitops(c))
+            .map(|(n, _)| n.as_str())
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -911,6 +920,12 @@ fn module_at(ctx: &Ctx, kind: &str, i: usize) -> Option<Module> {
         "appconfig" => nth(&p.appconfigs, i, |n, x| data::appconfig(ctx, n, x)),
         "cluster" => nth(&p.clusters, i, |n, x| cluster::cluster(ctx, n, x)),
         "identity" => nth(&p.identities, i, |n, x| identity::identity(ctx, n, x)),
+        "gitops" => p
+            .clusters
+            .iter()
+            .filter(|(_, c)| gitops::has_gitops(c))
+            .nth(i)
+            .map(|(n, c)| gitops::gitops(ctx, n, c)),
         _ => None,
     }
 }

@@ -89,6 +89,15 @@ impl Module {
         );
     }
 
+    /// Takes back a parameter `new` declared for every module, for a module that has no use for it
+    /// (an unused parameter is one more thing for a reader to wonder about).
+    pub fn drop_param(&mut self, name: &str) {
+        self.params
+            .retain(|p| !matches!(p, Item::Param { name: n, .. } if n == name));
+        self.args
+            .retain(|a| !matches!(&a.key, Key::Name(k) if k == name));
+    }
+
     /// Declares a parameter and records what main.bicep passes; returns the parameter's reference.
     /// Declaring the same parameter twice yields the first one.
     pub fn param(&mut self, name: &str, ty: Type, description: &str, value: Expr) -> Expr {

@@ -1,0 +1,277 @@
+//! The GitOps module of a cluster: its Flux configurations, one per `gitops` block, the storage
+//! accounts blob sources read, and the values kustomizations may substitute into their manifests.
+//!
+//! Deployed after every other module, and apart from the cluster's: Flux starts installing
+//! software as soon as a configuration exists, so the identities that software signs in with
+//! (created after the cluster, since they federate with its issuer) already exist by then, and
+//! their client ids, with the other values the platform provisioned, can be handed to the
+//! manifests through Flux post-build substitution.
+
+use super::module::Module;
+use super::{Ctx, Principal, role_assignment};
+use crate::azure::types;
+use crate::bicep::{self, Decorator, Expr, Item, Obj, Resource, Type, arr, call, id, s};
+use crate::model::{Cluster, Gitops, GitopsSource, Platform};
+
+/// An `existing` resource named by a module parameter.
+fn existing(symbol: &str, type_: &'static str, name: Expr) -> Item {
+    let mut r = Resource::new(symbol, type_, Obj::new().set("name", name).build());
+    r.existing = true;
+    Item::Resource(r)
+}
+
+fn git_repository(url: &str, (kind, value): &(String, String), interval_secs: u64) -> Expr {
+    Obj::new()
+        .set("url", s(url.to_string()))
+        .set(
+            "repositoryRef",
+            Obj::new().set(kind.clone(), s(value.clone())).build(),
+        )
+        .set("syncIntervalInSeconds", Expr::Int(interval_secs as i64))
+        .set("timeoutInSeconds", Expr::Int(180))
+        .build()
+}
+
+/// A blob container source, read with the kubelet identity (see `blob_reader`).
+fn azure_blob(storage: &str, container: &str, interval_secs: u64) -> Expr {
+    Obj::new()
+        .set(
+            "url",
+            id(storage.to_string()).dot("properties.primaryEndpoints.blob"),
+        )
+        .set("containerName", s(container.to_string()))
+        .set("syncIntervalInSeconds", Expr::Int(interval_secs as i64))
+        .set("timeoutInSeconds", Expr::Int(180))
+        .set(
+            "managedIdentity",
+            Obj::new()
+                .set(
+                    "clientId",
+                    id("cluster").dot("properties.identityProfile.kubeletidentity.clientId"),
+                )
+                .build(),
+        )
+        .build()
+}
+
+/// The variables a substituting kustomization gets, by name, with the module output each comes
+/// from: the names azd's outputs use, always with the declaration's name, so that a manifest's
+/// variable does not change meaning when a second declaration of the kind arrives. Flux's
+/// variable names are letters, digits and `_`.
+pub fn substitutions(p: &Platform) -> Vec<(String, &'static str, String, &'static str)> {
+    let upper = |name: &str| -> String {
+        name.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for n in p.identities.keys() {
+        out.push((
+            format!("AZURE_IDENTITY_{}_CLIENT_ID", upper(n)),
+            "identity",
+            n.clone(),
+            "clientId",
+        ));
+    }
+    for n in p.vaults.keys() {
+        out.push((
+            format!("AZURE_KEY_VAULT_{}_NAME", upper(n)),
+            "vault",
+            n.clone(),
+            "name",
+        ));
+        out.push((
+            format!("AZURE_KEY_VAULT_{}_URI", upper(n)),
+            "vault",
+            n.clone(),
+            "uri",
+        ));
+    }
+    for n in p.appconfigs.keys() {
+        out.push((
+            format!("AZURE_APP_CONFIGURATION_{}_ENDPOINT", upper(n)),
+            "appconfig",
+            n.clone(),
+            "endpoint",
+        ));
+    }
+    for n in p.registries.keys() {
+        out.push((
+            format!("AZURE_CONTAINER_REGISTRY_{}_ENDPOINT", upper(n)),
+            "registry",
+            n.clone(),
+            "loginServer",
+        ));
+    }
+    out
+}
+
+/// What a module builds for one cluster's GitOps: the storage accounts already declared (several
+/// configurations may read one), and the substitution table once a kustomization wants it.
+struct GitopsLowering<'a> {
+    ctx: &'a Ctx<'a>,
+    m: Module,
+    blob_accounts: Vec<&'a str>,
+    substitute: Option<Expr>,
+}
+
+pub(super) fn gitops(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
+    let m = Module::new(
+        "gitops",
+        "gitops",
+        name,
+        &c.meta,
+        Ctx::output("cluster", name, "name"),
+        "AKS cluster the configurations install into",
+    );
+    let mut l = GitopsLowering {
+        ctx,
+        m,
+        blob_accounts: Vec::new(),
+        substitute: None,
+    };
+    // Flux configurations are extension resources of the cluster: they take neither tags nor a
+    // location of their own (the substitutions name the location, when a kustomization has them).
+    l.m.drop_param("tags");
+    l.m.push(existing("cluster", types::MANAGED_CLUSTER, id("name")));
+    for (gname, g) in &c.gitops {
+        l.flux_configuration(gname, g);
+    }
+    if l.substitute.is_none() {
+        l.m.drop_param("location");
+    }
+    l.m
+}
+
+impl<'a> GitopsLowering<'a> {
+    /// The `postBuild.substitute` table, its values passed in from the modules that made them.
+    fn substitution_table(&mut self) -> Expr {
+        if let Some(t) = &self.substitute {
+            return t.clone();
+        }
+        let mut table = Obj::new()
+            .set("AZURE_TENANT_ID", call("tenant", vec![]).dot("tenantId"))
+            .set(
+                "AZURE_SUBSCRIPTION_ID",
+                call("subscription", vec![]).dot("subscriptionId"),
+            )
+            .set("AZURE_LOCATION", id("location"))
+            .set("AZURE_AKS_CLUSTER_NAME", id("name"));
+        for (var, kind, decl, output) in substitutions(self.ctx.p) {
+            let param = self.m.param(
+                &bicep::ident("", &var.to_ascii_lowercase()),
+                Type::String,
+                &format!("{var} for the manifests: `{output}` of {kind} `{decl}`"),
+                Ctx::output(kind, &decl, output),
+            );
+            table.push(var, param);
+        }
+        let t = self.m.var("substitutions", table.build());
+        self.substitute = Some(t.clone());
+        t
+    }
+
+    fn kustomizations(&mut self, g: &Gitops) -> Expr {
+        let mut ks = Obj::new();
+        for (kname, k) in &g.kustomizations {
+            // `dependsOn` even when empty: an environment that changes it then changes a value,
+            // not the shape of a configuration that refers to other modules' outputs.
+            let mut ko = Obj::new().set("path", s(k.path.clone())).set(
+                "dependsOn",
+                arr(k.depends_on.iter().map(|d| s(d.clone())).collect()),
+            );
+            ko.push("prune", Expr::Bool(k.prune));
+            ko.push("syncIntervalInSeconds", Expr::Int(k.interval_secs as i64));
+            ko.push("timeoutInSeconds", Expr::Int(600));
+            if k.substitute {
+                let table = self.substitution_table();
+                ko.push("postBuild", Obj::new().set("substitute", table).build());
+            }
+            ks.push(kname.clone(), ko.build());
+        }
+        ks.build()
+    }
+
+    fn flux_configuration(&mut self, gname: &str, g: &'a Gitops) {
+        let mut deps = Vec::new();
+        let mut gp = Obj::new()
+            .set("scope", s("cluster"))
+            .set("namespace", s(g.namespace.clone()));
+        match &g.source {
+            GitopsSource::Git { url, reference } => {
+                gp.push("sourceKind", s("GitRepository"));
+                gp.push(
+                    "gitRepository",
+                    git_repository(url, reference, g.interval_secs),
+                );
+            }
+            GitopsSource::Blob { storage, container } => {
+                let ident = bicep::ident("storage", storage);
+                if !self.blob_accounts.contains(&storage.as_str()) {
+                    self.blob_reader(storage, &ident);
+                    self.blob_accounts.push(storage);
+                }
+                deps.push(id(format!("{ident}Reader")));
+                gp.push("sourceKind", s("AzureBlob"));
+                gp.push("azureBlob", azure_blob(&ident, container, g.interval_secs));
+            }
+        }
+        let ks = self.kustomizations(g);
+        gp.push("kustomizations", ks);
+        let mut body = Obj::new()
+            .set("name", s(gname.to_string()))
+            .set("scope", id("cluster"))
+            .set("properties", gp.build());
+        if !deps.is_empty() {
+            body.push("dependsOn", arr(deps));
+        }
+        let mut r = Resource::new(
+            bicep::ident("gitops", gname),
+            types::FLUX_CONFIG,
+            body.build(),
+        );
+        r.comment = Some(format!("gitops \"{gname}\""));
+        r.decorators = g
+            .doc
+            .iter()
+            .map(|d| Decorator::description(d.clone()))
+            .collect();
+        self.m.push(Item::Resource(r));
+    }
+
+    /// The storage account `storage` (Bicep symbol `ident`) and the kubelet identity's role to
+    /// read its blobs.
+    fn blob_reader(&mut self, storage: &str, ident: &str) {
+        let sname = self.m.param(
+            &format!("{ident}Name"),
+            Type::String,
+            &format!("Name of storage `{storage}`, a Flux source"),
+            Ctx::output("storage", storage, "name"),
+        );
+        self.m.push(existing(ident, types::STORAGE, sname));
+        role_assignment(
+            &mut self.m,
+            &format!("{ident}Reader"),
+            ident,
+            Principal::Managed {
+                principal_id: id("cluster")
+                    .dot("properties.identityProfile.kubeletidentity.objectId"),
+            },
+            "Storage Blob Data Reader",
+            Some(format!(
+                "Flux reads storage `{storage}` with the kubelet identity"
+            )),
+        );
+    }
+}
+
+/// Whether `c` has anything for a GitOps module.
+pub(super) fn has_gitops(c: &Cluster) -> bool {
+    !c.gitops.is_empty()
+}
