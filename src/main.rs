@@ -438,23 +438,26 @@ fn preflight(
         .map_or(0, |d| d.as_secs());
     let issued = from_env("PLATC_SECRETS_ISSUED_AT");
     let principal = from_env("AZURE_PRINCIPAL_ID");
+    let subscription = from_env("AZURE_SUBSCRIPTION_ID");
     let now = platc::preflight::iso_utc(now);
     let cx = platc::preflight::Context {
         env: &env,
         location: &location,
         secrets_issued_at: issued.as_deref(),
         principal_id: principal.as_deref(),
+        subscription: subscription.as_deref(),
         now: &now,
     };
     let outcome = match platc::preflight::preflight(p, &cx, &result.artifacts, &mut az) {
         Ok(o) => o,
         // azd signs in on its own (`azd auth login`), and many of its users never sign in to az:
-        // without az the checks are skipped, loudly, rather than stopping every provision.
+        // without az the checks are skipped, loudly, rather than stopping every provision. What
+        // needs no Azure is still done.
         Err(e @ (AzError::CannotRun(_) | AzError::NotLoggedIn(_))) => {
             eprintln!(
-                "warning: preflight skipped: {e}; sign in with `az login` so that platc can register resource providers, recover soft-deleted vaults and check the region before deploying"
+                "warning: preflight skipped its Azure checks: {e}; sign in with `az login` so that platc can register resource providers, grant the deployer App Configuration Data Owner ahead of the key-values (or the first provision may fail with 403), recover soft-deleted vaults and check the region before deploying"
             );
-            return ExitCode::SUCCESS;
+            platc::preflight::without_az(p, &cx)
         }
         Err(e) => {
             eprintln!("error: cannot run the preflight checks: {e}");
@@ -469,14 +472,21 @@ fn preflight(
         program: "azd",
     };
     for (name, value) in &outcome.env {
-        if let Err(e) = platc::verify::Az::run(
+        match platc::verify::Az::run(
             &mut azd,
             &["env", "set", name, value, "--environment", &env],
         ) {
-            eprintln!(
-                "error: cannot set {name} in azd environment {env}: {e}; run `azd env set {name} {value}`"
-            );
-            return ExitCode::from(2);
+            Ok(_) => {}
+            // Run by hand, outside azd: say what to set.
+            Err(AzError::CannotRun(e)) => eprintln!(
+                "warning: cannot run azd ({e}): run `azd env set {name} {value} --environment {env}`"
+            ),
+            Err(e) => {
+                eprintln!(
+                    "error: cannot set {name} in azd environment {env}: {e}; run `azd env set {name} {value}`"
+                );
+                return ExitCode::from(2);
+            }
         }
     }
     if outcome.ok() {

@@ -99,6 +99,9 @@ pub struct Context<'a> {
     pub secrets_issued_at: Option<&'a str>,
     /// The deployer's object id (`AZURE_PRINCIPAL_ID`), if azd gave one.
     pub principal_id: Option<&'a str>,
+    /// azd's subscription (`AZURE_SUBSCRIPTION_ID`), which every `az` call names: `az`'s own
+    /// default may be another.
+    pub subscription: Option<&'a str>,
     pub now: &'a str,
 }
 
@@ -108,15 +111,46 @@ pub fn preflight(
     artifacts: &Artifacts,
     az: &mut dyn Az,
 ) -> Result<Outcome, AzError> {
-    let (env, location) = (cx.env, cx.location);
+    let location = cx.location;
+    let mut scoped = InSubscription {
+        az,
+        subscription: cx.subscription.filter(|s| !s.is_empty()),
+    };
+    let az: &mut dyn Az = &mut scoped;
     let mut out = Outcome::default();
     secrets_issued(p, cx, &mut out);
     let kind = principal_type(az, &mut out)?;
-    providers(artifacts, az, &mut out)?;
+    providers(p, artifacts, az, &mut out)?;
     key_value_writer(p, cx, kind, az, &mut out)?;
-    soft_deleted(p, env, az, &mut out)?;
+    soft_deleted(p, cx, az, &mut out)?;
     region(p, location, az, &mut out)?;
     Ok(out)
+}
+
+/// `az`, told azd's subscription on every call but Entra ID's (`az ad`), which take none.
+struct InSubscription<'a, 'b> {
+    az: &'a mut dyn Az,
+    subscription: Option<&'b str>,
+}
+
+impl Az for InSubscription<'_, '_> {
+    fn run(&mut self, args: &[&str]) -> Result<Value, AzError> {
+        match self.subscription {
+            Some(sub) if args.first() != Some(&"ad") => {
+                let mut with: Vec<&str> = args.to_vec();
+                with.extend(["--subscription", sub]);
+                self.az.run(&with)
+            }
+            _ => self.az.run(args),
+        }
+    }
+}
+
+/// What preflight does without `az`: the time secrets' expiry counts from needs no Azure.
+pub fn without_az(p: &Platform, cx: &Context) -> Outcome {
+    let mut out = Outcome::default();
+    secrets_issued(p, cx, &mut out);
+    out
 }
 
 /// The time this environment's secrets count their expiry from, set once: main.bicep reads it
@@ -187,15 +221,36 @@ fn principal_type(az: &mut dyn Az, out: &mut Outcome) -> Result<Option<Account>,
             return Ok(None);
         }
     };
+    // azd finds the deployer's object id while it fills in the parameters and does not keep it
+    // in its environment, so it is asked of Entra ID here.
+    let name = account
+        .pointer("/user/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let shown = if kind == "User" {
+        az.run(&["ad", "signed-in-user", "show"])
+    } else {
+        az.run(&["ad", "sp", "show", "--id", name])
+    };
+    let object_id = match shown {
+        Ok(v) => v.get("id").and_then(Value::as_str).map(str::to_string),
+        Err(e) if !e.stops() => None,
+        Err(e) => return Err(e),
+    };
     out.env.push(("AZURE_PRINCIPAL_TYPE".into(), kind.into()));
     out.add(Status::Ok, "deployer", format!("signed in as a {kind}"));
-    Ok(Some(Account { kind, subscription }))
+    Ok(Some(Account {
+        kind,
+        subscription,
+        object_id,
+    }))
 }
 
-/// The signed-in account: its principal type and subscription.
+/// The signed-in account: its principal type, subscription and object id.
 struct Account {
     kind: &'static str,
     subscription: String,
+    object_id: Option<String>,
 }
 
 /// ARM writes App Configuration key-values through the store's data plane as the deployer
@@ -215,29 +270,20 @@ fn key_value_writer(
     if p.appconfigs.values().all(|a| a.entries.is_empty()) {
         return Ok(());
     }
-    let (Some(account), Some(principal)) = (account, cx.principal_id.filter(|id| !id.is_empty()))
-    else {
+    let Some(account) = account else {
+        return Ok(());
+    };
+    let principal = cx
+        .principal_id
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .or_else(|| account.object_id.clone());
+    let Some(principal) = principal else {
         out.add(Status::Failed, "key-value writer", "no deployer principal id (AZURE_PRINCIPAL_ID): App Configuration key-values cannot be written");
         return Ok(());
     };
-    let group = format!("rg-{}-{}", p.name, cx.env);
-    match az.run(&["group", "show", "--name", &group]) {
-        Ok(_) => {}
-        Err(AzError::NotFound(_)) => {
-            let tag = format!("azd-env-name={}", cx.env);
-            az.run(&[
-                "group",
-                "create",
-                "--name",
-                &group,
-                "--location",
-                cx.location,
-                "--tags",
-                &tag,
-            ])?;
-        }
-        Err(e) => return Err(e),
-    }
+    let principal = principal.as_str();
+    let group = ensure_group(p, cx, az)?;
     let role = azure::role_id("App Configuration Data Owner").unwrap_or_default();
     let scope = format!(
         "/subscriptions/{}/resourceGroups/{group}",
@@ -309,8 +355,21 @@ pub fn namespaces(artifacts: &Artifacts) -> Vec<String> {
 
 /// Registers every namespace the deployment needs that the subscription has not: `az provider
 /// register --wait` is idempotent and returns once the namespace is registered.
-fn providers(artifacts: &Artifacts, az: &mut dyn Az, out: &mut Outcome) -> Result<(), AzError> {
-    for ns in namespaces(artifacts) {
+fn providers(
+    p: &Platform,
+    artifacts: &Artifacts,
+    az: &mut dyn Az,
+    out: &mut Outcome,
+) -> Result<(), AzError> {
+    let mut all = namespaces(artifacts);
+    // The Azure Policy add-on reports compliance through Microsoft.PolicyInsights, which
+    // "Secure your cluster with Azure Policy" (learn.microsoft.com) registers first.
+    if p.clusters.values().any(|c| c.azure_policy.is_some()) {
+        all.push("Microsoft.PolicyInsights".into());
+        all.sort();
+        all.dedup();
+    }
+    for ns in all {
         let shown = az.run(&["provider", "show", "--namespace", &ns])?;
         let state = shown
             .get("registrationState")
@@ -356,7 +415,7 @@ fn deployed_as(rule: &azure::NameRule, decl: &str, name: &str) -> bool {
 /// possible under purge protection and would lose them.
 fn soft_deleted(
     p: &Platform,
-    env: &str,
+    cx: &Context,
     az: &mut dyn Az,
     out: &mut Outcome,
 ) -> Result<(), AzError> {
@@ -387,7 +446,7 @@ fn soft_deleted(
             let ours = tags
                 .and_then(|t| t.get("azd-env-name"))
                 .and_then(Value::as_str)
-                == Some(env);
+                == Some(cx.env);
             let Some(decl) = decls.iter().find(|d| deployed_as(rule, d, name)) else {
                 continue;
             };
@@ -395,6 +454,8 @@ fn soft_deleted(
                 continue;
             }
             let what = format!("{kind} {decl}");
+            // A vault or store is recovered into its resource group, which `azd down` deleted.
+            ensure_group(p, cx, az)?;
             let mut args = vec![group, recover, "--name", name];
             if group == "appconfig" {
                 args.push("--yes");
@@ -411,6 +472,31 @@ fn soft_deleted(
         }
     }
     Ok(())
+}
+
+/// The environment's resource group, created as main.bicep creates it (tagged for azd) where it
+/// does not exist yet: `azd down` deleted it, and a grant or a recovered vault needs it.
+fn ensure_group(p: &Platform, cx: &Context, az: &mut dyn Az) -> Result<String, AzError> {
+    let group = format!("rg-{}-{}", p.name, cx.env);
+    match az.run(&["group", "show", "--name", &group]) {
+        Ok(_) => {}
+        Err(AzError::NotFound(_)) => {
+            let tag = format!("azd-env-name={}", cx.env);
+            let create = [
+                "group",
+                "create",
+                "--name",
+                &group,
+                "--location",
+                cx.location,
+                "--tags",
+                &tag,
+            ];
+            az.run(&create)?;
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(group)
 }
 
 /// Region names compare without case and spaces: `az` gives `eastus` in one place and `East US`
@@ -444,6 +530,72 @@ fn region(p: &Platform, location: &str, az: &mut dyn Az, out: &mut Outcome) -> R
     }
     if p.metrics.values().any(|m| m.grafana) {
         grafana_offered(location, az, out)?;
+    }
+    versions_offered(p, location, az, out)
+}
+
+/// Whether `json` holds, anywhere, a string `wanted` or one that starts `wanted.` (a patch of a
+/// minor version): read that way, a change in the shape of `az`'s answer does not matter.
+fn mentions(json: &Value, wanted: &str) -> bool {
+    match json {
+        Value::String(s) => s == wanted || s.starts_with(&format!("{wanted}.")),
+        Value::Array(items) => items.iter().any(|v| mentions(v, wanted)),
+        Value::Object(map) => map.values().any(|v| mentions(v, wanted)),
+        _ => false,
+    }
+}
+
+/// AKS offers a Kubernetes minor version and an Istio add-on revision for about a year each: a
+/// pin the region no longer offers is refused when the cluster is created.
+fn versions_offered(
+    p: &Platform,
+    location: &str,
+    az: &mut dyn Az,
+    out: &mut Outcome,
+) -> Result<(), AzError> {
+    let pinned: Vec<(&String, &str)> = p
+        .clusters
+        .iter()
+        .filter_map(|(n, c)| c.kubernetes.as_deref().map(|v| (n, v)))
+        .filter(|(_, v)| v.starts_with(|ch: char| ch.is_ascii_digit()))
+        .collect();
+    if !pinned.is_empty() {
+        let offered = az.run(&["aks", "get-versions", "--location", location])?;
+        for (name, v) in pinned {
+            let (status, detail) = if mentions(&offered, v) {
+                (Status::Ok, format!("Kubernetes {v} offered in {location}"))
+            } else {
+                (
+                    Status::Failed,
+                    format!(
+                        "Kubernetes {v} is not offered in {location} (`az aks get-versions`); pin a version it offers, or remove `kubernetes` and let the upgrade channel choose"
+                    ),
+                )
+            };
+            out.add(status, format!("cluster {name}"), detail);
+        }
+    }
+    let meshes: Vec<(&String, &str)> = p
+        .clusters
+        .iter()
+        .filter_map(|(n, c)| c.istio.as_ref().map(|i| (n, i.revision.as_str())))
+        .filter(|(_, r)| r.starts_with("asm-"))
+        .collect();
+    if !meshes.is_empty() {
+        let offered = az.run(&["aks", "mesh", "get-revisions", "--location", location])?;
+        for (name, r) in meshes {
+            let (status, detail) = if mentions(&offered, r) {
+                (Status::Ok, format!("Istio {r} offered in {location}"))
+            } else {
+                (
+                    Status::Failed,
+                    format!(
+                        "Istio revision {r} is not offered in {location} (`az aks mesh get-revisions`); use one it offers"
+                    ),
+                )
+            };
+            out.add(status, format!("istio {name}"), detail);
+        }
     }
     Ok(())
 }
@@ -483,12 +635,28 @@ fn vm_size(
         );
         return Ok(());
     };
+    // Zones the subscription may not use are listed too, and named again in `restrictions`.
+    let restricted: Vec<&str> = sku
+        .get("restrictions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| r.get("type").and_then(Value::as_str) == Some("Zone"))
+        .filter_map(|r| {
+            r.pointer("/restrictionInfo/zones")
+                .and_then(Value::as_array)
+        })
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
     let offered: Vec<String> = sku
         .pointer("/locationInfo/0/zones")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|z| z.as_str().map(str::to_string))
+        .filter_map(|z| z.as_str())
+        .filter(|z| !restricted.contains(z))
+        .map(str::to_string)
         .collect();
     let missing: Vec<String> = pool
         .zones
@@ -615,6 +783,7 @@ mod tests {
             location,
             secrets_issued_at: issued,
             principal_id: Some("0000-deployer"),
+            subscription: None,
             now: "2026-12-04T17:00:00Z",
         }
     }
@@ -667,6 +836,12 @@ mod tests {
             (
                 "account list-locations",
                 Ok(json!([{"name": "eastus", "availabilityZoneMappings": [{"logicalZone": "1"}]}])),
+            ),
+            ("ad sp show", Ok(json!({"id": "0000-deployer"}))),
+            ("group show", Ok(json!({"name": "rg-x-dev"}))),
+            (
+                "aks get-versions",
+                Ok(json!({"values": [{"version": "1.33", "patchVersions": {"1.33.2": {}}}]})),
             ),
             (
                 "provider show --namespace Microsoft.Dashboard",

@@ -142,7 +142,7 @@ fn reference_platform_covers_the_seed_design() {
         "enableSecretRotation: 'true'",
         "azurepolicy: {",
         "mode: 'Istio'",
-        "revisions: ['asm-1-27']",
+        "revisions: ['asm-1-29']",
         "mode: 'External'",
         "azureMonitorProfile: {",
         "extensionType: 'microsoft.flux'",

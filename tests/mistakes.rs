@@ -209,17 +209,17 @@ const MISTAKES: &[Mistake] = &[
     ),
     manual(
         "Istio version instead of revision",
-        ("revision = \"asm-1-27\"", "revision = \"1.27\""),
+        ("revision = \"asm-1-29\"", "revision = \"1.29\""),
         "E0206",
-        "\"1.27\"",
-        ("\"1.27\"", "\"asm-1-27\""),
+        "\"1.29\"",
+        ("\"1.29\"", "\"asm-1-29\""),
     ),
     manual(
         "Kubernetes version with a v",
-        ("kubernetes = \"1.33\"", "kubernetes = \"v1.33\""),
+        ("kubernetes = \"1.35\"", "kubernetes = \"v1.35\""),
         "E0206",
-        "\"v1.33\"",
-        ("\"v1.33\"", "\"1.33\""),
+        "\"v1.35\"",
+        ("\"v1.35\"", "\"1.35\""),
     ),
     manual(
         "GitOps without Flux",

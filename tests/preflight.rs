@@ -41,7 +41,10 @@ fn preflight_with(region: &str, issued: Option<&str>) -> (i32, String, String) {
         .env("PLATC_AZ_REGION", region)
         .env("AZURE_ENV_NAME", "dev")
         .env("AZURE_LOCATION", "eastus")
-        .env("AZURE_PRINCIPAL_ID", "9b62aaaa-0000-4000-8000-000000000009")
+        .env(
+            "AZURE_SUBSCRIPTION_ID",
+            "00000000-0000-4000-8000-00000000000a",
+        )
         .args(["preflight", "examples/platform.plat"])
         .output()
         .unwrap();
@@ -88,6 +91,19 @@ fn a_fresh_subscription_is_made_ready() {
         asked.contains("az role assignment create --assignee-object-id 9b62aaaa-0000-4000-8000-000000000009 --assignee-principal-type ServicePrincipal --role 5ae67dd6-50cb-40e7-96ff-dc2bfa4b606b --scope /subscriptions/00000000-0000-4000-8000-00000000000a/resourceGroups/rg-contoso-dev"),
         "{asked}"
     );
+    // azd's subscription is named on every call but Entra ID's; the deployer's object id comes
+    // from Entra ID, since azd keeps none in its environment.
+    assert!(
+        asked.contains("az provider show --namespace Microsoft.KeyVault --subscription 00000000-0000-4000-8000-00000000000a"),
+        "{asked}"
+    );
+    assert!(
+        asked.contains("az ad sp show --id ci --output json\n"),
+        "{asked}"
+    );
+    for line in ["OK      cluster main", "OK      istio main"] {
+        assert!(out.contains(line), "{line}:\n{out}");
+    }
     // Registered providers are left alone.
     assert!(
         !asked.contains("register --namespace Microsoft.KeyVault"),
@@ -135,5 +151,14 @@ fn without_az_signed_in_the_checks_are_skipped_not_the_provision() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: preflight skipped"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("warning: preflight skipped its Azure checks"),
+        "{stderr}"
+    );
+    // What needs no Azure is still done, or said.
+    assert!(
+        stderr.contains("azd env set PLATC_SECRETS_ISSUED_AT"),
+        "{stderr}"
+    );
 }

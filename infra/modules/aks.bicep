@@ -77,7 +77,7 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
     }
   }
   properties: {
-    kubernetesVersion: '1.33'
+    kubernetesVersion: '1.35'
     dnsPrefix: name
     enableRBAC: true
     disableLocalAccounts: true
@@ -174,7 +174,7 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
     serviceMeshProfile: {
       mode: 'Istio'
       istio: {
-        revisions: ['asm-1-27']
+        revisions: ['asm-1-29']
         components: {
           ingressGateways: [
             { enabled: true, mode: 'External' }
