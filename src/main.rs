@@ -364,13 +364,15 @@ fn verify(
         program: "az",
     };
     let report = loop {
-        let report = match platc::verify::verify(&checked, &env, &sources, &map, &rg, &mut az) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: cannot verify {rg}: {e}");
-                return ExitCode::from(2);
-            }
-        };
+        let lookup = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
+        let report =
+            match platc::verify::verify(&checked, &env, &sources, &map, &rg, &mut az, &lookup) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: cannot verify {rg}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
         if report.ok() || std::time::Instant::now() >= deadline {
             break report;
         }

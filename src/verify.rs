@@ -311,6 +311,7 @@ pub fn verify(
     map: &Value,
     rg: &str,
     az: &mut dyn Az,
+    lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Report, AzError> {
     let p: &Platform = checked.environments.get(env).unwrap_or(&checked.default);
     let mut v = Verifier {
@@ -330,7 +331,7 @@ pub fn verify(
         let Some(aks) = deployed.actual(&format!("cluster-{name}"), "cluster") else {
             continue;
         };
-        if let Some(issuer) = cluster(&mut v, &aks, c) {
+        if let Some(issuer) = cluster(&mut v, &aks, c, lookup) {
             issuers.push((name.clone(), issuer));
         }
     }
@@ -592,7 +593,12 @@ fn role_assignments(v: &mut Verifier, deployed: &Deployed, id_name: &str, i: &Id
 }
 
 /// A cluster's key settings, extensions and Flux configurations; returns its OIDC issuer.
-fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
+fn cluster(
+    v: &mut Verifier,
+    aks: &str,
+    c: &Cluster,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
     let span = c.meta.span;
     let rg = v.rg.clone();
     let show = match v.az(&["aks", "show", "--resource-group", &rg, "--name", aks]) {
@@ -606,12 +612,19 @@ fn cluster(v: &mut Verifier, aks: &str, c: &Cluster) -> Option<String> {
             return None;
         }
     };
-    let mut cc = ClusterCheck { v, aks, span, show };
+    let mut cc = ClusterCheck {
+        v,
+        aks,
+        span,
+        show,
+        lookup,
+    };
     cc.settings(c);
     cc.addons(c);
     cc.provisioned();
     cc.extensions(c);
     cc.policy(c);
+    cc.admins(c);
     cc.flux(c);
     cc.get(&["oidcIssuerProfile", "issuerUrl"])
         .or_else(|| cc.get(&["oidcIssuerProfile", "issuerURL"]))
@@ -624,6 +637,8 @@ struct ClusterCheck<'a, 'b> {
     aks: &'a str,
     span: Span,
     show: Value,
+    /// The azd environment's values, for admins named by `env()`.
+    lookup: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl ClusterCheck<'_, '_> {
@@ -790,6 +805,69 @@ impl ClusterCheck<'_, '_> {
             target,
             format!("{title}, effect {live} (expected {effect})"),
         );
+    }
+
+    /// Each admin the platform names holds both cluster roles at the cluster: without them
+    /// nobody can operate a cluster with local accounts off. An admin read from an empty azd
+    /// variable is none (the deployer stands in, whom verify does not know).
+    fn admins(&mut self, c: &Cluster) {
+        use crate::azure::cluster_access::{ADMIN_ROLE, USER_ROLE};
+        let scope = self.text(&["id"]);
+        for admin in c.admins.iter().flatten() {
+            let id = match crate::model::parse_env_marker(admin) {
+                Some((var, default)) => (self.lookup)(&var).or(default).unwrap_or_default(),
+                None => admin.clone(),
+            };
+            if id.is_empty() {
+                continue;
+            }
+            let listed = self.v.az(&[
+                "role",
+                "assignment",
+                "list",
+                "--assignee",
+                &id,
+                "--scope",
+                &scope,
+            ]);
+            let held: Vec<String> = match listed {
+                Ok(list) => list
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a.get("roleDefinitionName").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect(),
+                Err(e) => {
+                    self.row(
+                        Status::Failed,
+                        "cluster admin",
+                        id,
+                        format!("cannot list its roles: {e}"),
+                    );
+                    continue;
+                }
+            };
+            let missing: Vec<&str> = [ADMIN_ROLE, USER_ROLE]
+                .into_iter()
+                .filter(|r| !held.iter().any(|h| h == r))
+                .collect();
+            if missing.is_empty() {
+                self.row(
+                    Status::Ok,
+                    "cluster admin",
+                    id,
+                    "cluster admin and user roles".into(),
+                );
+            } else {
+                self.row(
+                    Status::Missing,
+                    "cluster admin",
+                    id,
+                    format!("lacks {}", missing.join(" and ")),
+                );
+            }
+        }
     }
 
     fn provisioned(&mut self) {

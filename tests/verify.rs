@@ -141,6 +141,28 @@ fn an_unassigned_policy_baseline_is_reported() {
     );
 }
 
+#[test]
+fn cluster_admins_are_checked_for_both_roles() {
+    let admin = ("AKS_ADMIN_GROUP_ID", "9b62aaaa-0000-4000-8000-0000000000ad");
+    let (code, out) = verify_with(None, &[admin], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        rows_with(&out, "ok")
+            .iter()
+            .any(|r| r.contains("cluster admin") && r.contains(admin.1)),
+        "{out}"
+    );
+    let (code, out) = verify_with(Some("admin-lacks-roles"), &[admin], &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        rows_with(&out, "MISSING")
+            .iter()
+            .any(|r| r.contains("cluster admin")
+                && r.contains("lacks Azure Kubernetes Service RBAC Cluster Admin")),
+        "{out}"
+    );
+}
+
 /// No report: a table of gaps would blame the environment for what is wrong with az.
 fn assert_stopped(code: i32, out: &str, why: &str) {
     assert_eq!(code, 2, "{out}");
