@@ -319,6 +319,7 @@ resource appConfigProvider 'Microsoft.KubernetesConfiguration/extensions@2024-11
       'global.clusterType': 'managedclusters'
     }
   }
+  dependsOn: [poolApps]
 }
 
 resource insightsRule 'Microsoft.Insights/dataCollectionRules@2024-03-11' = {

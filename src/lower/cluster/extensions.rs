@@ -2,19 +2,28 @@
 
 use super::ClusterLowering;
 use crate::azure::{extensions as ext, types};
-use crate::bicep::{Expr, Item, Obj, Resource, id, s};
+use crate::bicep::{self, Expr, Item, Obj, Resource, arr, id, s};
 
 /// An extension installed on the cluster, with its type-specific `properties`.
 fn extension(symbol: &str, name: &'static str, properties: Obj) -> Resource {
-    Resource::new(
-        symbol,
-        types::EXTENSION,
-        Obj::new()
-            .set("name", s(name))
-            .set("scope", id("cluster"))
-            .set("properties", properties.build())
-            .build(),
-    )
+    extension_after(symbol, name, properties, Vec::new())
+}
+
+/// `extension`, installed once the resources `after` exist.
+fn extension_after(
+    symbol: &str,
+    name: &'static str,
+    properties: Obj,
+    after: Vec<Expr>,
+) -> Resource {
+    let mut body = Obj::new()
+        .set("name", s(name))
+        .set("scope", id("cluster"))
+        .set("properties", properties.build());
+    if !after.is_empty() {
+        body.push("dependsOn", arr(after));
+    }
+    Resource::new(symbol, types::EXTENSION, body.build())
 }
 
 fn flux_properties() -> Obj {
@@ -60,11 +69,16 @@ impl ClusterLowering<'_> {
         if !self.c.app_config_provider {
             return;
         }
-        let r = extension(
-            "appConfigProvider",
-            ext::APPCONFIG_NAME,
-            app_config_properties(),
-        );
+        let body = app_config_properties();
+        // Its pods do not tolerate the first system pool's CriticalAddonsOnly taint, as Flux's
+        // do: installed before another pool exists, they cannot be scheduled and the install
+        // fails. So it waits for the cluster's other pools.
+        let first_system = self.first_system();
+        let pools: Vec<Expr> = (self.c.pools.iter().enumerate())
+            .filter(|(i, _)| *i != first_system)
+            .map(|(_, p)| id(bicep::ident("pool", &p.name)))
+            .collect();
+        let r = extension_after("appConfigProvider", ext::APPCONFIG_NAME, body, pools);
         self.m.push(Item::Resource(r));
     }
 }

@@ -74,7 +74,7 @@ fn pool_body(p: &Pool, subnet: Option<&Expr>, taint_system: bool, inline: bool) 
 impl ClusterLowering<'_> {
     /// The first system pool is declared inline: AKS needs one at creation, and it is the one
     /// scanners read. Others become child agentPools.
-    fn first_system(&self) -> usize {
+    pub(super) fn first_system(&self) -> usize {
         self.c.pools.iter().position(|p| p.system).unwrap_or(0)
     }
 
