@@ -137,33 +137,13 @@ fn text(type_: &'static str, what: &str, header: &dyn Fn(&str) -> Vec<String>) -
     };
     let mut target = Resource::new("target", type_, Obj::new().set("name", id("name")).build());
     target.existing = true;
-    let mut assignment = Resource::new(
+    let mut assignment = super::assignment(
         "assignment",
-        types::ROLE_ASSIGNMENT,
-        Obj::new()
-            .set(
-                "name",
-                call(
-                    "guid",
-                    vec![id("target").dot("id"), id("principalId"), id("roleId")],
-                ),
-            )
-            .set("scope", id("target"))
-            .set(
-                "properties",
-                Obj::new()
-                    .set(
-                        "roleDefinitionId",
-                        call(
-                            "subscriptionResourceId",
-                            vec![s(azure::ROLE_DEFINITION_TYPE), id("roleId")],
-                        ),
-                    )
-                    .set("principalId", id("principalId"))
-                    .set("principalType", s("ServicePrincipal"))
-                    .build(),
-            )
-            .build(),
+        "target",
+        id("principalId"),
+        id("roleId"),
+        None,
+        Some(s("ServicePrincipal")),
     );
     assignment.comment = Some(
         "Named by scope, principal and role: an identity created again gets an assignment of its\nown, where Azure would refuse to change the principal of the old one"

@@ -1631,42 +1631,59 @@ pub(crate) fn role_assignment(
             )
         }
     };
-    let mut r = Resource::new(
+    let mut r = assignment(
         name,
+        scope,
+        principal_id,
+        s(role_id),
+        Some(role),
+        Some(principal_type),
+    );
+    r.comment = comment;
+    r.condition = condition;
+    m.push(Item::Resource(r));
+}
+
+/// A `Microsoft.Authorization/roleAssignments` of role `role_id` to `principal` on the resource
+/// `scope`, named `guid(scope.id, principal, role_id)` as AVM names them (AZURE.md §3.13): an
+/// identity created again gets an assignment of its own, where Azure would refuse to move the
+/// old one to its new principal. `role`, the role's name, comments the id; without
+/// `principal_type` Azure finds the kind itself.
+pub(crate) fn assignment(
+    symbol: &str,
+    scope: &str,
+    principal: Expr,
+    role_id: Expr,
+    role: Option<&str>,
+    principal_type: Option<Expr>,
+) -> Resource {
+    let definition = call(
+        "subscriptionResourceId",
+        vec![s(azure::ROLE_DEFINITION_TYPE), role_id.clone()],
+    );
+    let mut props = match role {
+        Some(name) => Obj::new().set_commented("roleDefinitionId", definition, name),
+        None => Obj::new().set("roleDefinitionId", definition),
+    };
+    props.push("principalId", principal.clone());
+    if let Some(t) = principal_type {
+        props.push("principalType", t);
+    }
+    Resource::new(
+        symbol,
         types::ROLE_ASSIGNMENT,
         Obj::new()
             .set(
                 "name",
                 call(
                     "guid",
-                    vec![
-                        id(scope.to_string()).dot("id"),
-                        principal_id.clone(),
-                        s(role_id),
-                    ],
+                    vec![id(scope.to_string()).dot("id"), principal, role_id],
                 ),
             )
             .set("scope", id(scope.to_string()))
-            .set(
-                "properties",
-                Obj::new()
-                    .set_commented(
-                        "roleDefinitionId",
-                        call(
-                            "subscriptionResourceId",
-                            vec![s(azure::ROLE_DEFINITION_TYPE), s(role_id)],
-                        ),
-                        role,
-                    )
-                    .set("principalId", principal_id)
-                    .set("principalType", principal_type)
-                    .build(),
-            )
+            .set("properties", props.build())
             .build(),
-    );
-    r.comment = comment;
-    r.condition = condition;
-    m.push(Item::Resource(r));
+    )
 }
 
 /// Diagnostic settings sending a resource's logs and metrics to the platform's workspace: what the

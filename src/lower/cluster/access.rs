@@ -3,10 +3,10 @@
 //! Cluster User Role (to fetch the kubeconfig) on the cluster, and without `admins` the deployer
 //! does.
 
-use super::super::{Principal, role_assignment};
+use super::super::{Principal, assignment, role_assignment};
 use super::ClusterLowering;
-use crate::azure::{self, cluster_access, types};
-use crate::bicep::{Expr, Item, Obj, Resource, call, id, s};
+use crate::azure::{self, cluster_access};
+use crate::bicep::{Expr, Item, Resource, call, s};
 use crate::model::parse_env_marker;
 
 const ROLES: [(&str, &str); 2] = [
@@ -26,34 +26,7 @@ fn and(cond: Option<Expr>, more: Expr) -> Expr {
 /// roleId)`. No `principalType`: the id may be a group, a user or a service principal.
 fn admin_assignment(symbol: String, principal: Expr, role: &'static str) -> Resource {
     let role_id = azure::role_id(role).expect("cluster access roles are in the table");
-    Resource::new(
-        symbol,
-        types::ROLE_ASSIGNMENT,
-        Obj::new()
-            .set(
-                "name",
-                call(
-                    "guid",
-                    vec![id("cluster").dot("id"), principal.clone(), s(role_id)],
-                ),
-            )
-            .set("scope", id("cluster"))
-            .set(
-                "properties",
-                Obj::new()
-                    .set_commented(
-                        "roleDefinitionId",
-                        call(
-                            "subscriptionResourceId",
-                            vec![s(azure::ROLE_DEFINITION_TYPE), s(role_id)],
-                        ),
-                        role,
-                    )
-                    .set("principalId", principal)
-                    .build(),
-            )
-            .build(),
-    )
+    assignment(&symbol, "cluster", principal, s(role_id), Some(role), None)
 }
 
 impl ClusterLowering<'_> {
