@@ -17,7 +17,7 @@ mod properties;
 use super::module::Module;
 use super::{Ctx, Principal, azure_name, diagnostics, role_assignment};
 use crate::azure::{self, types};
-use crate::bicep::{Expr, Item, Obj, Part, Resource, Type, id, s};
+use crate::bicep::{Expr, Item, Obj, Part, Resource, Type, call, id, s};
 use crate::model::Cluster;
 
 /// What the functions lowering one cluster share: the module they add to and what earlier ones
@@ -64,6 +64,23 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
     l.diagnostic_settings();
     l.outputs();
     l.m
+}
+
+/// `<prefix><region>-<cluster>`, as Azure Monitor's own onboarding names its data collection
+/// resources (`MSProm-`, `MSCI-`), cut to a data collection endpoint's 44 characters.
+fn monitor_name(prefix: &str) -> Expr {
+    call(
+        "take",
+        vec![
+            Expr::Interp(vec![
+                Part::Text(prefix.to_string().into()),
+                Part::Expr(id("location")),
+                Part::Text("-".into()),
+                Part::Expr(id("name")),
+            ]),
+            Expr::Int(super::NAME_CUT as i64),
+        ],
+    )
 }
 
 /// The kubelet identity, which pulls images and reads Flux sources on the nodes' behalf.

@@ -10,8 +10,7 @@
 
 use super::ClusterLowering;
 use crate::azure::types;
-use crate::bicep::{Expr, Item, Obj, Part, Resource, arr, call, id, s};
-use crate::lower::NAME_CUT;
+use crate::bicep::{Expr, Item, Obj, Resource, arr, id, s};
 
 /// Every Container insights table, as the add-on's default cost preset collects them.
 const STREAM: &str = "Microsoft-ContainerInsights-Group-Default";
@@ -61,23 +60,6 @@ fn rule_properties(workspace: Expr) -> Expr {
         .build()
 }
 
-/// MSCI-<region>-<cluster>, as the add-on names its rule, cut as the Prometheus pipeline's names
-/// are.
-fn rule_name() -> Expr {
-    call(
-        "take",
-        vec![
-            Expr::Interp(vec![
-                Part::Text("MSCI-".into()),
-                Part::Expr(id("location")),
-                Part::Text("-".into()),
-                Part::Expr(id("name")),
-            ]),
-            Expr::Int(NAME_CUT as i64),
-        ],
-    )
-}
-
 impl ClusterLowering<'_> {
     /// The rule that tells the monitoring add-on what to collect, and its association with the
     /// cluster.
@@ -89,7 +71,7 @@ impl ClusterLowering<'_> {
             "insightsRule",
             types::DCR,
             Obj::new()
-                .set("name", rule_name())
+                .set("name", super::monitor_name("MSCI-"))
                 .set("location", id("location"))
                 .set("tags", id("tags"))
                 .set("kind", s("Linux"))

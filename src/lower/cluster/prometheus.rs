@@ -4,27 +4,11 @@
 
 use super::ClusterLowering;
 use crate::azure::{prometheus as rules, types};
-use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Type, arr, call, id, s};
-use crate::lower::{Ctx, NAME_CUT};
+use crate::bicep::{self, Expr, Item, Obj, Part, Resource, Type, arr, id, s};
+use crate::lower::Ctx;
 
 const STREAM: &str = "Microsoft-PrometheusMetrics";
 const ACCOUNT: &str = "MonitoringAccount1";
-
-/// MSProm-<region>-<cluster>, cut to the data collection endpoint's 44 characters.
-fn name_stem() -> Expr {
-    call(
-        "take",
-        vec![
-            Expr::Interp(vec![
-                Part::Text("MSProm-".into()),
-                Part::Expr(id("location")),
-                Part::Text("-".into()),
-                Part::Expr(id("name")),
-            ]),
-            Expr::Int(NAME_CUT as i64),
-        ],
-    )
-}
 
 fn endpoint(stem: Expr) -> Resource {
     Resource::new(
@@ -157,7 +141,7 @@ impl ClusterLowering<'_> {
             &format!("Azure Monitor workspace `{metrics}`"),
             Ctx::output("metrics", metrics, "id"),
         );
-        let stem = m.var("promName", name_stem());
+        let stem = m.var("promName", super::monitor_name("MSProm-"));
         m.push(Item::Resource(endpoint(stem.clone())));
         m.push(Item::Resource(collection_rule(stem.clone(), amw.clone())));
         m.push(Item::Resource(association(stem)));
