@@ -553,51 +553,77 @@ fn versions_offered(
     az: &mut dyn Az,
     out: &mut Outcome,
 ) -> Result<(), AzError> {
-    let pinned: Vec<(&String, &str)> = p
+    let kubernetes: Vec<(&String, &str)> = p
         .clusters
         .iter()
         .filter_map(|(n, c)| c.kubernetes.as_deref().map(|v| (n, v)))
         .filter(|(_, v)| v.starts_with(|ch: char| ch.is_ascii_digit()))
         .collect();
-    if !pinned.is_empty() {
-        let offered = az.run(&["aks", "get-versions", "--location", location])?;
-        for (name, v) in pinned {
-            let (status, detail) = if mentions(&offered, v) {
-                (Status::Ok, format!("Kubernetes {v} offered in {location}"))
-            } else {
-                (
-                    Status::Failed,
-                    format!(
-                        "Kubernetes {v} is not offered in {location} (`az aks get-versions`); pin a version it offers, or remove `kubernetes` and let the upgrade channel choose"
-                    ),
-                )
-            };
-            out.add(status, format!("cluster {name}"), detail);
-        }
-    }
-    let meshes: Vec<(&String, &str)> = p
+    let pin = Pin {
+        row: "cluster",
+        what: "Kubernetes",
+        query: &["aks", "get-versions"],
+        fix: "pin a version it offers, or remove `kubernetes` and let the upgrade channel choose",
+    };
+    pin.check(&kubernetes, location, az, out)?;
+    let istio: Vec<(&String, &str)> = p
         .clusters
         .iter()
         .filter_map(|(n, c)| c.istio.as_ref().map(|i| (n, i.revision.as_str())))
         .filter(|(_, r)| r.starts_with("asm-"))
         .collect();
-    if !meshes.is_empty() {
-        let offered = az.run(&["aks", "mesh", "get-revisions", "--location", location])?;
-        for (name, r) in meshes {
-            let (status, detail) = if mentions(&offered, r) {
-                (Status::Ok, format!("Istio {r} offered in {location}"))
+    let pin = Pin {
+        row: "istio",
+        what: "Istio revision",
+        query: &["aks", "mesh", "get-revisions"],
+        fix: "use one it offers",
+    };
+    pin.check(&istio, location, az, out)
+}
+
+/// A kind of version a cluster pins, and the `az` command that lists what a region offers.
+struct Pin {
+    row: &'static str,
+    what: &'static str,
+    query: &'static [&'static str],
+    fix: &'static str,
+}
+
+impl Pin {
+    /// Each cluster's pin, `(cluster, value)`, against what the region offers.
+    fn check(
+        &self,
+        pins: &[(&String, &str)],
+        location: &str,
+        az: &mut dyn Az,
+        out: &mut Outcome,
+    ) -> Result<(), AzError> {
+        if pins.is_empty() {
+            return Ok(());
+        }
+        let mut args = self.query.to_vec();
+        args.extend(["--location", location]);
+        let offered = az.run(&args)?;
+        let command = self.query.join(" ");
+        for (name, v) in pins {
+            let (status, detail) = if mentions(&offered, v) {
+                (
+                    Status::Ok,
+                    format!("{} {v} offered in {location}", self.what),
+                )
             } else {
                 (
                     Status::Failed,
                     format!(
-                        "Istio revision {r} is not offered in {location} (`az aks mesh get-revisions`); use one it offers"
+                        "{} {v} is not offered in {location} (`az {command}`); {}",
+                        self.what, self.fix
                     ),
                 )
             };
-            out.add(status, format!("istio {name}"), detail);
+            out.add(status, format!("{} {name}", self.row), detail);
         }
+        Ok(())
     }
-    Ok(())
 }
 
 fn vm_size(
