@@ -172,17 +172,7 @@ impl Merger {
         len: usize,
         vals: &[(usize, &Expr)],
     ) -> Result<Expr, Conflict> {
-        let mut out = Vec::new();
-        for n in 0..len {
-            let mut sub = Vec::new();
-            for (i, e) in vals {
-                match e {
-                    Expr::Array(other) if other.len() == len => sub.push((*i, &other[n])),
-                    _ => return Err(conflict(path)),
-                }
-            }
-            out.push(self.expr(&child(path, &n.to_string()), &sub)?);
-        }
+        let out = self.elementwise(path, None, len, vals)?;
         Ok(Expr::Array(out))
     }
 
@@ -194,20 +184,44 @@ impl Merger {
         len: usize,
         vals: &[(usize, &Expr)],
     ) -> Result<Expr, Conflict> {
-        let mut out = Vec::new();
+        let out = self.elementwise(path, Some(f), len, vals)?;
+        Ok(Expr::Call(f, out))
+    }
+
+    /// The `len` elements of arrays (`call` `None`, each element's position added to the path),
+    /// or arguments of calls of `call`, merged position by position.
+    fn elementwise(
+        &mut self,
+        path: &[String],
+        call: Option<&'static str>,
+        len: usize,
+        vals: &[(usize, &Expr)],
+    ) -> Result<Vec<Expr>, Conflict> {
+        let mut out = Vec::with_capacity(len);
         for n in 0..len {
             let mut sub = Vec::new();
             for (i, e) in vals {
-                match e {
-                    Expr::Call(g, other) if *g == f && other.len() == len => {
-                        sub.push((*i, &other[n]))
-                    }
+                let other = match (e, call) {
+                    (Expr::Array(other), None) => other,
+                    (Expr::Call(g, other), Some(f)) if *g == f => other,
                     _ => return Err(conflict(path)),
+                };
+                if other.len() != len {
+                    return Err(conflict(path));
                 }
+                sub.push((*i, &other[n]));
             }
-            out.push(self.expr(path, &sub)?);
+            let indexed;
+            let at: &[String] = match call {
+                None => {
+                    indexed = child(path, &n.to_string());
+                    &indexed
+                }
+                Some(_) => path,
+            };
+            out.push(self.expr(at, &sub)?);
         }
-        Ok(Expr::Call(f, out))
+        Ok(out)
     }
 
     /// Interpolated strings with the same text between their holes, hole by hole.
