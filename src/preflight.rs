@@ -331,24 +331,33 @@ fn key_value_writer(
     Ok(())
 }
 
-/// The resource provider namespaces of every resource type in the emitted Bicep, sorted.
+/// The resource provider namespaces of every resource type the deployment creates, sorted: read
+/// off the source map (`platc.map.json`), which records the type of every resource platc emits.
 pub fn namespaces(artifacts: &Artifacts) -> Vec<String> {
+    fn walk(v: &Value, found: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map {
+                    match (k.as_str(), x.as_str()) {
+                        ("type", Some(t)) => {
+                            if let Some(ns) = t.split('/').next().filter(|ns| ns.contains('.')) {
+                                found.insert(ns.to_string());
+                            }
+                        }
+                        _ => walk(x, found),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|x| walk(x, found)),
+            _ => {}
+        }
+    }
     let mut found = std::collections::BTreeSet::new();
-    for (path, text) in artifacts {
-        if !path.ends_with(".bicep") {
-            continue;
-        }
-        for line in text.lines() {
-            let line = line.trim_start();
-            if !(line.starts_with("resource ") || line.starts_with("resource\t")) {
-                continue;
-            }
-            let Some(at) = line.find('\'') else { continue };
-            let ty = &line[at + 1..];
-            if let Some(ns) = ty.split('/').next().filter(|ns| ns.contains('.')) {
-                found.insert(ns.to_string());
-            }
-        }
+    if let Some(map) = artifacts
+        .get("platc.map.json")
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+    {
+        walk(&map, &mut found);
     }
     found.into_iter().collect()
 }
@@ -817,8 +826,12 @@ mod tests {
     fn artifacts() -> Artifacts {
         let mut a = Artifacts::new();
         a.insert(
-            "modules/x.bicep".into(),
-            "resource a 'Microsoft.KeyVault/vaults@2024-11-01' = {\n}\nresource b 'Microsoft.KubernetesConfiguration/extensions@2024-11-01' = {\n}\n".into(),
+            "platc.map.json".into(),
+            r#"{"deployments": [{"resources": [
+                {"symbol": "vault", "type": "Microsoft.KeyVault/vaults", "name": "kv-*"},
+                {"symbol": "flux", "type": "Microsoft.KubernetesConfiguration/extensions", "name": "flux"}
+            ]}]}"#
+                .into(),
         );
         a
     }
