@@ -351,7 +351,7 @@ fn verify(
                 .ok()
                 .filter(|s| !s.is_empty())
         })
-        .unwrap_or_else(|| format!("rg-{}-{env}", checked.default.name));
+        .unwrap_or_else(|| platc::azure::resource_group(&checked.default.name, &env));
     let map: serde_json::Value =
         serde_json::from_str(&result.artifacts["platc.map.json"]).expect("platc writes valid JSON");
     let now = std::time::Instant::now();

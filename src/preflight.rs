@@ -371,10 +371,8 @@ fn providers(
     out: &mut Outcome,
 ) -> Result<(), AzError> {
     let mut all = namespaces(artifacts);
-    // The Azure Policy add-on reports compliance through Microsoft.PolicyInsights, which
-    // "Secure your cluster with Azure Policy" (learn.microsoft.com) registers first.
     if p.clusters.values().any(|c| c.azure_policy.is_some()) {
-        all.push("Microsoft.PolicyInsights".into());
+        all.push(azure::policy::INSIGHTS_PROVIDER.into());
         all.sort();
         all.dedup();
     }
@@ -486,7 +484,7 @@ fn soft_deleted(
 /// The environment's resource group, created as main.bicep creates it (tagged for azd) where it
 /// does not exist yet: `azd down` deleted it, and a grant or a recovered vault needs it.
 fn ensure_group(p: &Platform, cx: &Context, az: &mut dyn Az) -> Result<String, AzError> {
-    let group = format!("rg-{}-{}", p.name, cx.env);
+    let group = azure::resource_group(&p.name, cx.env);
     match az.run(&["group", "show", "--name", &group]) {
         Ok(_) => {}
         Err(AzError::NotFound(_)) => {

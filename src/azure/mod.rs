@@ -252,6 +252,10 @@ pub mod cluster_access {
 /// (`Kubernetes_PSPBaselineStandard.json`, `Kubernetes_PSPRestrictedStandard.json`,
 /// `AKS_Safeguards.json`).
 pub mod policy {
+    /// The resource provider through which the Azure Policy add-on reports compliance;
+    /// "Secure your cluster with Azure Policy" (learn.microsoft.com) registers it first.
+    pub const INSIGHTS_PROVIDER: &str = "Microsoft.PolicyInsights";
+
     pub const INITIATIVES: &[(&str, &str, &str)] = &[
         (
             "pod_security_baseline",
@@ -318,6 +322,12 @@ pub struct NameRule {
     pub extra: &'static str,
     pub lowercase: bool,
     pub what: &'static str,
+}
+
+/// The resource group of environment `env`, everything of the platform in it (so that `azd down`
+/// removes it all): `rg-PLATFORM-ENV`, as azd's templates name theirs. `env` is `*` in a pattern.
+pub fn resource_group(platform: &str, env: &str) -> String {
+    format!("rg-{platform}-{env}")
 }
 
 pub const NAME_CLUSTER: NameRule = rule("aks-", 1, 63, "-_", false, "AKS cluster names");

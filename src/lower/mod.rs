@@ -1469,7 +1469,7 @@ fn resource_group(p: &Platform) -> Item {
             .set(
                 "name",
                 Expr::Interp(vec![
-                    Part::Text(format!("rg-{}-", p.name).into()),
+                    Part::Text(azure::resource_group(&p.name, "").into()),
                     Part::Expr(id("environmentName")),
                 ]),
             )

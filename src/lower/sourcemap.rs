@@ -185,7 +185,7 @@ pub(super) fn write_entry(out: &mut String, e: Entry, module: &str) {
 /// one resource per line, so the map stays readable in a diff and small for large platforms.
 pub(super) fn map(mut kinds: Vec<String>, platform: &str) -> String {
     let mut head = String::from("{\n  \"version\": 2,\n  \"resourceGroup\": ");
-    js_into(&mut head, &format!("rg-{platform}-*"));
+    js_into(&mut head, &crate::azure::resource_group(platform, "*"));
     head.push_str(",\n  \"deployments\": [");
     // The first deployment takes no comma before it.
     if let Some(first) = kinds.iter_mut().find(|k| !k.is_empty()) {
