@@ -859,27 +859,6 @@ fn print_diagnostics(sources: &SourceMap, diags: &[Diagnostic], report: &Report)
     }
 }
 
-/// Every file under `dir`, relative, with `/`.
-fn list_files(dir: &Path) -> Vec<String> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else if let Ok(rel) = p.strip_prefix(root) {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
-
 fn check_dir(out: &Path, artifacts: &Artifacts) -> ExitCode {
     let mut stale = Vec::new();
     for (rel, text) in artifacts {
@@ -889,7 +868,8 @@ fn check_dir(out: &Path, artifacts: &Artifacts) -> ExitCode {
             Err(_) => stale.push(format!("{rel} is missing")),
         }
     }
-    for rel in list_files(out) {
+    // An output directory that cannot be read has nothing platc would remove.
+    for (rel, _) in platc::output::entries(out).unwrap_or_default() {
         if !artifacts.contains_key(&rel) {
             stale.push(format!("{rel} would be removed"));
         }

@@ -168,8 +168,7 @@ pub fn check_owned(out: &Path, sources: &[PathBuf]) -> Result<(), Refusal> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(e.into()),
     };
-    let mut files = Vec::new();
-    walk(out, out, &mut files)?;
+    let files = entries(out)?;
     let legacy = listed.is_none() && files.iter().any(|(rel, _)| rel == "platc.map.json");
     let foreign: Vec<String> = files
         .into_iter()
@@ -187,6 +186,15 @@ pub fn check_owned(out: &Path, sources: &[PathBuf]) -> Result<(), Refusal> {
     } else {
         Err(Refusal::Foreign(foreign))
     }
+}
+
+/// Every entry under `dir` that is not a directory, relative to it with `/`, and whether it is a
+/// regular file, in order.
+pub fn entries(dir: &Path) -> io::Result<Vec<(String, bool)>> {
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    out.sort();
+    Ok(out)
 }
 
 /// Every entry under `dir` that is not a directory, relative to `root` with `/`, and whether it
