@@ -280,6 +280,7 @@ module gitopsMain './modules/gitops.bicep' = {
   params: {
     name: clusterMain.outputs.name
     location: location
+    tags: tags
     azureIdentityCheckoutClientId: identityCheckout.outputs.clientId
     azureIdentityAppconfigProviderClientId: identityAppconfigProvider.outputs.clientId
     azureKeyVaultSecretsName: vaultSecrets.outputs.name
@@ -287,6 +288,7 @@ module gitopsMain './modules/gitops.bicep' = {
     azureAppConfigurationSettingsEndpoint: appconfigSettings.outputs.endpoint
     azureContainerRegistryImagesEndpoint: registryImages.outputs.loginServer
     storageGitopsName: storageGitops.outputs.name
+    publisherPrivateName: 'id-main-private-publisher-${resourceToken}'
   }
 }
 

@@ -131,7 +131,9 @@ pub fn build(p: &Platform) -> Graph {
                     let src = g.node("git", url, "");
                     g.edge(&cid, &src, format!("gitops {gname}"));
                 }
-                GitopsSource::Blob { storage, container } => g.edge(
+                GitopsSource::Blob {
+                    storage, container, ..
+                } => g.edge(
                     &cid,
                     &node_id("storage", storage),
                     format!("gitops {gname} ({container})"),

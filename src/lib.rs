@@ -26,6 +26,7 @@ pub mod net;
 pub mod output;
 pub mod preflight;
 pub mod pretty;
+pub mod publish;
 pub mod scaffold;
 pub mod schema;
 pub mod source;

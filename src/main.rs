@@ -128,6 +128,26 @@ enum Command {
         )]
         az_timeout: u64,
     },
+    /// After `azd provision` (its postprovision hook): upload the folder of each `blob(...,
+    /// upload = "DIR")` GitOps source into its container, through the cluster, and remove what
+    /// the container holds beyond it
+    Publish {
+        file: PathBuf,
+        /// azd environment (default: AZURE_ENV_NAME)
+        #[arg(long)]
+        environment: Option<String>,
+        /// Resource group (default: AZURE_RESOURCE_GROUP, else rg-PLATFORM-ENVIRONMENT)
+        #[arg(long)]
+        resource_group: Option<String>,
+        /// Seconds each az command may take (1 to 86400) before it is killed and publish stops
+        #[arg(
+            long,
+            env = "PLATC_AZ_TIMEOUT",
+            default_value_t = 600,
+            value_parser = clap::value_parser!(u64).range(1..=86_400)
+        )]
+        az_timeout: u64,
+    },
     /// Draw the platform: declarations and what uses what
     Graph {
         file: PathBuf,
@@ -201,6 +221,12 @@ fn main() -> ExitCode {
             location,
             az_timeout,
         } => preflight(&file, environment, location, az_timeout),
+        Command::Publish {
+            file,
+            environment,
+            resource_group,
+            az_timeout,
+        } => publish(&file, environment, resource_group, az_timeout),
         Command::Check { file, report } => run(&file, None, false, &report),
         Command::Build {
             file,
@@ -389,6 +415,99 @@ fn verify(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn publish(
+    file: &Path,
+    environment: Option<String>,
+    resource_group: Option<String>,
+    az_timeout: u64,
+) -> ExitCode {
+    let Some(program) = analyse(Path::new(""), file) else {
+        return ExitCode::from(2);
+    };
+    let mut diagnostics = program.diagnostics;
+    let checked = &program.checked;
+    let platforms = std::iter::once(&checked.default).chain(checked.environments.values());
+    diagnostics.extend(platc::publish::diagnostics(
+        platforms,
+        &program.sources,
+        Path::new(""),
+    ));
+    let result = platc::lower(
+        &program.checked,
+        &program.sources,
+        &Options::default(),
+        diagnostics,
+    );
+    if result.has_errors() {
+        let text = diag::render::human(&program.sources, &result.diagnostics, false);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        return ExitCode::from(1);
+    }
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let Some(env) = environment.or_else(|| from_env("AZURE_ENV_NAME")) else {
+        eprintln!("error: no environment: pass --environment or run from azd (AZURE_ENV_NAME)");
+        return ExitCode::from(2);
+    };
+    let checked = &program.checked;
+    let p = checked.environments.get(&env).unwrap_or(&checked.default);
+    let mut bundles = Vec::new();
+    for t in platc::publish::targets(p) {
+        let dir = platc::publish::folder(Path::new(""), &program.sources, t.upload);
+        match platc::publish::collect(&dir) {
+            Ok(b) => bundles.push((t, b)),
+            Err(why) => {
+                eprintln!("error: cannot publish {}: {why}", dir.display());
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if bundles.is_empty() {
+        eprintln!("nothing to publish: no blob source names an `upload` folder");
+        return ExitCode::SUCCESS;
+    }
+    let rg = resource_group
+        .or_else(|| from_env("AZURE_RESOURCE_GROUP"))
+        .unwrap_or_else(|| platc::azure::resource_group(&checked.default.name, &env));
+    let map: serde_json::Value =
+        serde_json::from_str(&result.artifacts["platc.map.json"]).expect("platc writes valid JSON");
+    let workdir = std::env::temp_dir().join(format!("platc-publish-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&workdir) {
+        eprintln!("error: cannot create {}: {e}", workdir.display());
+        return ExitCode::from(2);
+    }
+    let subscription = from_env("AZURE_SUBSCRIPTION_ID");
+    let pause = |secs: u64| std::thread::sleep(std::time::Duration::from_secs(secs));
+    let cx = platc::publish::Context {
+        rg: &rg,
+        subscription: subscription.as_deref(),
+        map: &map,
+        workdir: &workdir,
+        pause: &pause,
+        budget_secs: 1200,
+    };
+    let mut az = AzCli {
+        timeout: std::time::Duration::from_secs(az_timeout),
+        program: "az",
+    };
+    let outcome = platc::publish::publish(&bundles, &cx, &mut az);
+    let _ = std::fs::remove_dir_all(&workdir);
+    match outcome {
+        Ok(o) => {
+            print!("{}", o.table());
+            if o.ok() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("error: a folder was not published: see FAILED above");
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("error: cannot publish: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -774,9 +893,16 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
         check_only: out.is_none(),
         ..Options::default()
     };
-    let Some(program) = analyse(&base, &root) else {
+    let Some(mut program) = analyse(&base, &root) else {
         return ExitCode::from(2);
     };
+    let checked = &program.checked;
+    let platforms = std::iter::once(&checked.default).chain(checked.environments.values());
+    let folders = platc::publish::diagnostics(platforms, &program.sources, &base);
+    if !folders.is_empty() {
+        program.diagnostics.extend(folders);
+        diag::sort(&mut program.diagnostics);
+    }
     if options.check_only {
         leave(program.files);
     } else {

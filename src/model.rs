@@ -271,7 +271,33 @@ pub enum GitopsSource {
     Blob {
         storage: String,
         container: String,
+        /// `upload = "DIR"`: the folder `platc publish` mirrors into the container.
+        upload: Option<Upload>,
     },
+}
+
+/// A folder of manifests, as written (relative to the file that names it) and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub dir: String,
+    pub span: crate::source::Span,
+}
+
+impl Upload {
+    /// Why `dir`, as written in the source, names no folder platc can publish.
+    pub fn relative_dir(dir: &str) -> Result<(), String> {
+        let b = dir.as_bytes();
+        if dir.trim().is_empty() {
+            return Err("the folder's name is empty".into());
+        }
+        if b[0] == b'/' || b[0] == b'\\' || (b.len() > 1 && b[1] == b':') {
+            return Err("the path is absolute, so it would not be found on another machine".into());
+        }
+        if dir.chars().any(char::is_control) {
+            return Err("the path holds a control character".into());
+        }
+        Ok(())
+    }
 }
 
 impl Default for GitopsSource {
@@ -291,4 +317,47 @@ pub struct Kustomization {
     pub interval_secs: u64,
     /// Flux replaces `${AZURE_...}` in its manifests with what platc provisioned.
     pub substitute: bool,
+}
+
+/// One folder `platc publish` sends: which cluster's GitOps configuration reads it, from where.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadTarget<'a> {
+    pub cluster: &'a str,
+    pub gitops: &'a str,
+    pub storage: &'a str,
+    pub container: &'a str,
+    pub upload: &'a Upload,
+}
+
+pub fn targets(p: &Platform) -> Vec<UploadTarget<'_>> {
+    p.clusters
+        .iter()
+        .flat_map(|(cluster, c)| {
+            targets_of(c).into_iter().map(move |mut t| {
+                t.cluster = cluster;
+                t
+            })
+        })
+        .collect()
+}
+
+/// The folders one cluster publishes (`cluster` left empty).
+pub fn targets_of(c: &Cluster) -> Vec<UploadTarget<'_>> {
+    c.gitops
+        .iter()
+        .filter_map(|(gitops, g)| match &g.source {
+            GitopsSource::Blob {
+                storage,
+                container,
+                upload: Some(upload),
+            } => Some(UploadTarget {
+                cluster: "",
+                gitops,
+                storage,
+                container,
+                upload,
+            }),
+            _ => None,
+        })
+        .collect()
 }

@@ -122,6 +122,19 @@ pub fn deployed_name(pattern: &str, name: &str) -> bool {
     j == n.len()
 }
 
+/// The resource of `az resource list` of a type whose name is the one platc deploys for the
+/// pattern.
+pub fn find_deployed<'a>(resources: &'a [Value], type_: &str, pattern: &str) -> Option<&'a Value> {
+    resources.iter().find(|r| {
+        r["type"]
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case(type_))
+            && r["name"]
+                .as_str()
+                .is_some_and(|n| deployed_name(pattern, n))
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Ok,
@@ -245,14 +258,7 @@ impl Verifier<'_> {
 
     /// The deployed resource of a type whose name is the one platc deploys for the pattern.
     fn find(&self, type_: &str, pattern: &str) -> Option<&Value> {
-        self.resources.iter().find(|r| {
-            r["type"]
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case(type_))
-                && r["name"]
-                    .as_str()
-                    .is_some_and(|n| deployed_name(pattern, n))
-        })
+        find_deployed(&self.resources, type_, pattern)
     }
 
     fn az(&mut self, args: &[&str]) -> Result<Value, AzError> {
@@ -344,9 +350,34 @@ pub fn verify(
             role_assignments(&mut v, &deployed, &id_name, i);
         }
     }
+    publishers(&mut v, &deployed, p, &issuers);
     match v.stopped {
         Some(e) => Err(e),
         None => Ok(Report { rows: v.rows }),
+    }
+}
+
+/// The identity `platc publish` uploads each `upload` folder with trusts its Job's service
+/// account (its existence is a resource row; its role, on a container, is its module's).
+fn publishers(v: &mut Verifier, deployed: &Deployed, p: &Platform, issuers: &[(String, String)]) {
+    for t in crate::model::targets(p) {
+        let symbol = crate::bicep::ident("publisher", t.gitops);
+        let Some(id_name) = deployed.actual(&format!("gitops-{}", t.cluster), &symbol) else {
+            continue;
+        };
+        let job = Identity {
+            meta: crate::model::Meta {
+                span: t.upload.span,
+                doc: None,
+            },
+            federations: vec![crate::model::Federation {
+                cluster: t.cluster.to_string(),
+                namespace: crate::azure::extensions::FLUX_NAMESPACE.to_string(),
+                service_account: crate::azure::publish::job_name(t.gitops),
+            }],
+            grants: Vec::new(),
+        };
+        federated_credentials(v, &id_name, &job, issuers);
     }
 }
 

@@ -18,6 +18,20 @@ fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform.plat")
 }
 
+/// A copy of the example in `dir`, with the folder of manifests it publishes.
+fn copy_example(dir: &Path) -> PathBuf {
+    let source = dir.join("platform.plat");
+    std::fs::copy(example(), &source).unwrap();
+    let from = example().with_file_name("private-manifests/vendor");
+    let to = dir.join("private-manifests/vendor");
+    std::fs::create_dir_all(&to).unwrap();
+    for f in std::fs::read_dir(from).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+    }
+    source
+}
+
 #[test]
 fn build_writes_infra_and_check_sees_it_fresh_then_stale() {
     let dir = scratch("build");
@@ -168,8 +182,7 @@ fn files_platc_did_not_write_are_never_deleted() {
 #[test]
 fn the_source_directory_a_file_and_a_link_are_refused_as_output() {
     let dir = scratch("refuse");
-    let source = dir.join("platform.plat");
-    std::fs::copy(example(), &source).unwrap();
+    let source = copy_example(&dir);
     let before = contents(&dir);
     for (out, why) in [
         (dir.clone(), "holds the program's source"),

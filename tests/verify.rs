@@ -67,6 +67,11 @@ fn rows_with<'a>(out: &'a str, status: &str) -> Vec<&'a str> {
 fn a_healthy_environment_passes() {
     let (code, out) = verify(None);
     assert_eq!(code, 0, "{out}");
+    // The identity `platc publish` uploads with trusts its Job.
+    assert!(
+        out.contains("id-main-private-publisher-x7k2m9q4r1t6z ← system:serviceaccount:flux-system:platc-publish-private"),
+        "{out}"
+    );
     assert!(out.lines().next().unwrap().starts_with("STATUS"), "{out}");
     assert!(
         out.contains("kustomization")

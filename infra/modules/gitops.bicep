@@ -5,6 +5,8 @@
 param name string
 @description('Azure region')
 param location string
+@description('Tags for every resource')
+param tags object
 @description('AZURE_IDENTITY_CHECKOUT_CLIENT_ID for the manifests: `clientId` of identity `checkout`')
 param azureIdentityCheckoutClientId string
 @description('AZURE_IDENTITY_APPCONFIG_PROVIDER_CLIENT_ID for the manifests: `clientId` of identity `appconfig-provider`')
@@ -19,6 +21,8 @@ param azureAppConfigurationSettingsEndpoint string
 param azureContainerRegistryImagesEndpoint string
 @description('Name of storage `gitops`, a Flux source')
 param storageGitopsName string
+@description('Name of the identity that publishes the folder of gitops `private`')
+param publisherPrivateName string
 
 var substitutions = {
   AZURE_TENANT_ID: tenant().tenantId
@@ -90,8 +94,35 @@ module storageGitopsReader './grant-storage.bicep' = {
   }
 }
 
+// `platc publish` uploads the folder of gitops "private" with this identity
+resource publisherPrivate 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: publisherPrivateName
+  location: location
+  tags: tags
+}
+
+resource publisherPrivateFederation 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2024-11-30' = {
+  parent: publisherPrivate
+  name: 'flux-system-platc-publish-private'
+  properties: {
+    issuer: cluster.properties.oidcIssuerProfile.issuerURL
+    subject: 'system:serviceaccount:flux-system:platc-publish-private'
+    audiences: ['api://AzureADTokenExchange']
+  }
+}
+
+// It may write container `manifests` and nothing else
+module publisherPrivateWrites './grant-container.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'publisherPrivateWrites')}'
+  params: {
+    name: '${storageGitops.name}/default/manifests'
+    principalId: publisherPrivate.properties.principalId
+    roleId: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
+  }
+}
+
 // gitops "private"
-@description('Licensed components that may not live in Git, from the private storage account.')
+@description('Licensed components that may not live in Git, from the private storage account:\n`platc publish` (azd\'s postprovision hook) mirrors private-manifests/ into the container.')
 resource gitopsPrivate 'Microsoft.KubernetesConfiguration/fluxConfigurations@2025-04-01' = {
   name: 'private'
   scope: cluster

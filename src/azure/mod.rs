@@ -465,6 +465,58 @@ pub mod extensions {
     ];
 }
 
+/// Publishing a folder of manifests into a private blob container (`platc publish`).
+///
+/// The account is private and takes no shared keys, so nothing outside its network can write
+/// to it, and it stays so: the folder travels through ARM to the cluster, which is inside.
+/// `az aks command invoke` runs a shell with `kubectl` in a pod of the cluster, with the
+/// caller's own Entra token for the Kubernetes API on a cluster with managed Entra integration,
+/// and takes files with it, each flattened to its base name (azure-cli,
+/// `acs/custom.py` `aks_runcommand` and `_get_command_context`). It waits 300 seconds for the
+/// result (`result(300)`); a command still running then is read with `az aks command result`.
+/// The pod has `kubectl`, `helm`, `jq`, `grep`, `awk` and `xargs`, not the Azure CLI
+/// (Azure/AKS#3034). The caller needs `managedClusters/runCommand/action` in Azure and
+/// Kubernetes rights for what the command does (MicrosoftDocs/SupportArticles-docs,
+/// "Resolve az aks command invoke failures").
+///
+/// So the command creates a ConfigMap holding the folder and a Job that uploads it with the
+/// Azure CLI and workload identity; the Job's identity may write only that container.
+pub mod publish {
+    /// The Azure CLI image the upload Job runs (a pinned version, as workload identity samples
+    /// pin it: `mcr.microsoft.com/azure-cli:2.77.0`).
+    pub const IMAGE: &str = "mcr.microsoft.com/azure-cli:2.77.0";
+    /// A ConfigMap holds at most 1 MiB (kubernetes.io, "ConfigMaps": "The data stored in a
+    /// ConfigMap cannot exceed 1 MiB"); a folder's files may use 768 KiB of it, which leaves
+    /// room for names and the base64 of files that are not UTF-8 text.
+    pub const MAX_BYTES: u64 = 768 * 1024;
+    /// A blob name is 1 to 1,024 characters; a name ending in `.` or `/` is to be avoided
+    /// (learn.microsoft.com, "Naming and Referencing Containers, Blobs, and Metadata").
+    pub const MAX_BLOB_NAME: usize = 1024;
+    /// The role the Job's identity holds on the container alone.
+    pub const WRITER_ROLE: &str = "Storage Blob Data Contributor";
+    /// The deployer's Kubernetes role, when others are the cluster's admins: `kubectl` in the
+    /// command pod acts as the deployer, and must create the Job, its ConfigMap and service
+    /// account in `flux-system` and read them back. Writer allows read/write of most objects
+    /// in a namespace, not roles or bindings (learn.microsoft.com, "Azure built-in roles for
+    /// Containers"). New assignments take up to 5 minutes to reach the cluster
+    /// (learn.microsoft.com, "Use Azure RBAC for Kubernetes Authorization"), so publish tries
+    /// again for that long when refused.
+    pub const DEPLOYER_ROLE: &str = "Azure Kubernetes Service RBAC Writer";
+    /// How long the command waits for the Job in one `command invoke`, under the 300 seconds
+    /// az waits for it.
+    pub const WAIT_SECS: u64 = 240;
+
+    /// The Kubernetes service account, ConfigMap and Job of a GitOps configuration's upload.
+    pub fn job_name(gitops: &str) -> String {
+        format!("platc-publish-{gitops}")
+    }
+
+    /// The stem of the name of the identity the Job uploads with (`id-STEM-TOKEN`).
+    pub fn identity_stem(cluster: &str, gitops: &str) -> String {
+        format!("{cluster}-{gitops}-publisher")
+    }
+}
+
 /// Private Link: the sub-resource (group id) and DNS zone per service (AZURE.md §3.14).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrivateLink {

@@ -894,9 +894,19 @@ fn gitops_source(gf: &Fields) -> GitopsSource {
             ValueKind::Ref(parts) => parts[1].name.as_str().to_owned(),
             _ => String::new(),
         };
+        let upload = args
+            .iter()
+            .find(|a| a.name.as_ref().is_some_and(|x| x.name == "upload"))
+            .and_then(|a| {
+                str_of(&a.value).map(|dir| crate::model::Upload {
+                    dir,
+                    span: a.value.span,
+                })
+            });
         GitopsSource::Blob {
             storage,
             container: named("container").unwrap_or_default(),
+            upload,
         }
     }
 }

@@ -1126,7 +1126,7 @@ impl Checker {
         if func == "git" {
             ok &= self.check_git_source(v, &positional[0].value, named.len());
         } else {
-            ok &= self.check_blob_source(v, &positional[0].value, named.len());
+            ok &= self.check_blob_source(v, &positional[0].value, &named);
         }
         ok
     }
@@ -1136,7 +1136,7 @@ impl Checker {
         let allowed: &[&str] = if func == "git" {
             &["branch", "tag", "semver", "commit"]
         } else {
-            &["container"]
+            &["container", "upload"]
         };
         let mut ok = true;
         for a in named {
@@ -1192,10 +1192,35 @@ impl Checker {
         ok
     }
 
-    /// `blob(storage.NAME, container = "NAME")`: a declared storage, and the container to read.
-    fn check_blob_source(&mut self, v: &Value, storage: &Value, options: usize) -> bool {
+    /// `blob(storage.NAME, container = "NAME", upload = "DIR")`: a declared storage, the
+    /// container to read, and the folder to publish there, relative and inside the project's
+    /// reach (`platc publish` reads it; whether it exists is for `build` to say, see
+    /// `crate::publish`).
+    fn check_blob_source(&mut self, v: &Value, storage: &Value, named: &[&ast::Argument]) -> bool {
         let mut ok = self.check_value(storage, &Ty::Ref(&["storage"]));
-        if options == 0 {
+        let arg = |n: &str| {
+            named
+                .iter()
+                .find(|a| a.name.as_ref().is_some_and(|x| x.name == n))
+        };
+        if let Some(a) = arg("upload")
+            && let ValueKind::Str(dir) = &a.value.kind
+            && let Err(why) = crate::model::Upload::relative_dir(dir.as_str())
+        {
+            self.report(
+                Diagnostic::new(
+                    Code::BadUpload,
+                    format!("cannot publish `{}`: {why}", dir.as_str()),
+                    a.value.span,
+                    "not a relative folder",
+                )
+                .with_help(
+                    "name a folder relative to this file, such as `upload = \"gitops/vendor\"`",
+                ),
+            );
+            ok = false;
+        }
+        if arg("container").is_none() {
             self.error(
                 Code::MissingField,
                 "`blob` needs `container = \"NAME\"`",

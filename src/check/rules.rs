@@ -1092,7 +1092,9 @@ fn diagnostics_workspace(c: &mut Checker, p: &Platform) {
 fn cluster_dependencies(c: &mut Checker, p: &Platform) {
     for (cname, cl) in &p.clusters {
         for (gname, g) in &cl.gitops {
-            if let GitopsSource::Blob { storage, container } = &g.source
+            if let GitopsSource::Blob {
+                storage, container, ..
+            } = &g.source
                 && let Some(s) = p.storages.get(storage)
                 && !s.containers.contains(container)
             {

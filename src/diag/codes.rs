@@ -142,6 +142,13 @@ codes! {
          an object id.\n\n\
          Failing:\n    cluster \"main\" { admins = [\"aks-admins\"] }\n\n\
          Fix:\n    cluster \"main\" { admins = [env(\"AKS_ADMIN_GROUP_ID\")] }";
+    BadUpload = "E0213", Error, "folder that cannot be published",
+        "`blob(..., upload = \"DIR\")` names a folder of manifests that `platc publish` mirrors into \
+         the container after each provision. The folder is relative to the file that names it, \
+         must exist, hold at least one file and at most 768 KiB in all (it travels to the cluster \
+         as one ConfigMap), and hold only regular files and folders with names Azure Storage accepts.\n\n\
+         Failing:\n    source = blob(storage.gitops, container = \"manifests\", upload = \"/home/me/vendor\")\n\n\
+         Fix:\n    source = blob(storage.gitops, container = \"manifests\", upload = \"gitops/vendor\")";
     PublicOnPrivate = "W0302", Warning, "public endpoint on a private platform",
         "The platform asks for private networking, but this resource opts out and stays reachable from \
          the internet (behind Entra ID authentication).\n\n\

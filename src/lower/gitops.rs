@@ -6,10 +6,13 @@
 //! (created after the cluster, since they federate with its issuer) already exist by then, and
 //! their client ids, with the other values the platform provisioned, can be handed to the
 //! manifests through Flux post-build substitution.
+//!
+//! A blob source with `upload` also gets the identity `platc publish` uploads the folder with:
+//! trusted for one Kubernetes service account, and allowed to write that container alone.
 
 use super::module::Module;
-use super::{Ctx, Principal, role_assignment};
-use crate::azure::types;
+use super::{Ctx, Principal, azure_name, grants, role_assignment};
+use crate::azure::{self, extensions::FLUX_NAMESPACE, types};
 use crate::bicep::{self, Decorator, Expr, Item, Obj, Resource, Type, arr, call, id, s};
 use crate::model::{Cluster, Gitops, GitopsSource, Platform};
 
@@ -116,12 +119,14 @@ pub fn substitutions(p: &Platform) -> Vec<(String, &'static str, String, &'stati
 /// configurations may read one), and the substitution table once a kustomization wants it.
 struct GitopsLowering<'a> {
     ctx: &'a Ctx<'a>,
+    cluster: &'a str,
     m: Module,
     blob_accounts: Vec<&'a str>,
     substitute: Option<Expr>,
+    publishes: bool,
 }
 
-pub(super) fn gitops(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
+pub(super) fn gitops<'a>(ctx: &'a Ctx<'a>, name: &'a str, c: &'a Cluster) -> Module {
     let m = Module::new(
         "gitops",
         "gitops",
@@ -132,18 +137,23 @@ pub(super) fn gitops(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
     );
     let mut l = GitopsLowering {
         ctx,
+        cluster: name,
         m,
         blob_accounts: Vec::new(),
         substitute: None,
+        publishes: false,
     };
-    // Flux configurations are extension resources of the cluster: they take neither tags nor a
-    // location of their own (the substitutions name the location, when a kustomization has them).
-    l.m.drop_param("tags");
     l.m.push(existing("cluster", types::MANAGED_CLUSTER, id("name")));
     for (gname, g) in &c.gitops {
         l.flux_configuration(gname, g);
     }
-    if l.substitute.is_none() {
+    // Flux configurations are extension resources of the cluster: they take neither tags nor a
+    // location of their own (the substitutions name the location, when a kustomization has
+    // them; the identities that publish folders are resources of the group).
+    if !l.publishes {
+        l.m.drop_param("tags");
+    }
+    if l.substitute.is_none() && !l.publishes {
         l.m.drop_param("location");
     }
     l.m
@@ -211,11 +221,18 @@ impl<'a> GitopsLowering<'a> {
                     git_repository(url, reference, g.interval_secs),
                 );
             }
-            GitopsSource::Blob { storage, container } => {
+            GitopsSource::Blob {
+                storage,
+                container,
+                upload,
+            } => {
                 let ident = bicep::ident("storage", storage);
                 if !self.blob_accounts.contains(&storage.as_str()) {
                     self.blob_reader(storage, &ident);
                     self.blob_accounts.push(storage);
+                }
+                if upload.is_some() {
+                    self.publisher(gname, &ident, container);
                 }
                 deps.push(id(format!("{ident}Reader")));
                 gp.push("sourceKind", s("AzureBlob"));
@@ -243,6 +260,73 @@ impl<'a> GitopsLowering<'a> {
             .map(|d| Decorator::description(d.clone()))
             .collect();
         self.m.push(Item::Resource(r));
+    }
+
+    /// The identity `platc publish` uploads the folder of gitops `gname` with: federated with
+    /// the service account of its Job, and Storage Blob Data Contributor on the container only.
+    fn publisher(&mut self, gname: &str, storage_ident: &str, container: &str) {
+        self.publishes = true;
+        let symbol = bicep::ident("publisher", gname);
+        let name = self.m.param(
+            &format!("{symbol}Name"),
+            Type::String,
+            &format!("Name of the identity that publishes the folder of gitops `{gname}`"),
+            azure_name(
+                &azure::NAME_IDENTITY,
+                &azure::publish::identity_stem(self.cluster, gname),
+            ),
+        );
+        let mut r = Resource::new(
+            symbol.clone(),
+            types::IDENTITY,
+            Obj::new()
+                .set("name", name)
+                .set("location", id("location"))
+                .set("tags", id("tags"))
+                .build(),
+        );
+        r.comment = Some(format!(
+            "`platc publish` uploads the folder of gitops \"{gname}\" with this identity"
+        ));
+        self.m.push(Item::Resource(r));
+        let account = azure::publish::job_name(gname);
+        let federation = Resource::new(
+            format!("{symbol}Federation"),
+            types::FEDERATED_CREDENTIAL,
+            Obj::new()
+                .set("parent", id(symbol.clone()))
+                .set("name", s(format!("{FLUX_NAMESPACE}-{account}")))
+                .set(
+                    "properties",
+                    Obj::new()
+                        .set(
+                            "issuer",
+                            id("cluster").dot("properties.oidcIssuerProfile.issuerURL"),
+                        )
+                        .set(
+                            "subject",
+                            s(format!("system:serviceaccount:{FLUX_NAMESPACE}:{account}")),
+                        )
+                        .set("audiences", arr(vec![s(azure::TOKEN_EXCHANGE_AUDIENCE)]))
+                        .build(),
+                )
+                .build(),
+        );
+        self.m.push(Item::Resource(federation));
+        let container_name = Expr::Interp(vec![
+            bicep::Part::Expr(id(storage_ident.to_string()).dot("name")),
+            bicep::Part::Text(format!("/default/{container}").into()),
+        ]);
+        grants::assign_on(
+            &mut self.m,
+            &format!("{symbol}Writes"),
+            (types::BLOB_CONTAINER, container_name),
+            id(symbol).dot("properties.principalId"),
+            azure::publish::WRITER_ROLE,
+            Some(format!(
+                "It may write container `{container}` and nothing else"
+            )),
+        );
     }
 
     /// The storage account `storage` (Bicep symbol `ident`) and the kubelet identity's role to

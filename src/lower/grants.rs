@@ -31,6 +31,11 @@ const SCOPES: &[(&str, &str, &str)] = &[
     ),
     (types::STORAGE, "./grant-storage.bicep", "storage account"),
     (
+        types::BLOB_CONTAINER,
+        "./grant-container.bicep",
+        "blob container",
+    ),
+    (
         types::MANAGED_CLUSTER,
         "./grant-cluster.bicep",
         "AKS cluster",
@@ -59,7 +64,6 @@ pub(super) fn assign(
     role: &str,
     comment: Option<String>,
 ) {
-    let role_id = azure::role_id(role).expect("roles used by the lowering are in the table");
     let scope_type = m
         .items
         .iter()
@@ -68,6 +72,29 @@ pub(super) fn assign(
             _ => None,
         })
         .expect("a grant's scope is a resource of its module");
+    let scope_name = id(scope.to_string()).dot("name");
+    assign_on(
+        m,
+        name,
+        (scope_type, scope_name),
+        principal_id,
+        role,
+        comment,
+    );
+}
+
+/// Assigns `role` on the resource of type `scope.0` whose full name is `scope.1` (for a child
+/// resource, `parent/.../child`), which the module need not declare.
+pub(super) fn assign_on(
+    m: &mut Module,
+    name: &str,
+    scope: (&str, Expr),
+    principal_id: Expr,
+    role: &str,
+    comment: Option<String>,
+) {
+    let (scope_type, scope_name) = scope;
+    let role_id = azure::role_id(role).expect("roles used by the lowering are in the table");
     let path = SCOPES
         .iter()
         .find(|(t, _, _)| *t == scope_type)
@@ -89,7 +116,7 @@ pub(super) fn assign(
             .set(
                 "params",
                 Obj::new()
-                    .set("name", id(scope.to_string()).dot("name"))
+                    .set("name", scope_name)
                     .set("principalId", principal_id)
                     .set_commented("roleId", s(role_id), role)
                     .build(),

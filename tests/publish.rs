@@ -1,0 +1,336 @@
+//! `platc publish`: the folder of a blob GitOps source reaches its private container through
+//! the cluster (a stand-in `az` in tests/publish/bin, and a scripted one in process), and a
+//! folder that cannot be published is a compile error at its `upload` string.
+
+use platc::model::Upload;
+use platc::publish::{Bundle, Context, Target, collect, manifests, publish};
+use platc::source::Span;
+use platc::verify::{Az, AzError};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("platc-publish-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn the_example_folder_travels_to_the_cluster_as_one_job() {
+    let dir = scratch("cli");
+    let (log, copy) = (dir.join("az.log"), dir.join("sent.json"));
+    let path = format!(
+        "{}:{}",
+        root().join("tests/publish/bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_platc"))
+        .current_dir(root())
+        .env("PATH", path)
+        .env("PLATC_TEST_LOG", &log)
+        .env("PLATC_TEST_COPY", &copy)
+        .env("AZURE_ENV_NAME", "dev")
+        .env_remove("AZURE_RESOURCE_GROUP")
+        .env_remove("AZURE_SUBSCRIPTION_ID")
+        .args(["publish", "examples/platform.plat"])
+        .output()
+        .unwrap();
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("OK      gitops `private` of cluster `main`"),
+        "{out}"
+    );
+    let asked = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        asked.contains("az identity show --resource-group rg-contoso-dev --name id-main-private-publisher-x7k2m9q4r1t6z"),
+        "{asked}"
+    );
+    assert!(
+        asked.contains("az aks command invoke --resource-group rg-contoso-dev --name aks-main-x7k2m9q4r1t6z --command"),
+        "{asked}"
+    );
+    // What reached the cluster is the folder, file for file, for the identity that may write.
+    let sent: Value = serde_json::from_str(&std::fs::read_to_string(&copy).unwrap()).unwrap();
+    let items = sent["items"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ServiceAccount", "ConfigMap", "Job"]);
+    assert_eq!(
+        items[0]["metadata"]["annotations"]["azure.workload.identity/client-id"],
+        "3f1e0000-0000-4000-8000-0000000000c1"
+    );
+    let data = &items[1]["data"];
+    let index = data["index"].as_str().unwrap();
+    let folder = root().join("examples/private-manifests");
+    let mut names = Vec::new();
+    for line in index.lines() {
+        let (key, name) = line.split_once(' ').unwrap();
+        let on_disk = std::fs::read_to_string(folder.join(name)).unwrap();
+        assert_eq!(data[key].as_str().unwrap(), on_disk, "{name}");
+        names.push(name);
+    }
+    assert_eq!(
+        names,
+        [
+            "vendor/kustomization.yaml",
+            "vendor/license.yaml",
+            "vendor/namespace.yaml"
+        ]
+    );
+    let env = &items[2]["spec"]["template"]["spec"]["containers"][0]["env"];
+    assert_eq!(env[0]["value"], "stgitopsx7k2m9q4r1t6z");
+    assert_eq!(env[1]["value"], "manifests");
+    // The file az took along is not left behind.
+    let sent_from = asked
+        .split("--file ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap();
+    assert!(
+        !Path::new(sent_from).exists(),
+        "{sent_from} was left behind"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn check(dir: &Path) -> (i32, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_platc"))
+        .current_dir(dir)
+        .args(["check", "platform.plat", "--color", "never"])
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_folder_that_cannot_be_published_is_an_error_at_its_name() {
+    let dir = scratch("missing");
+    let example = std::fs::read_to_string(root().join("examples/platform.plat")).unwrap();
+    std::fs::write(dir.join("platform.plat"), &example).unwrap();
+    let (code, err) = check(&dir);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error[E0213]: cannot publish `private-manifests`: there is no folder"),
+        "{err}"
+    );
+    // The label sits under the string, nowhere else.
+    assert_eq!(err.matches("error[").count(), 1, "{err}");
+    assert!(err.contains("upload = \"private-manifests\")"), "{err}");
+
+    // Only hidden files: nothing to publish.
+    std::fs::create_dir_all(dir.join("private-manifests/.git")).unwrap();
+    std::fs::write(dir.join("private-manifests/.git/HEAD"), "ref\n").unwrap();
+    let (code, err) = check(&dir);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("it holds no files"), "{err}");
+
+    // Too much for one ConfigMap.
+    std::fs::create_dir_all(dir.join("private-manifests/vendor")).unwrap();
+    std::fs::write(
+        dir.join("private-manifests/vendor/big.yaml"),
+        "x".repeat(800 * 1024),
+    )
+    .unwrap();
+    let (code, err) = check(&dir);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("more than 768 KiB"), "{err}");
+
+    // Within the limit it compiles.
+    std::fs::write(
+        dir.join("private-manifests/vendor/big.yaml"),
+        "kind: List\n",
+    )
+    .unwrap();
+    let (code, err) = check(&dir);
+    assert_eq!(code, 0, "{err}");
+
+    // A link is not followed out of the folder.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/etc/passwd", dir.join("private-manifests/vendor/passwd"))
+            .unwrap();
+        let (code, err) = check(&dir);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("`vendor/passwd` is a link"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn files_that_are_not_text_travel_as_binary_data() {
+    let dir = scratch("binary");
+    std::fs::create_dir_all(dir.join("a/b")).unwrap();
+    std::fs::write(dir.join("a/b/logo.png"), [0x89, b'P', b'N', b'G', 0xff]).unwrap();
+    std::fs::write(dir.join("z.yaml"), "kind: List\n").unwrap();
+    std::fs::write(dir.join(".DS_Store"), "x").unwrap();
+    let bundle = collect(&dir).unwrap();
+    let names: Vec<&str> = bundle.files.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(names, ["a/b/logo.png", "z.yaml"]);
+    let upload = Upload {
+        dir: "x".into(),
+        span: Span::default(),
+    };
+    let t = target(&upload);
+    let m = manifests(&t, "stx", "client", &bundle);
+    let config = &m["items"][1];
+    assert_eq!(config["binaryData"]["f0"], "iVBOR/8=");
+    assert_eq!(config["data"]["f1"], "kind: List\n");
+    assert_eq!(config["data"]["index"], "f0 a/b/logo.png\nf1 z.yaml\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn target(upload: &Upload) -> Target<'_> {
+    Target {
+        cluster: "main",
+        gitops: "private",
+        storage: "gitops",
+        container: "manifests",
+        upload,
+    }
+}
+
+/// An `az` that answers from a script: each `aks command` call takes the next answer.
+struct Scripted {
+    answers: Vec<Value>,
+    asked: Vec<String>,
+}
+
+impl Az for Scripted {
+    fn run(&mut self, args: &[&str]) -> Result<Value, AzError> {
+        self.asked.push(args.join(" "));
+        match (args[0], args[1]) {
+            ("resource", "list") => Ok(json!([
+                {"type": "Microsoft.ContainerService/managedClusters", "name": "aks-main-x7k2m9q4r1t6z"},
+                {"type": "Microsoft.Storage/storageAccounts", "name": "stgitopsx7k2m9q4r1t6z"},
+                {"type": "Microsoft.ManagedIdentity/userAssignedIdentities", "name": "id-main-private-publisher-x7k2m9q4r1t6z"},
+            ])),
+            ("identity", "show") => Ok(json!({"clientId": "c1"})),
+            ("aks", "command") if !self.answers.is_empty() => Ok(self.answers.remove(0)),
+            _ => Err(AzError::BadOutput(format!(
+                "unexpected: {}",
+                args.join(" ")
+            ))),
+        }
+    }
+}
+
+fn done(code: i64, logs: &str) -> Value {
+    json!({"provisioningState": "Succeeded", "exitCode": code, "logs": logs})
+}
+
+/// Publishes the example's folder against `answers`; the finding's text, what was asked, and
+/// the seconds paused.
+fn run_scripted(answers: Vec<Value>) -> (String, Vec<String>, u64) {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = scratch(&format!("scripted-{call}"));
+    let map: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("infra/platc.map.json")).unwrap(),
+    )
+    .unwrap();
+    let upload = Upload {
+        dir: "private-manifests".into(),
+        span: Span::default(),
+    };
+    let bundle: Bundle = collect(&root().join("examples/private-manifests")).unwrap();
+    let paused = std::cell::Cell::new(0);
+    let pause = |s: u64| paused.set(paused.get() + s);
+    let cx = Context {
+        rg: "rg-contoso-dev",
+        subscription: Some("sub"),
+        map: &map,
+        workdir: &dir,
+        pause: &pause,
+        budget_secs: 1200,
+    };
+    let mut az = Scripted {
+        answers,
+        asked: Vec::new(),
+    };
+    let outcome = publish(&[(target(&upload), bundle)], &cx, &mut az).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (outcome.table(), az.asked, paused.get())
+}
+
+#[test]
+fn a_deployer_kubernetes_does_not_know_yet_is_tried_again() {
+    let (table, asked, paused) = run_scripted(vec![
+        done(
+            1,
+            "Error from server (Forbidden): jobs.batch is forbidden: User \"ci\" cannot delete resource",
+        ),
+        done(0, "platc-publish: Complete\npublished 3 files, removed 0\n"),
+    ]);
+    assert!(table.contains("OK "), "{table}");
+    assert_eq!(paused, 30);
+    assert_eq!(
+        asked
+            .iter()
+            .filter(|a| a.starts_with("aks command invoke"))
+            .count(),
+        2
+    );
+    assert!(
+        asked.iter().all(|a| a.contains("--subscription sub")),
+        "{asked:?}"
+    );
+}
+
+#[test]
+fn a_job_still_running_is_waited_for_and_a_failed_one_is_reported() {
+    let (table, asked, _) = run_scripted(vec![
+        done(0, "platc-publish: Running\n"),
+        done(0, "platc-publish: Complete\n"),
+    ]);
+    assert!(table.contains("OK "), "{table}");
+    let waits: Vec<&String> = asked
+        .iter()
+        .filter(|a| a.starts_with("aks command invoke"))
+        .collect();
+    assert_eq!(waits.len(), 2);
+    assert!(
+        waits[0].contains("--file"),
+        "the first call takes the manifests"
+    );
+    assert!(
+        !waits[1].contains("--file") && !waits[1].contains("kubectl apply"),
+        "{}",
+        waits[1]
+    );
+
+    let (table, _, _) = run_scripted(vec![done(
+        1,
+        "platc-publish: Failed\nERROR: AuthorizationPermissionMismatch\n",
+    )]);
+    assert!(table.contains("FAILED"), "{table}");
+    assert!(table.contains("AuthorizationPermissionMismatch"), "{table}");
+}
+
+#[test]
+fn a_command_az_stopped_waiting_for_is_read_back() {
+    let (table, asked, paused) = run_scripted(vec![
+        json!({"provisioningState": "Running", "id": "c0ffee"}),
+        done(0, "platc-publish: Complete\n"),
+    ]);
+    assert!(table.contains("OK "), "{table}");
+    assert!(
+        asked
+            .iter()
+            .any(|a| a.starts_with("aks command result") && a.contains("--command-id c0ffee")),
+        "{asked:?}"
+    );
+    assert_eq!(paused, 10);
+}
