@@ -127,7 +127,7 @@ module networkCore './modules/network.bicep' = {
 
 // logs "ops" (examples/platform.plat:25)
 @description('Container insights and diagnostic settings land here.')
-module logsOps './modules/logs.bicep' = {
+module logsOps './modules/logs-ops.bicep' = {
   name: 'logs-ops'
   scope: rg
   params: {
@@ -138,7 +138,20 @@ module logsOps './modules/logs.bicep' = {
   }
 }
 
-// metrics "prom" (examples/platform.plat:31)
+// logs "defender" (examples/platform.plat:32)
+@description('Microsoft Defender for Containers\' data pipeline: its sensor still signs in with the\nworkspace key, so this workspace alone accepts keys, and holds nothing else.')
+module logsDefender './modules/logs-defender.bicep' = {
+  name: 'logs-defender'
+  scope: rg
+  params: {
+    name: 'log-defender-${resourceToken}'
+    location: location
+    tags: tags
+    logAnalyticsWorkspaceId: logsOps.outputs.id
+  }
+}
+
+// metrics "prom" (examples/platform.plat:35)
 @description('Managed Prometheus metrics, browsed through Managed Grafana.')
 module metricsProm './modules/metrics.bicep' = {
   name: 'metrics-prom'
@@ -154,7 +167,7 @@ module metricsProm './modules/metrics.bicep' = {
   }
 }
 
-// storage "gitops" (examples/platform.plat:45)
+// storage "gitops" (examples/platform.plat:49)
 @description('Manifests for the private GitOps source.')
 module storageGitops './modules/storage.bicep' = {
   name: 'storage-gitops'
@@ -169,7 +182,7 @@ module storageGitops './modules/storage.bicep' = {
   }
 }
 
-// registry "images" (examples/platform.plat:33)
+// registry "images" (examples/platform.plat:37)
 module registryImages './modules/registry.bicep' = {
   name: 'registry-images'
   scope: rg
@@ -183,7 +196,7 @@ module registryImages './modules/registry.bicep' = {
   }
 }
 
-// vault "secrets" (examples/platform.plat:35)
+// vault "secrets" (examples/platform.plat:39)
 module vaultSecrets './modules/keyvault.bicep' = {
   name: 'vault-secrets'
   scope: rg
@@ -203,7 +216,7 @@ module vaultSecrets './modules/keyvault.bicep' = {
   }
 }
 
-// appconfig "settings" (examples/platform.plat:42)
+// appconfig "settings" (examples/platform.plat:46)
 module appconfigSettings './modules/appconfig.bicep' = {
   name: 'appconfig-settings'
   scope: rg
@@ -219,7 +232,7 @@ module appconfigSettings './modules/appconfig.bicep' = {
   }
 }
 
-// cluster "main" (examples/platform.plat:64)
+// cluster "main" (examples/platform.plat:68)
 module clusterMain './modules/aks.bicep' = {
   name: 'cluster-main'
   scope: rg
@@ -229,6 +242,7 @@ module clusterMain './modules/aks.bicep' = {
     tags: tags
     vnetName: networkCore.outputs.name
     containerInsightsWorkspaceId: logsOps.outputs.id
+    defenderWorkspaceId: logsDefender.outputs.id
     principalId: principalId
     principalType: principalType
     registryName: registryImages.outputs.name
@@ -243,7 +257,7 @@ module clusterMain './modules/aks.bicep' = {
   }
 }
 
-// identity "checkout" (examples/platform.plat:51)
+// identity "checkout" (examples/platform.plat:55)
 @description('The checkout service: reads its secrets and settings with workload identity.')
 module identityCheckout './modules/identity-checkout.bicep' = {
   name: 'identity-checkout'
@@ -258,7 +272,7 @@ module identityCheckout './modules/identity-checkout.bicep' = {
   }
 }
 
-// identity "appconfig-provider" (examples/platform.plat:58)
+// identity "appconfig-provider" (examples/platform.plat:62)
 @description('The App Configuration Kubernetes provider turns settings into ConfigMaps.')
 module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' = {
   name: 'identity-appconfig-provider'
@@ -273,7 +287,7 @@ module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' =
   }
 }
 
-// gitops "main" (examples/platform.plat:64)
+// gitops "main" (examples/platform.plat:68)
 module gitopsMain './modules/gitops.bicep' = {
   name: 'gitops-main'
   scope: rg
@@ -303,7 +317,8 @@ output AZURE_APP_CONFIGURATION_ENDPOINT string = appconfigSettings.outputs.endpo
 output AZURE_CONTAINER_REGISTRY_NAME string = registryImages.outputs.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registryImages.outputs.loginServer
 output AZURE_STORAGE_ACCOUNT_NAME string = storageGitops.outputs.name
-output AZURE_LOG_ANALYTICS_WORKSPACE_ID string = logsOps.outputs.id
+output AZURE_LOG_ANALYTICS_WORKSPACE_OPS_ID string = logsOps.outputs.id
+output AZURE_LOG_ANALYTICS_WORKSPACE_DEFENDER_ID string = logsDefender.outputs.id
 output AZURE_MONITOR_WORKSPACE_ID string = metricsProm.outputs.id
 output AZURE_GRAFANA_ENDPOINT string = metricsProm.outputs.grafanaEndpoint
 output AZURE_IDENTITY_CHECKOUT_CLIENT_ID string = identityCheckout.outputs.clientId

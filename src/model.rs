@@ -78,6 +78,8 @@ pub struct Logs {
     pub meta: Meta,
     pub retention_days: i64,
     pub daily_quota_gb: Option<i64>,
+    /// Shared-key access stays on: only for a workspace Defender's sensor writes to.
+    pub local_auth: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -196,6 +198,9 @@ pub struct Cluster {
     pub private_cluster: bool,
     /// Entra object ids (or `env_marker`s) that operate the cluster; `None` means the deployer.
     pub admins: Option<Vec<String>>,
+    /// `defender = logs.NAME`: Microsoft Defender for Containers' sensor, writing there.
+    /// And where the reference is written.
+    pub defender: Option<(String, Span)>,
     pub network: ClusterNetwork,
     pub pools: Vec<Pool>,
     pub logs: Option<String>,

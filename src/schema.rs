@@ -266,6 +266,12 @@ pub static LOGS: Kind = kind(
             None,
             "daily ingestion cap in GB; unset means no cap",
         ),
+        f(
+            "local_auth",
+            Ty::Bool,
+            Some("false"),
+            "accept the workspace's shared keys as well as Entra ID; Defender for Containers' sensor needs them",
+        ),
     ],
     &[],
     "A Log Analytics workspace.",
@@ -455,6 +461,12 @@ pub static CLUSTER: Kind = kind(
             Ty::List(&Ty::StrOrEnv),
             Some("the deploying principal"),
             "Entra object ids (a group, user or service principal), literal or `env(\"NAME\")`, given Azure Kubernetes Service RBAC Cluster Admin and Cluster User Role on the cluster",
+        ),
+        f(
+            "defender",
+            Ty::Ref(&["logs"]),
+            None,
+            "turn on Microsoft Defender for Containers' sensor, sending to this workspace (which needs `local_auth = true`)",
         ),
     ],
     &[

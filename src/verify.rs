@@ -728,6 +728,19 @@ impl ClusterCheck<'_, '_> {
                 self.get(&["networkProfile", "networkPluginMode"]) == Some(&Value::from("overlay"));
             self.expect("cluster setting", overlay, "Azure CNI overlay".into());
         }
+        if let Some((ws, _)) = &c.defender {
+            let on = self.truthy(&[
+                "securityProfile",
+                "defender",
+                "securityMonitoring",
+                "enabled",
+            ]);
+            self.expect(
+                "cluster setting",
+                on,
+                format!("Defender for Containers sending to workspace `{ws}`"),
+            );
+        }
     }
 
     /// The add-ons the cluster declares, and Istio.

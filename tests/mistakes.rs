@@ -80,11 +80,13 @@ const MISTAKES: &[Mistake] = &[
         "E0107",
         "image",
     ),
-    auto(
+    // Two workspaces are declared: the help names both rather than pick one.
+    manual(
         "reference to the wrong kind",
         ("logs = logs.ops", "logs = metrics.prom"),
         "E0108",
         "metrics.prom",
+        ("logs = metrics.prom", "logs = logs.ops"),
     ),
     auto(
         "quoted number",

@@ -67,6 +67,10 @@ fn rows_with<'a>(out: &'a str, status: &str) -> Vec<&'a str> {
 fn a_healthy_environment_passes() {
     let (code, out) = verify(None);
     assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Defender for Containers sending to workspace `defender`"),
+        "{out}"
+    );
     // The identity `platc publish` uploads with trusts its Job.
     assert!(
         out.contains("id-main-private-publisher-x7k2m9q4r1t6z ← system:serviceaccount:flux-system:platc-publish-private"),
@@ -142,6 +146,18 @@ fn an_unassigned_policy_baseline_is_reported() {
         gaps.iter().any(|r| r.contains("policy assignment")
             && r.contains("pod security baseline")
             && r.contains(&line_of("cluster \"main\""))),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_cluster_without_its_defender_sensor_is_reported() {
+    let (code, out) = verify(Some("defender-off"));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        rows_with(&out, "DIFFERS")
+            .iter()
+            .any(|r| r.contains("Defender for Containers sending to workspace `defender`")),
         "{out}"
     );
 }

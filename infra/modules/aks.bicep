@@ -11,6 +11,8 @@ param tags object
 param vnetName string
 @description('Log Analytics workspace `ops` for Container insights')
 param containerInsightsWorkspaceId string
+@description('Log Analytics workspace `defender` for Microsoft Defender for Containers')
+param defenderWorkspaceId string
 @description('Principal running the deployment (AZURE_PRINCIPAL_ID); empty skips its roles')
 param principalId string
 @description('Kind of principalId (AZURE_PRINCIPAL_TYPE)')
@@ -90,6 +92,12 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
       enabled: true
     }
     securityProfile: {
+      defender: {
+        logAnalyticsWorkspaceResourceId: defenderWorkspaceId
+        securityMonitoring: {
+          enabled: true
+        }
+      }
       workloadIdentity: {
         enabled: true
       }

@@ -648,9 +648,10 @@ pub mod aks_security {
     /// Defender is on) and `securityMonitoring.enabled`. Source: `ManagedClusterSecurityProfileDefender`
     /// of the AKS REST API (learn.microsoft.com, Azure SDK reference). Known limit: the Defender
     /// publisher pods still authenticate to the workspace with its shared keys, so they fail on a
-    /// workspace with local authentication off, as platc's are
+    /// workspace with local authentication off, as platc's are by default
     /// (github.com/Azure/Microsoft-Defender-for-Cloud issue 1010, open): enabled there, they crash
-    /// in a loop, so platc leaves Defender off until they authenticate with Entra ID.
+    /// in a loop. So Defender is the author's choice, `defender = logs.NAME`, and that workspace
+    /// must say `local_auth = true` (E0207) until the pods authenticate with Entra ID.
     pub const DEFENDER_WORKSPACE: &str = "logAnalyticsWorkspaceResourceId";
 }
 

@@ -375,6 +375,7 @@ fn logs(c: &mut Checker, f: &Fields, meta: Meta) -> Logs {
         meta,
         retention_days: f.int("retention_days").unwrap_or(30),
         daily_quota_gb: f.int("daily_quota_gb"),
+        local_auth: f.bool("local_auth").unwrap_or(false),
     }
 }
 
@@ -673,6 +674,9 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
         sku_tier: f.str_or("sku_tier", "standard"),
         node_os_upgrade_channel: f.str_or("node_os_upgrade_channel", "node_image"),
         registry: f.reference("registry"),
+        defender: f
+            .reference("defender")
+            .zip(f.value("defender").map(|v| v.span)),
         private_cluster: f.bool("private_cluster").unwrap_or(private_default),
         admins: f
             .value("admins")

@@ -1104,6 +1104,21 @@ fn cluster_dependencies(c: &mut Checker, p: &Platform) {
                         );
             }
         }
+        if let Some((ws, at)) = &cl.defender
+            && let Some(l) = p.logs.get(ws)
+            && !l.local_auth
+        {
+            c.report(
+                Diagnostic::new(
+                    Code::MissingDependency,
+                    format!("Defender for Containers on cluster `{cname}` needs workspace `{ws}` to accept shared keys"),
+                    *at,
+                    "its sensor signs in with the workspace key",
+                )
+                .with_secondary(l.meta.span, "local authentication is off here")
+                .with_help(format!("add `local_auth = true` to logs `{ws}`, best a workspace Defender has to itself")),
+            );
+        }
         if cl.app_config_provider && p.appconfigs.is_empty() {
             c.report(
                 Diagnostic::new(Code::MissingDependency, format!("cluster `{cname}` runs the App Configuration provider, but there is no App Configuration store"), cl.meta.span, "nothing to read")

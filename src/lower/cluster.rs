@@ -31,6 +31,8 @@ struct ClusterLowering<'a> {
     /// The Container insights workspace parameter, which diagnostic settings reuse when they
     /// write to the same workspace.
     logs_id: Option<Expr>,
+    /// The workspace Defender's sensor writes to, when it is on.
+    defender_id: Option<Expr>,
 }
 
 pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
@@ -48,6 +50,7 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         m,
         subnet_id: None,
         logs_id: None,
+        defender_id: None,
     };
     l.control_plane_identity();
     l.node_subnet();
@@ -157,6 +160,14 @@ impl ClusterLowering<'_> {
                 "containerInsightsWorkspaceId",
                 Type::String,
                 &format!("Log Analytics workspace `{l}` for Container insights"),
+                Ctx::output("logs", l, "id"),
+            )
+        });
+        self.defender_id = self.c.defender.as_ref().map(|(l, _)| {
+            self.m.param(
+                "defenderWorkspaceId",
+                Type::String,
+                &format!("Log Analytics workspace `{l}` for Microsoft Defender for Containers"),
                 Ctx::output("logs", l, "id"),
             )
         });

@@ -280,7 +280,9 @@ pub(super) fn logs(ctx: &Ctx, name: &str, l: &crate::model::Logs) -> Module {
         .set("retentionInDays", Expr::Int(l.retention_days))
         .set(
             "features",
-            Obj::new().set("disableLocalAuth", Expr::Bool(true)).build(),
+            Obj::new()
+                .set("disableLocalAuth", Expr::Bool(!l.local_auth))
+                .build(),
         );
     if let Some(q) = l.daily_quota_gb {
         props.push(

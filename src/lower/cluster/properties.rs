@@ -1,7 +1,7 @@
 //! The managed cluster resource: its SKU, control-plane identity and properties.
 
 use super::ClusterLowering;
-use crate::azure::types;
+use crate::azure::{self, types};
 use crate::bicep::{self, Expr, Item, Obj, Part, Resource, arr, call, id, s};
 use crate::model::{Cluster, ClusterNetwork, Istio};
 
@@ -64,23 +64,34 @@ fn aad_profile() -> Expr {
         .build()
 }
 
-/// Workload identity and image cleaner. Microsoft Defender for Containers stays off: its
-/// publisher pods authenticate to their workspace with its shared keys, which platc's workspaces
-/// refuse, and they crash in a loop there (`azure::aks_security::DEFENDER_WORKSPACE`).
-fn security_profile() -> Expr {
-    Obj::new()
-        .set(
-            "workloadIdentity",
-            Obj::new().set("enabled", Expr::Bool(true)).build(),
-        )
-        .set(
-            "imageCleaner",
+/// Workload identity and image cleaner, and Microsoft Defender for Containers where the author
+/// named its workspace (`azure::aks_security::DEFENDER_WORKSPACE` says why it is not the default).
+fn security_profile(defender: Option<&Expr>) -> Expr {
+    let mut p = Obj::new();
+    if let Some(ws) = defender {
+        p.push(
+            "defender",
             Obj::new()
-                .set("enabled", Expr::Bool(true))
-                .set("intervalHours", Expr::Int(168))
+                .set(azure::aks_security::DEFENDER_WORKSPACE, ws.clone())
+                .set(
+                    "securityMonitoring",
+                    Obj::new().set("enabled", Expr::Bool(true)).build(),
+                )
                 .build(),
-        )
-        .build()
+        );
+    }
+    p.set(
+        "workloadIdentity",
+        Obj::new().set("enabled", Expr::Bool(true)).build(),
+    )
+    .set(
+        "imageCleaner",
+        Obj::new()
+            .set("enabled", Expr::Bool(true))
+            .set("intervalHours", Expr::Int(168))
+            .build(),
+    )
+    .build()
 }
 
 fn auto_upgrade_profile(c: &Cluster) -> Expr {
@@ -192,7 +203,10 @@ impl ClusterLowering<'_> {
             "oidcIssuerProfile",
             Obj::new().set("enabled", Expr::Bool(true)).build(),
         );
-        props.push("securityProfile", security_profile());
+        props.push(
+            "securityProfile",
+            security_profile(self.defender_id.as_ref()),
+        );
         if c.private_cluster {
             props.push(
                 "apiServerAccessProfile",
