@@ -124,7 +124,33 @@ pub fn preflight(
     key_value_writer(p, cx, kind, az, &mut out)?;
     soft_deleted(p, cx, az, &mut out)?;
     region(p, location, az, &mut out)?;
+    defender_plan(p, az, &mut out)?;
     Ok(out)
+}
+
+/// A cluster's Defender sensor protects nothing unless the subscription's Defender for
+/// Containers plan is on (`azure::aks_security::DEFENDER_PLAN`). platc does not turn the plan on:
+/// it bills every cluster of the subscription and outlives `azd down`.
+fn defender_plan(p: &Platform, az: &mut dyn Az, out: &mut Outcome) -> Result<(), AzError> {
+    if p.clusters.values().all(|c| c.defender.is_none()) {
+        return Ok(());
+    }
+    let plan = azure::aks_security::DEFENDER_PLAN;
+    let tier = match az.run(&["security", "pricing", "show", "--name", plan]) {
+        Ok(v) => v["pricingTier"].as_str().unwrap_or_default().to_string(),
+        Err(AzError::NotFound(_)) => String::new(),
+        Err(e) => return Err(e),
+    };
+    if tier.eq_ignore_ascii_case("Standard") {
+        out.add(Status::Ok, "defender plan", format!("{plan} is on"));
+    } else {
+        out.add(
+            Status::Failed,
+            "defender plan",
+            format!("the subscription's Defender for Containers plan is off, so the sensor `defender` turns on would protect nothing; have it turned on (`az security pricing create --name {plan} --tier Standard`) or remove `defender`"),
+        );
+    }
+    Ok(())
 }
 
 /// `az`, told azd's subscription on every call but Entra ID's (`az ad`), which take none.

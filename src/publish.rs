@@ -7,8 +7,7 @@
 //! `build` checks each folder beforehand (`diagnostics`), so a missing or oversized folder is a
 //! compile error at the `upload` string, not a failed hook.
 
-use crate::azure::extensions::FLUX_NAMESPACE;
-use crate::azure::publish::{self as facts, job_name};
+use crate::azure::publish::{self as facts, NAMESPACE, job_name};
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Platform, Upload};
 use crate::preflight::{Finding, Outcome, Status};
@@ -69,10 +68,15 @@ fn walk(dir: &Path, prefix: &str, bundle: &mut Bundle, total: &mut u64) -> Resul
         } else if kind.is_file() {
             blob_name(&blob)?;
             let data = std::fs::read(e.path()).map_err(cannot)?;
-            *total += data.len() as u64;
+            // As the ConfigMap will hold it: text as it is, other files in base64.
+            *total += if std::str::from_utf8(&data).is_ok() {
+                data.len()
+            } else {
+                data.len().div_ceil(3) * 4
+            } as u64;
             if *total > facts::MAX_BYTES {
                 return Err(format!(
-                    "its files hold more than {} KiB, the most one publish carries; keep large or many manifests in a Git source",
+                    "its files hold more than {} KiB (files that are not UTF-8 text count in base64), the most one publish carries; keep large or many manifests in a Git source",
                     facts::MAX_BYTES / 1024
                 ));
             }
@@ -198,7 +202,7 @@ pub fn manifests(t: &Target, account: &str, client_id: &str, bundle: &Bundle) ->
     let name = job_name(t.gitops);
     let metadata = json!({
         "name": name,
-        "namespace": FLUX_NAMESPACE,
+        "namespace": NAMESPACE,
         "labels": { "app.kubernetes.io/managed-by": "platc" },
     });
     let (mut data, mut binary) = (Map::new(), Map::new());
@@ -245,10 +249,22 @@ pub fn manifests(t: &Target, account: &str, client_id: &str, bundle: &Bundle) ->
         "metadata": metadata,
         "spec": { "backoffLimit": 1, "activeDeadlineSeconds": 1500, "ttlSecondsAfterFinished": 86400, "template": pod },
     });
+    let namespace = json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": NAMESPACE,
+            "labels": {
+                "app.kubernetes.io/managed-by": "platc",
+                "pod-security.kubernetes.io/enforce": "restricted",
+            },
+        },
+    });
     json!({
         "apiVersion": "v1",
         "kind": "List",
         "items": [
+            namespace,
             { "apiVersion": "v1", "kind": "ServiceAccount", "metadata": account_sa },
             config,
             job,
@@ -295,10 +311,10 @@ fn wait_script(job: &str) -> String {
     format!(
         r#"i=0
 while [ "$i" -lt {rounds} ]; do
-  state=$(kubectl -n {FLUX_NAMESPACE} get job {job} -o jsonpath='{{.status.conditions[?(@.status=="True")].type}}')
+  state=$(kubectl -n {NAMESPACE} get job {job} -o jsonpath='{{.status.conditions[?(@.status=="True")].type}}')
   case "$state" in
-    *Complete*) echo "platc-publish: Complete"; kubectl -n {FLUX_NAMESPACE} logs job/{job} --tail=5 || true; exit 0;;
-    *Failed*) echo "platc-publish: Failed"; kubectl -n {FLUX_NAMESPACE} logs job/{job} --tail=40 || true; exit 1;;
+    *Complete*) echo "platc-publish: Complete"; kubectl -n {NAMESPACE} logs job/{job} --tail=5 || true; exit 0;;
+    *Failed*) echo "platc-publish: Failed"; kubectl -n {NAMESPACE} logs job/{job} --tail=40 || true; exit 1;;
   esac
   sleep 5; i=$((i+1))
 done
@@ -308,11 +324,12 @@ echo "platc-publish: Running"
 }
 
 /// The first command: replaces the previous Job (a Job's pod template cannot change) with the
-/// new objects, then waits.
+/// new objects, then waits. Applied server-side: a client-side apply copies each object into an
+/// annotation, and annotations hold at most 256 KiB, less than the ConfigMap may.
 pub fn start_script(gitops: &str) -> String {
     let job = job_name(gitops);
     format!(
-        "set -e\nkubectl -n {FLUX_NAMESPACE} delete job {job} --ignore-not-found --wait=true\nkubectl apply -f {}\n{}",
+        "set -e\nkubectl -n {NAMESPACE} delete job {job} --ignore-not-found --wait=true\nkubectl apply --server-side --force-conflicts -f {}\n{}",
         manifest_file(gitops),
         wait_script(&job)
     )
@@ -468,7 +485,8 @@ fn one(
         invoke(az, cx, &cluster, script, attach.then_some(file.as_str()))
     };
     let mut waited = 0;
-    // Kubernetes refuses the deployer until its new role assignment reaches the cluster.
+    // Kubernetes refuses a new admin until its role assignment, made by this provision, reaches
+    // the cluster.
     let mut logs = loop {
         let (code, logs) = run(&start_script(t.gitops), true, az)?;
         let refused = code != 0
@@ -479,7 +497,7 @@ fn one(
         }
         if waited >= cx.budget_secs.min(600) {
             return Err(Stop::Gap(format!(
-                "Kubernetes refused the deployer in {FLUX_NAMESPACE}: {}",
+                "Kubernetes refused the account az is signed in with: {}; publish runs kubectl as that account, which must operate the cluster (`admins`, or the deployer when none are named)",
                 last_lines(&logs)
             )));
         }
@@ -504,7 +522,7 @@ fn one(
         }
         if waited >= cx.budget_secs {
             return Err(Stop::Gap(format!(
-                "job {job} in {FLUX_NAMESPACE} still runs after {waited} s; see `kubectl -n {FLUX_NAMESPACE} logs job/{job}`"
+                "job {job} in {NAMESPACE} still runs after {waited} s; see `kubectl -n {NAMESPACE} logs job/{job}`"
             )));
         }
         waited += facts::WAIT_SECS;
@@ -566,7 +584,11 @@ fn invoke(
             &id,
         ];
         with_subscription(&mut args, cx.subscription);
-        result = az.run(&args)?;
+        // While the command runs, `az aks command result` prints a line of text, not JSON.
+        result = match az.run(&args) {
+            Err(AzError::BadOutput(_)) => json!({"provisioningState": "Running", "id": id}),
+            other => other?,
+        };
     }
     Err(Stop::Gap(
         "the cluster did not finish the command within ten minutes".into(),

@@ -372,7 +372,7 @@ fn publishers(v: &mut Verifier, deployed: &Deployed, p: &Platform, issuers: &[(S
             },
             federations: vec![crate::model::Federation {
                 cluster: t.cluster.to_string(),
-                namespace: crate::azure::extensions::FLUX_NAMESPACE.to_string(),
+                namespace: crate::azure::publish::NAMESPACE.to_string(),
                 service_account: crate::azure::publish::job_name(t.gitops),
             }],
             grants: Vec::new(),

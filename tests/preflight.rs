@@ -125,6 +125,19 @@ fn a_region_without_zones_stops_before_the_deployment() {
 }
 
 #[test]
+fn defender_without_the_subscription_plan_stops_before_the_deployment() {
+    let (code, out, asked) = preflight("nodefender");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAILED  defender plan"), "{out}");
+    assert!(
+        asked.contains("az security pricing show --name Containers"),
+        "{asked}"
+    );
+    let (_, out, _) = preflight("zones");
+    assert!(out.contains("OK      defender plan"), "{out}");
+}
+
+#[test]
 fn secret_expiry_counts_from_the_first_provision() {
     let (code, out, asked) = preflight_with("zones", None);
     assert_eq!(code, 0, "{out}");

@@ -64,12 +64,14 @@ fn the_example_folder_travels_to_the_cluster_as_one_job() {
     let sent: Value = serde_json::from_str(&std::fs::read_to_string(&copy).unwrap()).unwrap();
     let items = sent["items"].as_array().unwrap();
     let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["ServiceAccount", "ConfigMap", "Job"]);
+    assert_eq!(kinds, ["Namespace", "ServiceAccount", "ConfigMap", "Job"]);
+    // A namespace of its own: none of flux-system's cluster-admin service accounts to run as.
+    assert_eq!(items[0]["metadata"]["name"], "platc-publish");
     assert_eq!(
-        items[0]["metadata"]["annotations"]["azure.workload.identity/client-id"],
+        items[1]["metadata"]["annotations"]["azure.workload.identity/client-id"],
         "3f1e0000-0000-4000-8000-0000000000c1"
     );
-    let data = &items[1]["data"];
+    let data = &items[2]["data"];
     let index = data["index"].as_str().unwrap();
     let folder = root().join("examples/private-manifests");
     let mut names = Vec::new();
@@ -87,7 +89,7 @@ fn the_example_folder_travels_to_the_cluster_as_one_job() {
             "vendor/namespace.yaml"
         ]
     );
-    let env = &items[2]["spec"]["template"]["spec"]["containers"][0]["env"];
+    let env = &items[3]["spec"]["template"]["spec"]["containers"][0]["env"];
     assert_eq!(env[0]["value"], "stgitopsx7k2m9q4r1t6z");
     assert_eq!(env[1]["value"], "manifests");
     // The file az took along is not left behind.
@@ -185,7 +187,7 @@ fn files_that_are_not_text_travel_as_binary_data() {
     };
     let t = target(&upload);
     let m = manifests(&t, "stx", "client", &bundle);
-    let config = &m["items"][1];
+    let config = &m["items"][2];
     assert_eq!(config["binaryData"]["f0"], "iVBOR/8=");
     assert_eq!(config["data"]["f1"], "kind: List\n");
     assert_eq!(config["data"]["index"], "f0 a/b/logo.png\nf1 z.yaml\n");
@@ -218,7 +220,11 @@ impl Az for Scripted {
                 {"type": "Microsoft.ManagedIdentity/userAssignedIdentities", "name": "id-main-private-publisher-x7k2m9q4r1t6z"},
             ])),
             ("identity", "show") => Ok(json!({"clientId": "c1"})),
-            ("aks", "command") if !self.answers.is_empty() => Ok(self.answers.remove(0)),
+            // A string answer is text az printed instead of JSON.
+            ("aks", "command") if !self.answers.is_empty() => match self.answers.remove(0) {
+                Value::String(text) => Err(AzError::BadOutput(text)),
+                v => Ok(v),
+            },
             _ => Err(AzError::BadOutput(format!(
                 "unexpected: {}",
                 args.join(" ")
@@ -305,6 +311,13 @@ fn a_job_still_running_is_waited_for_and_a_failed_one_is_reported() {
         waits[0].contains("--file"),
         "the first call takes the manifests"
     );
+    // Applied server-side: a client-side apply would copy the ConfigMap into an annotation,
+    // which holds at most 256 KiB.
+    assert!(
+        waits[0].contains("kubectl apply --server-side"),
+        "{}",
+        waits[0]
+    );
     assert!(
         !waits[1].contains("--file") && !waits[1].contains("kubectl apply"),
         "{}",
@@ -323,6 +336,8 @@ fn a_job_still_running_is_waited_for_and_a_failed_one_is_reported() {
 fn a_command_az_stopped_waiting_for_is_read_back() {
     let (table, asked, paused) = run_scripted(vec![
         json!({"provisioningState": "Running", "id": "c0ffee"}),
+        // While it runs, `az aks command result` prints a status line, not JSON.
+        json!("command id: c0ffee, started at: 2026-12-04, status: Running"),
         done(0, "platc-publish: Complete\n"),
     ]);
     assert!(table.contains("OK "), "{table}");
@@ -332,5 +347,5 @@ fn a_command_az_stopped_waiting_for_is_read_back() {
             .any(|a| a.starts_with("aks command result") && a.contains("--command-id c0ffee")),
         "{asked:?}"
     );
-    assert_eq!(paused, 10);
+    assert_eq!(paused, 20);
 }

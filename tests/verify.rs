@@ -73,7 +73,7 @@ fn a_healthy_environment_passes() {
     );
     // The identity `platc publish` uploads with trusts its Job.
     assert!(
-        out.contains("id-main-private-publisher-x7k2m9q4r1t6z ← system:serviceaccount:flux-system:platc-publish-private"),
+        out.contains("id-main-private-publisher-x7k2m9q4r1t6z ← system:serviceaccount:platc-publish:platc-publish-private"),
         "{out}"
     );
     assert!(out.lines().next().unwrap().starts_with("STATUS"), "{out}");

@@ -262,17 +262,6 @@ resource deployerClusterUser 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-// `platc publish` creates its upload Job in flux-system as the principal running `azd provision`
-resource deployerPublishes 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
-  name: guid(cluster.id, principalId, 'a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb')
-  scope: cluster
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb') // Azure Kubernetes Service RBAC Writer
-    principalId: principalId
-    principalType: principalType
-  }
-}
-
 // The Azure Policy add-on audits (or denies) workloads against this built-in initiative
 resource policyAssignment 'Microsoft.Authorization/policyAssignments@2024-04-01' = {
   name: 'pod-security-baseline'

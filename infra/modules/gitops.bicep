@@ -103,10 +103,10 @@ resource publisherPrivate 'Microsoft.ManagedIdentity/userAssignedIdentities@2024
 
 resource publisherPrivateFederation 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2024-11-30' = {
   parent: publisherPrivate
-  name: 'flux-system-platc-publish-private'
+  name: 'platc-publish-private'
   properties: {
     issuer: cluster.properties.oidcIssuerProfile.issuerURL
-    subject: 'system:serviceaccount:flux-system:platc-publish-private'
+    subject: 'system:serviceaccount:platc-publish:platc-publish-private'
     audiences: ['api://AzureADTokenExchange']
   }
 }

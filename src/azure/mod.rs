@@ -494,17 +494,20 @@ pub mod publish {
     pub const MAX_BLOB_NAME: usize = 1024;
     /// The role the Job's identity holds on the container alone.
     pub const WRITER_ROLE: &str = "Storage Blob Data Contributor";
-    /// The deployer's Kubernetes role, when others are the cluster's admins: `kubectl` in the
-    /// command pod acts as the deployer, and must create the Job, its ConfigMap and service
-    /// account in `flux-system` and read them back. Writer allows read/write of most objects
-    /// in a namespace, not roles or bindings (learn.microsoft.com, "Azure built-in roles for
-    /// Containers"). New assignments take up to 5 minutes to reach the cluster
-    /// (learn.microsoft.com, "Use Azure RBAC for Kubernetes Authorization"), so publish tries
-    /// again for that long when refused.
-    pub const DEPLOYER_ROLE: &str = "Azure Kubernetes Service RBAC Writer";
-    /// How long the command waits for the Job in one `command invoke`, under the 300 seconds
-    /// az waits for it.
-    pub const WAIT_SECS: u64 = 240;
+    /// The namespace of the Job, its ConfigMap and service account: one of its own, since a
+    /// principal that may run pods in a namespace may run them as any of its service accounts
+    /// (Writer's description in learn.microsoft.com, "Azure built-in roles for Containers"),
+    /// and flux-system's are cluster admins. Creating it takes cluster rights: `kubectl` in the
+    /// command pod acts as the account az is signed in with, which must operate the cluster
+    /// (`admins`, or the deployer when there are none). platc grants nothing more for
+    /// publishing. A role assignment made by the same provision takes up to 5 minutes to
+    /// reach the cluster (learn.microsoft.com, "Use Azure RBAC for Kubernetes Authorization"),
+    /// so publish tries again for that long when refused.
+    pub const NAMESPACE: &str = "platc-publish";
+    /// How long the command waits for the Job in one `command invoke`: scheduling the command
+    /// pod may take 60 s (learn.microsoft.com, "Access a private AKS cluster using the command
+    /// invoke feature") and az stops waiting at 300 s; publish calls again while it runs.
+    pub const WAIT_SECS: u64 = 100;
 
     /// The Kubernetes service account, ConfigMap and Job of a GitOps configuration's upload.
     pub fn job_name(gitops: &str) -> String {
@@ -653,6 +656,12 @@ pub mod aks_security {
     /// in a loop. So Defender is the author's choice, `defender = logs.NAME`, and that workspace
     /// must say `local_auth = true` (E0207) until the pods authenticate with Entra ID.
     pub const DEFENDER_WORKSPACE: &str = "logAnalyticsWorkspaceResourceId";
+    /// The subscription's Defender plan (`Microsoft.Security/pricings`) that the cluster's
+    /// sensor reports to: the profile alone does not turn it on (Azure/AKS#3025), and Microsoft's
+    /// programmatic deployment of Defender for Containers turns it on first (`az security
+    /// pricing create -n Containers --tier Standard`, learn.microsoft.com, "Deploy Defender for
+    /// Containers on AKS programmatically").
+    pub const DEFENDER_PLAN: &str = "Containers";
 }
 
 /// AKS cluster auto-upgrade channels (`autoUpgradeProfile.upgradeChannel`) and what each moves.

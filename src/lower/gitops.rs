@@ -12,7 +12,7 @@
 
 use super::module::Module;
 use super::{Ctx, Principal, azure_name, grants, role_assignment};
-use crate::azure::{self, extensions::FLUX_NAMESPACE, types};
+use crate::azure::{self, types};
 use crate::bicep::{self, Decorator, Expr, Item, Obj, Resource, Type, arr, call, id, s};
 use crate::model::{Cluster, Gitops, GitopsSource, Platform};
 
@@ -295,7 +295,7 @@ impl<'a> GitopsLowering<'a> {
             types::FEDERATED_CREDENTIAL,
             Obj::new()
                 .set("parent", id(symbol.clone()))
-                .set("name", s(format!("{FLUX_NAMESPACE}-{account}")))
+                .set("name", s(account.clone()))
                 .set(
                     "properties",
                     Obj::new()
@@ -305,7 +305,10 @@ impl<'a> GitopsLowering<'a> {
                         )
                         .set(
                             "subject",
-                            s(format!("system:serviceaccount:{FLUX_NAMESPACE}:{account}")),
+                            s(format!(
+                                "system:serviceaccount:{}:{account}",
+                                azure::publish::NAMESPACE
+                            )),
                         )
                         .set("audiences", arr(vec![s(azure::TOKEN_EXCHANGE_AUDIENCE)]))
                         .build(),

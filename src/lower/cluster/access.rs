@@ -65,34 +65,6 @@ impl ClusterLowering<'_> {
         if let Some(unset) = all_unset {
             self.deployer_operates(Some(unset));
         }
-        let publishes = self.c.gitops.values().any(|g| {
-            matches!(
-                &g.source,
-                crate::model::GitopsSource::Blob {
-                    upload: Some(_),
-                    ..
-                }
-            )
-        });
-        if publishes {
-            self.deployer_publishes();
-        }
-    }
-
-    /// `platc publish` runs `kubectl` in the cluster as the deployer, who is not an admin when
-    /// others are named: it may write in namespaces, not grant roles (`azure::publish`).
-    fn deployer_publishes(&mut self) {
-        role_assignment(
-            &mut self.m,
-            "deployerPublishes",
-            "cluster",
-            Principal::Deployer,
-            azure::publish::DEPLOYER_ROLE,
-            Some(
-                "`platc publish` creates its upload Job in flux-system as the principal running `azd provision`"
-                    .into(),
-            ),
-        );
     }
 
     /// The deployer's roles on the cluster, when `only_if` holds as well as a deployer exists.
