@@ -125,12 +125,7 @@ pub fn check(
     if !earlier.is_empty() {
         // References to a declaration that did not parse or load would look unresolved, and the
         // missing platform may be the broken statement: report what does not depend on those.
-        found.retain(|d| {
-            !matches!(
-                d.code,
-                diag::Code::Unresolved | diag::Code::MissingPlatform | diag::Code::Unused
-            )
-        });
+        found.retain(|d| !d.absence);
     }
     earlier.extend(found);
     diag::sort(&mut earlier);
