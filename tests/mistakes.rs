@@ -215,3 +215,169 @@ fn the_corpus_names_each_mistake_once() {
         assert!(seen.insert(m.what), "`{}` twice", m.what);
     }
 }
+
+/// The reference platform in two files: its network moved to `network.plat`, imported.
+fn split_reference() -> (String, String) {
+    let original = reference();
+    let start = original.find("/// Nodes and private endpoints").unwrap();
+    let end = original.find("/// Container insights").unwrap();
+    let network = original[start..end].to_string();
+    let root = original.replacen(&network, "", 1).replacen(
+        "/// Contoso's shared",
+        "import \"network.plat\"\n\n/// Contoso's shared",
+        1,
+    );
+    (root, network)
+}
+
+/// A mistake in a program of two files: (root edits, network file edits), the file and text of
+/// the primary label, and the edits that repair it, in the same form.
+struct ImportMistake {
+    what: &'static str,
+    edits: [&'static [(&'static str, &'static str)]; 2],
+    code: &'static str,
+    at: (&'static str, &'static str),
+    repair: [&'static [(&'static str, &'static str)]; 2],
+}
+
+const IMPORT_MISTAKES: &[ImportMistake] = &[
+    ImportMistake {
+        what: "import of a misspelt file",
+        edits: [
+            &[("import \"network.plat\"", "import \"networks.plat\"")],
+            &[],
+        ],
+        code: "E0116",
+        at: ("platform.plat", "\"networks.plat\""),
+        repair: [
+            &[("import \"networks.plat\"", "import \"network.plat\"")],
+            &[],
+        ],
+    },
+    ImportMistake {
+        what: "import without the extension",
+        edits: [&[("import \"network.plat\"", "import \"network\"")], &[]],
+        code: "E0116",
+        at: ("platform.plat", "\"network\""),
+        repair: [&[("import \"network\"", "import \"network.plat\"")], &[]],
+    },
+    ImportMistake {
+        what: "import cycle",
+        edits: [
+            &[],
+            &[("/// Nodes", "import \"platform.plat\"\n\n/// Nodes")],
+        ],
+        code: "E0116",
+        at: ("network.plat", "\"platform.plat\""),
+        repair: [&[], &[("import \"platform.plat\"\n\n", "")]],
+    },
+    ImportMistake {
+        what: "overlapping subnets in an imported file",
+        edits: [&[], &[("prefix = 10.20.8.0/24", "prefix = 10.20.2.0/24")]],
+        code: "E0204",
+        at: ("network.plat", "10.20.2.0/24"),
+        repair: [&[], &[("10.20.2.0/24", "10.20.8.0/24")]],
+    },
+    ImportMistake {
+        what: "unclosed block in an imported file",
+        edits: [
+            &[],
+            &[(
+                "  subnet \"nodes\" { prefix = 10.20.0.0/22 }",
+                "  subnet \"nodes\" { prefix = 10.20.0.0/22",
+            )],
+        ],
+        code: "E0001",
+        at: ("network.plat", "subnet"),
+        repair: [
+            &[],
+            &[("prefix = 10.20.0.0/22\n", "prefix = 10.20.0.0/22 }\n")],
+        ],
+    },
+];
+
+#[test]
+fn mistakes_across_files_are_reported_once_in_the_file_they_are_in() {
+    let (root, network) = split_reference();
+    let (diags, _, _) = compile_files(&[("platform.plat", &root), ("network.plat", &network)]);
+    assert!(
+        diags.is_empty(),
+        "the split reference platform is clean: {diags:?}"
+    );
+    let mut failures = Vec::new();
+    for m in IMPORT_MISTAKES {
+        let (Ok(r), Ok(n)) = (
+            apply(&root, m.edits[0], m.what),
+            apply(&network, m.edits[1], m.what),
+        ) else {
+            failures.push(format!("{}: an edit does not apply", m.what));
+            continue;
+        };
+        let (diags, sources, _) = compile_files(&[("platform.plat", &r), ("network.plat", &n)]);
+        let shown = render::human(&sources, &diags, false);
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+        if codes != [m.code] {
+            failures.push(format!(
+                "{}: expected one {}, got {codes:?}:\n{shown}",
+                m.what, m.code
+            ));
+            continue;
+        }
+        let d = &diags[0];
+        let span = d.primary_span();
+        let at = (sources.name(span.file), sources.snippet(span));
+        if at != m.at || d.help.is_none() {
+            failures.push(format!(
+                "{}: at {at:?} (expected {:?}), help {:?}",
+                m.what, m.at, d.help
+            ));
+        }
+        let (Ok(r), Ok(n)) = (
+            apply(&r, m.repair[0], m.what),
+            apply(&n, m.repair[1], m.what),
+        ) else {
+            failures.push(format!("{}: a repair does not apply", m.what));
+            continue;
+        };
+        let (after, sources, _) = compile_files(&[("platform.plat", &r), ("network.plat", &n)]);
+        if !after.is_empty() {
+            let again = render::human(&sources, &after, false);
+            failures.push(format!("{}: not clean after the repair:\n{again}", m.what));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The reference platform saved with one character in Windows-1252 (`é` as the byte 0xE9), in a
+/// comment and in a name: one error at that byte, nothing else.
+#[test]
+fn a_file_that_is_not_utf8_is_one_error_at_its_first_bad_byte() {
+    let dir = std::env::temp_dir().join(format!("platc-encoding-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (from, to) in [
+        (
+            "/// Contoso's shared application platform.",
+            "/// Contoso's shared application platform, caf\u{e9} edition.",
+        ),
+        ("logs \"ops\" {", "logs \"op\u{e9}\" {"),
+    ] {
+        let text = reference().replacen(from, to, 1);
+        let at = text.find('\u{e9}').unwrap();
+        // é is two bytes in UTF-8; Windows-1252 writes it as one.
+        let mut bytes = text.into_bytes();
+        bytes.splice(at..at + 2, [0xE9]);
+        std::fs::write(dir.join("platform.plat"), &bytes).unwrap();
+        let mut read = |p: &Path| platc::load::read_file(&dir.join(p));
+        let (sources, result) =
+            platc::compile_program(Path::new("platform.plat"), &mut read, &Default::default())
+                .unwrap();
+        let shown = render::human(&sources, &result.diagnostics, false);
+        let codes: Vec<&str> = result.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["E0001"], "{shown}");
+        let d = &result.diagnostics[0];
+        assert_eq!(d.primary_span().start as usize, at, "{shown}");
+        assert!(d.labels[0].message.contains("0xE9"), "{shown}");
+        assert!(d.help.is_some());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
