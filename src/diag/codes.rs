@@ -33,8 +33,10 @@ macro_rules! codes {
 
 codes! {
     Syntax = "E0001", Error, "syntax error",
-        "The file does not follow the grammar. The message names what was expected at the marked \
-         character.\n\nFailing:\n    vault \"secrets\" { sku = }\n\nFix: give the field a value:\n    vault \"secrets\" { sku = standard }";
+        "The file does not follow the grammar, or is not UTF-8 text. The message names what was \
+         written and how the language writes it: a version or a range from another language \
+         (`1.35`, `2-10`), a duration with a space or a unit the language lacks (`30 d`, `1y`), \
+         single quotes, a missing comma, a block never closed (reported where its `}` belongs).\n\nFailing:\n    vault \"secrets\" { sku = }\n\nFix: give the field a value:\n    vault \"secrets\" { sku = standard }";
     BadEscape = "E0002", Error, "invalid string escape",
         "Strings accept the escapes \\\\, \\\", \\n, \\t and \\u{HEX}.\n\nFailing:\n    path = \"C:\\dir\"\n\nFix:\n    path = \"C:\\\\dir\"";
     NumberTooLarge = "E0003", Error, "number out of range",
@@ -52,8 +54,10 @@ codes! {
     MissingField = "E0104", Error, "missing required field",
         "The declaration lacks a field that has no default.\n\nFailing:\n    pool \"system\" { count = 3 }\n\nFix:\n    pool \"system\" { vm_size = \"Standard_D4ds_v5\"  count = 3 }";
     Duplicate = "E0105", Error, "duplicate name",
-        "Two declarations of the same kind (or two fields of one block) share a name. Names identify \
-         declarations in references and in the generated resource names.\n\nFailing:\n    vault \"secrets\" { }\n    vault \"secrets\" { }\n\nFix: rename or remove one of them.";
+        "Two declarations of the same kind (or two fields of one block, or two items of a list) share \
+         a name, or have names that differ only in case or punctuation (`git-ops` and `gitops`). \
+         Names identify declarations in references and in the generated resource names, which \
+         Azure compares without case and, for storage and registries, without punctuation.\n\nFailing:\n    vault \"secrets\" { }\n    vault \"secrets\" { }\n\nFix: rename or remove one of them.";
     UnknownValue = "E0106", Error, "unknown enum value",
         "The word is not one of the values the field allows; the help lists them.\n\nFailing:\n    registry \"images\" { sku = premum }\n\nFix:\n    registry \"images\" { sku = premium }";
     Unresolved = "E0107", Error, "unresolved reference",
