@@ -8,6 +8,7 @@
 //! snapshot, `all_messages`, to be read as a set.
 
 mod mistakes {
+    pub mod basics;
     pub mod children;
     pub mod cluster;
     pub mod data;
@@ -69,6 +70,7 @@ pub const fn manual(
 fn corpus() -> Vec<&'static Mistake> {
     use mistakes::*;
     [
+        basics::MISTAKES,
         platform::MISTAKES,
         network::MISTAKES,
         data::MISTAKES,

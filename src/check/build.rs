@@ -842,12 +842,17 @@ fn extensions(c: &mut Checker, f: &Fields, cl: &mut Cluster) {
             continue;
         }
         seen_ext.push((l.text.as_str().to_owned(), l.span));
-        cl.extension_spans
-            .insert(l.text.as_str().to_owned(), l.span);
-        // A known extension with a wrong setting (reported) is still on: what depends on it
-        // is not reported missing as well.
-        if rules::extension_fields(c, &ef, l) || schema::EXTENSIONS.contains(&l.text.as_str()) {
-            enable_extension(cl, &l.text, &ef);
+        // A known extension with a wrong setting, or a misspelt one (both reported), is still
+        // on: what depends on it is not reported missing as well.
+        rules::extension_fields(c, &ef, l);
+        let meant = schema::EXTENSIONS
+            .iter()
+            .copied()
+            .find(|e| *e == l.text.as_str())
+            .or_else(|| diag::did_you_mean(&l.text, schema::EXTENSIONS.iter().copied()));
+        if let Some(name) = meant {
+            cl.extension_spans.insert(name.to_owned(), l.span);
+            enable_extension(cl, name, &ef);
         }
     }
 }

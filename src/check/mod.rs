@@ -1168,7 +1168,9 @@ impl Checker {
             (Ty::StrOrEnv, "secure") => d
                 .with_note("secrets live in Key Vault, never in plain configuration")
                 .with_help("declare `secret \"NAME\" in vault.NAME { value = secure(\"...\") }` and, in a `config`, refer to it with `secret = secret.NAME`; a value that is not secret is read with `env(\"NAME\")`"),
-            _ => match diag::did_you_mean(&name.name, known.iter().copied()) {
+            _ => match diag::did_you_mean(&name.name, known.iter().copied())
+                .or_else(|| known.iter().copied().find(|k| name.name.starts_with(k)))
+            {
                 Some(s) => d
                     .with_help(format!("did you mean `{s}(...)`?"))
                     .with_fix(name.span, s),

@@ -185,10 +185,27 @@ pub(super) fn kubernetes_version(c: &mut Checker, v: &ast::Value) {
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_digit()));
     if !ok {
-        c.report(
-            Diagnostic::new(Code::BadVersion, format!("`{s}` is not a Kubernetes version"), v.span, "expected `1.MINOR` or `1.MINOR.PATCH`")
-                .with_help("write e.g. `kubernetes = \"1.33\"`; `az aks get-versions -l LOCATION` lists what AKS offers"),
+        let d = Diagnostic::new(
+            Code::BadVersion,
+            format!("`{s}` is not a Kubernetes version"),
+            v.span,
+            "expected `1.MINOR` or `1.MINOR.PATCH`",
         );
+        // `v1.33` and `1.33.x` name a version platc can write.
+        let plain = s.trim_start_matches(['v', 'V']).trim_end_matches(".x");
+        let d = if plain != s.as_str()
+            && plain.starts_with("1.")
+            && (2..=3).contains(&plain.split('.').count())
+            && plain
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_digit()))
+        {
+            d.with_help(format!("write `\"{plain}\"`"))
+                .with_fix(v.span, format!("\"{plain}\""))
+        } else {
+            d.with_help("write e.g. `kubernetes = \"1.33\"`; `az aks get-versions -l LOCATION` lists what AKS offers")
+        };
+        c.report(d);
     }
 }
 
@@ -469,9 +486,10 @@ pub(super) fn pool(c: &mut Checker, f: &Fields) {
         }
     }
     match (f.value("count"), f.value("autoscale")) {
-        (Some(_), Some(a)) => c.report(
-            Diagnostic::new(Code::Conflict, "`count` and `autoscale` are both set", a.span, "choose one")
-                .with_help("a pool has a fixed `count` or an `autoscale` range, not both"),
+        (Some(n), Some(a)) => c.report(
+            Diagnostic::new(Code::Conflict, "`count` and `autoscale` are both set", a.span, "an autoscaled size")
+                .with_secondary(n.span, "a fixed size")
+                .with_help("a pool has a fixed `count` or an `autoscale` range, not both: remove one"),
         ),
         (None, None) if !b.statements().iter().any(|s| matches!(s, ast::Statement::Attribute(a) if a.key.name == "count" || a.key.name == "autoscale")) => c.report(
             Diagnostic::new(Code::MissingField, "pool needs `count` or `autoscale`", b.head_span(), "no size")
@@ -975,10 +993,9 @@ pub(super) fn kv_key(c: &mut Checker, key: &str, span: Span) {
         d = if key.starts_with(azure::FEATURE_FLAG_PREFIX) {
             d.with_help("declare it with `feature \"ID\" in appconfig.NAME { ... }`")
         } else if key.contains('%') {
-            d.with_help(format!(
-                "spell it without `%`, e.g. `{}`",
-                key.replace('%', "-percent")
-            ))
+            let spelt = key.replace('%', "-percent");
+            d.with_help(format!("spell it without `%`, e.g. `{spelt}`"))
+                .with_fix(span, format!("\"{spelt}\""))
         } else {
             d.with_help("give the key a name such as `app:setting`")
         };
