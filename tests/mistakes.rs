@@ -15,6 +15,7 @@ mod mistakes {
     pub mod identity;
     pub mod network;
     pub mod platform;
+    pub mod rules;
     pub mod syntax;
 }
 
@@ -77,6 +78,7 @@ fn corpus() -> Vec<&'static Mistake> {
         identity::MISTAKES,
         cluster::MISTAKES,
         children::MISTAKES,
+        rules::MISTAKES,
         syntax::MISTAKES,
     ]
     .into_iter()

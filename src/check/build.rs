@@ -66,6 +66,10 @@ fn top_level<'a>(
                 c.lost = true;
                 continue;
             };
+            // Without its name, what the declaration declares cannot be found by its references.
+            if b.label.is_none() && kind.name != "platform" {
+                c.lost = true;
+            }
             match kind.name {
                 "platform" => {
                     if let Some(prev) = platform_block {

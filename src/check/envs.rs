@@ -55,7 +55,13 @@ pub(super) fn check_names(c: &mut Checker, envs: &[(String, crate::source::Span)
                     *span,
                     "not an environment name",
                 )
-                .with_help("azd environment names are 1 to 64 letters, digits, `-`, `_`, `.` or parentheses, e.g. `\"prod\"`"),
+                .with_help("azd environment names are 1 to 64 letters, digits, `-`, `_`, `.` or parentheses, e.g. `\"prod\"`")
+                .with_fix_if(
+                    {
+                        let tried = name.trim().replace(|c: char| c.is_whitespace(), "-");
+                        is_azd_env_name(&tried).then(|| (*span, format!("\"{tried}\"")))
+                    },
+                ),
             );
             continue;
         }

@@ -689,7 +689,14 @@ impl Checker {
                     l.span,
                     "unexpected name",
                 )
-                .with_help(format!("remove the name: `{} {{ ... }}`", schema.name));
+                .with_help(format!("remove the name: `{} {{ ... }}`", schema.name))
+                .with_fix(
+                    Span {
+                        start: block.kind.span.end,
+                        ..l.span
+                    },
+                    "",
+                );
                 self.report(d);
             }
             _ => {}

@@ -1280,15 +1280,24 @@ pub(super) fn private_tier(c: &mut Checker, f: &Fields, what: &str, private: boo
 /// Diagnostic settings go to the one `logs` workspace, or to the one the platform names.
 fn diagnostics_workspace(c: &mut Checker, p: &Platform) {
     if p.diagnostics.is_none() && p.logs.len() > 1 {
-        c.report(
-            Diagnostic::new(
-                Code::MissingField,
-                "several `logs` workspaces: say which receives diagnostic settings",
-                p.logs[0].meta.span,
-                "ambiguous",
-            )
-            .with_help("add `diagnostics = logs.NAME` to the platform block"),
+        // What is missing is a field of the platform block; the workspaces are the choice.
+        let mut d = Diagnostic::new(
+            Code::MissingField,
+            "several `logs` workspaces: say which receives diagnostic settings",
+            p.span,
+            "needs `diagnostics = logs.NAME`",
         );
+        for (name, l) in &p.logs {
+            d = d.with_secondary(l.meta.span, format!("`logs.{name}`"));
+        }
+        let first = p.logs.keys().next().cloned().unwrap_or_default();
+        c.report(d.with_help(format!(
+            "add `diagnostics = logs.{first}` (or another of them) to the platform block"
+        )));
+        // Until one is named, none of them is unused.
+        for name in p.logs.keys() {
+            c.mark_used("logs", name);
+        }
     }
     if p.diagnostics.is_none() && p.logs.len() == 1 {
         let only = p.logs.keys().next().cloned().unwrap_or_default();
@@ -1313,8 +1322,13 @@ fn cluster_dependencies(c: &mut Checker, p: &Platform) {
             }
         }
         if cl.app_config_provider && p.appconfigs.is_empty() {
+            let at = cl
+                .extension_spans
+                .get("app_config_provider")
+                .copied()
+                .unwrap_or(cl.meta.span);
             c.report(
-                Diagnostic::new(Code::MissingDependency, format!("cluster `{cname}` runs the App Configuration provider, but there is no App Configuration store"), cl.meta.span, "nothing to read")
+                Diagnostic::new(Code::MissingDependency, format!("cluster `{cname}` runs the App Configuration provider, but there is no App Configuration store"), at, "nothing to read")
                     .with_help("declare `appconfig \"settings\" { }`")
                     .about_absence(),
             );

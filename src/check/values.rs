@@ -64,6 +64,27 @@ pub(super) fn repair(v: &Value, ty: &Ty, declared: &dyn Fn(&str, &str) -> bool) 
             let call = format!("git({}, branch = \"main\")", quoted(url));
             fixed(format!("wrap the URL in `git(...)`: `{call}`"), call)
         }
+        (ValueKind::Range(a, b), Ty::List(Ty::Int { .. })) if a <= b && b - a < 16 => {
+            let items: Vec<String> = (*a..=*b).map(|i| i.to_string()).collect();
+            let list = format!("[{}]", items.join(", "));
+            fixed(format!("list each one: `{list}`"), list)
+        }
+        (ValueKind::List(items), Ty::Range { .. }) => match items.as_slice() {
+            [
+                Value {
+                    kind: ValueKind::Int(a),
+                    ..
+                },
+                Value {
+                    kind: ValueKind::Int(b),
+                    ..
+                },
+            ] => fixed(
+                format!("a range is written `{a}..{b}`"),
+                format!("{a}..{b}"),
+            ),
+            _ => None,
+        },
         (_, Ty::List(inner)) if fits(&v.kind, inner) => {
             let text = source_text(v)?;
             fixed(format!("make it a list: `[{text}]`"), format!("[{text}]"))

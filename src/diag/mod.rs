@@ -108,6 +108,14 @@ impl Diagnostic {
         self
     }
 
+    /// `with_fix` where a fix is known.
+    pub fn with_fix_if(self, fix: Option<(Span, String)>) -> Self {
+        match fix {
+            Some((span, replacement)) => self.with_fix(span, replacement),
+            None => self,
+        }
+    }
+
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
