@@ -717,6 +717,9 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
     }
     extensions(c, f, &mut cl);
     for b in f.nested("gitops") {
+        if let Some(l) = &b.label {
+            rules::flux_name(c, "GitOps configuration", l);
+        }
         let g = gitops(c, b);
         let name = label(b);
         if cl.gitops.contains_key(&name) {
@@ -902,6 +905,9 @@ fn gitops(c: &mut Checker, b: &ast::Block) -> Gitops {
             nested_kind(nested_kind(&schema::CLUSTER, "gitops"), "kustomization"),
         );
         let name = label(kb);
+        if let Some(l) = &kb.label {
+            rules::flux_name(c, "kustomization", l);
+        }
         if g.kustomizations.contains_key(&name) {
             c.report(declared_twice(
                 "kustomization",

@@ -151,6 +151,42 @@ fn kube_name(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
+/// A Flux configuration's or kustomization's name: Flux makes Kubernetes objects named after it,
+/// so it is a Kubernetes name (lowercase letters, digits, `-` and `.`, starting and ending with a
+/// letter or digit).
+pub(super) fn flux_name(c: &mut Checker, what: &str, l: &ast::Label) {
+    let ok = |s: &str| {
+        (1..=63).contains(&s.len())
+            && s.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '.')
+            && s.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+            && s.ends_with(|ch: char| ch.is_ascii_alphanumeric())
+    };
+    if ok(&l.text) {
+        return;
+    }
+    let tried: String = l
+        .text
+        .to_ascii_lowercase()
+        .replace(|ch: char| !ch.is_ascii_alphanumeric() && ch != '.', "-")
+        .trim_matches(['-', '.'])
+        .to_string();
+    let d = Diagnostic::new(
+        Code::BadName,
+        format!("{what} names are Kubernetes names: 1-63 lowercase letters, digits, `-` and `.`"),
+        l.span,
+        "not a Kubernetes name",
+    )
+    .with_note("Flux creates Kubernetes objects named after it, and Kubernetes refuses this name");
+    c.report(if ok(&tried) {
+        renamed(d, l, &tried)
+    } else {
+        d.with_help(
+            "use lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+        )
+    });
+}
+
 /// `namespace/serviceaccount`, both Kubernetes DNS labels.
 pub(super) fn subject(c: &mut Checker, l: &ast::Label) -> Option<(String, String)> {
     match l.text.split_once('/') {

@@ -210,4 +210,16 @@ pub const MISTAKES: &[Mistake] = &[
             "  grant \"App Configuration Data Reader\" on appconfig.settings\n  grant \"Key Vault Secrets User\" on vault.secrets\n}",
         )],
     ),
+    auto(
+        "GitOps configuration named in capitals",
+        &[("gitops \"platform\" {", "gitops \"Platform_Main\" {")],
+        "E0202",
+        "\"Platform_Main\"",
+    ),
+    auto(
+        "capitalised kustomization",
+        &[("kustomization \"vendor\"", "kustomization \"Vendor\"")],
+        "E0202",
+        "\"Vendor\"",
+    ),
 ];
