@@ -239,9 +239,9 @@ fn missing_comma(file: FileId, text: &str, pos: usize) -> Option<Diagnostic> {
     )
 }
 
-/// A `{` never closed: the first line after it that is indented no deeper than the line that
-/// opened it, and does not close it, is where its `}` belongs. `None` when indentation does not
-/// tell (the block is closed, or everything after it is deeper).
+/// A `{` never closed: the first line after it that is indented less deeply than the line that
+/// opened it (or as deeply, unless it closes it) is where its `}` belongs; or the end of the file.
+/// `None` when indentation does not tell (the braces balance).
 pub(super) fn unclosed(file: FileId, text: &str, from: usize) -> Option<Diagnostic> {
     let indent = |line: &str| line.len() - line.trim_start().len();
     // Open braces: (offset, indentation of their line).
@@ -250,11 +250,12 @@ pub(super) fn unclosed(file: FileId, text: &str, from: usize) -> Option<Diagnost
     for line in text[from..].split_inclusive('\n') {
         let code = line.trim();
         let depth = indent(line);
+        // A `}` less indented than the line that opened the innermost block closes an outer one.
+        let closes_outer = code.starts_with('}');
         if !code.is_empty()
             && !code.starts_with("//")
-            && !code.starts_with('}')
             && let Some(&(brace, opened)) = open.last()
-            && depth <= opened
+            && (depth < opened || (depth == opened && !closes_outer))
         {
             return Some(not_closed(file, text, brace, offset + depth));
         }
@@ -272,20 +273,30 @@ pub(super) fn unclosed(file: FileId, text: &str, from: usize) -> Option<Diagnost
         }
         offset += line.len();
     }
-    None
+    let &(brace, _) = open.last()?;
+    Some(not_closed(file, text, brace, text.len()))
 }
 
 fn not_closed(file: FileId, text: &str, brace: usize, next: usize) -> Diagnostic {
     let line_start = text[..brace].rfind('\n').map_or(0, |i| i + 1);
     let head = text[line_start..brace].trim();
-    let word = token_at(text, next);
+    let word = if text[next..].starts_with('}') {
+        "}"
+    } else {
+        token_at(text, next)
+    };
     let indent = &text[line_start
         ..line_start + (text[line_start..].len() - text[line_start..].trim_start().len())];
     // The `}` goes at the end of the block's last line, before the blank lines that separate it.
     let end = text[..next].trim_end().len();
+    let message = match word {
+        "" => format!("`{head}` is not closed by the end of the file"),
+        "}" => format!("`{head}` is not closed before the `}}` of the block around it"),
+        _ => format!("`{head}` is not closed before `{word}`"),
+    };
     Diagnostic::new(
         Code::Syntax,
-        format!("`{head}` is not closed before `{word}`"),
+        message,
         Span::new(file, next, next + word.len()),
         "expected `}` before this",
     )

@@ -123,4 +123,22 @@ pub const MISTAKES: &[Mistake] = &[
         "{",
         &[("logs = \"ops\" {", "logs \"ops\" {")],
     ),
+    auto(
+        "unclosed environment block",
+        &[(
+            "      autoscale = 3..20\n    }\n",
+            "      autoscale = 3..20\n",
+        )],
+        "E0001",
+        "}",
+    ),
+    auto(
+        "last block left open",
+        &[(
+            "  env \"dev\" { enabled = true }\n}\n",
+            "  env \"dev\" { enabled = true }\n",
+        )],
+        "E0001",
+        "",
+    ),
 ];
