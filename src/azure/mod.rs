@@ -701,6 +701,18 @@ pub const AKS_LOG_CATEGORIES: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
+
+    /// The name shown is built from its parts: a name that holds as many x's as the token has
+    /// characters keeps them.
+    #[test]
+    fn a_name_preview_shows_the_token_in_its_place_only() {
+        let x = "x".repeat(TOKEN_LEN);
+        assert_eq!(NAME_VAULT.shown(&x), format!("kv-{x}-<token>"));
+        assert_eq!(NAME_STORAGE.shown("Git-Ops"), "stgitops<token>");
+        let problem = NAME_VAULT.violation(&x).unwrap();
+        assert!(problem.contains(&format!("`kv-{x}-<token>`")), "{problem}");
+    }
+
     use super::*;
 
     #[test]
