@@ -135,7 +135,7 @@ impl Alike {
                         label.text
                     ),
                     label.span,
-                    "too like the first",
+                    "the same name once case and punctuation are dropped",
                 )
                 .with_secondary(*span, "first declared here")
                 .with_note("Bicep symbols, azd outputs and Azure resource names made from the two would be the same")
