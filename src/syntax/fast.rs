@@ -390,7 +390,15 @@ impl P<'_> {
         } else {
             0
         };
-        j > i && len > 0 && !ident_char(self.at(j + len))
+        if j == i || len == 0 || ident_char(self.at(j + len)) {
+            return false;
+        }
+        // `{ a = 1 d = 2 }`: a map's next key, not a unit.
+        let mut k = j + len;
+        while matches!(self.at(k), b' ' | b'\t') {
+            k += 1;
+        }
+        self.at(k) != b'='
     }
 
     fn numeric(&mut self) -> R<ast::ValueKind> {

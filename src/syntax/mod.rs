@@ -926,6 +926,7 @@ cluster "main" {
             "a = 1..5x = 3\n",
             "p on = 1\n",
             "q = true.x\n",
+            "r = 30 d\ns = { a = 1 d = 2 }\nt = [5 m, 2]\n",
         ];
         for s in samples {
             let fast = parse(0, s);
