@@ -265,12 +265,28 @@ fn check_one(c: &mut Checker, b: &ast::Block, envs: &Names, parent: &str) {
             );
         }
     }
-    if !b.qualifiers.is_empty() {
-        c.error(
-            Code::Syntax,
-            "`env` takes no `on`/`in` clause",
-            b.qualifiers[0].span,
-            "unexpected",
+    no_clause(c, b);
+}
+
+/// `env "prod" { }` overrides the block it is in, so it names no target.
+fn no_clause(c: &mut Checker, b: &ast::Block) {
+    if let (Some(first), Some(last)) = (b.qualifiers.first(), b.qualifiers.last()) {
+        let from = b.label.as_ref().map_or(b.kind.span, |l| l.span).end;
+        c.report(
+            Diagnostic::new(
+                Code::Syntax,
+                "`env` takes no `on`/`in` clause",
+                first.span,
+                "unexpected",
+            )
+            .with_help("an `env` block overrides the block it is written in: remove the clause")
+            .with_fix(
+                crate::source::Span {
+                    start: from,
+                    ..last.span
+                },
+                "",
+            ),
         );
     }
 }

@@ -412,16 +412,6 @@ impl Checker {
         self.diags.push(d);
     }
 
-    pub fn error(
-        &mut self,
-        code: Code,
-        message: impl Into<String>,
-        span: Span,
-        label: impl Into<String>,
-    ) {
-        self.report(Diagnostic::new(code, message, span, label));
-    }
-
     /// Pass one: every top-level name (and every subnet), so references may point forward and
     /// across files.
     fn collect(&mut self, files: &[ast::File]) {
@@ -632,7 +622,14 @@ impl Checker {
                     b.head_span(),
                     "expected `=` after the field name",
                 )
-                .with_help(format!("write `{} = value`", b.kind.name));
+                .with_help(match &b.label {
+                    Some(l) => format!("write `{} = {}`", b.kind.name, source_label(l)),
+                    None => format!("write `{} = value`", b.kind.name),
+                })
+                .with_fix_if(
+                    (b.label.is_some() && b.qualifiers.is_empty() && b.body.is_none())
+                        .then(|| (b.kind.span, format!("{} =", b.kind.name))),
+                );
                 self.report(d);
                 return None;
             }
@@ -701,14 +698,33 @@ impl Checker {
             }
             _ => {}
         }
+        self.check_qualifier(block, schema);
+    }
+
+    /// The `on`/`in` clause of a block: the one its schema takes, once, or none.
+    fn check_qualifier(&mut self, block: &ast::Block, schema: &'static Kind) {
         match (schema.qualifier, block.qualifiers.as_slice()) {
             (None, []) => {}
-            (None, [q, ..]) => self.error(
-                Code::Syntax,
-                format!("`{}` takes no `{}` clause", schema.name, q.keyword.name),
-                q.span,
-                "unexpected",
-            ),
+            (None, [q, ..]) => {
+                let d = Diagnostic::new(
+                    Code::Syntax,
+                    format!("`{}` takes no `{}` clause", schema.name, q.keyword.name),
+                    q.span,
+                    "unexpected",
+                )
+                .with_help(format!(
+                    "remove `{} ...`: a `{}` belongs to the block it is written in",
+                    q.keyword.name, schema.name
+                ))
+                .with_fix(
+                    Span {
+                        start: block.label.as_ref().map_or(block.kind.span, |l| l.span).end,
+                        ..block.qualifiers[block.qualifiers.len() - 1].span
+                    },
+                    "",
+                );
+                self.report(d);
+            }
             (Some((kw, _)), []) => {
                 let d = Diagnostic::new(
                     Code::MissingField,
@@ -738,12 +754,22 @@ impl Checker {
                     self.check_value(&q.value, &ty);
                 }
                 if let Some(extra) = rest.first() {
-                    self.error(
+                    let d = Diagnostic::new(
                         Code::Syntax,
-                        "only one qualifier is allowed",
+                        format!("`{}` takes one `{kw}` clause", schema.name),
                         extra.span,
-                        "unexpected",
+                        "a second clause",
+                    )
+                    .with_secondary(q.span, "the first")
+                    .with_help("remove the second clause")
+                    .with_fix(
+                        Span {
+                            start: q.span.end,
+                            ..rest[rest.len() - 1].span
+                        },
+                        "",
                     );
+                    self.report(d);
                 }
             }
         }
@@ -1097,7 +1123,7 @@ impl Checker {
     /// `network.NAME.SUBNET`: the network resolves like any reference, then the subnet within it.
     fn check_subnet_ref(&mut self, parts: &[ast::Ident]) -> bool {
         if parts[0].name != "network" {
-            self.error(
+            let d = Diagnostic::new(
                 Code::WrongKind,
                 format!(
                     "expected a subnet of a `network`, found `{}`",
@@ -1105,7 +1131,14 @@ impl Checker {
                 ),
                 parts[0].span,
                 "expected `network`",
-            );
+            )
+            .with_help("a subnet is written `network.NETWORK.SUBNET`");
+            let d = if diag::did_you_mean(&parts[0].name, ["network"]).is_some() {
+                d.with_fix(parts[0].span, "network")
+            } else {
+                d
+            };
+            self.report(d);
             return false;
         }
         if !self.resolve(&["network"], &parts[..2], parts[0].span.to(parts[1].span)) {
@@ -1361,12 +1394,34 @@ impl Checker {
             } else {
                 "blob(storage.NAME, container = \"NAME\")"
             };
-            self.error(
+            let d = Diagnostic::new(
                 Code::BadFunction,
-                format!("`{func}` takes one positional argument: {usage}"),
+                format!("`{func}` takes one positional argument: `{usage}`"),
                 v.span,
                 "bad arguments",
-            );
+            )
+            .with_help(if func == "git" {
+                "give the repository URL first, then what to follow by name: `branch`, `tag`, `semver` or `commit`"
+            } else {
+                "give the storage account first, then `container = \"NAME\"`"
+            });
+            // `git("URL", "main")`: the second is the branch, given by name.
+            let named_branch = match positional.as_slice() {
+                [_, second] if func == "git" => match &second.value.kind {
+                    ValueKind::Str(b) => {
+                        Some((second.value.span, format!("branch = {}", values::quoted(b))))
+                    }
+                    _ => None,
+                },
+                [_, second] => values::source_text(&second.value)
+                    .map(|t| (second.value.span, format!("container = {t}"))),
+                _ => None,
+            };
+            let d = match &named_branch {
+                Some((_, named)) => d.with_help(format!("give it by name: `{named}`")),
+                None => d,
+            };
+            self.report(d.with_fix_if(named_branch));
             return false;
         }
         if func == "git" {
@@ -1480,6 +1535,15 @@ fn kinds_phrase(kinds: &[&str]) -> String {
         "a"
     };
     format!("{article} {} declaration", diag::one_of(kinds))
+}
+
+/// A block's name as written: quoted if it was.
+fn source_label(l: &ast::Label) -> String {
+    if l.quoted {
+        values::quoted(&l.text)
+    } else {
+        l.text.to_string()
+    }
 }
 
 pub(crate) fn is_env_name(s: &str) -> bool {

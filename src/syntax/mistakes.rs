@@ -53,6 +53,16 @@ pub(super) fn recognise(file: FileId, text: &str, pos: usize, value: bool) -> Op
             .with_fix(Span::new(file, pos, pos + 1), " ="),
         ),
         '{' => block_after_field(file, text, pos),
+        '}' if !value => Some(
+            error(
+                file,
+                (pos, pos + 1),
+                "this `}` closes no block".into(),
+                "nothing to close",
+            )
+            .with_help("remove it, or the `{` it was meant to close is missing")
+            .with_fix(Span::new(file, pos, pos + 1), ""),
+        ),
         '/' => word_with_slash(file, text, pos),
         _ if value => value_mistake(file, text, pos).or_else(|| missing_comma(file, text, pos)),
         _ => missing_comma(file, text, pos),

@@ -434,11 +434,13 @@ fn syntax_error(
         Span::new(file, pos, end),
         "unexpected here",
     );
-    if found == Some('}') && expected.contains(&"a value") {
-        d = d.with_help("every `key =` needs a value before the block closes");
-    } else if found == Some(':') {
-        d = d.with_help("fields are written `key = value`, not `key: value`");
-    }
+    d = if found == Some('}') && expected.contains(&"a value") {
+        d.with_help("every `key =` needs a value before the block closes")
+    } else if expected.contains(&"a value") {
+        d.with_help("a value is a string (`\"text\"`), a number, `true` or `false`, a duration (`30s`), an address (`10.0.0.0/16`), a list (`[...]`), a map (`{ ... }`), a word or a reference (`kind.name`)")
+    } else {
+        d.with_help("a statement is a field, `key = value`, or a block, `kind \"name\" { ... }`")
+    };
     d
 }
 

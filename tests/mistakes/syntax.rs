@@ -141,4 +141,47 @@ pub const MISTAKES: &[Mistake] = &[
         "E0001",
         "",
     ),
+    auto(
+        "field without equals",
+        &[(
+            "registry \"images\" { sku = premium }",
+            "registry \"images\" { sku premium }",
+        )],
+        "E0001",
+        "sku premium",
+    ),
+    auto(
+        "closing brace twice",
+        &[(
+            "appconfig \"settings\" { sku = standard }",
+            "appconfig \"settings\" { sku = standard }\n}",
+        )],
+        "E0001",
+        "}",
+    ),
+    auto(
+        "branch given without its name",
+        &[(
+            "\"https://github.com/contoso/platform-gitops\", branch = \"main\")",
+            "\"https://github.com/contoso/platform-gitops\", \"main\")",
+        )],
+        "E0113",
+        "git(\"https://github.com/contoso/platform-gitops\", \"main\")",
+    ),
+    manual(
+        "subnet named through vnet",
+        &[("subnet = network.core.nodes", "subnet = vnet.core.nodes")],
+        "E0108",
+        "vnet",
+        &[("vnet.core.nodes", "network.core.nodes")],
+    ),
+    auto(
+        "environment block with a clause",
+        &[(
+            "env \"prod\" { retention_days = 90 }",
+            "env \"prod\" in logs.ops { retention_days = 90 }",
+        )],
+        "E0001",
+        "in logs.ops",
+    ),
 ];
