@@ -68,7 +68,8 @@ codes! {
         "Some blocks are named (`vault \"secrets\"`), others are not (`network { }` inside a cluster).\n\n\
          Failing:\n    vault { }\n\nFix:\n    vault \"secrets\" { }";
     OutOfRange = "E0110", Error, "value out of range",
-        "The number lies outside the range the field allows; the message gives the range.\n\nFailing:\n    logs \"ops\" { retention_days = 3 }\n\nFix:\n    logs \"ops\" { retention_days = 30 }";
+        "The number, duration or range lies outside what the field allows; the message gives the \
+         bounds and the fix the nearest allowed value.\n\nFailing:\n    logs \"ops\" { retention_days = 3 }\n\nFix:\n    logs \"ops\" { retention_days = 30 }";
     Cycle = "E0111", Error, "dependency cycle",
         "Kustomizations that depend on each other in a circle can never become ready.\n\nFailing:\n    kustomization \"a\" { path = \"a\"  depends_on = [\"b\"] }\n    kustomization \"b\" { path = \"b\"  depends_on = [\"a\"] }\n\nFix: remove one of the dependencies.";
     UnknownRole = "E0112", Error, "unknown role",
@@ -101,7 +102,9 @@ codes! {
     BadName = "E0202", Error, "generated name breaks an Azure naming rule",
         "platc derives each Azure name from a prefix, the declaration's name and a 13-character token \
          unique to the subscription, environment and location. The final name must meet the resource \
-         type's rules (length, characters); the message shows the name and the rule.\n\n\
+         type's rules (length, characters); the message shows the name and the rule. Names Kubernetes \
+         sees (node pools, GitOps configurations and kustomizations, containers) follow its rules: \
+         lowercase letters, digits and hyphens.\n\n\
          Failing:\n    vault \"platform-secrets\" { }    // kv-platform-secrets-<13> is 33 > 24 characters\n\n\
          Fix: a shorter declaration name:\n    vault \"secrets\" { }";
     BadCidr = "E0203", Error, "invalid address or range",
