@@ -159,6 +159,16 @@ fn judge(m: &Mistake, original: &str) -> (Vec<String>, String) {
     if d.help.is_none() {
         failures.push(format!("{}: {} has no help:\n{shown}", m.what, m.code));
     }
+    // What the terminal offers, tools get too: the fix in JSON and SARIF.
+    if d.fix.is_some() {
+        let json = render::json(&sources, &diags);
+        let sarif = render::sarif(&sources, &diags);
+        if json["diagnostics"][0]["fix"].is_null()
+            || sarif["runs"][0]["results"][0]["fixes"].as_array().is_none()
+        {
+            failures.push(format!("{}: the fix is missing from JSON or SARIF", m.what));
+        }
+    }
     let repaired = match (&d.fix, m.repair) {
         (Some(fix), _) => {
             let mut t = broken.clone();
