@@ -498,7 +498,11 @@ fn public_on_private(c: &mut Checker, f: &Fields, private_platform: bool, what: 
             .with_note("it stays reachable from the internet, behind Entra ID authentication")
             .with_help(format!(
                 "remove `{field} = false` unless the public endpoint is deliberate"
-            )),
+            ))
+            .with_fix_if(f.block.statements().iter().find_map(|st| match st {
+                Statement::Attribute(a) if a.key.name == field => Some((a.span, String::new())),
+                _ => None,
+            })),
         );
     }
 }
@@ -594,7 +598,8 @@ fn federations(c: &mut Checker, f: &Fields) -> Vec<Federation> {
             )
             .with_secondary(*prev, "first here")
             .with_note("Azure allows one credential per issuer and subject on an identity")
-            .with_help("remove the repeated `federate`");
+            .with_help("remove the repeated `federate`")
+            .with_fix(b.span, "");
             c.report(d);
             continue;
         }
@@ -636,7 +641,8 @@ fn grants(c: &mut Checker, f: &Fields) -> Vec<Grant> {
                     "again here",
                 )
                 .with_secondary(*first, "first here")
-                .with_help("remove the repeated `grant`"),
+                .with_help("remove the repeated `grant`")
+                .with_fix(b.span, ""),
             );
             continue;
         }
@@ -844,7 +850,8 @@ fn extensions(c: &mut Checker, f: &Fields, cl: &mut Cluster) {
                 "again here",
             )
             .with_secondary(*prev, "first here")
-            .with_help(format!("remove the second `extension {}`", l.text));
+            .with_help(format!("remove the second `extension {}`", l.text))
+            .with_fix(b.span, "");
             c.report(d);
             continue;
         }

@@ -1476,7 +1476,17 @@ impl Checker {
                 "a second reference",
             )
             .with_secondary(a.span, "first here")
-            .with_help("give one of `branch`, `tag`, `semver` or `commit`");
+            .with_help(format!(
+                "give one of `branch`, `tag`, `semver` or `commit`: remove `{}`",
+                b.name
+            ))
+            .with_fix(
+                Span {
+                    start: first.value.span.end,
+                    ..second.value.span
+                },
+                "",
+            );
             self.report(d);
             ok = false;
         }

@@ -705,10 +705,15 @@ fn extension_settings(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
                     "not for this extension",
                 )
                 .with_help(if allowed.is_empty() {
-                    format!("`{}` takes no settings", l.text)
+                    format!("`{}` takes no settings: remove it", l.text)
                 } else {
-                    format!("`{}` takes {}", l.text, crate::diag::one_of(allowed))
-                }),
+                    format!(
+                        "`{}` takes {}: remove it",
+                        l.text,
+                        crate::diag::one_of(allowed)
+                    )
+                })
+                .with_fix(a.span, ""),
             );
             ok = false;
         }
@@ -783,7 +788,7 @@ fn kustomization_dependencies(c: &mut Checker, kb: &ast::Block, g: &Gitops) {
         let ValueKind::List(items) = &a.value.kind else {
             continue;
         };
-        for item in items {
+        for (i, item) in items.iter().enumerate() {
             let ValueKind::Str(dep) = &item.kind else {
                 continue;
             };
@@ -813,7 +818,8 @@ fn kustomization_dependencies(c: &mut Checker, kb: &ast::Block, g: &Gitops) {
                     )
                     .with_help(
                         "remove it from `depends_on`: a kustomization cannot wait for itself",
-                    ),
+                    )
+                    .with_fix(item_removal(items, i), ""),
                 );
             }
         }
@@ -839,7 +845,8 @@ fn kustomization_cycle(c: &mut Checker, f: &Fields, g: &Gitops) {
                     .find(|(a, b)| order(a) < order(b))
                     .copied()
                     .unwrap_or(edges[edges.len() - 1]);
-                let span = dependency_span(f, from, to).unwrap_or(f.block.head_span());
+                let (span, removal) =
+                    dependency_span(f, from, to).unwrap_or((f.block.head_span(), None));
                 let mut shown = cycle.join("` → `");
                 shown.push_str(&format!("` → `{}", cycle[0]));
                 c.report(
@@ -851,7 +858,8 @@ fn kustomization_cycle(c: &mut Checker, f: &Fields, g: &Gitops) {
                     )
                     .with_help(format!(
                         "remove `\"{to}\"` from the `depends_on` of `{from}` to break the cycle"
-                    )),
+                    ))
+                    .with_fix_if(removal.map(|r| (r, String::new()))),
                 );
             }
             break;
@@ -859,15 +867,15 @@ fn kustomization_cycle(c: &mut Checker, f: &Fields, g: &Gitops) {
     }
 }
 
-/// Where kustomization `from` lists `to` in its `depends_on`.
-fn dependency_span(f: &Fields, from: &str, to: &str) -> Option<Span> {
+/// Where kustomization `from` lists `to` in its `depends_on`, and the text that removes it.
+fn dependency_span(f: &Fields, from: &str, to: &str) -> Option<(Span, Option<Span>)> {
     let kb = f.nested("kustomization").find(|b| label(b) == from)?;
     kb.statements().iter().find_map(|s| match s {
         ast::Statement::Attribute(a) if a.key.name == "depends_on" => match &a.value.kind {
             ValueKind::List(items) => items
                 .iter()
-                .find(|i| matches!(&i.kind, ValueKind::Str(d) if d == to))
-                .map(|i| i.span),
+                .position(|i| matches!(&i.kind, ValueKind::Str(d) if d == to))
+                .map(|i| (items[i].span, Some(item_removal(items, i)))),
             _ => None,
         },
         _ => None,
@@ -996,6 +1004,21 @@ pub(super) fn cluster_features(c: &mut Checker, f: &Fields, cl: &Cluster) {
     }
 }
 
+/// The text that removes `items[i]` from its list, with the comma joining it to a neighbour.
+pub(super) fn item_removal(items: &[ast::Value], i: usize) -> Span {
+    match (i.checked_sub(1).map(|p| &items[p]), items.get(i + 1)) {
+        (Some(prev), _) => Span {
+            start: prev.span.end,
+            ..items[i].span
+        },
+        (None, Some(next)) => Span {
+            end: next.span.start,
+            ..items[i].span
+        },
+        (None, None) => items[i].span,
+    }
+}
+
 /// Where `block` sets `field`, as written.
 fn field_span(block: &ast::Block, field: &str) -> Option<Span> {
     block.statements().iter().find_map(|s| match s {
@@ -1046,15 +1069,23 @@ pub(super) fn kv_label(c: &mut Checker, label: &str, span: Span) {
         || label.contains('%')
         || label.len() > 10_000
     {
-        c.report(
-            Diagnostic::new(
-                Code::BadKey,
-                format!("`{label}` cannot be an App Configuration label"),
-                span,
-                "invalid label",
-            )
-            .with_help("labels are non-empty and may not contain `*`, `,` or `%`"),
-        );
+        let tried = label
+            .replace(['*', ',', '%'], "-")
+            .trim_matches('-')
+            .to_string();
+        let d = Diagnostic::new(
+            Code::BadKey,
+            format!("`{label}` cannot be an App Configuration label"),
+            span,
+            "invalid label",
+        )
+        .with_note("labels are non-empty and may not contain `*`, `,` or `%`");
+        c.report(if tried.is_empty() || tried.len() > 10_000 {
+            d.with_help("give the label a name of letters, digits, `-` or `.`")
+        } else {
+            d.with_help(format!("write `{tried}`"))
+                .with_fix(span, super::values::quoted(&tried))
+        });
     }
 }
 
