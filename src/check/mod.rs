@@ -176,6 +176,8 @@ pub(crate) struct Checker {
     /// A declaration of an unknown kind was left out: what it declares may be what another
     /// diagnostic finds missing.
     lost: bool,
+    /// The field whose value is being checked, for messages that name it.
+    field: Option<&'static str>,
     /// Blocks of a misspelt kind, checked as the kind they resemble. What they lack as that
     /// kind is not reported: the guess may be wrong, and the misspelling is reported already.
     guessed: Vec<Span>,
@@ -189,6 +191,7 @@ impl Default for Checker {
             used: IndexSet::default(),
             parallel_from: usize::MAX,
             lost: false,
+            field: None,
             guessed: Vec::new(),
         }
     }
@@ -384,6 +387,7 @@ impl Checker {
             used: IndexSet::default(),
             parallel_from: usize::MAX,
             lost: false,
+            field: None,
             guessed: Vec::new(),
         };
         let (mut out, (more, worker)) = std::thread::scope(|s| {
@@ -573,7 +577,10 @@ impl Checker {
             return;
         }
         seen.push((field.name, a.key.span));
-        if self.check_value(&a.value, &field.ty) {
+        self.field = Some(field.name);
+        let valid = self.check_value(&a.value, &field.ty);
+        self.field = None;
+        if valid {
             fields.attrs.push((field.name, &a.value));
         } else if let Some(g) = guessed_word(&a.value, &field.ty) {
             fields.guesses.push((field.name, g));
@@ -921,10 +928,11 @@ impl Checker {
             let d = Diagnostic::new(
                 Code::OutOfRange,
                 format!(
-                    "a duration of {} is outside {}..={}",
+                    "a duration of {} is outside {}..={}{}",
                     human_millis(millis),
                     human_secs(min_secs),
-                    human_secs(max_secs)
+                    human_secs(max_secs),
+                    self.range_of()
                 ),
                 span,
                 format!(
@@ -969,7 +977,7 @@ impl Checker {
         let fixed = format!("{}..{}", a.clamp(min, max), b.clamp(min, max));
         let d = Diagnostic::new(
             Code::OutOfRange,
-            format!("{what}{i} is outside {min}..={max}"),
+            format!("{what}{i} is outside {min}..={max}{}", self.range_of()),
             span,
             format!("must be within {min}..={max}"),
         )
@@ -1238,12 +1246,19 @@ impl Checker {
         }
     }
 
+    /// `, the range of \`field\`` while a field's value is checked.
+    fn range_of(&self) -> String {
+        self.field
+            .map(|f| format!(", the range of `{f}`"))
+            .unwrap_or_default()
+    }
+
     fn in_range(&mut self, i: i64, min: i64, max: i64, span: Span) -> bool {
         if i < min || i > max {
             let nearest = i.clamp(min, max);
             let d = Diagnostic::new(
                 Code::OutOfRange,
-                format!("{i} is outside {min}..={max}"),
+                format!("{i} is outside {min}..={max}{}", self.range_of()),
                 span,
                 format!("must be {min}..={max}"),
             )

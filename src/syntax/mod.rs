@@ -701,12 +701,11 @@ impl Builder {
     /// path's (`C:\dir`), which the fix writes with its backslash doubled.
     fn bad_escape(&mut self, start: usize, end: usize, escaped: Option<char>) {
         let span = Span::new(self.file, start, end);
-        let d = Diagnostic::new(
-            Code::BadEscape,
-            "invalid escape in string",
-            span,
-            "not a known escape",
-        );
+        let message = match escaped {
+            Some(e) => format!("`\\{e}` is not an escape"),
+            None => "a `\\u{...}` escape needs a character's code in hexadecimal".to_string(),
+        };
+        let d = Diagnostic::new(Code::BadEscape, message, span, "not a known escape");
         let d = match escaped {
             Some(e) => d
                 .with_help(format!(
