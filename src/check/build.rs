@@ -228,7 +228,17 @@ fn secret<'a>(
     kind: &'static schema::Kind,
     b: &'a ast::Block,
 ) -> Option<FoundSecret<'a>> {
+    // `db-password` is read from `DB_PASSWORD`, should its value be written in the source.
+    let var: String = label(b)
+        .to_ascii_uppercase()
+        .chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+        .collect();
+    c.secret_var = Some(var)
+        .filter(|v| super::is_env_name(v))
+        .or_else(|| Some("SECRET_VALUE".into()));
     let f = c.validate(b, kind);
+    c.secret_var = None;
     let (_, parent) = in_target(b)?;
     let name = label(b);
     let span = b.label.as_ref().map_or(b.kind.span, |l| l.span);

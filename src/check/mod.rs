@@ -178,6 +178,8 @@ pub(crate) struct Checker {
     lost: bool,
     /// The field whose value is being checked, for messages that name it.
     field: Option<&'static str>,
+    /// While a secret is checked: the azd variable its value would be read from, named after it.
+    secret_var: Option<String>,
     /// Blocks of a misspelt kind, checked as the kind they resemble. What they lack as that
     /// kind is not reported: the guess may be wrong, and the misspelling is reported already.
     guessed: Vec<Span>,
@@ -192,6 +194,7 @@ impl Default for Checker {
             parallel_from: usize::MAX,
             lost: false,
             field: None,
+            secret_var: None,
             guessed: Vec::new(),
         }
     }
@@ -388,6 +391,7 @@ impl Checker {
             parallel_from: usize::MAX,
             lost: false,
             field: None,
+            secret_var: None,
             guessed: Vec::new(),
         };
         let (mut out, (more, worker)) = std::thread::scope(|s| {
@@ -1186,8 +1190,17 @@ impl Checker {
             span,
             "this would be stored in plain text",
         )
-        .with_note("literal secrets end up in the repository, the generated Bicep and the deployment history")
-        .with_help("take it from a secure parameter: `value = secure(\"DB_PASSWORD\")`, then `azd env set DB_PASSWORD ...`");
+        .with_note("literal secrets end up in the repository, the generated Bicep and the deployment history");
+        let var = self
+            .secret_var
+            .clone()
+            .unwrap_or_else(|| "DB_PASSWORD".into());
+        let call = format!("secure(\"{var}\")");
+        let d = d
+            .with_help(format!(
+                "take it from a secure parameter: `value = {call}`, then `azd env set {var} ...`"
+            ))
+            .with_fix(span, call);
         self.report(d);
         false
     }
