@@ -123,15 +123,26 @@ pub fn check(
     mut earlier: Vec<Diagnostic>,
 ) -> (check::Checked, Vec<Diagnostic>) {
     let (checked, mut found) = check::check(files);
+    // The loader reports a byte that is not UTF-8; the parser and the checker, reading the
+    // replacement character in its place, would report it again.
+    let encoding: Vec<source::Span> = earlier
+        .iter()
+        .filter(|d| d.labels.iter().any(|l| l.message.ends_with("is not UTF-8")))
+        .map(Diagnostic::primary_span)
+        .collect();
+    let follows = |d: &Diagnostic| {
+        let at = d.primary_span();
+        !encoding.contains(&at)
+            && encoding.iter().any(|b| {
+                b.file == at.file && at.start <= b.start && b.start < at.end.max(at.start + 1)
+            })
+    };
+    earlier.retain(|d| !follows(d));
+    found.retain(|d| !follows(d));
     if !earlier.is_empty() {
         // References to a declaration that did not parse or load would look unresolved, and the
         // missing platform may be the broken statement: report what does not depend on those.
-        found.retain(|d| {
-            !matches!(
-                d.code,
-                diag::Code::Unresolved | diag::Code::MissingPlatform | diag::Code::Unused
-            )
-        });
+        found.retain(|d| !d.absence);
     }
     earlier.extend(found);
     diag::sort(&mut earlier);

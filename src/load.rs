@@ -35,12 +35,63 @@ pub fn read_file(path: &Path) -> std::io::Result<String> {
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
         Error::new(
             ErrorKind::InvalidData,
-            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            NotUtf8 {
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+                at,
+                byte: bytes[at],
+            },
         )
     })
 }
+
+/// A file that is not UTF-8: its text with each invalid sequence replaced by U+FFFD, which keeps
+/// every offset up to the first one, where `byte` stands.
+#[derive(Debug)]
+pub struct NotUtf8 {
+    pub text: String,
+    pub at: usize,
+    pub byte: u8,
+}
+
+impl std::fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not UTF-8 text (byte {})", self.at)
+    }
+}
+
+impl std::error::Error for NotUtf8 {}
+
+/// What a read that failed on an encoding still gives: the text to show, and the diagnostic at
+/// the first byte that is not UTF-8.
+fn not_utf8(
+    e: std::io::Error,
+    file: FileId,
+    name: &str,
+) -> Result<(String, Diagnostic), std::io::Error> {
+    if !e.get_ref().is_some_and(|inner| inner.is::<NotUtf8>()) {
+        return Err(e);
+    }
+    let n = *e
+        .into_inner()
+        .and_then(|inner| inner.downcast::<NotUtf8>().ok())
+        .expect("checked above");
+    let d = Diagnostic::new(
+        Code::Syntax,
+        ENCODING.replace("FILE", name),
+        Span::new(file, n.at, n.at + '\u{fffd}'.len_utf8()),
+        format!("byte 0x{:02X} is not UTF-8", n.byte),
+    )
+    .with_note("platc reads every .plat file as UTF-8; this byte is most likely a character saved in a legacy encoding such as Windows-1252")
+    .with_help("save the file as UTF-8: most editors offer it under the file's encoding");
+    Ok((n.text, d))
+}
+
+/// The message for a file that is not UTF-8 (`FILE` stands for its name).
+pub const ENCODING: &str = "`FILE` is not UTF-8 text";
 
 /// Reads a program's files from disk under `base`, each file once: a second path to a file
 /// already read (through a symbolic link, say) reads as empty, so that what it declares is not
@@ -113,8 +164,14 @@ pub fn load(
     let mut sources = SourceMap::new();
     let mut diags = Vec::new();
     let root = normalise(root);
-    let text = read(&root)?;
-    let id = sources.add(display(&root), text);
+    let id = match read(&root) {
+        Ok(text) => sources.add(display(&root), text),
+        Err(e) => {
+            let (text, d) = not_utf8(e, sources.ids().count(), &display(&root))?;
+            diags.push(d);
+            sources.add(display(&root), text)
+        }
+    };
     let mut stack: Vec<(PathBuf, FileId)> = vec![(root.clone(), id)];
     let mut loaded: Vec<PathBuf> = vec![root];
     visit(&mut sources, &mut diags, read, &mut stack, &mut loaded);
@@ -124,7 +181,7 @@ pub fn load(
 fn visit(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
-    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+    read_fn: &mut dyn FnMut(&Path) -> std::io::Result<String>,
     stack: &mut Vec<(PathBuf, FileId)>,
     loaded: &mut Vec<PathBuf>,
 ) {
@@ -145,7 +202,8 @@ fn visit(
                 )
                 .with_help(format!(
                     "import the .plat file itself, e.g. `import \"{target}.plat\"`"
-                )),
+                ))
+                .with_fix(span, format!("\"{target}.plat\"")),
             );
             continue;
         }
@@ -165,12 +223,22 @@ fn visit(
         if loaded.contains(&full) {
             continue;
         }
-        match read(&full) {
+        let read = match read_fn(&full) {
+            Ok(text) => Ok(text),
+            Err(e) => match not_utf8(e, sources.ids().count(), &display(&full)) {
+                Ok((text, d)) => {
+                    diags.push(d);
+                    Ok(text)
+                }
+                Err(e) => Err(e),
+            },
+        };
+        match read {
             Ok(text) => {
                 let child = sources.add(display(&full), text);
                 loaded.push(full.clone());
                 stack.push((full, child));
-                visit(sources, diags, read, stack, loaded);
+                visit(sources, diags, read_fn, stack, loaded);
                 stack.pop();
             }
             Err(e) => {
@@ -178,6 +246,8 @@ fn visit(
                     std::io::ErrorKind::NotFound => format!("`{}` does not exist", display(&full)),
                     _ => format!("cannot read `{}`: {e}", display(&full)),
                 };
+                // Only this is reported: what the file would have declared is not reported
+                // missing as well (`Diagnostic::absence`).
                 diags.push(
                     Diagnostic::new(Code::BadImport, problem, span, "imported here")
                         .with_help("import paths are relative to the importing file"),

@@ -41,6 +41,8 @@ pub struct Platform {
     pub location: Option<StrValue>,
     pub tags: IndexMap<String, String>,
     pub private_networking: bool,
+    /// `diagnostics = logs.NAME`; `Some("")` where it is written but could not be read, an
+    /// error already reported (so nothing is lowered).
     pub diagnostics: Option<String>,
     pub networks: IndexMap<String, Network>,
     pub logs: IndexMap<String, Logs>,
@@ -64,6 +66,8 @@ pub struct Meta {
 pub struct Network {
     pub meta: Meta,
     pub address_space: Vec<String>,
+    /// Where each prefix of `address_space` is written, for diagnostics.
+    pub address_spans: Vec<Span>,
     pub subnets: IndexMap<String, Subnet>,
 }
 
@@ -71,6 +75,8 @@ pub struct Network {
 pub struct Subnet {
     pub prefix: String,
     pub private_endpoints: bool,
+    /// Where `private_endpoints = true` is written, for diagnostics.
+    pub endpoints_at: Option<Span>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -179,6 +185,8 @@ pub struct Grant {
     pub target: Target,
     /// The `grant` block's head.
     pub span: Span,
+    /// The role's name as written.
+    pub role_span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -227,6 +235,8 @@ pub struct ClusterNetwork {
     pub service_cidr: String,
     pub dns_service_ip: String,
     pub outbound: String,
+    /// Where each field of the `network` block is written, for diagnostics.
+    pub spans: Vec<(&'static str, Span)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -263,6 +273,8 @@ pub struct Gitops {
     pub doc: Option<String>,
     pub namespace: String,
     pub source: GitopsSource,
+    /// Where a `blob` source names its container, for diagnostics.
+    pub container_at: Option<Span>,
     pub interval_secs: u64,
     pub kustomizations: IndexMap<String, Kustomization>,
 }

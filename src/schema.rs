@@ -37,6 +37,23 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// What several values of this type are called: `strings`, `CIDR ranges`.
+    fn plural(&self) -> String {
+        match self {
+            Ty::Str => "strings".into(),
+            Ty::Int { .. } => "integers".into(),
+            Ty::Bool => "booleans".into(),
+            Ty::Cidr => "CIDR ranges such as `10.0.0.0/16`".into(),
+            Ty::Ip => "IP addresses".into(),
+            Ty::StrOrEnv => "strings or `env(\"NAME\")` values".into(),
+            other => {
+                let one = other.describe();
+                let one = one.trim_start_matches("a ").trim_start_matches("an ");
+                format!("values of the form {one}")
+            }
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Ty::Str => "a string".into(),
@@ -46,18 +63,8 @@ impl Ty {
             Ty::Cidr => "a CIDR range such as `10.0.0.0/16`".into(),
             Ty::Ip => "an IP address such as `10.0.0.10`".into(),
             Ty::Range { .. } => "a range such as `2..10`".into(),
-            Ty::List(t) => format!(
-                "a list of {}",
-                t.describe()
-                    .trim_start_matches("a ")
-                    .trim_start_matches("an ")
-            ),
-            Ty::Map(t) => format!(
-                "a map of {}",
-                t.describe()
-                    .trim_start_matches("a ")
-                    .trim_start_matches("an ")
-            ),
+            Ty::List(t) => format!("a list of {}", t.plural()),
+            Ty::Map(t) => format!("a map of {}", t.plural()),
             Ty::Enum(vals) => format!("one of {}", crate::diag::one_of(vals)),
             Ty::Ref(kinds) => format!(
                 "a reference to a {} such as `{}.NAME`",

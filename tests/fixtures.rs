@@ -144,3 +144,58 @@ fn every_schema_field_is_documented_in_the_spec() {
     }
     assert!(missing.is_empty(), "spec.md does not document {missing:?}");
 }
+
+/// spec.md §6 states each naming rule the checker holds names to: its length and the
+/// characters it allows besides letters and digits.
+#[test]
+fn the_spec_states_every_naming_rule_the_checker_applies() {
+    use platc::azure::*;
+    let spec =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("spec.md")).unwrap();
+    let names = &spec[spec.find("## 6. Names").unwrap()..spec.find("## 7.").unwrap()];
+    for rule in [
+        NAME_CLUSTER,
+        NAME_IDENTITY,
+        NAME_VAULT,
+        NAME_APPCONFIG,
+        NAME_REGISTRY,
+        NAME_STORAGE,
+        NAME_LOGS,
+        NAME_MONITOR,
+        NAME_GRAFANA,
+        NAME_VNET,
+    ] {
+        let pattern = if rule.hyphens {
+            format!("`{}NAME-TOKEN`", rule.prefix)
+        } else {
+            format!("`{}NAMETOKEN`", rule.prefix)
+        };
+        let row = names
+            .lines()
+            .find(|l| l.starts_with('|') && l.contains(&pattern))
+            .unwrap_or_else(|| panic!("no row for {pattern}"));
+        let range = format!("{}–{}", rule.min, rule.max);
+        assert!(
+            row.contains(&range),
+            "{pattern}: `{row}` does not say {range}"
+        );
+        for extra in rule.extra.chars().filter(|c| *c != '-') {
+            assert!(
+                row.contains(&format!("`{extra}`")),
+                "{pattern}: `{row}` does not allow `{extra}`"
+            );
+        }
+        if rule.extra.contains('-') {
+            assert!(
+                row.contains("`-`") || row.contains("hyphens"),
+                "{pattern}: `{row}` does not allow `-`"
+            );
+        }
+        if !rule.hyphens {
+            assert!(
+                row.contains("dropped"),
+                "{pattern}: `{row}` does not say what is dropped"
+            );
+        }
+    }
+}

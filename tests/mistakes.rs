@@ -1,386 +1,397 @@
-//! Realistic mistakes in a copy of the reference platform, as a new author makes them. Each must
-//! be reported with the expected code at the exact span, and doing what the diagnostic says —
-//! its machine-applicable fix where it has one, otherwise the edit its help describes — must make
-//! the program compile again.
+//! Realistic mistakes in a copy of the reference platform, as a platform engineer makes them. Each
+//! copy holds exactly one mistake, and must be reported by exactly one diagnostic: the expected
+//! code, its primary label on exactly the text the author has to change, a help line, and no
+//! follow-on errors. Doing what the diagnostic says (its machine-applicable fix where it has one,
+//! otherwise the edit its help describes) must make the program compile cleanly again.
+//!
+//! The corpus is split by area under `tests/mistakes/`; every message it produces is kept in one
+//! snapshot, `all_messages`, to be read as a set.
 
-use platc::diag::Diagnostic;
+mod mistakes {
+    pub mod basics;
+    pub mod children;
+    pub mod cluster;
+    pub mod data;
+    pub mod identity;
+    pub mod network;
+    pub mod platform;
+    pub mod rules;
+    pub mod syntax;
+}
+
+use platc::diag::{Diagnostic, render};
 use platc::source::SourceMap;
-use platc::{Options, compile};
+use std::path::Path;
 
-struct Mistake {
-    what: &'static str,
-    /// The edit that introduces the mistake: (original text, mistaken text), first occurrence.
-    edit: (&'static str, &'static str),
-    code: &'static str,
+pub struct Mistake {
+    pub what: &'static str,
+    /// The edits that introduce the mistake: (original text, mistaken text), each applied to its
+    /// first occurrence, in order.
+    pub edits: &'static [(&'static str, &'static str)],
+    pub code: &'static str,
     /// The text the primary label must underline.
-    at: &'static str,
-    /// The edit the help asks for, where the diagnostic carries no automatic fix.
-    help_edit: Option<(&'static str, &'static str)>,
+    pub at: &'static str,
+    /// The edits the help asks for, where the diagnostic carries no machine-applicable fix.
+    pub repair: Option<&'static [(&'static str, &'static str)]>,
 }
 
-const fn auto(
+/// A mistake whose diagnostic carries a fix that repairs it.
+pub const fn auto(
     what: &'static str,
-    edit: (&'static str, &'static str),
+    edits: &'static [(&'static str, &'static str)],
     code: &'static str,
     at: &'static str,
 ) -> Mistake {
     Mistake {
         what,
-        edit,
+        edits,
         code,
         at,
-        help_edit: None,
+        repair: None,
     }
 }
 
-const fn manual(
+/// A mistake repaired by hand, as the help describes.
+pub const fn manual(
     what: &'static str,
-    edit: (&'static str, &'static str),
+    edits: &'static [(&'static str, &'static str)],
     code: &'static str,
     at: &'static str,
-    fix: (&'static str, &'static str),
+    repair: &'static [(&'static str, &'static str)],
 ) -> Mistake {
     Mistake {
         what,
-        edit,
+        edits,
         code,
         at,
-        help_edit: Some(fix),
+        repair: Some(repair),
     }
 }
 
-const MISTAKES: &[Mistake] = &[
-    auto(
-        "misspelt kind",
-        ("cluster \"main\"", "clustr \"main\""),
-        "E0101",
-        "clustr",
-    ),
-    auto(
-        "misspelt field",
-        ("retention_days = 30", "retention_dys = 30"),
-        "E0102",
-        "retention_dys",
-    ),
-    auto(
-        "misspelt enum value",
-        ("sku = premium", "sku = premum"),
-        "E0106",
-        "premum",
-    ),
-    auto(
-        "quoted enum value",
-        ("sku = premium", "sku = \"premium\""),
-        "E0103",
-        "\"premium\"",
-    ),
-    auto(
-        "misspelt reference",
-        ("registry = registry.images", "registry = registry.image"),
-        "E0107",
-        "image",
-    ),
-    // Two workspaces are declared: the help names both rather than pick one.
-    manual(
-        "reference to the wrong kind",
-        ("logs = logs.ops", "logs = metrics.prom"),
-        "E0108",
-        "metrics.prom",
-        ("logs = metrics.prom", "logs = logs.ops"),
-    ),
-    auto(
-        "quoted number",
-        ("count = 3", "count = \"3\""),
-        "E0103",
-        "\"3\"",
-    ),
-    auto(
-        "misspelt role",
-        (
-            "grant \"Key Vault Secrets User\" on vault.secrets",
-            "grant \"Key Vault Secret User\" on vault.secrets",
-        ),
-        "E0112",
-        "\"Key Vault Secret User\"",
-    ),
-    auto(
-        "misspelt kustomization dependency",
-        ("depends_on = [\"infra\"]", "depends_on = [\"infr\"]"),
-        "E0107",
-        "\"infr\"",
-    ),
-    auto(
-        "misspelt ingress mode",
-        ("ingress = external", "ingress = externl"),
-        "E0106",
-        "externl",
-    ),
-    auto(
-        "misspelt extension",
-        ("extension prometheus", "extension prometheous"),
-        "E0106",
-        "prometheous",
-    ),
-    auto(
-        "misspelt subnet",
-        ("subnet = network.core.nodes", "subnet = network.core.node"),
-        "E0107",
-        "node",
-    ),
-    auto(
-        "misspelt git argument",
-        ("branch = \"main\"", "brnch = \"main\""),
-        "E0113",
-        "brnch",
-    ),
-    auto(
-        "misspelt secret reference",
-        ("secret = secret.db-password", "secret = secret.db-pasword"),
-        "E0107",
-        "db-pasword",
-    ),
-    auto(
-        "misspelt nested block",
-        ("monitoring {", "monitorng {"),
-        "E0101",
-        "monitorng",
-    ),
-    manual(
-        "missing VM size",
-        (
-            "vm_size = \"Standard_D4ds_v5\"\n    mode = system",
-            "mode = system",
-        ),
-        "E0104",
-        "pool \"system\"",
-        (
-            "mode = system",
-            "vm_size = \"Standard_D4ds_v5\"\n    mode = system",
-        ),
-    ),
-    manual(
-        "wrong function",
-        (
-            "location = env(\"AZURE_LOCATION\")",
-            "location = environment(\"AZURE_LOCATION\")",
-        ),
-        "E0113",
-        "environment",
-        ("environment(", "env("),
-    ),
-    manual(
-        "literal secret",
-        ("value = secure(\"DB_PASSWORD\")", "value = \"hunter2\""),
-        "E0201",
-        "\"hunter2\"",
-        ("\"hunter2\"", "secure(\"DB_PASSWORD\")"),
-    ),
-    manual(
-        "name too long for Key Vault",
-        ("vault \"secrets\" {", "vault \"platformsecrets\" {"),
-        "E0202",
-        "\"platformsecrets\"",
-        ("\"platformsecrets\"", "\"secrets\""),
-    ),
-    manual(
-        "host bits in a CIDR",
-        ("pod_cidr = 10.244.0.0/16", "pod_cidr = 10.244.0.1/16"),
-        "E0203",
-        "10.244.0.1/16",
-        ("10.244.0.1/16", "10.244.0.0/16"),
-    ),
-    manual(
-        "pod and service ranges overlap",
-        (
-            "service_cidr = 10.0.0.0/16\n    dns_service_ip = 10.0.0.10",
-            "service_cidr = 10.244.0.0/16\n    dns_service_ip = 10.244.0.10",
-        ),
-        "E0204",
-        "10.244.0.0/16",
-        (
-            "service_cidr = 10.244.0.0/16\n    dns_service_ip = 10.244.0.10",
-            "service_cidr = 10.0.0.0/16\n    dns_service_ip = 10.0.0.10",
-        ),
-    ),
-    manual(
-        "DNS IP outside the service range",
-        ("dns_service_ip = 10.0.0.10", "dns_service_ip = 10.1.0.10"),
-        "E0205",
-        "10.1.0.10",
-        ("10.1.0.10", "10.0.0.10"),
-    ),
-    manual(
-        "Istio version instead of revision",
-        ("revision = \"asm-1-29\"", "revision = \"1.29\""),
-        "E0206",
-        "\"1.29\"",
-        ("\"1.29\"", "\"asm-1-29\""),
-    ),
-    manual(
-        "Kubernetes version with a v",
-        ("kubernetes = \"1.35\"", "kubernetes = \"v1.35\""),
-        "E0206",
-        "\"v1.35\"",
-        ("\"v1.35\"", "\"1.35\""),
-    ),
-    manual(
-        "GitOps without Flux",
-        ("  extension flux\n", ""),
-        "E0207",
-        "gitops \"platform\"",
-        (
-            "  extension app_config_provider\n",
-            "  extension flux\n  extension app_config_provider\n",
-        ),
-    ),
-    manual(
-        "Cilium policy on the Azure data plane",
-        ("dataplane = cilium", "dataplane = azure"),
-        "E0207",
-        "cilium",
-        ("dataplane = azure", "dataplane = cilium"),
-    ),
-    manual(
-        "service account without namespace",
-        ("federate \"shop/checkout-sa\"", "federate \"checkout-sa\""),
-        "E0208",
-        "\"checkout-sa\"",
-        ("\"checkout-sa\"", "\"shop/checkout-sa\""),
-    ),
-    manual(
-        "federated twice",
-        (
-            "  federate \"shop/checkout-sa\" on cluster.main\n",
-            "  federate \"shop/checkout-sa\" on cluster.main\n  federate \"shop/checkout-sa\" on cluster.main\n",
-        ),
-        "E0209",
-        "\"shop/checkout-sa\"",
-        (
-            "  federate \"shop/checkout-sa\" on cluster.main\n  federate",
-            "  federate",
-        ),
-    ),
-    manual(
-        "percent in a key",
-        ("config \"checkout:color\"", "config \"checkout:100%\""),
-        "E0210",
-        "\"checkout:100%\"",
-        ("checkout:100%", "checkout:100-percent"),
-    ),
-    manual(
-        "reversed autoscale range",
-        ("autoscale = 2..10", "autoscale = 10..2"),
-        "E0110",
-        "10..2",
-        ("10..2", "2..10"),
-    ),
-    manual(
-        "count and autoscale",
-        ("autoscale = 2..10", "count = 2\n    autoscale = 2..10"),
-        "E0115",
-        "2..10",
-        ("count = 2\n    ", ""),
-    ),
-    manual(
-        "zone that does not exist",
-        ("zones = [1, 2, 3]", "zones = [1, 2, 4]"),
-        "E0110",
-        "4",
-        ("[1, 2, 4]", "[1, 2, 3]"),
-    ),
-    manual(
-        "GitOps container not declared",
-        (
-            "containers = [\"manifests\"]",
-            "containers = [\"manifest\"]",
-        ),
-        "E0207",
-        "\"gitops\"",
-        ("[\"manifest\"]", "[\"manifests\"]"),
-    ),
-    manual(
-        "duration without unit",
-        ("rotation = 2m", "rotation = 2"),
-        "E0103",
-        "2",
-        ("rotation = 2", "rotation = 2m"),
-    ),
-    manual(
-        "forgotten value",
-        ("soft_delete_days = 30", "soft_delete_days ="),
-        "E0001",
-        "=",
-        ("soft_delete_days =\n", "soft_delete_days = 30\n"),
-    ),
-];
-
-fn compile_text(text: &str) -> (Vec<Diagnostic>, SourceMap) {
-    let mut sources = SourceMap::new();
-    sources.add("platform.plat", text);
-    let result = compile(
-        &sources,
-        &Options {
-            source_name: "platform.plat".into(),
-            ..Default::default()
-        },
-    );
-    (result.diagnostics, sources)
+fn corpus() -> Vec<&'static Mistake> {
+    use mistakes::*;
+    [
+        basics::MISTAKES,
+        platform::MISTAKES,
+        network::MISTAKES,
+        data::MISTAKES,
+        identity::MISTAKES,
+        cluster::MISTAKES,
+        children::MISTAKES,
+        rules::MISTAKES,
+        syntax::MISTAKES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
-fn replace_once(text: &str, from: &str, to: &str, what: &str) -> String {
-    assert!(text.contains(from), "{what}: `{from}` not found");
-    text.replacen(from, to, 1)
-}
-
-#[test]
-fn each_mistake_is_caught_at_its_span_and_its_help_repairs_it() {
-    let original = std::fs::read_to_string(concat!(
+fn reference() -> String {
+    std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/platform.plat"
     ))
-    .unwrap();
-    assert!(MISTAKES.len() >= 30);
+    .unwrap()
+}
+
+/// Compiles `files` (the first is the root, `platform.plat`) as one program read from memory.
+fn compile_files(files: &[(&str, &str)]) -> (Vec<Diagnostic>, SourceMap, bool) {
+    let mut read = |p: &Path| {
+        let name = p.to_string_lossy().replace('\\', "/");
+        files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.to_string())
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+    };
+    let options = platc::Options {
+        source_name: files[0].0.into(),
+        check_only: true,
+        ..Default::default()
+    };
+    let (sources, result) =
+        platc::compile_program(Path::new(files[0].0), &mut read, &options).unwrap();
+    let errors = result.has_errors();
+    (result.diagnostics, sources, errors)
+}
+
+fn apply(text: &str, edits: &[(&str, &str)], what: &str) -> Result<String, String> {
+    let mut t = text.to_string();
+    for (from, to) in edits {
+        if !t.contains(from) {
+            return Err(format!("{what}: `{from}` not found"));
+        }
+        t = t.replacen(from, to, 1);
+    }
+    Ok(t)
+}
+
+/// Everything wrong with how one mistake is reported, and its rendered diagnostics.
+fn judge(m: &Mistake, original: &str) -> (Vec<String>, String) {
     let mut failures = Vec::new();
-    for m in MISTAKES {
-        let broken = replace_once(&original, m.edit.0, m.edit.1, m.what);
-        let (diags, sources) = compile_text(&broken);
-        let Some(d) = diags.iter().find(|d| d.code.as_str() == m.code) else {
-            failures.push(format!(
-                "{}: expected {}, got {:?}",
-                m.what,
-                m.code,
-                diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
-            ));
+    let broken = match apply(original, m.edits, m.what) {
+        Ok(t) => t,
+        Err(e) => return (vec![e], String::new()),
+    };
+    if broken.lines().count() < 30 {
+        failures.push(format!("{}: not a realistic platform", m.what));
+    }
+    let (diags, sources, has_errors) = compile_files(&[("platform.plat", &broken)]);
+    let shown = render::human(&sources, &diags, false);
+    let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+    let warning = m.code.starts_with('W');
+    if codes != [m.code] || has_errors == warning {
+        failures.push(format!(
+            "{}: expected exactly one {}, got {codes:?}:\n{shown}",
+            m.what, m.code
+        ));
+    }
+    let Some(d) = diags.iter().find(|d| d.code.as_str() == m.code) else {
+        return (failures, shown);
+    };
+    let at = sources.snippet(d.primary_span());
+    if at != m.at {
+        failures.push(format!(
+            "{}: {} points at `{at}`, expected `{}`:\n{shown}",
+            m.what, m.code, m.at
+        ));
+    }
+    if d.help.is_none() {
+        failures.push(format!("{}: {} has no help:\n{shown}", m.what, m.code));
+    }
+    // What the terminal offers, tools get too: the fix in JSON and SARIF.
+    if d.fix.is_some() {
+        let json = render::json(&sources, &diags);
+        let sarif = render::sarif(&sources, &diags);
+        if json["diagnostics"][0]["fix"].is_null()
+            || sarif["runs"][0]["results"][0]["fixes"].as_array().is_none()
+        {
+            failures.push(format!("{}: the fix is missing from JSON or SARIF", m.what));
+        }
+    }
+    let repaired = match (&d.fix, m.repair) {
+        (Some(fix), _) => {
+            let mut t = broken.clone();
+            t.replace_range(fix.span.range(), &fix.replacement);
+            t
+        }
+        (None, Some(edits)) => match apply(&broken, edits, m.what) {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(e);
+                return (failures, shown);
+            }
+        },
+        (None, None) => {
+            failures.push(format!("{}: {} carries no fix:\n{shown}", m.what, m.code));
+            return (failures, shown);
+        }
+    };
+    let (after, sources, _) = compile_files(&[("platform.plat", &repaired)]);
+    if !after.is_empty() {
+        let again = render::human(&sources, &after, false);
+        failures.push(format!("{}: not clean after the repair:\n{again}", m.what));
+    }
+    (failures, shown)
+}
+
+#[test]
+fn each_mistake_is_reported_once_at_its_text_and_its_help_repairs_it() {
+    let original = reference();
+    let (diags, _, _) = compile_files(&[("platform.plat", &original)]);
+    assert!(diags.is_empty(), "the reference platform is clean");
+    let corpus = corpus();
+    assert!(corpus.len() >= 120, "{} mistakes", corpus.len());
+    let mut failures = Vec::new();
+    let mut all = String::new();
+    for m in &corpus {
+        let (f, shown) = judge(m, &original);
+        failures.extend(f);
+        all.push_str(&format!("── {} ──\n{shown}\n", m.what));
+    }
+    for f in &failures {
+        eprintln!("{f}\n");
+    }
+    // Every message of the corpus, to be read as a set: wording is reviewed here.
+    insta::assert_snapshot!("all_messages", all);
+    assert!(
+        failures.is_empty(),
+        "{} of {} mistakes failed",
+        failures.len(),
+        corpus.len()
+    );
+}
+
+#[test]
+fn the_corpus_names_each_mistake_once() {
+    let mut seen = std::collections::HashSet::new();
+    for m in corpus() {
+        assert!(seen.insert(m.what), "`{}` twice", m.what);
+    }
+}
+
+/// The reference platform in two files: its network moved to `network.plat`, imported.
+fn split_reference() -> (String, String) {
+    let original = reference();
+    let start = original.find("/// Nodes and private endpoints").unwrap();
+    let end = original.find("/// Container insights").unwrap();
+    let network = original[start..end].to_string();
+    let root = original.replacen(&network, "", 1).replacen(
+        "/// Contoso's shared",
+        "import \"network.plat\"\n\n/// Contoso's shared",
+        1,
+    );
+    (root, network)
+}
+
+/// A mistake in a program of two files: (root edits, network file edits), the file and text of
+/// the primary label, and the edits that repair it, in the same form.
+struct ImportMistake {
+    what: &'static str,
+    edits: [&'static [(&'static str, &'static str)]; 2],
+    code: &'static str,
+    at: (&'static str, &'static str),
+    repair: [&'static [(&'static str, &'static str)]; 2],
+}
+
+const IMPORT_MISTAKES: &[ImportMistake] = &[
+    ImportMistake {
+        what: "import of a misspelt file",
+        edits: [
+            &[("import \"network.plat\"", "import \"networks.plat\"")],
+            &[],
+        ],
+        code: "E0116",
+        at: ("platform.plat", "\"networks.plat\""),
+        repair: [
+            &[("import \"networks.plat\"", "import \"network.plat\"")],
+            &[],
+        ],
+    },
+    ImportMistake {
+        what: "import without the extension",
+        edits: [&[("import \"network.plat\"", "import \"network\"")], &[]],
+        code: "E0116",
+        at: ("platform.plat", "\"network\""),
+        repair: [&[("import \"network\"", "import \"network.plat\"")], &[]],
+    },
+    ImportMistake {
+        what: "import cycle",
+        edits: [
+            &[],
+            &[("/// Nodes", "import \"platform.plat\"\n\n/// Nodes")],
+        ],
+        code: "E0116",
+        at: ("network.plat", "\"platform.plat\""),
+        repair: [&[], &[("import \"platform.plat\"\n\n", "")]],
+    },
+    ImportMistake {
+        what: "overlapping subnets in an imported file",
+        edits: [&[], &[("prefix = 10.20.8.0/24", "prefix = 10.20.2.0/24")]],
+        code: "E0204",
+        at: ("network.plat", "10.20.2.0/24"),
+        repair: [&[], &[("10.20.2.0/24", "10.20.8.0/24")]],
+    },
+    ImportMistake {
+        what: "unclosed block in an imported file",
+        edits: [
+            &[],
+            &[(
+                "  subnet \"nodes\" { prefix = 10.20.0.0/22 }",
+                "  subnet \"nodes\" { prefix = 10.20.0.0/22",
+            )],
+        ],
+        code: "E0001",
+        at: ("network.plat", "subnet"),
+        repair: [
+            &[],
+            &[("prefix = 10.20.0.0/22\n", "prefix = 10.20.0.0/22 }\n")],
+        ],
+    },
+];
+
+#[test]
+fn mistakes_across_files_are_reported_once_in_the_file_they_are_in() {
+    let (root, network) = split_reference();
+    let (diags, _, _) = compile_files(&[("platform.plat", &root), ("network.plat", &network)]);
+    assert!(
+        diags.is_empty(),
+        "the split reference platform is clean: {diags:?}"
+    );
+    let mut failures = Vec::new();
+    for m in IMPORT_MISTAKES {
+        let (Ok(r), Ok(n)) = (
+            apply(&root, m.edits[0], m.what),
+            apply(&network, m.edits[1], m.what),
+        ) else {
+            failures.push(format!("{}: an edit does not apply", m.what));
             continue;
         };
-        let at = sources.snippet(d.primary_span());
-        if at != m.at {
+        let (diags, sources, _) = compile_files(&[("platform.plat", &r), ("network.plat", &n)]);
+        let shown = render::human(&sources, &diags, false);
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+        if codes != [m.code] {
             failures.push(format!(
-                "{}: {} points at `{at}`, expected `{}`",
-                m.what, m.code, m.at
+                "{}: expected one {}, got {codes:?}:\n{shown}",
+                m.what, m.code
+            ));
+            continue;
+        }
+        let d = &diags[0];
+        let span = d.primary_span();
+        let at = (sources.name(span.file), sources.snippet(span));
+        if at != m.at || d.help.is_none() {
+            failures.push(format!(
+                "{}: at {at:?} (expected {:?}), help {:?}",
+                m.what, m.at, d.help
             ));
         }
-        if d.help.is_none() {
-            failures.push(format!("{}: {} has no help", m.what, m.code));
-        }
-        let repaired = match (&d.fix, m.help_edit) {
-            (Some(fix), _) => {
-                let mut t = broken.clone();
-                t.replace_range(fix.span.range(), &fix.replacement);
-                t
-            }
-            (None, Some((from, to))) => replace_once(&broken, from, to, m.what),
-            (None, None) => {
-                failures.push(format!("{}: {} carries no fix", m.what, m.code));
-                continue;
-            }
+        let (Ok(r), Ok(n)) = (
+            apply(&r, m.repair[0], m.what),
+            apply(&n, m.repair[1], m.what),
+        ) else {
+            failures.push(format!("{}: a repair does not apply", m.what));
+            continue;
         };
-        let (after, sources) = compile_text(&repaired);
-        let errors: Vec<&Diagnostic> = after.iter().filter(|d| d.is_error()).collect();
-        if !errors.is_empty() {
-            let shown = platc::diag::render::human(&sources, &after, false);
-            failures.push(format!("{}: still failing after the fix:\n{shown}", m.what));
+        let (after, sources, _) = compile_files(&[("platform.plat", &r), ("network.plat", &n)]);
+        if !after.is_empty() {
+            let again = render::human(&sources, &after, false);
+            failures.push(format!("{}: not clean after the repair:\n{again}", m.what));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The reference platform saved with one character in Windows-1252 (`é` as the byte 0xE9), in a
+/// comment and in a name: one error at that byte, nothing else.
+#[test]
+fn a_file_that_is_not_utf8_is_one_error_at_its_first_bad_byte() {
+    let dir = std::env::temp_dir().join(format!("platc-encoding-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (from, to) in [
+        (
+            "/// Contoso's shared application platform.",
+            "/// Contoso's shared application platform, caf\u{e9} edition.",
+        ),
+        ("logs \"ops\" {", "logs \"op\u{e9}\" {"),
+    ] {
+        let text = reference().replacen(from, to, 1);
+        let at = text.find('\u{e9}').unwrap();
+        // é is two bytes in UTF-8; Windows-1252 writes it as one.
+        let mut bytes = text.into_bytes();
+        bytes.splice(at..at + 2, [0xE9]);
+        std::fs::write(dir.join("platform.plat"), &bytes).unwrap();
+        let mut read = |p: &Path| platc::load::read_file(&dir.join(p));
+        let (sources, result) =
+            platc::compile_program(Path::new("platform.plat"), &mut read, &Default::default())
+                .unwrap();
+        let shown = render::human(&sources, &result.diagnostics, false);
+        let codes: Vec<&str> = result.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["E0001"], "{shown}");
+        let d = &result.diagnostics[0];
+        assert_eq!(d.primary_span().start as usize, at, "{shown}");
+        assert!(d.labels[0].message.contains("0xE9"), "{shown}");
+        assert!(d.help.is_some());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

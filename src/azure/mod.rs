@@ -399,6 +399,13 @@ impl NameRule {
         )
     }
 
+    /// The final name as shown to the author: built from its parts, with `<token>` where the
+    /// 13-character token goes (never a replacement in the text, which a name could contain).
+    pub fn shown(&self, decl: &str) -> String {
+        let sep = if self.hyphens { "-" } else { "" };
+        format!("{}{}{sep}<token>", self.prefix, self.stem(decl))
+    }
+
     /// What is wrong with the final name, if anything.
     pub fn violation(&self, decl: &str) -> Option<String> {
         let name = self.preview(decl);
@@ -420,7 +427,7 @@ impl NameRule {
                 "{} are at most {} characters; `{}` would be {} (prefix `{}`, name, and a {}-character token)",
                 self.what,
                 self.max,
-                name.replace(&"x".repeat(TOKEN_LEN), "<token>"),
+                self.shown(decl),
                 name.len(),
                 self.prefix,
                 TOKEN_LEN
@@ -756,6 +763,18 @@ pub const AKS_LOG_CATEGORIES: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
+
+    /// The name shown is built from its parts: a name that holds as many x's as the token has
+    /// characters keeps them.
+    #[test]
+    fn a_name_preview_shows_the_token_in_its_place_only() {
+        let x = "x".repeat(TOKEN_LEN);
+        assert_eq!(NAME_VAULT.shown(&x), format!("kv-{x}-<token>"));
+        assert_eq!(NAME_STORAGE.shown("Git-Ops"), "stgitops<token>");
+        let problem = NAME_VAULT.violation(&x).unwrap();
+        assert!(problem.contains(&format!("`kv-{x}-<token>`")), "{problem}");
+    }
+
     use super::*;
 
     #[test]

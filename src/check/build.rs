@@ -58,10 +58,18 @@ fn top_level<'a>(
             if b.kind.name == "import" {
                 continue;
             }
-            let Some(kind) = schema::top_level(&b.kind.name) else {
+            if schema::top_level(&b.kind.name).is_none() {
                 unknown_kind(c, b);
+                c.guessed.push(b.span);
+            }
+            let Some(kind) = super::top_kind(b) else {
+                c.lost = true;
                 continue;
             };
+            // Without its name, what the declaration declares cannot be found by its references.
+            if b.label.is_none() && kind.name != "platform" {
+                c.lost = true;
+            }
             match kind.name {
                 "platform" => {
                     if let Some(prev) = platform_block {
@@ -121,6 +129,11 @@ fn platform_fields(c: &mut Checker, p: &mut Platform, b: &ast::Block) {
     rules::tags(c, &f.map("tags"));
     p.private_networking = f.bool("private_networking").unwrap_or(true);
     p.diagnostics = f.reference("diagnostics");
+    if p.diagnostics.is_none() && super::block_sets(b, "diagnostics") {
+        // Named, but not a workspace that could be read (already reported): no further
+        // "say which workspace" about a choice the author has made.
+        p.diagnostics = Some(String::new());
+    }
     rules::platform_name(c, b);
 }
 
@@ -152,7 +165,7 @@ fn declarations(c: &mut Checker, p: &mut Platform, files: &[ast::File], children
         .iter()
         .flat_map(|f| &f.statements)
         .filter_map(|st| match st {
-            Statement::Block(b) => Some((schema::top_level(&b.kind.name)?, b)),
+            Statement::Block(b) => Some((super::top_kind(b)?, b)),
             Statement::Attribute(_) => None,
         })
         .filter(|(kind, _)| !matches!(kind.name, "secret" | "config" | "feature" | "platform"))
@@ -190,18 +203,13 @@ fn attach_children(c: &mut Checker, p: &mut Platform, children: &mut [Child]) {
         .count();
     let (secret_blocks, entry_blocks) = children.split_at(secrets);
     let found = c.in_halves(secret_blocks, |c, &(kind, b)| secret(c, kind, b));
-    for (parent, name, span, found) in found {
+    for (parent, name, _, found) in found {
         let Some(vault) = p.vaults.get_mut(parent) else {
             continue;
         };
         let Some(found) = found else { continue };
+        // Secret names are one namespace: a second one was reported when names were collected.
         if vault.secrets.contains_key(&name) {
-            c.error(
-                Code::Duplicate,
-                format!("vault `{parent}` already has secret `{name}`"),
-                span,
-                "declared again",
-            );
             continue;
         }
         vault.secrets.insert(name, found);
@@ -225,7 +233,17 @@ fn secret<'a>(
     kind: &'static schema::Kind,
     b: &'a ast::Block,
 ) -> Option<FoundSecret<'a>> {
+    // `db-password` is read from `DB_PASSWORD`, should its value be written in the source.
+    let var: String = label(b)
+        .to_ascii_uppercase()
+        .chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+        .collect();
+    c.secret_var = Some(var)
+        .filter(|v| super::is_env_name(v))
+        .or_else(|| Some("SECRET_VALUE".into()));
     let f = c.validate(b, kind);
+    c.secret_var = None;
     let (_, parent) = in_target(b)?;
     let name = label(b);
     let span = b.label.as_ref().map_or(b.kind.span, |l| l.span);
@@ -391,10 +409,12 @@ fn metrics(c: &mut Checker, f: &Fields, meta: Meta) -> Metrics {
 fn registry(c: &mut Checker, f: &Fields, meta: Meta, private_networking: bool) -> Registry {
     public_on_private(c, f, private_networking, "registry");
     rules::name(c, f.block, &azure::NAME_REGISTRY);
+    let private = f.bool("private").unwrap_or(private_networking);
+    rules::private_tier(c, f, "registry", private);
     Registry {
         meta,
         sku: f.str_or("sku", "premium"),
-        private: f.bool("private").unwrap_or(private_networking),
+        private,
     }
 }
 
@@ -437,12 +457,14 @@ fn appconfig(
         .with_help("remove `private = true`; local authentication stays disabled, so access still needs Entra ID");
         c.report(d);
     }
+    let private = explicit.unwrap_or(private_networking && !holds_entries);
+    rules::private_tier(c, f, "appconfig", private);
     AppConfig {
         meta,
         sku: f.str_or("sku", "standard"),
         soft_delete_days: f.int("soft_delete_days").unwrap_or(7),
         purge_protection: f.bool("purge_protection").unwrap_or(true),
-        private: explicit.unwrap_or(private_networking && !holds_entries),
+        private,
         entries: Vec::new(),
     }
 }
@@ -492,7 +514,11 @@ fn public_on_private(c: &mut Checker, f: &Fields, private_platform: bool, what: 
             .with_note("it stays reachable from the internet, behind Entra ID authentication")
             .with_help(format!(
                 "remove `{field} = false` unless the public endpoint is deliberate"
-            )),
+            ))
+            .with_fix_if(f.block.statements().iter().find_map(|st| match st {
+                Statement::Attribute(a) if a.key.name == field => Some((a.span, String::new())),
+                _ => None,
+            })),
         );
     }
 }
@@ -520,16 +546,21 @@ fn network(c: &mut Checker, f: &Fields, meta: Meta) -> Network {
     let mut n = Network {
         meta,
         address_space: f.strings("address_space"),
+        address_spans: f.list("address_space").iter().map(|v| v.span).collect(),
         subnets: Default::default(),
     };
     for b in f.nested("subnet") {
         let sf = c.validate(b, &schema::NETWORK.blocks[0]);
-        let Some(prefix) = sf.str("prefix") else {
-            continue;
-        };
+        // A subnet whose prefix is missing or wrong (reported) is still the subnet it says it
+        // is: whether it holds the private endpoints does not depend on its range.
+        let private_endpoints = sf.bool("private_endpoints").unwrap_or(false);
         n.subnets.entry(label(b)).or_insert(Subnet {
-            prefix,
-            private_endpoints: sf.bool("private_endpoints").unwrap_or(false),
+            prefix: sf.str("prefix").unwrap_or_default(),
+            private_endpoints,
+            endpoints_at: sf
+                .value("private_endpoints")
+                .filter(|_| private_endpoints)
+                .map(|v| v.span),
         });
     }
     rules::network_ranges(c, f, &n);
@@ -583,7 +614,8 @@ fn federations(c: &mut Checker, f: &Fields) -> Vec<Federation> {
             )
             .with_secondary(*prev, "first here")
             .with_note("Azure allows one credential per issuer and subject on an identity")
-            .with_help("remove the repeated `federate`");
+            .with_help("remove the repeated `federate`")
+            .with_fix(b.span, "");
             c.report(d);
             continue;
         }
@@ -625,7 +657,8 @@ fn grants(c: &mut Checker, f: &Fields) -> Vec<Grant> {
                     "again here",
                 )
                 .with_secondary(*first, "first here")
-                .with_help("remove the repeated `grant`"),
+                .with_help("remove the repeated `grant`")
+                .with_fix(b.span, ""),
             );
             continue;
         }
@@ -636,6 +669,7 @@ fn grants(c: &mut Checker, f: &Fields) -> Vec<Grant> {
                 name: tn.to_string(),
             },
             span: b.head_span(),
+            role_span: l.span,
         };
         granted.push((grant.clone(), b.head_span()));
         grants.push(grant);
@@ -654,8 +688,18 @@ fn known_role(c: &mut Checker, l: &ast::Label) -> bool {
         l.span,
         "not a built-in role platc knows",
     );
+    // Roles named after the same service (`Key Vault ...`) are the likely ones meant.
+    let service: Vec<&str> = l.text.split_whitespace().take(2).collect();
+    let related: Vec<&str> = azure::role_names()
+        .filter(|r| !service.is_empty() && r.starts_with(&service.join(" ")))
+        .collect();
     d = match diag::did_you_mean(&l.text, azure::role_names()) {
         Some(s) => d.suggest(l.span, format!("\"{s}\"")),
+        None if !related.is_empty() => d.with_help(format!(
+            "roles of {} that platc knows: {}",
+            service.join(" "),
+            diag::one_of(&related)
+        )),
         None => d.with_help("spec.md lists the roles platc knows, under `grant`"),
     };
     c.report(d);
@@ -698,21 +742,45 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
     }
     extensions(c, f, &mut cl);
     for b in f.nested("gitops") {
+        if let Some(l) = &b.label {
+            rules::flux_name(c, "GitOps configuration", l);
+        }
         let g = gitops(c, b);
         let name = label(b);
         if cl.gitops.contains_key(&name) {
-            c.error(
-                Code::Duplicate,
-                format!("gitops `{name}` is declared twice"),
-                b.head_span(),
-                "again here",
-            );
+            c.report(declared_twice("gitops", b, f.nested("gitops")));
             continue;
         }
         cl.gitops.insert(name, g);
     }
     rules::cluster_features(c, f, &cl);
     cl
+}
+
+/// A nested block whose name an earlier one of `siblings` has already.
+fn declared_twice<'a>(
+    what: &str,
+    b: &ast::Block,
+    mut siblings: impl Iterator<Item = &'a ast::Block>,
+) -> Diagnostic {
+    let name = label(b);
+    let at = b.label.as_ref().map_or(b.head_span(), |l| l.span);
+    let d = Diagnostic::new(
+        Code::Duplicate,
+        format!("{what} `{name}` is declared twice"),
+        at,
+        "declared again here",
+    )
+    .with_help(format!(
+        "rename one of them; {what} names must be unique here"
+    ));
+    match siblings
+        .find(|s| label(s) == name)
+        .and_then(|s| s.label.as_ref())
+    {
+        Some(first) if first.span != at => d.with_secondary(first.span, "first declared here"),
+        _ => d,
+    }
 }
 
 /// A block kind the schema nests in `kind`.
@@ -743,6 +811,12 @@ fn cluster_network(c: &mut Checker, f: &Fields) -> ClusterNetwork {
         service_cidr: get("service_cidr", "10.0.0.0/16"),
         dns_service_ip: get("dns_service_ip", "10.0.0.10"),
         outbound: get("outbound", "load_balancer"),
+        spans: nf.as_ref().map_or_else(Vec::new, |nf| {
+            ["pod_cidr", "service_cidr"]
+                .into_iter()
+                .filter_map(|k| Some((k, nf.value(k)?.span)))
+                .collect()
+        }),
     };
     if let Some(nf) = &nf {
         rules::cluster_network(c, nf, &network);
@@ -794,15 +868,24 @@ fn extensions(c: &mut Checker, f: &Fields, cl: &mut Cluster) {
                 l.span,
                 "again here",
             )
-            .with_secondary(*prev, "first here");
+            .with_secondary(*prev, "first here")
+            .with_help(format!("remove the second `extension {}`", l.text))
+            .with_fix(b.span, "");
             c.report(d);
             continue;
         }
         seen_ext.push((l.text.as_str().to_owned(), l.span));
-        cl.extension_spans
-            .insert(l.text.as_str().to_owned(), l.span);
-        if rules::extension_fields(c, &ef, l) {
-            enable_extension(cl, &l.text, &ef);
+        // A known extension with a wrong setting, or a misspelt one (both reported), is still
+        // on: what depends on it is not reported missing as well.
+        rules::extension_fields(c, &ef, l);
+        let meant = schema::EXTENSIONS
+            .iter()
+            .copied()
+            .find(|e| *e == l.text.as_str())
+            .or_else(|| diag::did_you_mean(&l.text, schema::EXTENSIONS.iter().copied()));
+        if let Some(name) = meant {
+            cl.extension_spans.insert(name.to_owned(), l.span);
+            enable_extension(cl, name, &ef);
         }
     }
 }
@@ -838,6 +921,7 @@ fn gitops(c: &mut Checker, b: &ast::Block) -> Gitops {
         doc: b.docs.as_ref().map(|d| d.text.clone()),
         namespace: gf.str_or("namespace", azure::extensions::FLUX_NAMESPACE),
         source: gitops_source(&gf),
+        container_at: blob_container_span(&gf),
         interval_secs: gf.secs("interval").unwrap_or(300),
         kustomizations: Default::default(),
     };
@@ -847,13 +931,15 @@ fn gitops(c: &mut Checker, b: &ast::Block) -> Gitops {
             nested_kind(nested_kind(&schema::CLUSTER, "gitops"), "kustomization"),
         );
         let name = label(kb);
+        if let Some(l) = &kb.label {
+            rules::flux_name(c, "kustomization", l);
+        }
         if g.kustomizations.contains_key(&name) {
-            c.error(
-                Code::Duplicate,
-                format!("kustomization `{name}` is declared twice"),
-                kb.head_span(),
-                "again here",
-            );
+            c.report(declared_twice(
+                "kustomization",
+                kb,
+                gf.nested("kustomization"),
+            ));
             continue;
         }
         g.kustomizations.insert(
@@ -869,6 +955,16 @@ fn gitops(c: &mut Checker, b: &ast::Block) -> Gitops {
     }
     rules::kustomizations(c, &gf, &g);
     g
+}
+
+/// Where a validated `blob(...)` source names its container.
+fn blob_container_span(gf: &Fields) -> Option<crate::source::Span> {
+    let Some(ValueKind::Call { args, .. }) = gf.value("source").map(|v| &v.kind) else {
+        return None;
+    };
+    args.iter()
+        .find(|a| a.name.as_ref().is_some_and(|n| n.name == "container"))
+        .map(|a| a.value.span)
 }
 
 /// The validated `git(...)` or `blob(...)` of a `gitops` block.
@@ -947,11 +1043,16 @@ fn config_entries(
                 content_type: content_type.clone(),
             },
             _ => {
-                c.error(
-                    Code::Conflict,
-                    "per-label values apply to plain values, not Key Vault references",
-                    k.span,
-                    "not for `secret`",
+                c.report(
+                    Diagnostic::new(
+                        Code::Conflict,
+                        "per-label values apply to plain values, not Key Vault references",
+                        k.span,
+                        "not for `secret`",
+                    )
+                    .with_help(
+                        "remove `labels`, or declare another `config` for the labelled value",
+                    ),
                 );
                 continue;
             }
@@ -971,12 +1072,17 @@ fn config_entries(
 fn config_content(c: &mut Checker, f: &Fields, p: &Platform) -> Option<KvContent> {
     match (f.str("value"), f.value("secret")) {
         (Some(_), Some(s)) => {
-            c.error(
+            let mut d = Diagnostic::new(
                 Code::Conflict,
                 "`value` and `secret` are both set",
                 s.span,
-                "choose one",
-            );
+                "a Key Vault reference here",
+            )
+            .with_help("keep one: `value` for a plain setting, `secret` for a Key Vault reference");
+            if let Some(v) = f.value("value") {
+                d = d.with_secondary(v.span, "a plain value here");
+            }
+            c.report(d);
             None
         }
         (Some(value), None) => Some(KvContent::Value {

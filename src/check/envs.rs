@@ -7,8 +7,10 @@ use super::Checker;
 use crate::diag::{self, Code, Diagnostic};
 use crate::syntax::ast::{self, Statement, ValueKind};
 
-/// The environments the platform names in `platform { environments = [...] }`.
-pub(super) fn declared(files: &[ast::File]) -> Vec<(String, crate::source::Span)> {
+/// The environments the platform names in `platform { environments = [...] }`; `None` when
+/// `environments` is written but is not a list (reported with its type), so that no `env`
+/// block is reported as naming an undeclared environment as well.
+pub(super) fn declared(files: &[ast::File]) -> Option<Vec<(String, crate::source::Span)>> {
     let mut out = Vec::new();
     for file in files {
         for st in &file.statements {
@@ -19,8 +21,10 @@ pub(super) fn declared(files: &[ast::File]) -> Vec<(String, crate::source::Span)
             for inner in b.statements() {
                 if let Statement::Attribute(a) = inner
                     && a.key.name == "environments"
-                    && let ValueKind::List(items) = &a.value.kind
                 {
+                    let ValueKind::List(items) = &a.value.kind else {
+                        return None;
+                    };
                     for item in items {
                         if let ValueKind::Str(s) = &item.kind {
                             out.push((s.as_str().to_owned(), item.span));
@@ -30,7 +34,7 @@ pub(super) fn declared(files: &[ast::File]) -> Vec<(String, crate::source::Span)
             }
         }
     }
-    out
+    Some(out)
 }
 
 /// Checks the names in `environments`: each one an azd environment name, and no two the same to
@@ -51,7 +55,13 @@ pub(super) fn check_names(c: &mut Checker, envs: &[(String, crate::source::Span)
                     *span,
                     "not an environment name",
                 )
-                .with_help("azd environment names are 1 to 64 letters, digits, `-`, `_`, `.` or parentheses, e.g. `\"prod\"`"),
+                .with_help("azd environment names are 1 to 64 letters, digits, `-`, `_`, `.` or parentheses, e.g. `\"prod\"`")
+                .with_fix_if(
+                    {
+                        let tried = name.trim().replace(|c: char| c.is_whitespace(), "-");
+                        is_azd_env_name(&tried).then(|| (*span, format!("\"{tried}\"")))
+                    },
+                ),
             );
             continue;
         }
@@ -119,6 +129,8 @@ pub(super) struct Overrides {
 
 /// The declared environments, as a list for messages and a set for look-ups.
 struct Names<'a> {
+    /// False when `environments` could not be read: then no name can be said to be undeclared.
+    known: bool,
     list: Vec<&'a str>,
     set: std::collections::HashSet<&'a str>,
 }
@@ -128,8 +140,10 @@ struct Names<'a> {
 pub(super) fn check_blocks(
     c: &mut Checker,
     files: &[ast::File],
-    envs: &[(String, crate::source::Span)],
+    envs: Option<&[(String, crate::source::Span)]>,
 ) -> Overrides {
+    let known = envs.is_some();
+    let envs = envs.unwrap_or_default();
     fn walk(c: &mut Checker, stmts: &[Statement], envs: &Names, top: bool, found: &mut Overrides) {
         for st in stmts {
             let Statement::Block(b) = st else { continue };
@@ -172,6 +186,7 @@ pub(super) fn check_blocks(
         }
     }
     let names = Names {
+        known,
         list: envs.iter().map(|(n, _)| n.as_str()).collect(),
         set: envs.iter().map(|(n, _)| n.as_str()).collect(),
     };
@@ -211,7 +226,7 @@ fn check_one(c: &mut Checker, b: &ast::Block, envs: &Names, parent: &str) {
             )
             .with_help("write `env \"prod\" { field = value }`"),
         ),
-        Some(l) if !envs.set.contains(l.text.as_str()) => {
+        Some(l) if envs.known && !envs.set.contains(l.text.as_str()) => {
             let mut d = Diagnostic::new(
                 Code::Unresolved,
                 format!("the platform declares no environment `{}`", l.text),
@@ -250,12 +265,28 @@ fn check_one(c: &mut Checker, b: &ast::Block, envs: &Names, parent: &str) {
             );
         }
     }
-    if !b.qualifiers.is_empty() {
-        c.error(
-            Code::Syntax,
-            "`env` takes no `on`/`in` clause",
-            b.qualifiers[0].span,
-            "unexpected",
+    no_clause(c, b);
+}
+
+/// `env "prod" { }` overrides the block it is in, so it names no target.
+fn no_clause(c: &mut Checker, b: &ast::Block) {
+    if let (Some(first), Some(last)) = (b.qualifiers.first(), b.qualifiers.last()) {
+        let from = b.label.as_ref().map_or(b.kind.span, |l| l.span).end;
+        c.report(
+            Diagnostic::new(
+                Code::Syntax,
+                "`env` takes no `on`/`in` clause",
+                first.span,
+                "unexpected",
+            )
+            .with_help("an `env` block overrides the block it is written in: remove the clause")
+            .with_fix(
+                crate::source::Span {
+                    start: from,
+                    ..last.span
+                },
+                "",
+            ),
         );
     }
 }

@@ -8,6 +8,7 @@
 mod build;
 mod envs;
 mod rules;
+mod values;
 
 use crate::collections::{IndexMap, IndexSet};
 use crate::diag::{self, Code, Diagnostic};
@@ -42,10 +43,11 @@ pub fn check(files: &[ast::File]) -> (Checked, Vec<Diagnostic>) {
 /// `check`, splitting lists of at least `parallel_from` declarations over two threads (a test
 /// holds every split to the one-thread result).
 fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagnostic>) {
-    let declared = envs::declared(files);
+    let readable = envs::declared(files);
+    let declared = readable.clone().unwrap_or_default();
     let mut first = Checker::default();
     envs::check_names(&mut first, &declared);
-    let overrides = envs::check_blocks(&mut first, files, &declared);
+    let overrides = envs::check_blocks(&mut first, files, readable.as_deref());
     let mut diags = first.diags;
     let run = |view: &[ast::File]| {
         let mut c = Checker {
@@ -55,6 +57,17 @@ fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagno
         c.collect(view);
         let platform = build::platform(&mut c, view);
         c.report_unused();
+        if c.lost {
+            c.diags.retain(|d| !d.absence);
+        }
+        let guessed = std::mem::take(&mut c.guessed);
+        c.diags.retain(|d| {
+            let at = d.primary_span();
+            !matches!(d.code, Code::MissingField | Code::MissingDependency)
+                || !guessed
+                    .iter()
+                    .any(|g| g.file == at.file && g.start <= at.start && at.end <= g.end)
+        });
         (platform, c.diags)
     };
     // Without `env` blocks the defaults' view is the program itself: no copy needed.
@@ -63,6 +76,10 @@ fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagno
     } else {
         run(files)
     };
+    // What the defaults' view reports, an environment's view reports again wherever its
+    // overrides repeat the mistake: told once, at the defaults.
+    let in_default: IndexSet<(Code, String)> =
+        more.iter().map(|d| (d.code, d.message.clone())).collect();
     diags.extend(more);
     let mut environments = IndexMap::default();
     // An environment no `env` block names is the defaults' view: it needs no check of its own
@@ -72,7 +89,10 @@ fn check_with(files: &[ast::File], parallel_from: usize) -> (Checked, Vec<Diagno
             continue;
         }
         let (p, more) = run(&envs::apply(files, Some(name)));
-        diags.extend(more);
+        diags.extend(
+            more.into_iter()
+                .filter(|d| !in_default.contains(&(d.code, d.message.clone()))),
+        );
         environments.insert(name.clone(), p);
     }
     let mut seen = IndexSet::default();
@@ -115,7 +135,7 @@ impl Alike {
                         label.text
                     ),
                     label.span,
-                    "too like the first",
+                    "the same name once case and punctuation are dropped",
                 )
                 .with_secondary(*span, "first declared here")
                 .with_note("Bicep symbols, azd outputs and Azure resource names made from the two would be the same")
@@ -153,6 +173,16 @@ pub(crate) struct Checker {
     used: IndexSet<(&'static str, ast::Text)>,
     /// The shortest list `in_halves` splits over two threads.
     parallel_from: usize,
+    /// A declaration of an unknown kind was left out: what it declares may be what another
+    /// diagnostic finds missing.
+    lost: bool,
+    /// The field whose value is being checked, for messages that name it.
+    field: Option<&'static str>,
+    /// While a secret is checked: the azd variable its value would be read from, named after it.
+    secret_var: Option<String>,
+    /// Blocks of a misspelt kind, checked as the kind they resemble. What they lack as that
+    /// kind is not reported: the guess may be wrong, and the misspelling is reported already.
+    guessed: Vec<Span>,
 }
 
 impl Default for Checker {
@@ -162,6 +192,10 @@ impl Default for Checker {
             symbols: Default::default(),
             used: IndexSet::default(),
             parallel_from: usize::MAX,
+            lost: false,
+            field: None,
+            secret_var: None,
+            guessed: Vec::new(),
         }
     }
 }
@@ -176,6 +210,8 @@ pub(crate) struct Fields<'a> {
     pub block: &'a ast::Block,
     /// A block sets a handful of fields: a short list beats a hash table here.
     attrs: Vec<(&'static str, &'a Value)>,
+    /// What a misspelt word was meant to be, by field (reported already): read in its place.
+    guesses: Vec<(&'static str, &'static str)>,
     pub blocks: Vec<(&'static Kind, &'a ast::Block)>,
 }
 
@@ -186,8 +222,17 @@ impl<'a> Fields<'a> {
     pub fn has(&self, name: &str) -> bool {
         self.attrs.iter().any(|(k, _)| *k == name)
     }
+    fn guess(&self, name: &str) -> Option<&'static str> {
+        self.guesses
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, g)| *g)
+    }
     pub fn str(&self, name: &str) -> Option<String> {
-        match &self.value(name)?.kind {
+        let Some(v) = self.value(name) else {
+            return self.guess(name).map(str::to_string);
+        };
+        match &v.kind {
             ValueKind::Call { name, args } if name.name == "env" => {
                 let arg = |i: usize| match args.get(i).map(|a| &a.value.kind) {
                     Some(ValueKind::Str(s)) => Some(s.as_str()),
@@ -211,7 +256,10 @@ impl<'a> Fields<'a> {
         }
     }
     pub fn bool(&self, name: &str) -> Option<bool> {
-        match self.value(name)?.kind {
+        let Some(v) = self.value(name) else {
+            return self.guess(name).map(|g| g == "true");
+        };
+        match v.kind {
             ValueKind::Bool(b) => Some(b),
             _ => None,
         }
@@ -264,6 +312,57 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Whether `block` itself sets field `name`.
+fn block_sets(block: &ast::Block, name: &str) -> bool {
+    block
+        .statements()
+        .iter()
+        .any(|s| matches!(s, Statement::Attribute(a) if a.key.name == name))
+}
+
+/// The value a misspelt enum word or boolean was meant to be (`sytem` → `system`, `yes` →
+/// `true`), so that the rest of the check reads what the author meant instead of a default.
+fn guessed_word(v: &Value, ty: &Ty) -> Option<&'static str> {
+    let word = match &v.kind {
+        ValueKind::Word(w) | ValueKind::Str(w) => w.as_str(),
+        _ => return None,
+    };
+    match ty {
+        Ty::Enum(vals) => diag::did_you_mean(word, vals.iter().copied()),
+        Ty::Bool => bool_word(word),
+        _ => None,
+    }
+}
+
+/// `true` or `false` for a word other languages use for them.
+pub(crate) fn bool_word(word: &str) -> Option<&'static str> {
+    match word.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "enabled" | "ture" | "treu" => Some("true"),
+        "false" | "no" | "off" | "disabled" | "flase" | "fasle" => Some("false"),
+        _ => None,
+    }
+}
+
+/// The block kind `name` stands for inside `parent`: its own, or the one it is a typo of.
+pub(crate) fn nested_kind(parent: &'static Kind, name: &str) -> Option<&'static Kind> {
+    parent.block(name).or_else(|| {
+        let names = parent.blocks.iter().map(|k| k.name);
+        diag::did_you_mean(name, names).and_then(|n| parent.block(n))
+    })
+}
+
+/// The kind a top-level block declares: its own, or for a misspelt kind (reported once, where the
+/// declarations are read) the kind it is a typo of, so that what it declares still resolves and
+/// is still checked rather than every reference to it reported as well.
+pub(crate) fn top_kind(b: &ast::Block) -> Option<&'static Kind> {
+    crate::schema::top_level(&b.kind.name).or_else(|| {
+        let names = crate::schema::TOP_LEVEL.iter().map(|k| k.name);
+        diag::did_you_mean(&b.kind.name, names)
+            .filter(|_| b.kind.name != "import")
+            .and_then(crate::schema::top_level)
+    })
+}
+
 pub(crate) fn label(block: &ast::Block) -> String {
     block
         .label
@@ -290,6 +389,10 @@ impl Checker {
             symbols: std::sync::Arc::clone(&self.symbols),
             used: IndexSet::default(),
             parallel_from: usize::MAX,
+            lost: false,
+            field: None,
+            secret_var: None,
+            guessed: Vec::new(),
         };
         let (mut out, (more, worker)) = std::thread::scope(|s| {
             let each = &each;
@@ -309,21 +412,12 @@ impl Checker {
         out.extend(more);
         self.diags.extend(worker.diags);
         self.used.extend(worker.used);
+        self.guessed.extend(worker.guessed);
         out
     }
 
     pub fn report(&mut self, d: Diagnostic) {
         self.diags.push(d);
-    }
-
-    pub fn error(
-        &mut self,
-        code: Code,
-        message: impl Into<String>,
-        span: Span,
-        label: impl Into<String>,
-    ) {
-        self.report(Diagnostic::new(code, message, span, label));
     }
 
     /// Pass one: every top-level name (and every subnet), so references may point forward and
@@ -336,7 +430,7 @@ impl Checker {
         for file in files {
             for st in &file.statements {
                 let Statement::Block(b) = st else { continue };
-                let Some(kind) = crate::schema::top_level(&b.kind.name) else {
+                let Some(kind) = top_kind(b) else {
                     continue;
                 };
                 let Some(l) = &b.label else { continue };
@@ -352,15 +446,16 @@ impl Checker {
                     let mut subnets = Alike::default();
                     for sub in b.statements() {
                         if let Statement::Block(s) = sub
-                            && let (Some(sl), "subnet") = (&s.label, s.kind.name.as_str())
-                        {
-                            subnets.check(self, "subnet", &l.text, sl);
-                            self.declare(
+                            && let Some(sl) = &s.label
+                            && nested_kind(kind, &s.kind.name).is_some_and(|k| k.name == "subnet")
+                            && self.declare(
                                 "subnet",
                                 compact_str::format_compact!("{}.{}", l.text, sl.text),
                                 sl.span,
                                 "subnet",
-                            );
+                            )
+                        {
+                            subnets.check(self, "subnet", &l.text, sl);
                         }
                     }
                 }
@@ -436,6 +531,7 @@ impl Checker {
         let mut fields = Fields {
             block,
             attrs: Vec::with_capacity(n),
+            guesses: Vec::new(),
             blocks: Vec::new(),
         };
         let mut seen: Vec<(&str, Span)> = Vec::with_capacity(n);
@@ -458,7 +554,18 @@ impl Checker {
         fields: &mut Fields<'a>,
     ) {
         let Some(field) = schema.field(&a.key.name) else {
-            self.unknown_field(schema, &a.key, schema.block(&a.key.name).is_some());
+            // A misspelt field still counts as the one it resembles, so that its value is checked
+            // and nothing that depends on it is reported missing as well.
+            let guess = self.unknown_field(schema, &a.key, schema.block(&a.key.name).is_some());
+            if let Some(field) = guess.and_then(|g| schema.field(g))
+                && !seen.iter().any(|(k, _)| *k == field.name)
+                && !block_sets(fields.block, field.name)
+            {
+                seen.push((field.name, a.key.span));
+                if self.check_value(&a.value, &field.ty) {
+                    fields.attrs.push((field.name, &a.value));
+                }
+            }
             return;
         };
         if let Some((_, prev)) = seen.iter().find(|(k, _)| *k == field.name) {
@@ -474,8 +581,13 @@ impl Checker {
             return;
         }
         seen.push((field.name, a.key.span));
-        if self.check_value(&a.value, &field.ty) {
+        self.field = Some(field.name);
+        let valid = self.check_value(&a.value, &field.ty);
+        self.field = None;
+        if valid {
             fields.attrs.push((field.name, &a.value));
+        } else if let Some(g) = guessed_word(&a.value, &field.ty) {
+            fields.guesses.push((field.name, g));
         }
     }
 
@@ -486,20 +598,12 @@ impl Checker {
         schema: &'static Kind,
         fields: &mut Fields<'a>,
     ) {
-        let Some(sub) = schema.block(&b.kind.name) else {
-            if schema.field(&b.kind.name).is_some() {
-                let d = Diagnostic::new(
-                    Code::Syntax,
-                    format!("`{}` is a field, not a block", b.kind.name),
-                    b.head_span(),
-                    "expected `=` after the field name",
-                )
-                .with_help(format!("write `{} = value`", b.kind.name));
-                self.report(d);
-            } else {
-                self.unknown_block(schema, b);
-            }
-            return;
+        let sub = match schema.block(&b.kind.name) {
+            Some(sub) => sub,
+            None => match self.misplaced_block(b, schema) {
+                Some(sub) => sub,
+                None => return,
+            },
         };
         if !sub.repeat
             && let Some((_, prev)) = fields.blocks.iter().find(|(k, _)| k.name == sub.name)
@@ -516,6 +620,37 @@ impl Checker {
             return;
         }
         fields.blocks.push((sub, b));
+    }
+
+    /// Reports a block `schema` does not hold; the block kind it is a typo of, if any, which it
+    /// is then checked as.
+    fn misplaced_block(&mut self, b: &ast::Block, schema: &'static Kind) -> Option<&'static Kind> {
+        {
+            if schema.field(&b.kind.name).is_some() {
+                let d = Diagnostic::new(
+                    Code::Syntax,
+                    format!("`{}` is a field, not a block", b.kind.name),
+                    b.head_span(),
+                    "expected `=` after the field name",
+                )
+                .with_help(match &b.label {
+                    Some(l) => format!("write `{} = {}`", b.kind.name, source_label(l)),
+                    None => format!("write `{} = value`", b.kind.name),
+                })
+                .with_fix_if(
+                    (b.label.is_some() && b.qualifiers.is_empty() && b.body.is_none())
+                        .then(|| (b.kind.span, format!("{} =", b.kind.name))),
+                );
+                self.report(d);
+                return None;
+            }
+            self.unknown_block(schema, b);
+            let guess = nested_kind(schema, &b.kind.name);
+            if guess.is_some() {
+                self.guessed.push(b.span);
+            }
+            guess
+        }
     }
 
     fn missing_required(
@@ -562,19 +697,45 @@ impl Checker {
                     l.span,
                     "unexpected name",
                 )
-                .with_help(format!("remove the name: `{} {{ ... }}`", schema.name));
+                .with_help(format!("remove the name: `{} {{ ... }}`", schema.name))
+                .with_fix(
+                    Span {
+                        start: block.kind.span.end,
+                        ..l.span
+                    },
+                    "",
+                );
                 self.report(d);
             }
             _ => {}
         }
+        self.check_qualifier(block, schema);
+    }
+
+    /// The `on`/`in` clause of a block: the one its schema takes, once, or none.
+    fn check_qualifier(&mut self, block: &ast::Block, schema: &'static Kind) {
         match (schema.qualifier, block.qualifiers.as_slice()) {
             (None, []) => {}
-            (None, [q, ..]) => self.error(
-                Code::Syntax,
-                format!("`{}` takes no `{}` clause", schema.name, q.keyword.name),
-                q.span,
-                "unexpected",
-            ),
+            (None, [q, ..]) => {
+                let d = Diagnostic::new(
+                    Code::Syntax,
+                    format!("`{}` takes no `{}` clause", schema.name, q.keyword.name),
+                    q.span,
+                    "unexpected",
+                )
+                .with_help(format!(
+                    "remove `{} ...`: a `{}` belongs to the block it is written in",
+                    q.keyword.name, schema.name
+                ))
+                .with_fix(
+                    Span {
+                        start: block.label.as_ref().map_or(block.kind.span, |l| l.span).end,
+                        ..block.qualifiers[block.qualifiers.len() - 1].span
+                    },
+                    "",
+                );
+                self.report(d);
+            }
             (Some((kw, _)), []) => {
                 let d = Diagnostic::new(
                     Code::MissingField,
@@ -589,27 +750,49 @@ impl Checker {
                 if q.keyword.name != kw {
                     let d = Diagnostic::new(
                         Code::Syntax,
-                        format!("expected `{kw}`, found `{}`", q.keyword.name),
+                        format!(
+                            "`{}` takes `{kw} ...`, not `{} ...`",
+                            schema.name, q.keyword.name
+                        ),
                         q.keyword.span,
                         format!("write `{kw}` here"),
-                    );
+                    )
+                    .with_help(format!("write `{} \"NAME\" {kw} KIND.NAME`", schema.name))
+                    .with_fix(q.keyword.span, kw);
                     self.report(d);
+                    self.check_value(&q.value, &ty);
                 } else {
                     self.check_value(&q.value, &ty);
                 }
                 if let Some(extra) = rest.first() {
-                    self.error(
+                    let d = Diagnostic::new(
                         Code::Syntax,
-                        "only one qualifier is allowed",
+                        format!("`{}` takes one `{kw}` clause", schema.name),
                         extra.span,
-                        "unexpected",
+                        "a second clause",
+                    )
+                    .with_secondary(q.span, "the first")
+                    .with_help("remove the second clause")
+                    .with_fix(
+                        Span {
+                            start: q.span.end,
+                            ..rest[rest.len() - 1].span
+                        },
+                        "",
                     );
+                    self.report(d);
                 }
             }
         }
     }
 
-    fn unknown_field(&mut self, schema: &Kind, key: &ast::Ident, is_block: bool) {
+    /// Reports a field `schema` does not have; the field it is a typo of, if any.
+    fn unknown_field(
+        &mut self,
+        schema: &Kind,
+        key: &ast::Ident,
+        is_block: bool,
+    ) -> Option<&'static str> {
         if is_block {
             let d = Diagnostic::new(
                 Code::Syntax,
@@ -619,16 +802,17 @@ impl Checker {
             )
             .with_help(format!("write `{} {{ ... }}`", key.name));
             self.report(d);
-            return;
+            return None;
         }
-        let names: Vec<&str> = schema.fields.iter().map(|f| f.name).collect();
+        let names: Vec<&'static str> = schema.fields.iter().map(|f| f.name).collect();
         let mut d = Diagnostic::new(
             Code::UnknownField,
             format!("`{}` has no field `{}`", schema.name, key.name),
             key.span,
             "unknown field",
         );
-        d = match diag::did_you_mean(&key.name, names.iter().copied()) {
+        let guess = diag::did_you_mean(&key.name, names.iter().copied());
+        d = match guess {
             Some(s) => d.suggest(key.span, s),
             None if names.is_empty() => d.with_help(format!("`{}` has no fields", schema.name)),
             None => d.with_help(format!(
@@ -638,6 +822,7 @@ impl Checker {
             )),
         };
         self.report(d);
+        guess
     }
 
     fn unknown_block(&mut self, schema: &Kind, b: &ast::Block) {
@@ -669,39 +854,15 @@ impl Checker {
             v.span,
             format!("expected {}", ty.describe()),
         );
-        match (&v.kind, ty) {
-            (ValueKind::Str(s), Ty::Enum(vals)) if vals.contains(&s.as_str()) => {
-                d = d
-                    .with_help(format!("write `{s}` without quotes"))
-                    .with_fix(v.span, s.clone());
+        let declared = |kind: &str, name: &str| self.is_declared(kind, name);
+        match values::repair(v, ty, &declared) {
+            Some(r) => {
+                d = d.with_help(r.help);
+                if let Some(fix) = r.fix {
+                    d = d.with_fix(v.span, fix);
+                }
             }
-            (ValueKind::Str(s), Ty::Int { .. }) if s.parse::<i64>().is_ok() => {
-                d = d
-                    .with_help(format!("write `{s}` without quotes"))
-                    .with_fix(v.span, s.clone());
-            }
-            (ValueKind::Str(s), Ty::Bool) if s == "true" || s == "false" => {
-                d = d
-                    .with_help(format!("write `{s}` without quotes"))
-                    .with_fix(v.span, s.clone());
-            }
-            (ValueKind::Int(i), Ty::Str) => {
-                d = d
-                    .with_help(format!("quote it: `\"{i}\"`"))
-                    .with_fix(v.span, format!("\"{i}\""))
-            }
-            (ValueKind::Word(w), Ty::Str | Ty::StrOrEnv) => {
-                d = d
-                    .with_help(format!("quote it: `\"{w}\"`"))
-                    .with_fix(v.span, format!("\"{w}\""))
-            }
-            (ValueKind::Int(i), Ty::Duration { .. }) => {
-                d = d.with_help(format!("add a unit: `{i}s`, `{i}m`, `{i}h` or `{i}d`"))
-            }
-            (ValueKind::Int(i), Ty::List(_)) => {
-                d = d.with_help(format!("wrap it in a list: `[{i}]`"))
-            }
-            _ => {}
+            None => d = d.with_help(format!("this field takes {}", ty.describe())),
         }
         self.report(d);
     }
@@ -712,7 +873,7 @@ impl Checker {
     pub fn check_value(&mut self, v: &Value, ty: &Ty) -> bool {
         match (ty, &v.kind) {
             (Ty::Str, ValueKind::Str(_)) | (Ty::Bool, ValueKind::Bool(_)) => true,
-            (Ty::Int { min, max }, ValueKind::Int(i)) => self.in_range(*i, *min, *max, v.span, ""),
+            (Ty::Int { min, max }, ValueKind::Int(i)) => self.in_range(*i, *min, *max, v.span),
             (Ty::Duration { min_secs, max_secs }, ValueKind::Duration { millis }) => {
                 self.check_duration(*millis, *min_secs, *max_secs, v.span)
             }
@@ -728,7 +889,7 @@ impl Checker {
                 self.resolve(kinds, parts, v.span)
             }
             (Ty::SubnetRef, ValueKind::Ref(parts)) if parts.len() == 3 => {
-                self.check_subnet_ref(parts, v.span)
+                self.check_subnet_ref(parts)
             }
             (Ty::StrOrEnv, ValueKind::Str(_)) => true,
             (Ty::StrOrEnv, ValueKind::Call { name, args }) if name.name == "env" => {
@@ -743,18 +904,13 @@ impl Checker {
             {
                 self.check_source_call(v, &name.name, args)
             }
+            (Ty::List(Ty::StrOrEnv), ValueKind::Call { name, .. }) if name.name == "env" => {
+                self.mismatch(v, ty);
+                false
+            }
             (_, ValueKind::Call { name, .. }) => self.misplaced_call(name, ty),
             (Ty::Ref(_) | Ty::SubnetRef, ValueKind::Ref(parts)) => {
-                self.error(
-                    Code::TypeMismatch,
-                    format!(
-                        "expected {}, found a reference with {} parts",
-                        ty.describe(),
-                        parts.len()
-                    ),
-                    v.span,
-                    "wrong shape",
-                );
+                self.wrong_shape(v, ty, parts);
                 false
             }
             _ => {
@@ -767,16 +923,34 @@ impl Checker {
     fn check_duration(&mut self, millis: u64, min_secs: u64, max_secs: u64, span: Span) -> bool {
         let secs = millis / 1000;
         if secs < min_secs || secs > max_secs || !millis.is_multiple_of(1000) {
+            let nearest = human_secs(secs.clamp(min_secs, max_secs).max(1));
+            let what = if millis.is_multiple_of(1000) {
+                "a duration"
+            } else {
+                "whole seconds"
+            };
             let d = Diagnostic::new(
                 Code::OutOfRange,
                 format!(
-                    "duration must be whole seconds between {} and {}",
+                    "a duration of {} is outside {}..={}{}",
+                    human_millis(millis),
+                    human_secs(min_secs),
+                    human_secs(max_secs),
+                    self.range_of()
+                ),
+                span,
+                format!(
+                    "must be {}..={}",
                     human_secs(min_secs),
                     human_secs(max_secs)
                 ),
-                span,
-                "out of range",
-            );
+            )
+            .with_help(format!(
+                "use {what} from {} to {}; the nearest is `{nearest}`",
+                human_secs(min_secs),
+                human_secs(max_secs)
+            ))
+            .with_fix(span, nearest);
             self.report(d);
             return false;
         }
@@ -791,12 +965,30 @@ impl Checker {
                 span,
                 "empty range",
             )
-            .with_help(format!("write `{b}..{a}`"));
+            .with_help(format!("write `{b}..{a}`"))
+            .with_fix(span, format!("{b}..{a}"));
             self.report(d);
             return false;
         }
-        self.in_range(a, min, max, span, "range start ")
-            && self.in_range(b, min, max, span, "range end ")
+        if (min..=max).contains(&a) && (min..=max).contains(&b) {
+            return true;
+        }
+        let (what, i) = if (min..=max).contains(&a) {
+            ("range end ", b)
+        } else {
+            ("range start ", a)
+        };
+        let fixed = format!("{}..{}", a.clamp(min, max), b.clamp(min, max));
+        let d = Diagnostic::new(
+            Code::OutOfRange,
+            format!("{what}{i} is outside {min}..={max}{}", self.range_of()),
+            span,
+            format!("must be within {min}..={max}"),
+        )
+        .with_help(format!("keep both ends from {min} to {max}: `{fixed}`"))
+        .with_fix(span, fixed);
+        self.report(d);
+        false
     }
 
     fn check_cidr(&mut self, s: &str, span: Span) -> bool {
@@ -835,16 +1027,26 @@ impl Checker {
                 long.insert(format!("{:?}", item.kind), item.span)
             };
             if let Some(first) = first {
+                // From the end of the item before, so that its comma goes too.
+                let from = items[i - 1].span.end;
+                let shown = values::source_text(item).unwrap_or_else(|| "this item".into());
                 let d = Diagnostic::new(
                     Code::Duplicate,
-                    "this item is listed twice",
+                    format!("`{shown}` is listed twice"),
                     item.span,
                     "again here",
                 )
                 .with_secondary(first, "first here")
-                .with_help("remove the repeated item");
+                .with_help("remove the repeated item")
+                .with_fix(
+                    Span {
+                        start: from,
+                        ..item.span
+                    },
+                    "",
+                );
+                // The list still says what it means: what reads it is not misled.
                 self.report(d);
-                ok = false;
             }
         }
         ok
@@ -853,15 +1055,24 @@ impl Checker {
     fn check_map(&mut self, entries: &[(ast::Ident, Value)], inner: &Ty) -> bool {
         let mut ok = true;
         let mut seen: IndexMap<&str, Span> = IndexMap::default();
-        for (k, val) in entries {
+        for (i, (k, val)) in entries.iter().enumerate() {
             if let Some(prev) = seen.insert(&k.name, k.span) {
+                let from = entries[i - 1].1.span.end;
                 let d = Diagnostic::new(
                     Code::Duplicate,
                     format!("key `{}` appears twice", k.name),
                     k.span,
                     "again here",
                 )
-                .with_secondary(prev, "first here");
+                .with_secondary(prev, "first here")
+                .with_help("keep one of the two entries")
+                .with_fix(
+                    Span {
+                        start: from,
+                        ..val.span
+                    },
+                    "",
+                );
                 self.report(d);
                 ok = false;
             }
@@ -880,17 +1091,51 @@ impl Checker {
             span,
             "unknown value",
         );
-        if let Some(s) = diag::did_you_mean(w, vals.iter().copied()) {
-            d = d.suggest(span, s);
-        }
+        d = match diag::did_you_mean(w, vals.iter().copied()) {
+            Some(s) => d.suggest(span, s),
+            None => d.with_help(format!("write one of {}", diag::one_of(vals))),
+        };
         self.report(d);
         false
     }
 
+    /// A reference with too few or too many parts: a network where its subnet is meant, say.
+    fn wrong_shape(&mut self, v: &Value, ty: &Ty, parts: &[ast::Ident]) {
+        let mut d = Diagnostic::new(
+            Code::TypeMismatch,
+            format!(
+                "expected {}, found a reference with {} parts",
+                ty.describe(),
+                parts.len()
+            ),
+            v.span,
+            "wrong shape",
+        );
+        let prefix = parts
+            .get(1)
+            .map(|p| format!("{}.", p.name))
+            .unwrap_or_default();
+        let subnets: Vec<String> = self
+            .names_of("subnet")
+            .into_iter()
+            .filter(|n| !prefix.is_empty() && n.starts_with(&prefix))
+            .map(|n| format!("network.{n}"))
+            .collect();
+        d = match (ty, subnets.as_slice()) {
+            (Ty::SubnetRef, [one]) => d.suggest(v.span, one.clone()),
+            (Ty::SubnetRef, [_, ..]) => {
+                let names: Vec<&str> = subnets.iter().map(String::as_str).collect();
+                d.with_help(format!("name the subnet too: {}", diag::one_of(&names)))
+            }
+            _ => d.with_help(format!("write {}", ty.describe())),
+        };
+        self.report(d);
+    }
+
     /// `network.NAME.SUBNET`: the network resolves like any reference, then the subnet within it.
-    fn check_subnet_ref(&mut self, parts: &[ast::Ident], span: Span) -> bool {
+    fn check_subnet_ref(&mut self, parts: &[ast::Ident]) -> bool {
         if parts[0].name != "network" {
-            self.error(
+            let d = Diagnostic::new(
                 Code::WrongKind,
                 format!(
                     "expected a subnet of a `network`, found `{}`",
@@ -898,10 +1143,17 @@ impl Checker {
                 ),
                 parts[0].span,
                 "expected `network`",
-            );
+            )
+            .with_help("a subnet is written `network.NETWORK.SUBNET`");
+            let d = if diag::did_you_mean(&parts[0].name, ["network"]).is_some() {
+                d.with_fix(parts[0].span, "network")
+            } else {
+                d
+            };
+            self.report(d);
             return false;
         }
-        if !self.resolve(&["network"], &parts[..2], span) {
+        if !self.resolve(&["network"], &parts[..2], parts[0].span.to(parts[1].span)) {
             return false;
         }
         let full = format!("{}.{}", parts[1].name, parts[2].name);
@@ -938,8 +1190,17 @@ impl Checker {
             span,
             "this would be stored in plain text",
         )
-        .with_note("literal secrets end up in the repository, the generated Bicep and the deployment history")
-        .with_help("take it from a secure parameter: `value = secure(\"DB_PASSWORD\")`, then `azd env set DB_PASSWORD ...`");
+        .with_note("literal secrets end up in the repository, the generated Bicep and the deployment history");
+        let var = self
+            .secret_var
+            .clone()
+            .unwrap_or_else(|| "DB_PASSWORD".into());
+        let call = format!("secure(\"{var}\")");
+        let d = d
+            .with_help(format!(
+                "take it from a secure parameter: `value = {call}`, then `azd env set {var} ...`"
+            ))
+            .with_fix(span, call);
         self.report(d);
         false
     }
@@ -958,17 +1219,30 @@ impl Checker {
             name.span,
             format!("expected {}", ty.describe()),
         );
-        if let Some(s) = diag::did_you_mean(&name.name, known.iter().copied()) {
-            d = d
-                .with_help(format!("did you mean `{s}(...)`?"))
-                .with_fix(name.span, s);
-        } else if !known.is_empty() {
-            let calls: Vec<String> = known.iter().map(|k| format!("{k}(...)")).collect();
-            let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
-            d = d.with_help(format!("here, use {}", diag::one_of(&calls)));
-        } else {
-            d = d.with_help(format!("this field takes {}", ty.describe()));
-        }
+        d = match (ty, name.name.as_str()) {
+            // Each function keeps its own kind of value: a secret read with `env` would be
+            // written into main.parameters.json, a plain value read with `secure` hidden.
+            (Ty::Secure, "env") => d
+                .with_note("`env(...)` values are written into main.parameters.json and the deployment in plain text")
+                .with_help("read a secret with `secure(...)`, which keeps it out of every file")
+                .with_fix(name.span, "secure"),
+            (Ty::StrOrEnv, "secure") => d
+                .with_note("secrets live in Key Vault, never in plain configuration")
+                .with_help("declare `secret \"NAME\" in vault.NAME { value = secure(\"...\") }` and, in a `config`, refer to it with `secret = secret.NAME`; a value that is not secret is read with `env(\"NAME\")`"),
+            _ => match diag::did_you_mean(&name.name, known.iter().copied())
+                .or_else(|| known.iter().copied().find(|k| name.name.starts_with(k)))
+            {
+                Some(s) => d
+                    .with_help(format!("did you mean `{s}(...)`?"))
+                    .with_fix(name.span, s),
+                None if !known.is_empty() => {
+                    let calls: Vec<String> = known.iter().map(|k| format!("{k}(...)")).collect();
+                    let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
+                    d.with_help(format!("here, use {}", diag::one_of(&calls)))
+                }
+                None => d.with_help(format!("this field takes {}", ty.describe())),
+            },
+        };
         self.report(d);
         false
     }
@@ -985,15 +1259,26 @@ impl Checker {
         }
     }
 
-    fn in_range(&mut self, i: i64, min: i64, max: i64, span: Span, what: &str) -> bool {
+    /// `, the range of \`field\`` while a field's value is checked.
+    fn range_of(&self) -> String {
+        self.field
+            .map(|f| format!(", the range of `{f}`"))
+            .unwrap_or_default()
+    }
+
+    fn in_range(&mut self, i: i64, min: i64, max: i64, span: Span) -> bool {
         if i < min || i > max {
+            let nearest = i.clamp(min, max);
             let d = Diagnostic::new(
                 Code::OutOfRange,
-                format!("{what}{i} is outside {min}..={max}"),
+                format!("{i} is outside {min}..={max}{}", self.range_of()),
                 span,
                 format!("must be {min}..={max}"),
             )
-            .with_help(format!("use a value from {min} to {max}"));
+            .with_help(format!(
+                "use a value from {min} to {max}; the nearest is `{nearest}`"
+            ))
+            .with_fix(span, nearest.to_string());
             self.report(d);
             false
         } else {
@@ -1009,16 +1294,12 @@ impl Checker {
                 Code::WrongKind,
                 format!(
                     "expected a reference to {}, found `{}.{}`",
-                    kinds
-                        .iter()
-                        .map(|k| format!("a `{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(" or "),
+                    kinds_phrase(kinds),
                     k.name,
                     n.name
                 ),
                 span,
-                format!("expected {}", kinds.join(" or ")),
+                format!("expected {}", kinds_phrase(kinds)),
             );
             let typo = (!all_kinds.contains(&k.name.as_str()))
                 .then(|| diag::did_you_mean(&k.name, kinds.iter().copied()))
@@ -1096,35 +1377,83 @@ impl Checker {
             return true;
         }
         let usage = if secure {
-            "secure(\"NAME\")"
+            "one argument: `secure(\"NAME\")`"
         } else {
-            "env(\"NAME\") or env(\"NAME\", \"default\")"
+            "`env(\"NAME\")` or `env(\"NAME\", \"default\")`"
         };
-        let d = Diagnostic::new(Code::BadFunction, format!("`{func}` takes {usage}"), v.span, "bad arguments")
+        let mut d = Diagnostic::new(Code::BadFunction, format!("`{func}` takes {usage}"), v.span, "bad arguments")
             .with_help("NAME is an azd environment variable: uppercase letters, digits and `_`, such as `DB_PASSWORD`");
+        // A secret has no default: one would be written into the files `secure` keeps it out of.
+        if secure && name_ok && args.len() > 1 {
+            d = d
+                .with_help("a secret has no default: remove the second argument and set the variable with `azd env set`")
+                .with_fix(
+                    Span {
+                        start: args[0].value.span.end,
+                        ..args[args.len() - 1].value.span
+                    },
+                    "",
+                );
+        }
+        // A name in the wrong case is the one with the right case.
+        if let Some(a) = args.first()
+            && let ValueKind::Str(s) = &a.value.kind
+            && !is_env_name(s)
+            && is_env_name(&s.to_ascii_uppercase())
+        {
+            let upper = s.to_ascii_uppercase();
+            d = d
+                .with_help(format!(
+                    "azd environment variables are upper case: `\"{upper}\"`"
+                ))
+                .with_fix(a.value.span, format!("\"{upper}\""));
+        }
         self.report(d);
         false
     }
 
     fn check_source_call(&mut self, v: &Value, func: &str, args: &[ast::Argument]) -> bool {
         let (positional, named): (Vec<_>, Vec<_>) = args.iter().partition(|a| a.name.is_none());
-        let mut ok = self.check_source_options(func, &named);
+        let named_ok = self.check_source_options(func, &named);
+        let mut ok = named_ok;
         if positional.len() != 1 {
             let usage = if func == "git" {
                 "git(\"URL\", branch = \"main\")"
             } else {
                 "blob(storage.NAME, container = \"NAME\")"
             };
-            self.error(
+            let d = Diagnostic::new(
                 Code::BadFunction,
-                format!("`{func}` takes one positional argument: {usage}"),
+                format!("`{func}` takes one positional argument: `{usage}`"),
                 v.span,
                 "bad arguments",
-            );
+            )
+            .with_help(if func == "git" {
+                "give the repository URL first, then what to follow by name: `branch`, `tag`, `semver` or `commit`"
+            } else {
+                "give the storage account first, then `container = \"NAME\"`"
+            });
+            // `git("URL", "main")`: the second is the branch, given by name.
+            let named_branch = match positional.as_slice() {
+                [_, second] if func == "git" => match &second.value.kind {
+                    ValueKind::Str(b) => {
+                        Some((second.value.span, format!("branch = {}", values::quoted(b))))
+                    }
+                    _ => None,
+                },
+                [_, second] => values::source_text(&second.value)
+                    .map(|t| (second.value.span, format!("container = {t}"))),
+                _ => None,
+            };
+            let d = match &named_branch {
+                Some((_, named)) => d.with_help(format!("give it by name: `{named}`")),
+                None => d,
+            };
+            self.report(d.with_fix_if(named_branch));
             return false;
         }
         if func == "git" {
-            ok &= self.check_git_source(v, &positional[0].value, named.len());
+            ok &= self.check_git_source(&positional[0].value, &named);
         } else {
             ok &= self.check_blob_source(v, &positional[0].value, &named);
         }
@@ -1163,15 +1492,30 @@ impl Checker {
     }
 
     /// `git("URL", ...)`: one reference to follow, and a URL Flux can clone.
-    fn check_git_source(&mut self, v: &Value, url: &Value, options: usize) -> bool {
+    fn check_git_source(&mut self, url: &Value, named: &[&ast::Argument]) -> bool {
         let mut ok = true;
-        if options > 1 {
-            self.error(
+        if let [first, second, ..] = named
+            && let (Some(a), Some(b)) = (&first.name, &second.name)
+        {
+            let d = Diagnostic::new(
                 Code::Conflict,
-                "give one of `branch`, `tag`, `semver` or `commit`",
-                v.span,
-                "several references",
+                format!("`{}` and `{}` both say what to follow", a.name, b.name),
+                b.span,
+                "a second reference",
+            )
+            .with_secondary(a.span, "first here")
+            .with_help(format!(
+                "give one of `branch`, `tag`, `semver` or `commit`: remove `{}`",
+                b.name
+            ))
+            .with_fix(
+                Span {
+                    start: first.value.span.end,
+                    ..second.value.span
+                },
+                "",
             );
+            self.report(d);
             ok = false;
         }
         match &url.kind {
@@ -1179,13 +1523,24 @@ impl Checker {
                 if url.starts_with("https://")
                     || url.starts_with("ssh://")
                     || url.starts_with("http://") => {}
-            _ => {
-                self.error(
+            kind => {
+                let mut d = Diagnostic::new(
                     Code::TypeMismatch,
                     "expected the repository URL as a string (`https://...` or `ssh://...`)",
                     url.span,
                     "expected a URL",
                 );
+                d = match kind {
+                    ValueKind::Str(s) if !s.contains("://") && s.contains('/') => {
+                        let fixed = values::quoted(&format!("https://{s}"));
+                        d.with_help(format!("give the scheme: `{fixed}`"))
+                            .with_fix(url.span, fixed)
+                    }
+                    _ => d.with_help(
+                        "write the URL Flux clones, such as `\"https://github.com/ORG/REPO\"`",
+                    ),
+                };
+                self.report(d);
                 ok = false;
             }
         }
@@ -1220,16 +1575,41 @@ impl Checker {
             );
             ok = false;
         }
-        if arg("container").is_none() {
-            self.error(
+        // A misspelt `container` is reported as an unknown argument, with the spelling to use.
+        if named
+            .iter()
+            .all(|a| a.name.as_ref().is_some_and(|x| x.name == "upload"))
+        {
+            let d = Diagnostic::new(
                 Code::MissingField,
                 "`blob` needs `container = \"NAME\"`",
                 v.span,
                 "no container",
-            );
+            )
+            .with_help("name the container Flux reads, e.g. `blob(storage.NAME, container = \"manifests\")`");
+            self.report(d);
             ok = false;
         }
         ok
+    }
+}
+
+/// "a \`vault\` declaration", "an \`appconfig\` declaration", "a \`vault\` or \`logs\` declaration".
+fn kinds_phrase(kinds: &[&str]) -> String {
+    let article = if kinds[0].starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {} declaration", diag::one_of(kinds))
+}
+
+/// A block's name as written: quoted if it was.
+fn source_label(l: &ast::Label) -> String {
+    if l.quoted {
+        values::quoted(&l.text)
+    } else {
+        l.text.to_string()
     }
 }
 
@@ -1239,7 +1619,16 @@ pub(crate) fn is_env_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn human_secs(s: u64) -> String {
+/// A duration as written: `500ms`, `30s`, `2m`.
+fn human_millis(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        human_secs(ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+pub(crate) fn human_secs(s: u64) -> String {
     match s {
         s if s % 86_400 == 0 => format!("{}d", s / 86_400),
         s if s % 3_600 == 0 => format!("{}h", s / 3_600),

@@ -13,9 +13,29 @@ use crate::syntax::ast::{self, ValueKind};
 pub(super) fn name(c: &mut Checker, b: &ast::Block, rule: &NameRule) {
     let Some(l) = &b.label else { return };
     if let Some(problem) = rule.violation(&l.text) {
-        let d = Diagnostic::new(Code::BadName, problem, l.span, format!("becomes `{}`", rule.preview(&l.text).replace(&"x".repeat(azure::TOKEN_LEN), "<token>")))
-            .with_note("names are built as prefix + declaration name + a 13-character token unique to subscription, environment and location")
-            .with_help(format!("use a name of at most {} characters made of letters, digits{}", rule.budget(), if rule.extra.is_empty() { "" } else { " and hyphens" }));
+        let d = Diagnostic::new(Code::BadName, problem, l.span, format!("becomes `{}`", rule.shown(&l.text)))
+            .with_note("names are built as prefix + declaration name + a 13-character token unique to subscription, environment and location");
+        // A character the rule refuses becomes a hyphen where hyphens are allowed; a name too
+        // long has no one shortening to offer.
+        let dash = if rule.extra.contains('-') { "-" } else { "" };
+        let tried = l.text.replace(
+            |ch: char| !ch.is_ascii_alphanumeric() && !rule.extra.contains(ch),
+            dash,
+        );
+        let d = if tried != l.text.as_str() && !tried.is_empty() && rule.violation(&tried).is_none()
+        {
+            renamed(d, l, &tried)
+        } else {
+            d.with_help(format!(
+                "use a name of at most {} characters made of letters, digits{}",
+                rule.budget(),
+                if rule.extra.is_empty() {
+                    ""
+                } else {
+                    " and hyphens"
+                }
+            ))
+        };
         c.report(d);
     }
 }
@@ -36,15 +56,29 @@ pub(super) fn platform_name(c: &mut Checker, b: &ast::Block) {
             l.span,
             "invalid platform name",
         )
-        .with_note("the name becomes the azd project name and part of the resource group name")
-        .with_help(format!(
-            "try `{}`",
-            l.text
-                .to_ascii_lowercase()
-                .replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
-                .trim_matches('-')
-        ));
-        c.report(d);
+        .with_note("the name becomes the azd project name and part of the resource group name");
+        let tried: String = l
+            .text
+            .to_ascii_lowercase()
+            .replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
+            .trim_matches('-')
+            .chars()
+            .take(40)
+            .collect();
+        c.report(renamed(d, l, tried.trim_end_matches('-')));
+    }
+}
+
+/// The help (and fix, where the name is written quoted) to rename `l` to `to`.
+fn renamed(d: Diagnostic, l: &ast::Label, to: &str) -> Diagnostic {
+    if to.is_empty() {
+        return d.with_help("choose a name made of the characters the rule allows");
+    }
+    let d = d.with_help(format!("try `\"{to}\"`"));
+    if l.quoted {
+        d.with_fix(l.span, format!("\"{to}\""))
+    } else {
+        d
     }
 }
 
@@ -62,12 +96,14 @@ pub(super) fn secret_name(c: &mut Checker, b: &ast::Block) {
             "Key Vault secret names are 1-127 letters, digits and hyphens",
             l.span,
             "invalid secret name",
-        )
-        .with_help(format!(
-            "try `{}`",
-            l.text.replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
-        ));
-        c.report(d);
+        );
+        let tried: String = l
+            .text
+            .replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
+            .chars()
+            .take(127)
+            .collect();
+        c.report(renamed(d, l, &tried));
     }
 }
 
@@ -81,12 +117,27 @@ pub(super) fn containers(c: &mut Checker, f: &Fields) {
             && !n.ends_with('-')
             && !n.contains("--");
         if !ok {
-            c.error(
+            let mut tried = String::new();
+            for ch in n.to_ascii_lowercase().chars() {
+                let ch = if ch.is_ascii_alphanumeric() { ch } else { '-' };
+                if !(ch == '-' && (tried.is_empty() || tried.ends_with('-'))) {
+                    tried.push(ch);
+                }
+            }
+            let tried: String = tried.trim_end_matches('-').chars().take(63).collect();
+            let mut d = Diagnostic::new(
                 Code::BadName,
                 "container names are 3-63 lowercase letters, digits and single inner hyphens",
                 v.span,
                 "invalid container name",
             );
+            d = if tried.len() >= 3 {
+                d.with_help(format!("try `\"{tried}\"`"))
+                    .with_fix(v.span, format!("\"{tried}\""))
+            } else {
+                d.with_help("give the container a name of 3 to 63 lowercase letters, digits and single hyphens")
+            };
+            c.report(d);
         }
     }
 }
@@ -100,13 +151,61 @@ fn kube_name(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
+/// A Flux configuration's or kustomization's name: Flux makes Kubernetes objects named after it,
+/// so it is a Kubernetes name (lowercase letters, digits, `-` and `.`, starting and ending with a
+/// letter or digit).
+pub(super) fn flux_name(c: &mut Checker, what: &str, l: &ast::Label) {
+    let ok = |s: &str| {
+        (1..=63).contains(&s.len())
+            && s.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '.')
+            && s.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+            && s.ends_with(|ch: char| ch.is_ascii_alphanumeric())
+    };
+    if ok(&l.text) {
+        return;
+    }
+    let tried: String = l
+        .text
+        .to_ascii_lowercase()
+        .replace(|ch: char| !ch.is_ascii_alphanumeric() && ch != '.', "-")
+        .trim_matches(['-', '.'])
+        .to_string();
+    let d = Diagnostic::new(
+        Code::BadName,
+        format!("{what} names are Kubernetes names: 1-63 lowercase letters, digits, `-` and `.`"),
+        l.span,
+        "not a Kubernetes name",
+    )
+    .with_note("Flux creates Kubernetes objects named after it, and Kubernetes refuses this name");
+    c.report(if ok(&tried) {
+        renamed(d, l, &tried)
+    } else {
+        d.with_help(
+            "use lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+        )
+    });
+}
+
 /// `namespace/serviceaccount`, both Kubernetes DNS labels.
 pub(super) fn subject(c: &mut Checker, l: &ast::Label) -> Option<(String, String)> {
     match l.text.split_once('/') {
         Some((ns, sa)) if kube_name(ns) && kube_name(sa) => Some((ns.to_string(), sa.to_string())),
         _ => {
-            let d = Diagnostic::new(Code::BadSubject, format!("`{}` is not `namespace/serviceaccount`", l.text), l.span, "invalid subject")
-                .with_help("write the Kubernetes namespace and service account, e.g. `federate \"shop/checkout-sa\" on cluster.main`; both are lowercase letters, digits and hyphens");
+            let d = Diagnostic::new(
+                Code::BadSubject,
+                format!("`{}` is not `namespace/serviceaccount`", l.text),
+                l.span,
+                "invalid subject",
+            );
+            let lower = l.text.to_ascii_lowercase();
+            let d = match lower.split_once('/') {
+                Some((ns, sa)) if kube_name(ns) && kube_name(sa) => d
+                    .with_note("Kubernetes names are lowercase")
+                    .with_help(format!("write `\"{lower}\"`"))
+                    .with_fix(l.span, format!("\"{lower}\"")),
+                _ => d.with_help("write the Kubernetes namespace and service account, e.g. `federate \"shop/checkout-sa\" on cluster.main`; both are lowercase letters, digits and hyphens"),
+            };
             c.report(d);
             None
         }
@@ -122,10 +221,27 @@ pub(super) fn kubernetes_version(c: &mut Checker, v: &ast::Value) {
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_digit()));
     if !ok {
-        c.report(
-            Diagnostic::new(Code::BadVersion, format!("`{s}` is not a Kubernetes version"), v.span, "expected `1.MINOR` or `1.MINOR.PATCH`")
-                .with_help("write e.g. `kubernetes = \"1.33\"`; `az aks get-versions -l LOCATION` lists what AKS offers"),
+        let d = Diagnostic::new(
+            Code::BadVersion,
+            format!("`{s}` is not a Kubernetes version"),
+            v.span,
+            "expected `1.MINOR` or `1.MINOR.PATCH`",
         );
+        // `v1.33` and `1.33.x` name a version platc can write.
+        let plain = s.trim_start_matches(['v', 'V']).trim_end_matches(".x");
+        let d = if plain != s.as_str()
+            && plain.starts_with("1.")
+            && (2..=3).contains(&plain.split('.').count())
+            && plain
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_digit()))
+        {
+            d.with_help(format!("write `\"{plain}\"`"))
+                .with_fix(v.span, format!("\"{plain}\""))
+        } else {
+            d.with_help("write e.g. `kubernetes = \"1.33\"`; `az aks get-versions -l LOCATION` lists what AKS offers")
+        };
+        c.report(d);
     }
 }
 
@@ -191,18 +307,28 @@ pub(super) fn network_ranges(c: &mut Checker, f: &Fields, n: &Network) {
                 c.report(
                     Diagnostic::new(
                         Code::CidrOverlap,
-                        "address prefixes of the network overlap",
+                        format!(
+                            "address prefixes {} and {} of the network overlap",
+                            n.address_space[i], n.address_space[j]
+                        ),
                         list[j].span,
                         "overlaps",
                     )
-                    .with_secondary(list[i].span, "this prefix"),
+                    .with_secondary(list[i].span, "this prefix")
+                    .with_help("remove one, or choose a prefix that neither contains nor lies inside the other"),
                 );
             }
         }
     }
     let mut placed: Vec<(Cidr, Span, &str)> = Vec::new();
+    let mut named: Vec<String> = Vec::new();
     for b in f.nested("subnet") {
         let name = label(b);
+        // A second subnet of one name was reported as such; its range is not the first's.
+        if named.contains(&name) {
+            continue;
+        }
+        named.push(name.clone());
         let Some(sub) = n.subnets.get(&name) else {
             continue;
         };
@@ -239,7 +365,10 @@ pub(super) fn network_ranges(c: &mut Checker, f: &Fields, n: &Network) {
                     span,
                     "overlaps",
                 )
-                .with_secondary(*pspan, format!("`{pname}` is here")),
+                .with_secondary(*pspan, format!("`{pname}` is here"))
+                .with_help(format!(
+                    "choose a prefix for `{name}` that no other subnet of the network holds"
+                )),
             );
         }
         placed.push((cidr, span, b.label.as_ref().map_or("", |l| l.text.as_str())));
@@ -283,7 +412,11 @@ pub(super) fn cluster_network(c: &mut Checker, f: &Fields, n: &ClusterNetwork) {
                 .with_help(format!(
                     "use an address such as `{}`",
                     net::format_ip(services.first() + 10)
-                )),
+                ))
+                .with_fix(
+                    span_of("dns_service_ip"),
+                    net::format_ip(services.first() + 10),
+                ),
             );
         }
     }
@@ -324,28 +457,38 @@ fn cluster_vs_networks(c: &mut Checker, p: &Platform) {
                 continue;
             }
             let Ok(r) = Cidr::parse(range) else { continue };
+            // The range as written, or the cluster when it takes the default.
+            let (at, label) = match cl.network.spans.iter().find(|(k, _)| *k == what) {
+                Some((_, span)) => (*span, "overlaps the network"),
+                None => (cl.meta.span, "its default range overlaps the network"),
+            };
             for (nname, n) in &p.networks {
-                if n.address_space
+                let Some(i) = n
+                    .address_space
                     .iter()
-                    .filter_map(|s| Cidr::parse(s).ok())
-                    .any(|s| s.overlaps(r))
-                {
-                    c.report(
-                        Diagnostic::new(
-                            Code::CidrOverlap,
-                            format!(
-                                "`{what}` {range} of cluster `{cname}` overlaps network `{nname}`"
-                            ),
-                            cl.meta.span,
-                            "this cluster",
-                        )
-                        .with_secondary(n.meta.span, "this network")
-                        .with_help(format!(
-                            "choose a `{what}` outside {}",
-                            n.address_space.join(", ")
-                        )),
-                    );
+                    .position(|s| Cidr::parse(s).is_ok_and(|s| s.overlaps(r)))
+                else {
+                    continue;
+                };
+                let mut d = Diagnostic::new(
+                    Code::CidrOverlap,
+                    format!("`{what}` {range} of cluster `{cname}` overlaps network `{nname}`"),
+                    at,
+                    label,
+                )
+                .with_help(format!(
+                    "choose a `{what}` outside {}, e.g. `{}`",
+                    n.address_space.join(", "),
+                    if what == "pod_cidr" {
+                        "10.244.0.0/16"
+                    } else {
+                        "10.0.0.0/16"
+                    }
+                ));
+                if let Some(span) = n.address_spans.get(i) {
+                    d = d.with_secondary(*span, format!("address space of `{nname}`"));
                 }
+                c.report(d);
             }
         }
     }
@@ -360,29 +503,29 @@ pub(super) fn pool(c: &mut Checker, f: &Fields) {
                 .chars()
                 .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit());
         if !ok {
-            c.report(
+            c.report(renamed(
                 Diagnostic::new(
                     Code::BadName,
                     "node pool names are 1-12 lowercase letters and digits, starting with a letter",
                     l.span,
                     "invalid pool name",
-                )
-                .with_help(format!(
-                    "try `{}`",
-                    l.text
-                        .to_ascii_lowercase()
-                        .chars()
-                        .filter(char::is_ascii_alphanumeric)
-                        .take(12)
-                        .collect::<String>()
-                )),
-            );
+                ),
+                l,
+                &l.text
+                    .to_ascii_lowercase()
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .skip_while(char::is_ascii_digit)
+                    .take(12)
+                    .collect::<String>(),
+            ));
         }
     }
     match (f.value("count"), f.value("autoscale")) {
-        (Some(_), Some(a)) => c.report(
-            Diagnostic::new(Code::Conflict, "`count` and `autoscale` are both set", a.span, "choose one")
-                .with_help("a pool has a fixed `count` or an `autoscale` range, not both"),
+        (Some(n), Some(a)) => c.report(
+            Diagnostic::new(Code::Conflict, "`count` and `autoscale` are both set", a.span, "an autoscaled size")
+                .with_secondary(n.span, "a fixed size")
+                .with_help("a pool has a fixed `count` or an `autoscale` range, not both: remove one"),
         ),
         (None, None) if !b.statements().iter().any(|s| matches!(s, ast::Statement::Attribute(a) if a.key.name == "count" || a.key.name == "autoscale")) => c.report(
             Diagnostic::new(Code::MissingField, "pool needs `count` or `autoscale`", b.head_span(), "no size")
@@ -391,14 +534,24 @@ pub(super) fn pool(c: &mut Checker, f: &Fields) {
         _ => {}
     }
     if f.str("mode").as_deref() == Some("system") {
-        let too_small = f.int("count").is_some_and(|n| n < 1)
-            || f.range("autoscale").is_some_and(|(a, _)| a < 1);
-        if too_small {
-            c.error(
-                Code::OutOfRange,
-                "a system pool needs at least one node",
-                b.head_span(),
-                "system pool with no nodes",
+        let fix = match (f.int("count"), f.range("autoscale")) {
+            (Some(n), _) if n < 1 => f.value("count").map(|v| (v.span, "1".to_string())),
+            (_, Some((a, b))) if a < 1 => f
+                .value("autoscale")
+                .map(|v| (v.span, format!("1..{}", b.max(1)))),
+            _ => None,
+        };
+        if let Some((at, fixed)) = fix {
+            c.report(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    "a system pool needs at least one node",
+                    at,
+                    "no nodes for the system pool",
+                )
+                .with_note("AKS runs its own add-ons on the system pool")
+                .with_help(format!("give it at least one node: `{fixed}`"))
+                .with_fix(at, fixed),
             );
         }
     }
@@ -443,7 +596,7 @@ fn policy_effect(c: &mut Checker, f: &Fields) -> bool {
 /// the ids, `env()` calls as markers.
 pub(super) fn cluster_admins(c: &mut Checker, items: &[&ast::Value]) -> Vec<String> {
     let mut out: Vec<(String, crate::source::Span)> = Vec::new();
-    for v in items {
+    for (i, v) in items.iter().enumerate() {
         let id = match &v.kind {
             ast::ValueKind::Str(s) => {
                 if !is_object_id(s.as_str()) {
@@ -479,7 +632,14 @@ pub(super) fn cluster_admins(c: &mut Checker, items: &[&ast::Value]) -> Vec<Stri
                     "again here",
                 )
                 .with_secondary(*prev, "first here")
-                .with_help("list each admin once: its role assignments are named after it"),
+                .with_help("list each admin once: its role assignments are named after it")
+                .with_fix(
+                    Span {
+                        start: items[i - 1].span.end,
+                        ..v.span
+                    },
+                    "",
+                ),
             );
             continue;
         }
@@ -545,10 +705,15 @@ fn extension_settings(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
                     "not for this extension",
                 )
                 .with_help(if allowed.is_empty() {
-                    format!("`{}` takes no settings", l.text)
+                    format!("`{}` takes no settings: remove it", l.text)
                 } else {
-                    format!("`{}` takes {}", l.text, crate::diag::one_of(allowed))
-                }),
+                    format!(
+                        "`{}` takes {}: remove it",
+                        l.text,
+                        crate::diag::one_of(allowed)
+                    )
+                })
+                .with_fix(a.span, ""),
             );
             ok = false;
         }
@@ -580,15 +745,25 @@ fn istio_revision(c: &mut Checker, f: &Fields, l: &ast::Label) -> bool {
         .strip_prefix("asm-1-")
         .is_some_and(|m| !m.is_empty() && m.chars().all(|ch| ch.is_ascii_digit()));
     if !valid {
-        c.report(
-            Diagnostic::new(
-                Code::BadVersion,
-                format!("`{r}` is not an Istio add-on revision"),
-                v.span,
-                "expected `asm-1-MINOR`",
-            )
-            .with_help("write e.g. `revision = \"asm-1-27\"`"),
+        let mut d = Diagnostic::new(
+            Code::BadVersion,
+            format!("`{r}` is not an Istio add-on revision"),
+            v.span,
+            "expected `asm-1-MINOR`",
         );
+        // `1.27`, `asm-1.27` and `1-27` all name the minor version they mean.
+        let minor = r
+            .trim_start_matches("asm-")
+            .strip_prefix("1.")
+            .or_else(|| r.trim_start_matches("asm-").strip_prefix("1-"))
+            .filter(|m| !m.is_empty() && m.chars().all(|ch| ch.is_ascii_digit()));
+        d = match minor {
+            Some(m) => d
+                .with_help(format!("add-on revisions are written `asm-1-{m}`"))
+                .with_fix(v.span, format!("\"asm-1-{m}\"")),
+            None => d.with_help("write e.g. `revision = \"asm-1-27\"`"),
+        };
+        c.report(d);
     }
     valid
 }
@@ -613,7 +788,7 @@ fn kustomization_dependencies(c: &mut Checker, kb: &ast::Block, g: &Gitops) {
         let ValueKind::List(items) = &a.value.kind else {
             continue;
         };
-        for item in items {
+        for (i, item) in items.iter().enumerate() {
             let ValueKind::Str(dep) = &item.kind else {
                 continue;
             };
@@ -625,32 +800,53 @@ fn kustomization_dependencies(c: &mut Checker, kb: &ast::Block, g: &Gitops) {
                     item.span,
                     "not declared",
                 );
-                if let Some(s) = crate::diag::did_you_mean(dep, names.iter().copied()) {
-                    d = d.suggest(item.span, format!("\"{s}\""));
-                }
+                d = match crate::diag::did_you_mean(dep, names.iter().copied()) {
+                    Some(s) => d.suggest(item.span, format!("\"{s}\"")),
+                    None => d.with_help(format!(
+                        "`depends_on` names kustomizations of the same `gitops` block: {}",
+                        crate::diag::one_of(&names)
+                    )),
+                };
                 c.report(d);
             } else if *dep == name {
-                c.error(
-                    Code::Cycle,
-                    format!("kustomization `{name}` depends on itself"),
-                    item.span,
-                    "self-dependency",
+                c.report(
+                    Diagnostic::new(
+                        Code::Cycle,
+                        format!("kustomization `{name}` depends on itself"),
+                        item.span,
+                        "self-dependency",
+                    )
+                    .with_help(
+                        "remove it from `depends_on`: a kustomization cannot wait for itself",
+                    )
+                    .with_fix(item_removal(items, i), ""),
                 );
             }
         }
     }
 }
 
-/// A cycle among more than one kustomization: depth-first search with colours.
+/// A cycle among more than one kustomization: depth-first search with colours. It is reported at
+/// the `depends_on` entry that closes it: the one by which a kustomization waits for another
+/// declared after it, since dependencies usually point back to what is declared first.
 fn kustomization_cycle(c: &mut Checker, f: &Fields, g: &Gitops) {
     let mut state = IndexMap::default();
     for n in g.kustomizations.keys() {
         if let Some(cycle) = cycle_from(n, g, &mut state, &mut Vec::new()) {
             if cycle.len() > 1 {
-                let span = f
-                    .nested("kustomization")
-                    .find(|b| label(b) == cycle[0])
-                    .map_or(f.block.head_span(), |b| b.head_span());
+                let order = |k: &str| g.kustomizations.get_index_of(k).unwrap_or(0);
+                // The edges `from → to` of the cycle; the last that points forward closes it.
+                let edges: Vec<(&str, &str)> = (0..cycle.len())
+                    .map(|i| (cycle[i], cycle[(i + 1) % cycle.len()]))
+                    .collect();
+                let (from, to) = edges
+                    .iter()
+                    .rev()
+                    .find(|(a, b)| order(a) < order(b))
+                    .copied()
+                    .unwrap_or(edges[edges.len() - 1]);
+                let (span, removal) =
+                    dependency_span(f, from, to).unwrap_or((f.block.head_span(), None));
                 let mut shown = cycle.join("` → `");
                 shown.push_str(&format!("` → `{}", cycle[0]));
                 c.report(
@@ -658,14 +854,32 @@ fn kustomization_cycle(c: &mut Checker, f: &Fields, g: &Gitops) {
                         Code::Cycle,
                         format!("kustomizations depend on each other in a cycle: `{shown}`"),
                         span,
-                        "part of the cycle",
+                        format!("`{from}` waits for `{to}`, closing the cycle"),
                     )
-                    .with_help("remove one `depends_on` entry to break the cycle"),
+                    .with_help(format!(
+                        "remove `\"{to}\"` from the `depends_on` of `{from}` to break the cycle"
+                    ))
+                    .with_fix_if(removal.map(|r| (r, String::new()))),
                 );
             }
             break;
         }
     }
+}
+
+/// Where kustomization `from` lists `to` in its `depends_on`, and the text that removes it.
+fn dependency_span(f: &Fields, from: &str, to: &str) -> Option<(Span, Option<Span>)> {
+    let kb = f.nested("kustomization").find(|b| label(b) == from)?;
+    kb.statements().iter().find_map(|s| match s {
+        ast::Statement::Attribute(a) if a.key.name == "depends_on" => match &a.value.kind {
+            ValueKind::List(items) => items
+                .iter()
+                .position(|i| matches!(&i.kind, ValueKind::Str(d) if d == to))
+                .map(|i| (items[i].span, Some(item_removal(items, i)))),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// The first cycle reached from kustomization `n`; `state` is 1 while on the path, 2 when done.
@@ -700,13 +914,34 @@ fn cycle_from<'a>(
     None
 }
 
+/// Each pool of a cluster once.
+fn pool_names(c: &mut Checker, f: &Fields) {
+    let mut names: Vec<(&str, Span)> = Vec::new();
+    for b in f.nested("pool") {
+        let Some(l) = &b.label else { continue };
+        match names.iter().find(|(n, _)| *n == l.text.as_str()) {
+            Some((_, first)) => c.report(
+                Diagnostic::new(
+                    Code::Duplicate,
+                    format!("pool `{}` is declared twice", l.text),
+                    l.span,
+                    "declared again here",
+                )
+                .with_secondary(*first, "first declared here")
+                .with_help("rename one of them, or merge their settings into one pool"),
+            ),
+            None => names.push((l.text.as_str(), l.span)),
+        }
+    }
+}
+
 pub(super) fn cluster_features(c: &mut Checker, f: &Fields, cl: &Cluster) {
     let head = f.block.head_span();
     if !cl.pools.is_empty() && !cl.pools.iter().any(|p| p.system) {
         c.report(
             Diagnostic::new(
                 Code::MissingDependency,
-                "the cluster has no system node pool",
+                format!("cluster `{}` has no system node pool", label(f.block)),
                 head,
                 "needs a `mode = system` pool",
             )
@@ -725,18 +960,7 @@ pub(super) fn cluster_features(c: &mut Checker, f: &Fields, cl: &Cluster) {
                 .with_help("add `pool \"system\" { vm_size = \"Standard_D4ds_v5\"  count = 3  mode = system }`"),
         );
     }
-    let mut names: Vec<&str> = Vec::new();
-    for p in &cl.pools {
-        if names.contains(&p.name.as_str()) {
-            c.error(
-                Code::Duplicate,
-                format!("pool `{}` is declared twice", p.name),
-                head,
-                "duplicate pool",
-            );
-        }
-        names.push(&p.name);
-    }
+    pool_names(c, f);
     if !cl.gitops.is_empty() && !cl.flux {
         let span = f.nested("gitops").next().map_or(head, |b| b.head_span());
         c.report(
@@ -767,7 +991,7 @@ pub(super) fn cluster_features(c: &mut Checker, f: &Fields, cl: &Cluster) {
         let span = f
             .nested("monitoring")
             .next()
-            .map_or(head, |b| b.head_span());
+            .map_or(head, |b| field_span(b, "metrics").unwrap_or(b.head_span()));
         c.report(
             Diagnostic::new(
                 Code::MissingDependency,
@@ -778,6 +1002,29 @@ pub(super) fn cluster_features(c: &mut Checker, f: &Fields, cl: &Cluster) {
             .with_help("add `extension prometheus` to the cluster"),
         );
     }
+}
+
+/// The text that removes `items[i]` from its list, with the comma joining it to a neighbour.
+pub(super) fn item_removal(items: &[ast::Value], i: usize) -> Span {
+    match (i.checked_sub(1).map(|p| &items[p]), items.get(i + 1)) {
+        (Some(prev), _) => Span {
+            start: prev.span.end,
+            ..items[i].span
+        },
+        (None, Some(next)) => Span {
+            end: next.span.start,
+            ..items[i].span
+        },
+        (None, None) => items[i].span,
+    }
+}
+
+/// Where `block` sets `field`, as written.
+fn field_span(block: &ast::Block, field: &str) -> Option<Span> {
+    block.statements().iter().find_map(|s| match s {
+        ast::Statement::Attribute(a) if a.key.name == field => Some(a.value.span),
+        _ => None,
+    })
 }
 
 fn ext_span(f: &Fields, name: &str) -> Option<Span> {
@@ -805,10 +1052,9 @@ pub(super) fn kv_key(c: &mut Checker, key: &str, span: Span) {
         d = if key.starts_with(azure::FEATURE_FLAG_PREFIX) {
             d.with_help("declare it with `feature \"ID\" in appconfig.NAME { ... }`")
         } else if key.contains('%') {
-            d.with_help(format!(
-                "spell it without `%`, e.g. `{}`",
-                key.replace('%', "-percent")
-            ))
+            let spelt = key.replace('%', "-percent");
+            d.with_help(format!("spell it without `%`, e.g. `{spelt}`"))
+                .with_fix(span, format!("\"{spelt}\""))
         } else {
             d.with_help("give the key a name such as `app:setting`")
         };
@@ -823,15 +1069,23 @@ pub(super) fn kv_label(c: &mut Checker, label: &str, span: Span) {
         || label.contains('%')
         || label.len() > 10_000
     {
-        c.report(
-            Diagnostic::new(
-                Code::BadKey,
-                format!("`{label}` cannot be an App Configuration label"),
-                span,
-                "invalid label",
-            )
-            .with_help("labels are non-empty and may not contain `*`, `,` or `%`"),
-        );
+        let tried = label
+            .replace(['*', ',', '%'], "-")
+            .trim_matches('-')
+            .to_string();
+        let d = Diagnostic::new(
+            Code::BadKey,
+            format!("`{label}` cannot be an App Configuration label"),
+            span,
+            "invalid label",
+        )
+        .with_note("labels are non-empty and may not contain `*`, `,` or `%`");
+        c.report(if tried.is_empty() || tried.len() > 10_000 {
+            d.with_help("give the label a name of letters, digits, `-` or `.`")
+        } else {
+            d.with_help(format!("write `{tried}`"))
+                .with_fix(span, super::values::quoted(&tried))
+        });
     }
 }
 
@@ -843,15 +1097,25 @@ pub(super) fn feature_id(c: &mut Checker, b: &ast::Block) {
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || ".-_".contains(ch))
     {
-        c.report(
-            Diagnostic::new(
-                Code::BadKey,
-                format!("`{}` is not a valid feature flag id", l.text),
-                l.span,
-                "invalid id",
-            )
-            .with_help("feature flag ids use letters, digits, `.`, `-` and `_`"),
-        );
+        let tried: String = l
+            .text
+            .chars()
+            .map(|ch| {
+                if ch.is_ascii_alphanumeric() || ".-_".contains(ch) {
+                    ch
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let d = Diagnostic::new(
+            Code::BadKey,
+            format!("`{}` is not a valid feature flag id", l.text),
+            l.span,
+            "invalid id",
+        )
+        .with_note("feature flag ids use letters, digits, `.`, `-` and `_`");
+        c.report(renamed(d, l, &tried));
     }
 }
 
@@ -900,7 +1164,8 @@ fn workload_identity_consumers(c: &mut Checker, p: &Platform) {
                 .with_note("the provider reads App Configuration with workload identity: an identity federated on the cluster and granted App Configuration Data Reader")
                 .with_help(format!(
                     "declare `identity \"appconfig-reader\" {{ federate \"NAMESPACE/SERVICEACCOUNT\" on cluster.{cname}  grant \"App Configuration Data Reader\" on appconfig.{store} }}`"
-                )),
+                ))
+                .about_absence(),
             );
         }
         if cl.keyvault_csi.is_some()
@@ -926,7 +1191,8 @@ fn workload_identity_consumers(c: &mut Checker, p: &Platform) {
                 .with_note("with workload identity, a SecretProviderClass names an identity federated on the cluster that holds Key Vault Secrets User")
                 .with_help(format!(
                     "add `grant \"Key Vault Secrets User\" on vault.{vault}` to an identity that federates on cluster.{cname}"
-                )),
+                ))
+                .about_absence(),
             );
         }
     }
@@ -937,7 +1203,6 @@ pub(super) fn platform_rules(c: &mut Checker, p: &Platform) {
     workload_identity_consumers(c, p);
     cluster_vs_networks(c, p);
     private_endpoints(c, p);
-    private_tiers(c, p);
     diagnostics_workspace(c, p);
     cluster_dependencies(c, p);
     grafana_roles(c, p);
@@ -965,7 +1230,7 @@ fn grafana_roles(c: &mut Checker, p: &Platform) {
                         "identity `{iname}` is granted \"{}\" on metrics `{}`, which has no Grafana",
                         g.role, g.target.name
                     ),
-                    g.span,
+                    g.role_span,
                     "nothing to act on",
                 )
                 .with_secondary(mt.meta.span, "declared with `grafana = false`")
@@ -978,26 +1243,34 @@ fn grafana_roles(c: &mut Checker, p: &Platform) {
 
 /// One subnet holds the private endpoints, and a private resource needs it.
 fn private_endpoints(c: &mut Checker, p: &Platform) {
-    let endpoint_subnets: Vec<(&String, &String)> = p
+    let endpoint_subnets: Vec<(&String, &String, Span)> = p
         .networks
         .iter()
         .flat_map(|(n, net)| {
             net.subnets
                 .iter()
                 .filter(|(_, s)| s.private_endpoints)
-                .map(move |(s, _)| (n, s))
+                .map(move |(s, sub)| (n, s, sub.endpoints_at.unwrap_or(net.meta.span)))
         })
         .collect();
-    if endpoint_subnets.len() > 1 {
-        let (n, s) = endpoint_subnets[1];
-        c.error(
-            Code::Conflict,
-            format!("subnet `{n}.{s}` is a second private endpoint subnet"),
-            p.networks[n].meta.span,
-            "second endpoint subnet",
-        );
+    if let [(fnet, fsub, first), rest @ ..] = endpoint_subnets.as_slice() {
+        for (n, s, at) in rest {
+            c.report(
+                Diagnostic::new(
+                    Code::Conflict,
+                    format!("subnet `{n}.{s}` is a second private endpoint subnet"),
+                    *at,
+                    "second endpoint subnet",
+                )
+                .with_secondary(*first, format!("`{fnet}.{fsub}` holds them already"))
+                .with_note("the platform's private endpoints and their DNS zones live in one subnet")
+                .with_help(format!(
+                    "keep `private_endpoints = true` on one subnet: remove it here, or from `{fnet}.{fsub}`"
+                )),
+            );
+        }
     }
-    for (n, _) in &endpoint_subnets {
+    for (n, _, _) in &endpoint_subnets {
         c.mark_used("network", n);
     }
     let private = private_resources(p);
@@ -1007,7 +1280,8 @@ fn private_endpoints(c: &mut Checker, p: &Platform) {
         c.report(
                 Diagnostic::new(Code::MissingDependency, format!("{kind} `{name}` is private, but no subnet holds private endpoints"), *span, "needs a private endpoint")
                     .with_note("`private_networking` defaults to true: Key Vault, registry and storage are reached through private endpoints")
-                    .with_help("declare `network \"core\" { address_space = [10.20.0.0/16]  subnet \"endpoints\" { prefix = 10.20.8.0/24  private_endpoints = true } }`, or set `private = false` on it"),
+                    .with_help("declare `network \"core\" { address_space = [10.20.0.0/16]  subnet \"endpoints\" { prefix = 10.20.8.0/24  private_endpoints = true } }`, or set `private = false` on it")
+                    .about_absence(),
             );
     }
 }
@@ -1039,48 +1313,58 @@ fn private_resources(p: &Platform) -> Vec<(&str, &String, Span)> {
         .collect()
 }
 
-/// Private endpoints need a tier that offers them.
-fn private_tiers(c: &mut Checker, p: &Platform) {
-    for (name, r) in &p.registries {
-        if r.private && r.sku != "premium" {
-            c.report(
-                Diagnostic::new(
-                    Code::MissingDependency,
-                    format!("registry `{name}` is private, which needs the premium tier"),
-                    r.meta.span,
-                    "private endpoints need `sku = premium`",
-                )
-                .with_help("set `sku = premium`, or `private = false`"),
-            );
-        }
+/// Private endpoints need a tier that offers them: `sku` (the text to change when it rules them
+/// out) against `private`, set in the block or by the platform's `private_networking`.
+pub(super) fn private_tier(c: &mut Checker, f: &Fields, what: &str, private: bool) {
+    let (needs, offers): (&str, &[&str]) = match what {
+        "registry" => ("premium", &["premium"]),
+        _ => ("standard", &["standard", "premium", "developer"]),
+    };
+    let (Some(sku), Some(v)) = (f.str("sku"), f.value("sku")) else {
+        return;
+    };
+    if !private || offers.contains(&sku.as_str()) {
+        return;
     }
-    for (name, a) in &p.appconfigs {
-        if a.private && a.sku == "free" {
-            c.report(
-                Diagnostic::new(
-                    Code::MissingDependency,
-                    format!("appconfig `{name}` is private, which the free tier does not support"),
-                    a.meta.span,
-                    "free tier",
-                )
-                .with_help("set `sku = standard`, or `private = false`"),
-            );
-        }
-    }
+    let name = label(f.block);
+    let mut d = Diagnostic::new(
+        Code::MissingDependency,
+        format!("{what} `{name}` is private, which the {sku} tier does not offer"),
+        v.span,
+        "no private endpoints on this tier",
+    )
+    .with_help(format!(
+        "set `sku = {needs}`, or `private = false` to keep the {sku} tier on a public endpoint"
+    ))
+    .with_fix(v.span, needs);
+    d = match f.value("private") {
+        Some(p) => d.with_secondary(p.span, "private here"),
+        None => d.with_note("it is private because the platform sets `private_networking`"),
+    };
+    c.report(d);
 }
 
 /// Diagnostic settings go to the one `logs` workspace, or to the one the platform names.
 fn diagnostics_workspace(c: &mut Checker, p: &Platform) {
     if p.diagnostics.is_none() && p.logs.len() > 1 {
-        c.report(
-            Diagnostic::new(
-                Code::MissingField,
-                "several `logs` workspaces: say which receives diagnostic settings",
-                p.logs[0].meta.span,
-                "ambiguous",
-            )
-            .with_help("add `diagnostics = logs.NAME` to the platform block"),
+        // What is missing is a field of the platform block; the workspaces are the choice.
+        let mut d = Diagnostic::new(
+            Code::MissingField,
+            "several `logs` workspaces: say which receives diagnostic settings",
+            p.span,
+            "needs `diagnostics = logs.NAME`",
         );
+        for (name, l) in &p.logs {
+            d = d.with_secondary(l.meta.span, format!("`logs.{name}`"));
+        }
+        let first = p.logs.keys().next().cloned().unwrap_or_default();
+        c.report(d.with_help(format!(
+            "add `diagnostics = logs.{first}` (or another of them) to the platform block"
+        )));
+        // Until one is named, none of them is unused.
+        for name in p.logs.keys() {
+            c.mark_used("logs", name);
+        }
     }
     if p.diagnostics.is_none() && p.logs.len() == 1 {
         let only = p.logs.keys().next().cloned().unwrap_or_default();
@@ -1098,10 +1382,12 @@ fn cluster_dependencies(c: &mut Checker, p: &Platform) {
                 && let Some(s) = p.storages.get(storage)
                 && !s.containers.contains(container)
             {
-                c.report(
-                            Diagnostic::new(Code::MissingDependency, format!("storage `{storage}` has no container `{container}` for gitops `{gname}` of cluster `{cname}`"), s.meta.span, "container missing here")
-                                .with_help(format!("add `\"{container}\"` to `containers` of storage `{storage}`")),
-                        );
+                c.report(missing_container(
+                    (storage, s),
+                    container,
+                    g.container_at.unwrap_or(cl.meta.span),
+                    (gname, cname),
+                ));
             }
         }
         if let Some((ws, at)) = &cl.defender
@@ -1120,17 +1406,58 @@ fn cluster_dependencies(c: &mut Checker, p: &Platform) {
             );
         }
         if cl.app_config_provider && p.appconfigs.is_empty() {
+            let at = cl
+                .extension_spans
+                .get("app_config_provider")
+                .copied()
+                .unwrap_or(cl.meta.span);
             c.report(
-                Diagnostic::new(Code::MissingDependency, format!("cluster `{cname}` runs the App Configuration provider, but there is no App Configuration store"), cl.meta.span, "nothing to read")
-                    .with_help("declare `appconfig \"settings\" { }`"),
+                Diagnostic::new(Code::MissingDependency, format!("cluster `{cname}` runs the App Configuration provider, but there is no App Configuration store"), at, "nothing to read")
+                    .with_help("declare `appconfig \"settings\" { }`")
+                    .about_absence(),
             );
         }
+    }
+}
+
+/// A blob source's container that its storage does not declare: a typo of one it does, or one to
+/// add to `containers`.
+fn missing_container(
+    (storage, s): (&str, &Storage),
+    container: &str,
+    at: Span,
+    (gname, cname): (&str, &str),
+) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::MissingDependency,
+        format!("storage `{storage}` has no container `{container}` for gitops `{gname}` of cluster `{cname}`"),
+        at,
+        "no such container",
+    )
+    .with_secondary(s.meta.span, format!("storage `{storage}` is declared here"));
+    match crate::diag::did_you_mean(container, s.containers.iter().map(String::as_str)) {
+        Some(near) => d.suggest(at, format!("\"{near}\"")),
+        None => d.with_help(format!(
+            "add `\"{container}\"` to `containers` of storage `{storage}`"
+        )),
     }
 }
 
 /// The platform's tags, beside the `azd-env-name` tag platc adds: Azure compares tag names
 /// without case, so neither that one nor two differing only in case can be set.
 pub(super) fn tags(c: &mut Checker, tags: &[(&ast::Ident, &ast::Value)]) {
+    // The text that removes entry `i`, with the comma that joins it to its neighbour.
+    let removal = |i: usize| match (i.checked_sub(1).map(|p| tags[p].1), tags.get(i + 1)) {
+        (Some(prev), _) => Span {
+            start: prev.span.end,
+            ..tags[i].1.span
+        },
+        (None, Some((next, _))) => Span {
+            end: next.span.start,
+            ..tags[i].0.span
+        },
+        (None, None) => tags[i].0.span.to(tags[i].1.span),
+    };
     for (i, (k, _)) in tags.iter().enumerate() {
         if k.name.eq_ignore_ascii_case("azd-env-name") {
             c.report(
@@ -1141,7 +1468,8 @@ pub(super) fn tags(c: &mut Checker, tags: &[(&ast::Ident, &ast::Value)]) {
                     "azd's own tag",
                 )
                 .with_note("azd finds the resource group of an environment by this tag")
-                .with_help("remove it; every resource already carries the environment's name"),
+                .with_help("remove it; every resource already carries the environment's name")
+                .with_fix(removal(i), ""),
             );
         } else if let Some((first, _)) = tags[..i]
             .iter()
@@ -1158,7 +1486,8 @@ pub(super) fn tags(c: &mut Checker, tags: &[(&ast::Ident, &ast::Value)]) {
                     "Azure takes these as one tag",
                 )
                 .with_secondary(first.span, "first here")
-                .with_help("keep one of them"),
+                .with_help("keep one of them")
+                .with_fix(removal(i), ""),
             );
         }
     }

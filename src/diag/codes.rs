@@ -33,8 +33,10 @@ macro_rules! codes {
 
 codes! {
     Syntax = "E0001", Error, "syntax error",
-        "The file does not follow the grammar. The message names what was expected at the marked \
-         character.\n\nFailing:\n    vault \"secrets\" { sku = }\n\nFix: give the field a value:\n    vault \"secrets\" { sku = standard }";
+        "The file does not follow the grammar, or is not UTF-8 text. The message names what was \
+         written and how the language writes it: a version or a range from another language \
+         (`1.35`, `2-10`), a duration with a space or a unit the language lacks (`30 d`, `1y`), \
+         single quotes, a missing comma, a block never closed (reported where its `}` belongs).\n\nFailing:\n    vault \"secrets\" { sku = }\n\nFix: give the field a value:\n    vault \"secrets\" { sku = standard }";
     BadEscape = "E0002", Error, "invalid string escape",
         "Strings accept the escapes \\\\, \\\", \\n, \\t and \\u{HEX}.\n\nFailing:\n    path = \"C:\\dir\"\n\nFix:\n    path = \"C:\\\\dir\"";
     NumberTooLarge = "E0003", Error, "number out of range",
@@ -52,8 +54,10 @@ codes! {
     MissingField = "E0104", Error, "missing required field",
         "The declaration lacks a field that has no default.\n\nFailing:\n    pool \"system\" { count = 3 }\n\nFix:\n    pool \"system\" { vm_size = \"Standard_D4ds_v5\"  count = 3 }";
     Duplicate = "E0105", Error, "duplicate name",
-        "Two declarations of the same kind (or two fields of one block) share a name. Names identify \
-         declarations in references and in the generated resource names.\n\nFailing:\n    vault \"secrets\" { }\n    vault \"secrets\" { }\n\nFix: rename or remove one of them.";
+        "Two declarations of the same kind (or two fields of one block, or two items of a list) share \
+         a name, or have names that differ only in case or punctuation (`git-ops` and `gitops`). \
+         Names identify declarations in references and in the generated resource names, which \
+         Azure compares without case and, for storage and registries, without punctuation.\n\nFailing:\n    vault \"secrets\" { }\n    vault \"secrets\" { }\n\nFix: rename or remove one of them.";
     UnknownValue = "E0106", Error, "unknown enum value",
         "The word is not one of the values the field allows; the help lists them.\n\nFailing:\n    registry \"images\" { sku = premum }\n\nFix:\n    registry \"images\" { sku = premium }";
     Unresolved = "E0107", Error, "unresolved reference",
@@ -64,7 +68,8 @@ codes! {
         "Some blocks are named (`vault \"secrets\"`), others are not (`network { }` inside a cluster).\n\n\
          Failing:\n    vault { }\n\nFix:\n    vault \"secrets\" { }";
     OutOfRange = "E0110", Error, "value out of range",
-        "The number lies outside the range the field allows; the message gives the range.\n\nFailing:\n    logs \"ops\" { retention_days = 3 }\n\nFix:\n    logs \"ops\" { retention_days = 30 }";
+        "The number, duration or range lies outside what the field allows; the message gives the \
+         bounds and the fix the nearest allowed value.\n\nFailing:\n    logs \"ops\" { retention_days = 3 }\n\nFix:\n    logs \"ops\" { retention_days = 30 }";
     Cycle = "E0111", Error, "dependency cycle",
         "Kustomizations that depend on each other in a circle can never become ready.\n\nFailing:\n    kustomization \"a\" { path = \"a\"  depends_on = [\"b\"] }\n    kustomization \"b\" { path = \"b\"  depends_on = [\"a\"] }\n\nFix: remove one of the dependencies.";
     UnknownRole = "E0112", Error, "unknown role",
@@ -97,7 +102,9 @@ codes! {
     BadName = "E0202", Error, "generated name breaks an Azure naming rule",
         "platc derives each Azure name from a prefix, the declaration's name and a 13-character token \
          unique to the subscription, environment and location. The final name must meet the resource \
-         type's rules (length, characters); the message shows the name and the rule.\n\n\
+         type's rules (length, characters); the message shows the name and the rule. Names Kubernetes \
+         sees (node pools, GitOps configurations and kustomizations, containers) follow its rules: \
+         lowercase letters, digits and hyphens.\n\n\
          Failing:\n    vault \"platform-secrets\" { }    // kv-platform-secrets-<13> is 33 > 24 characters\n\n\
          Fix: a shorter declaration name:\n    vault \"secrets\" { }";
     BadCidr = "E0203", Error, "invalid address or range",

@@ -48,6 +48,10 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// The diagnostic says that something is declared nowhere. Where a declaration or a file
+    /// could not be read, that may be where it is: such a diagnostic is then left out, so one
+    /// mistake is not reported again through what it hid.
+    pub absence: bool,
 }
 
 impl Diagnostic {
@@ -70,7 +74,17 @@ impl Diagnostic {
             notes: Vec::new(),
             help: None,
             fix: None,
+            absence: matches!(
+                code,
+                Code::Unresolved | Code::Unused | Code::MissingPlatform
+            ),
         }
+    }
+
+    /// Marks the diagnostic as one about something declared nowhere (see `absence`).
+    pub fn about_absence(mut self) -> Self {
+        self.absence = true;
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -92,6 +106,14 @@ impl Diagnostic {
             replacement: replacement.into(),
         });
         self
+    }
+
+    /// `with_fix` where a fix is known.
+    pub fn with_fix_if(self, fix: Option<(Span, String)>) -> Self {
+        match fix {
+            Some((span, replacement)) => self.with_fix(span, replacement),
+            None => self,
+        }
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
@@ -129,17 +151,24 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
-/// Levenshtein distance, for did-you-mean suggestions.
+/// Edit distance for did-you-mean suggestions: insertions, deletions, substitutions, and two
+/// neighbouring characters swapped (`valut`, `mian`), the commonest typo, counted as one edit.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Three rows: the one before the previous is needed for swaps.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
+        for j in 0..b.len() {
+            let cost = usize::from(a[i] != b[j]);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                cur[j + 1] = cur[j + 1].min(before[j - 1] + 1);
+            }
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -198,6 +227,8 @@ mod tests {
             Some("purge_protection")
         );
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("valut", "vault"), 1);
+        assert_eq!(did_you_mean("mian", ["main"]), Some("main"));
         assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
     }
 }

@@ -376,6 +376,31 @@ impl P<'_> {
     }
 
     /// The grammar's numeric alternatives in its order: range, cidr, ip, duration, number.
+    /// Whether a duration's unit follows a number at `i` after spaces (`30 d`), which the grammar
+    /// reads as a mistake of its own.
+    fn spaced_unit(&self, i: usize) -> bool {
+        let mut j = i;
+        while matches!(self.at(j), b' ' | b'\t') {
+            j += 1;
+        }
+        let len = if self.starts(j, b"ms") {
+            2
+        } else if matches!(self.at(j), b's' | b'm' | b'h' | b'd') {
+            1
+        } else {
+            0
+        };
+        if j == i || len == 0 || ident_char(self.at(j + len)) {
+            return false;
+        }
+        // `{ a = 1 d = 2 }`: a map's next key, not a unit.
+        let mut k = j + len;
+        while matches!(self.at(k), b' ' | b'\t') {
+            k += 1;
+        }
+        self.at(k) != b'='
+    }
+
     fn numeric(&mut self) -> R<ast::ValueKind> {
         let start = self.pos;
         let d = self.digits_end(start);
@@ -417,7 +442,7 @@ impl P<'_> {
                 millis: n.saturating_mul(millis),
             });
         }
-        if ident_char(self.at(d)) || self.at(d) == b'.' {
+        if ident_char(self.at(d)) || self.at(d) == b'.' || self.spaced_unit(d) {
             return Err(Bail);
         }
         let n = self.int(start, d)?;

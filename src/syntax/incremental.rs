@@ -124,7 +124,9 @@ pub fn parse_incremental(
             while let Some(e) = errs.next_if(|e| (e.primary_span().start as usize) < end) {
                 entry.1.push(shift_diag(e.clone(), file, -(start as i64)));
             }
-            fresh.insert(text[start..end].to_string(), entry);
+            if entry.1.is_empty() {
+                fresh.insert(text[start..end].to_string(), entry);
+            }
         }
         cache.chunks = fresh;
         return (tree, errors);
@@ -148,8 +150,17 @@ pub fn parse_incremental(
         {
             Some(hit) => hit,
             None => {
+                // Parsed in place: an error may name what follows the statement (a block left
+                // open is reported at the next one), as a full parse does.
                 let (mut sts, mut errs) = (Vec::new(), Vec::new());
-                parse_range(file, chunk, 0, chunk.len(), &mut sts, Some(&mut errs));
+                parse_range(file, text, start, end, &mut sts, Some(&mut errs));
+                for st in &mut sts {
+                    shift(st, file, -(start as i64));
+                }
+                let errs = errs
+                    .into_iter()
+                    .map(|e| shift_diag(e, file, -(start as i64)))
+                    .collect();
                 (chunk.to_string(), (sts, errs))
             }
         };
@@ -165,7 +176,11 @@ pub fn parse_incremental(
                 .cloned()
                 .map(|e| shift_diag(e, file, start as i64)),
         );
-        fresh.insert(key, entry);
+        // What a statement with an error says may depend on the text after it: it is parsed
+        // again next time rather than reused.
+        if entry.1.is_empty() {
+            fresh.insert(key, entry);
+        }
     }
     cache.chunks = fresh;
     (out, errors)
@@ -197,5 +212,12 @@ mod tests {
         assert_eq!(strip(&t3), strip(&full));
         assert_eq!(e3, full_errors);
         assert_eq!(t3.comments.len(), 1);
+        // A block left open is reported at the statement after it, whichever way it is parsed.
+        let v4 = v3.replace("purge_protection = true }", "purge_protection = true");
+        let (t4, e4) = parse_incremental(0, &v4, &mut cache);
+        let (full, full_errors) = parse(0, &v4);
+        assert_eq!(strip(&t4), strip(&full));
+        assert_eq!(e4, full_errors);
+        assert!(e4[0].message.contains("before `logs`"), "{e4:?}");
     }
 }

@@ -4,6 +4,7 @@
 pub mod ast;
 mod fast;
 pub mod incremental;
+mod mistakes;
 
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -141,7 +142,7 @@ fn parse_range(
         Ok(p) => p,
         Err(e) => {
             if let Some(errors) = errors {
-                errors.push(syntax_error(file, text, start, e));
+                errors.push(syntax_error(file, text, (start, end), e));
             }
             return false;
         }
@@ -150,6 +151,7 @@ fn parse_range(
         file,
         offset: start,
         errors: None,
+        recovered: Vec::new(),
     };
     let statements: Vec<ast::Statement> = pairs
         .flat_map(|root| root.into_inner())
@@ -157,10 +159,17 @@ fn parse_range(
         .map(|p| b.statement(p))
         .collect();
     match (b.errors, errors) {
-        (None, _) => {
+        (None, _) if b.recovered.is_empty() => {
             into.extend(statements);
             true
         }
+        // Read despite a mistake: kept, with the mistake reported, when errors are collected.
+        (None, Some(errors)) => {
+            into.extend(statements);
+            errors.extend(b.recovered);
+            true
+        }
+        (None, None) => false,
         (Some(e), Some(errors)) => {
             errors.push(e);
             false
@@ -237,6 +246,10 @@ fn scan(file: FileId, text: &str) -> Result<Scanned, Box<Diagnostic>> {
     // Open brackets; a closer pops to its opener, so `[1, }` still ends the block it is in.
     let mut open: Vec<u8> = Vec::new();
     let mut line_start = true;
+    // Statements that start in the first column while a bracket is still open: where the
+    // statements would begin if that bracket had been closed (used when one never is).
+    let mut unindented: Vec<usize> = Vec::new();
+    let mut after_doc = false;
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
@@ -247,6 +260,12 @@ fn scan(file: FileId, text: &str) -> Result<Scanned, Box<Diagnostic>> {
                 starts.push(i);
                 has_content = false;
             }
+        } else if line_start && (i == 0 || bytes[i - 1] == b'\n') && !c.is_ascii_whitespace() {
+            let doc = text[i..].starts_with("///");
+            if (c.is_ascii_alphabetic() || c == b'_' || doc) && !after_doc {
+                unindented.push(i);
+            }
+            after_doc = doc;
         }
         if !c.is_ascii_whitespace() {
             line_start = false;
@@ -317,6 +336,13 @@ fn scan(file: FileId, text: &str) -> Result<Scanned, Box<Diagnostic>> {
         }
         i += 1;
     }
+    // A bracket never closed would make the rest of the file one statement, and one error:
+    // statements in the first column after it are taken as the top-level statements they look
+    // like, so only the one that holds the bracket is lost.
+    if !open.is_empty() {
+        let first = *starts.last().unwrap_or(&0);
+        starts.extend(unindented.into_iter().filter(|&u| u > first));
+    }
     Ok(Scanned { comments, starts })
 }
 
@@ -336,7 +362,7 @@ fn describe(rule: &Rule) -> &'static str {
         Rule::range | Rule::integer | Rule::number => "a number",
         Rule::cidr => "a CIDR range",
         Rule::ip => "an IP address",
-        Rule::duration => "a duration",
+        Rule::duration | Rule::spaced_duration | Rule::unit => "a duration",
         Rule::boolean => "`true` or `false`",
         Rule::string | Rule::string_body => "a string",
         Rule::reference => "a reference",
@@ -349,7 +375,7 @@ fn describe(rule: &Rule) -> &'static str {
 fn syntax_error(
     file: FileId,
     text: &str,
-    offset: usize,
+    (offset, chunk_end): (usize, usize),
     e: pest::error::Error<Rule>,
 ) -> Diagnostic {
     use pest::error::{ErrorVariant, InputLocation};
@@ -358,6 +384,15 @@ fn syntax_error(
             InputLocation::Pos(p) => p,
             InputLocation::Span((s, _)) => s,
         };
+    // Stopped at the end of the statement: a block left open.
+    let rest = &text[pos..chunk_end];
+    if rest
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim().starts_with("//"))
+        && let Some(d) = mistakes::unclosed(file, text, offset)
+    {
+        return d;
+    }
     let found = text[pos..].chars().next();
     let end = pos + found.map_or(0, char::len_utf8);
     let found_desc = match found {
@@ -385,6 +420,9 @@ fn syntax_error(
     };
     expected.sort();
     expected.dedup();
+    if let Some(d) = mistakes::recognise(file, text, pos, expected.contains(&"a value")) {
+        return d;
+    }
     let message = if expected.is_empty() {
         format!("unexpected {found_desc}")
     } else {
@@ -396,11 +434,13 @@ fn syntax_error(
         Span::new(file, pos, end),
         "unexpected here",
     );
-    if found == Some('}') && expected.contains(&"a value") {
-        d = d.with_help("every `key =` needs a value before the block closes");
-    } else if found == Some(':') {
-        d = d.with_help("fields are written `key = value`, not `key: value`");
-    }
+    d = if found == Some('}') && expected.contains(&"a value") {
+        d.with_help("every `key =` needs a value before the block closes")
+    } else if expected.contains(&"a value") {
+        d.with_help("a value is a string (`\"text\"`), a number, `true` or `false`, a duration (`30s`), an address (`10.0.0.0/16`), a list (`[...]`), a map (`{ ... }`), a word or a reference (`kind.name`)")
+    } else {
+        d.with_help("a statement is a field, `key = value`, or a block, `kind \"name\" { ... }`")
+    };
     d
 }
 
@@ -446,6 +486,17 @@ fn join_or(items: &[&str]) -> String {
     }
 }
 
+/// Milliseconds in a duration unit the grammar accepts.
+fn unit_millis(unit: &str) -> u64 {
+    match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => 86_400_000,
+    }
+}
+
 struct Builder {
     file: FileId,
     /// Where the statement being built starts in the file.
@@ -453,6 +504,8 @@ struct Builder {
     /// The first semantic error met while building (bad escape, number overflow); the grammar
     /// accepted the text, so building goes on to return one coded diagnostic.
     errors: Option<Diagnostic>,
+    /// Mistakes read as what they mean (`30 d`): reported, but the statement is kept.
+    recovered: Vec<Diagnostic>,
 }
 
 impl Builder {
@@ -622,10 +675,10 @@ impl Builder {
                                 chars.next();
                             }
                         }
-                        None => self.bad_escape(start + i, start + i + 2),
+                        None => self.bad_escape(start + i, start + i + 2, None),
                     }
                 }
-                _ => self.bad_escape(start + i, start + i + 1 + e.len_utf8()),
+                _ => self.bad_escape(start + i, start + i + 1 + e.len_utf8(), Some(e)),
             }
         }
         out
@@ -644,27 +697,37 @@ impl Builder {
         self.fail(d);
     }
 
-    fn bad_escape(&mut self, start: usize, end: usize) {
-        let d = Diagnostic::new(
-            Code::BadEscape,
-            "invalid escape in string",
-            Span::new(self.file, start, end),
-            "not a known escape",
-        )
-        .with_help(
-            "use `\\\\` for a backslash; known escapes are \\\\, \\\", \\n, \\t and \\u{HEX}",
-        );
+    /// `escaped` is the character after the backslash, where it starts no escape: most often a
+    /// path's (`C:\dir`), which the fix writes with its backslash doubled.
+    fn bad_escape(&mut self, start: usize, end: usize, escaped: Option<char>) {
+        let span = Span::new(self.file, start, end);
+        let message = match escaped {
+            Some(e) => format!("`\\{e}` is not an escape"),
+            None => "a `\\u{...}` escape needs a character's code in hexadecimal".to_string(),
+        };
+        let d = Diagnostic::new(Code::BadEscape, message, span, "not a known escape");
+        let d = match escaped {
+            Some(e) => d
+                .with_help(format!(
+                    "write `\\\\{e}` for a backslash followed by `{e}`; the escapes are \\\\, \\\", \\n, \\t and \\u{{HEX}}"
+                ))
+                .with_fix(span, format!("\\\\{e}")),
+            None => d.with_help("write `\\u{HEX}` with the character's code in hexadecimal, such as `\\u{41}`"),
+        };
         self.fail(d);
     }
 
     fn int(&mut self, text: &str, span: Span) -> i64 {
         text.parse().unwrap_or_else(|_| {
-            self.fail(Diagnostic::new(
-                Code::NumberTooLarge,
-                "integer does not fit in 64 bits",
-                span,
-                "too large",
-            ));
+            self.fail(
+                Diagnostic::new(
+                    Code::NumberTooLarge,
+                    "integer does not fit in 64 bits",
+                    span,
+                    "too large",
+                )
+                .with_help("no field takes a number this large: spec.md gives each field's range"),
+            );
             0
         })
     }
@@ -682,15 +745,28 @@ impl Builder {
                     .find(|c: char| c.is_ascii_alphabetic())
                     .unwrap_or(text.len());
                 let n = self.int(&text[..split], span).max(0) as u64;
-                let unit: u64 = match &text[split..] {
-                    "ms" => 1,
-                    "s" => 1_000,
-                    "m" => 60_000,
-                    "h" => 3_600_000,
-                    _ => 86_400_000,
-                };
                 ast::ValueKind::Duration {
-                    millis: n.saturating_mul(unit),
+                    millis: n.saturating_mul(unit_millis(&text[split..])),
+                }
+            }
+            Rule::spaced_duration => {
+                let mut it = inner.into_inner();
+                let number = it.next().expect("grammar: duration number").as_str();
+                let unit = it.next().expect("grammar: duration unit").as_str();
+                let n = self.int(number, span).max(0) as u64;
+                let written = format!("{number}{unit}");
+                self.recovered.push(
+                    Diagnostic::new(
+                        Code::Syntax,
+                        format!("a duration is written without a space: `{written}`"),
+                        span,
+                        "space between the number and its unit",
+                    )
+                    .with_help(format!("write `{written}`"))
+                    .with_fix(span, written),
+                );
+                ast::ValueKind::Duration {
+                    millis: n.saturating_mul(unit_millis(unit)),
                 }
             }
             Rule::cidr => ast::ValueKind::Cidr(ast::Text::from(text)),
@@ -851,6 +927,7 @@ cluster "main" {
             "a = 1..5x = 3\n",
             "p on = 1\n",
             "q = true.x\n",
+            "r = 30 d\ns = { a = 1 d = 2 }\nt = [5 m, 2]\n",
         ];
         for s in samples {
             let fast = parse(0, s);

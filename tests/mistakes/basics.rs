@@ -1,0 +1,261 @@
+//! The first mistakes platc was held to: one of each common kind, across the reference platform.
+
+use crate::{Mistake, auto, manual};
+
+pub const MISTAKES: &[Mistake] = &[
+    auto(
+        "misspelt kind",
+        &[("cluster \"main\"", "clustr \"main\"")],
+        "E0101",
+        "clustr",
+    ),
+    auto(
+        "misspelt field",
+        &[("retention_days = 30", "retention_dys = 30")],
+        "E0102",
+        "retention_dys",
+    ),
+    auto(
+        "misspelt enum value",
+        &[("sku = premium", "sku = premum")],
+        "E0106",
+        "premum",
+    ),
+    auto(
+        "quoted enum value",
+        &[("sku = premium", "sku = \"premium\"")],
+        "E0103",
+        "\"premium\"",
+    ),
+    auto(
+        "misspelt reference",
+        &[("registry = registry.images", "registry = registry.image")],
+        "E0107",
+        "image",
+    ),
+    // Two workspaces are declared: the help names both rather than pick one.
+    manual(
+        "reference to the wrong kind",
+        &[("logs = logs.ops", "logs = metrics.prom")],
+        "E0108",
+        "metrics.prom",
+        &[("logs = metrics.prom", "logs = logs.ops")],
+    ),
+    auto(
+        "quoted number",
+        &[("count = 3", "count = \"3\"")],
+        "E0103",
+        "\"3\"",
+    ),
+    auto(
+        "misspelt role",
+        &[(
+            "grant \"Key Vault Secrets User\" on vault.secrets",
+            "grant \"Key Vault Secret User\" on vault.secrets",
+        )],
+        "E0112",
+        "\"Key Vault Secret User\"",
+    ),
+    auto(
+        "misspelt kustomization dependency",
+        &[("depends_on = [\"infra\"]", "depends_on = [\"infr\"]")],
+        "E0107",
+        "\"infr\"",
+    ),
+    auto(
+        "misspelt ingress mode",
+        &[("ingress = external", "ingress = externl")],
+        "E0106",
+        "externl",
+    ),
+    auto(
+        "misspelt extension",
+        &[("extension prometheus", "extension prometheous")],
+        "E0106",
+        "prometheous",
+    ),
+    auto(
+        "misspelt subnet",
+        &[("subnet = network.core.nodes", "subnet = network.core.node")],
+        "E0107",
+        "node",
+    ),
+    auto(
+        "misspelt git argument",
+        &[("branch = \"main\"", "brnch = \"main\"")],
+        "E0113",
+        "brnch",
+    ),
+    auto(
+        "misspelt secret reference",
+        &[("secret = secret.db-password", "secret = secret.db-pasword")],
+        "E0107",
+        "db-pasword",
+    ),
+    auto(
+        "misspelt nested block",
+        &[("monitoring {", "monitorng {")],
+        "E0101",
+        "monitorng",
+    ),
+    manual(
+        "missing VM size",
+        &[(
+            "vm_size = \"Standard_D4ds_v5\"\n    mode = system",
+            "mode = system",
+        )],
+        "E0104",
+        "pool \"system\"",
+        &[(
+            "mode = system",
+            "vm_size = \"Standard_D4ds_v5\"\n    mode = system",
+        )],
+    ),
+    manual(
+        "wrong function",
+        &[(
+            "location = env(\"AZURE_LOCATION\")",
+            "location = environment(\"AZURE_LOCATION\")",
+        )],
+        "E0113",
+        "environment",
+        &[("environment(", "env(")],
+    ),
+    manual(
+        "literal secret",
+        &[("value = secure(\"DB_PASSWORD\")", "value = \"hunter2\"")],
+        "E0201",
+        "\"hunter2\"",
+        &[("\"hunter2\"", "secure(\"DB_PASSWORD\")")],
+    ),
+    manual(
+        "name too long for Key Vault",
+        &[(
+            "appconfig \"settings\"",
+            "vault \"platformsecrets\" { sku = standard }\n\nappconfig \"settings\"",
+        )],
+        "E0202",
+        "\"platformsecrets\"",
+        &[("\"platformsecrets\"", "\"platsec\"")],
+    ),
+    manual(
+        "host bits in a CIDR",
+        &[("pod_cidr = 10.244.0.0/16", "pod_cidr = 10.244.0.1/16")],
+        "E0203",
+        "10.244.0.1/16",
+        &[("10.244.0.1/16", "10.244.0.0/16")],
+    ),
+    manual(
+        "pod and service ranges overlap",
+        &[(
+            "service_cidr = 10.0.0.0/16\n    dns_service_ip = 10.0.0.10",
+            "service_cidr = 10.244.0.0/16\n    dns_service_ip = 10.244.0.10",
+        )],
+        "E0204",
+        "10.244.0.0/16",
+        &[(
+            "service_cidr = 10.244.0.0/16\n    dns_service_ip = 10.244.0.10",
+            "service_cidr = 10.0.0.0/16\n    dns_service_ip = 10.0.0.10",
+        )],
+    ),
+    manual(
+        "DNS IP outside the service range",
+        &[("dns_service_ip = 10.0.0.10", "dns_service_ip = 10.1.0.10")],
+        "E0205",
+        "10.1.0.10",
+        &[("10.1.0.10", "10.0.0.10")],
+    ),
+    manual(
+        "Istio version instead of revision",
+        &[("revision = \"asm-1-29\"", "revision = \"1.29\"")],
+        "E0206",
+        "\"1.29\"",
+        &[("\"1.29\"", "\"asm-1-29\"")],
+    ),
+    manual(
+        "Kubernetes version with a v",
+        &[("kubernetes = \"1.35\"", "kubernetes = \"v1.35\"")],
+        "E0206",
+        "\"v1.35\"",
+        &[("\"v1.35\"", "\"1.35\"")],
+    ),
+    manual(
+        "GitOps without Flux",
+        &[("  extension flux\n", "")],
+        "E0207",
+        "gitops \"platform\"",
+        &[(
+            "  extension app_config_provider\n",
+            "  extension flux\n  extension app_config_provider\n",
+        )],
+    ),
+    manual(
+        "Cilium policy on the Azure data plane",
+        &[("dataplane = cilium", "dataplane = azure")],
+        "E0207",
+        "cilium",
+        &[("dataplane = azure", "dataplane = cilium")],
+    ),
+    manual(
+        "service account without namespace",
+        &[("federate \"shop/checkout-sa\"", "federate \"checkout-sa\"")],
+        "E0208",
+        "\"checkout-sa\"",
+        &[("\"checkout-sa\"", "\"shop/checkout-sa\"")],
+    ),
+    manual(
+        "federated twice",
+        &[(
+            "  federate \"shop/checkout-sa\" on cluster.main\n",
+            "  federate \"shop/checkout-sa\" on cluster.main\n  federate \"shop/checkout-sa\" on cluster.main\n",
+        )],
+        "E0209",
+        "\"shop/checkout-sa\"",
+        &[(
+            "  federate \"shop/checkout-sa\" on cluster.main\n  federate",
+            "  federate",
+        )],
+    ),
+    manual(
+        "percent in a key",
+        &[("config \"checkout:color\"", "config \"checkout:100%\"")],
+        "E0210",
+        "\"checkout:100%\"",
+        &[("checkout:100%", "checkout:100-percent")],
+    ),
+    manual(
+        "reversed autoscale range",
+        &[("autoscale = 2..10", "autoscale = 10..2")],
+        "E0110",
+        "10..2",
+        &[("10..2", "2..10")],
+    ),
+    manual(
+        "count and autoscale",
+        &[("autoscale = 2..10", "count = 2\n    autoscale = 2..10")],
+        "E0115",
+        "2..10",
+        &[("count = 2\n    ", "")],
+    ),
+    manual(
+        "zone that does not exist",
+        &[("zones = [1, 2, 3]", "zones = [1, 2, 4]")],
+        "E0110",
+        "4",
+        &[("[1, 2, 4]", "[1, 2, 3]")],
+    ),
+    manual(
+        "duration without unit",
+        &[("rotation = 2m", "rotation = 2")],
+        "E0103",
+        "2",
+        &[("rotation = 2", "rotation = 2m")],
+    ),
+    manual(
+        "forgotten value",
+        &[("soft_delete_days = 30", "soft_delete_days =")],
+        "E0001",
+        "=",
+        &[("soft_delete_days =\n", "soft_delete_days = 30\n")],
+    ),
+];
