@@ -24,6 +24,7 @@ pub mod lower;
 pub mod model;
 pub mod net;
 pub mod output;
+pub mod plan;
 pub mod preflight;
 pub mod pretty;
 pub mod publish;

@@ -29,6 +29,42 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum PlanFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum RiskLevel {
+    DataLoss,
+    Downtime,
+    Access,
+    Cost,
+}
+
+impl RiskLevel {
+    fn risk(self) -> platc::plan::Risk {
+        use platc::plan::Risk;
+        match self {
+            RiskLevel::DataLoss => Risk::DataLoss,
+            RiskLevel::Downtime => Risk::Downtime,
+            RiskLevel::Access => Risk::Access,
+            RiskLevel::Cost => Risk::Cost,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum DeploymentMode {
+    /// azd's default: a deployment that deletes nothing
+    Incremental,
+    /// azd's deployment stacks (`azd config set alpha.deployment.stacks on`), which delete what
+    /// leaves the template
+    Stack,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum GraphFormat {
     Mermaid,
     Dot,
@@ -148,6 +184,32 @@ enum Command {
         )]
         az_timeout: u64,
     },
+    /// Compare FILE with an earlier version of it and say, per azd environment, which Azure
+    /// resources deploying it creates, updates (old -> new), replaces (and why) or removes, with
+    /// the risk of each change; reads nothing from Azure
+    Plan {
+        file: PathBuf,
+        /// The earlier version: another .plat file, with what it imports
+        #[arg(long, conflicts_with = "base", required_unless_present = "base")]
+        against: Option<PathBuf>,
+        /// The earlier version: FILE and what it imports as they were at this git revision
+        /// (a file missing there is a program that deployed nothing)
+        #[arg(long)]
+        base: Option<String>,
+        /// Human (grouped by environment), JSON (spec.md, "Plans as JSON") or Markdown (a
+        /// pull-request comment)
+        #[arg(long, value_enum, default_value = "human")]
+        format: PlanFormat,
+        /// Colour in human output (NO_COLOR is honoured by `auto`)
+        #[arg(long, value_enum, default_value = "auto")]
+        color: Colour,
+        /// Exit 1 when a planned change carries this risk (repeatable)
+        #[arg(long, value_enum)]
+        deny: Vec<RiskLevel>,
+        /// How azd deploys, which decides what becomes of a resource the program stops declaring
+        #[arg(long, value_enum, default_value = "incremental")]
+        deployment: DeploymentMode,
+    },
     /// Draw the platform: declarations and what uses what
     Graph {
         file: PathBuf,
@@ -208,6 +270,23 @@ fn main() -> ExitCode {
         Command::Init { dir } => init(&dir),
         Command::Trace { text, map } => trace(text, &map),
         Command::Graph { file, format } => graph(&file, format),
+        Command::Plan {
+            file,
+            against,
+            base,
+            format,
+            color,
+            deny,
+            deployment,
+        } => plan(
+            &file,
+            against.as_deref(),
+            base.as_deref(),
+            format,
+            color,
+            &deny,
+            deployment,
+        ),
         Command::Verify {
             file,
             environment,
@@ -614,6 +693,238 @@ fn preflight(
         ExitCode::SUCCESS
     } else {
         eprintln!("error: the deployment would fail: see FAILED above; nothing was deployed");
+        ExitCode::from(1)
+    }
+}
+
+/// A program the plan compares: read, parsed and checked, with the errors that stop a plan.
+struct Planned {
+    sources: SourceMap,
+    checked: platc::check::Checked,
+}
+
+/// Checks a program read by `read` as `check` does (lowering included, writing nothing); prints
+/// its diagnostics. `Err` is the exit code: 2 when the root cannot be read, 1 when it has errors.
+fn planned(
+    root: &Path,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+    what: &str,
+    lower: bool,
+) -> Result<Planned, ExitCode> {
+    let (sources, loading) = match platc::load::load(root, read) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", root.display());
+            return Err(ExitCode::from(2));
+        }
+    };
+    let (files, mut diagnostics) = platc::parse(&sources, None);
+    diagnostics.extend(loading);
+    let (checked, diagnostics) = platc::check(&files, diagnostics);
+    leave(files);
+    let diagnostics = if lower {
+        let options = Options {
+            source_name: root.to_string_lossy().replace('\\', "/"),
+            check_only: true,
+            ..Options::default()
+        };
+        platc::lower(&checked, &sources, &options, diagnostics).diagnostics
+    } else {
+        diagnostics
+    };
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        let text = diag::render::human(&sources, &diagnostics, false);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        eprintln!("error: {what} has errors: no plan");
+        return Err(ExitCode::from(1));
+    }
+    Ok(Planned { sources, checked })
+}
+
+/// Runs git in `dir`; its standard output, or what it printed on failure.
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+/// Where `file` is in its git work tree: (the work tree, the path in it, with `/`).
+fn in_repository(file: &Path) -> Result<(PathBuf, String), String> {
+    let abs = absolute(file).ok_or("cannot find the current directory")?;
+    let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let top = git(&dir, &["rev-parse", "--show-toplevel"])?;
+    let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
+    let top = top.canonicalize().unwrap_or(top);
+    let name = abs.file_name().ok_or("FILE names no file")?;
+    let rel = dir
+        .join(name)
+        .strip_prefix(&top)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .map_err(|_| {
+            format!(
+                "{} is not inside the git work tree {}",
+                file.display(),
+                top.display()
+            )
+        })?;
+    Ok((top, rel))
+}
+
+/// Reads a file of the program as it was at `rev`: `git show REV:PATH`, a path missing there
+/// being `NotFound` (as a missing file on disk is).
+fn read_at(top: &Path, rev: &str, path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    let spec = format!("{rev}:{}", path.to_string_lossy().replace('\\', "/"));
+    match git(top, &["cat-file", "-e", &spec]) {
+        Ok(_) => {}
+        Err(_) => return Err(Error::new(ErrorKind::NotFound, format!("not in {rev}"))),
+    }
+    let bytes = git(top, &["show", &spec]).map_err(Error::other)?;
+    if bytes.len() as u64 > platc::load::MAX_FILE_BYTES {
+        return Err(Error::new(ErrorKind::InvalidData, "larger than 128 MiB"));
+    }
+    String::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+/// The earlier program of `--base REV`: `None` when FILE did not exist at REV.
+fn program_at(file: &Path, rev: &str) -> Result<Option<Planned>, ExitCode> {
+    let (top, rel) = match in_repository(file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: --base needs FILE in a git work tree: {e}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    if let Err(e) = git(
+        &top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    ) {
+        eprintln!(
+            "error: `{rev}` is not a revision of {}{}",
+            top.display(),
+            if e.is_empty() {
+                String::new()
+            } else {
+                format!(": {e}")
+            }
+        );
+        return Err(ExitCode::from(2));
+    }
+    let root = PathBuf::from(&rel);
+    match read_at(&top, rev, &root) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            eprintln!("error: cannot read {rel} at {rev}: {e}");
+            return Err(ExitCode::from(2));
+        }
+        Ok(_) => {}
+    }
+    let mut read = |p: &Path| read_at(&top, rev, p);
+    planned(&root, &mut read, &format!("{rel} at {rev}"), false).map(Some)
+}
+
+fn plan(
+    file: &Path,
+    against: Option<&Path>,
+    base: Option<&str>,
+    format: PlanFormat,
+    color: Colour,
+    deny: &[RiskLevel],
+    deployment: DeploymentMode,
+) -> ExitCode {
+    let mut disk = platc::load::Disk::new(Path::new(""));
+    let mut read = |p: &Path| disk.read(p);
+    let new = match planned(file, &mut read, &file.display().to_string(), true) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let (old, earlier) = match (against, base) {
+        (Some(old), _) => {
+            let mut disk = platc::load::Disk::new(Path::new(""));
+            let mut read = |p: &Path| disk.read(p);
+            match planned(old, &mut read, &old.display().to_string(), false) {
+                Ok(p) => (Some(p), old.display().to_string()),
+                Err(code) => return code,
+            }
+        }
+        (None, Some(rev)) => match program_at(file, rev) {
+            Ok(Some(p)) => (Some(p), rev.to_string()),
+            Ok(None) => (None, format!("{rev}, where it does not exist")),
+            Err(code) => return code,
+        },
+        (None, None) => {
+            eprintln!("error: say what to compare with: --against OLD.plat or --base REV");
+            return ExitCode::from(2);
+        }
+    };
+    let mode = match deployment {
+        DeploymentMode::Incremental => platc::plan::Deployment::Incremental,
+        DeploymentMode::Stack => platc::plan::Deployment::Stack,
+    };
+    let result = platc::plan::plan(
+        old.as_ref().map(|p| platc::plan::Program {
+            checked: &p.checked,
+            sources: &p.sources,
+        }),
+        platc::plan::Program {
+            checked: &new.checked,
+            sources: &new.sources,
+        },
+        mode,
+    );
+    let title = format!("platc plan: {} against {earlier}", file.display());
+    let text = match format {
+        PlanFormat::Human => {
+            let colour = match color {
+                Colour::Always => true,
+                Colour::Never => false,
+                Colour::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stdout().is_terminal()
+                }
+            };
+            platc::plan::render::human(&result, &title, colour)
+        }
+        PlanFormat::Markdown => platc::plan::render::markdown(&result, &title),
+        PlanFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&platc::plan::render::json(&result))
+                .expect("JSON values always serialise")
+        ),
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    let risks = result.risks();
+    let denied: Vec<&str> = deny
+        .iter()
+        .map(|d| d.risk())
+        .filter(|r| risks.contains(r))
+        .map(|r| r.as_str())
+        .collect();
+    leave((new, old, result));
+    if denied.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "error: the plan has changes at a denied risk level: {}",
+            denied.join(", ")
+        );
         ExitCode::from(1)
     }
 }

@@ -41,6 +41,9 @@ pub struct Platform {
     pub location: Option<StrValue>,
     pub tags: IndexMap<String, String>,
     pub private_networking: bool,
+    /// The azd environments the platform names (`environments`), whether or not any block
+    /// overrides a value for them.
+    pub environments: Vec<String>,
     /// `diagnostics = logs.NAME`; `Some("")` where it is written but could not be read, an
     /// error already reported (so nothing is lowered).
     pub diagnostics: Option<String>,
@@ -173,6 +176,8 @@ pub struct Identity {
 
 #[derive(Debug, Clone)]
 pub struct Federation {
+    /// The `federate` block's head.
+    pub span: Span,
     pub cluster: String,
     pub namespace: String,
     pub service_account: String,
@@ -241,6 +246,8 @@ pub struct ClusterNetwork {
 
 #[derive(Debug, Clone, Default)]
 pub struct Pool {
+    /// The `pool` block's head.
+    pub span: Span,
     pub name: String,
     pub system: bool,
     pub vm_size: String,
@@ -270,6 +277,8 @@ pub struct Istio {
 
 #[derive(Debug, Clone, Default)]
 pub struct Gitops {
+    /// The `gitops` block's head.
+    pub span: Span,
     pub doc: Option<String>,
     pub namespace: String,
     pub source: GitopsSource,

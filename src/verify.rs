@@ -371,6 +371,7 @@ fn publishers(v: &mut Verifier, deployed: &Deployed, p: &Platform, issuers: &[(S
                 doc: None,
             },
             federations: vec![crate::model::Federation {
+                span: t.upload.span,
                 cluster: t.cluster.to_string(),
                 namespace: crate::azure::publish::NAMESPACE.to_string(),
                 service_account: crate::azure::publish::job_name(t.gitops),

@@ -2,6 +2,7 @@
 //! ids, naming rules, extension types, private-link zones. Sources are in `../shared/AZURE.md`
 //! terms: AVM = Azure Verified Modules, DOCS = learn.microsoft.com, PROM = Azure/prometheus-collector.
 
+pub mod changes;
 pub mod prometheus;
 
 /// `type@apiVersion` pairs, each checked against Azure's published type definitions.

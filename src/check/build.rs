@@ -128,6 +128,7 @@ fn platform_fields(c: &mut Checker, p: &mut Platform, b: &ast::Block) {
         .collect();
     rules::tags(c, &f.map("tags"));
     p.private_networking = f.bool("private_networking").unwrap_or(true);
+    p.environments = f.strings("environments");
     p.diagnostics = f.reference("diagnostics");
     if p.diagnostics.is_none() && super::block_sets(b, "diagnostics") {
         // Named, but not a workspace that could be read (already reported): no further
@@ -621,6 +622,7 @@ fn federations(c: &mut Checker, f: &Fields) -> Vec<Federation> {
         }
         seen.push((cluster.to_string(), subject, l.span));
         federations.push(Federation {
+            span: b.head_span(),
             cluster: cluster.to_string(),
             namespace: ns,
             service_account: sa,
@@ -828,6 +830,7 @@ fn pool(c: &mut Checker, b: &ast::Block) -> Pool {
     let pf = c.validate(b, nested_kind(&schema::CLUSTER, "pool"));
     rules::pool(c, &pf);
     Pool {
+        span: b.head_span(),
         name: label(b),
         system: pf.str_or("mode", "user") == "system",
         vm_size: pf.str_or("vm_size", ""),
@@ -918,6 +921,7 @@ fn enable_extension(cl: &mut Cluster, name: &str, ef: &Fields) {
 fn gitops(c: &mut Checker, b: &ast::Block) -> Gitops {
     let gf = c.validate(b, nested_kind(&schema::CLUSTER, "gitops"));
     let mut g = Gitops {
+        span: b.head_span(),
         doc: b.docs.as_ref().map(|d| d.text.clone()),
         namespace: gf.str_or("namespace", azure::extensions::FLUX_NAMESPACE),
         source: gitops_source(&gf),
