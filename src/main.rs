@@ -721,7 +721,9 @@ fn planned(
     let (files, mut diagnostics) = platc::parse(&sources, None);
     diagnostics.extend(loading);
     let (checked, diagnostics) = platc::check(&files, diagnostics);
-    leave(files);
+    // Freed, not left: the other program and the plan reuse its memory, where fresh pages would
+    // each be cleared by the kernel first.
+    drop(files);
     let diagnostics = if lower {
         let options = Options {
             source_name: root.to_string_lossy().replace('\\', "/"),

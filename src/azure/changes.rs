@@ -30,6 +30,27 @@ pub const NEW_NAME: Fact = fact(
     "learn.microsoft.com/azure/azure-resource-manager/templates/deployment-modes",
 );
 
+/// A resource's id holds its resource group: the same name in another group is another resource.
+pub const NEW_GROUP: Fact = fact(
+    "a resource in another resource group is another resource: the deployment creates it in the new group and leaves the one in the old group as it is",
+    "learn.microsoft.com/azure/azure-resource-manager/templates/deployment-modes",
+);
+
+/// Vaults, storage accounts, registries and App Configuration stores have names unique across
+/// Azure (each is a public host name): a second one under a name in use is refused.
+pub const GLOBAL_NAME: Fact = fact(
+    "its name is unique across Azure and the resource in the old group still holds it: the deployment fails until that one is deleted (and purged, where soft delete keeps it)",
+    "learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules (Key Vault, Storage, Container Registry and App Configuration names are global); azure.github.io/PSRule.Rules.Azure/en/rules/Azure.Storage.Name (\"Storage Account names must be globally unique\")",
+);
+
+/// Types whose names are global, so that a copy in another resource group collides.
+pub fn globally_named(type_at_version: &str) -> bool {
+    matches!(
+        type_at_version,
+        types::VAULT | types::STORAGE | types::REGISTRY | types::APPCONFIG
+    )
+}
+
 /// azd deploys main.bicep as one deployment at subscription scope, incrementally.
 pub const INCREMENTAL: Fact = fact(
     "azd deploys incrementally, and incremental mode leaves what the template no longer names as it is: it stays (and bills, where it bills), no longer managed by the platform",
@@ -141,6 +162,7 @@ pub const FLUX_REMOVED: Fact = fact(
 /// `old` and `new` are the values as the plan shows them.
 pub fn refused(type_at_version: &str, property: &str, old: &str, new: &str) -> Option<Fact> {
     Some(match (type_at_version, property) {
+        (types::RESOURCE_GROUP, "location") if !from_env(old) && !from_env(new) => GROUP_LOCATION,
         (types::MANAGED_CLUSTER, p) if p.starts_with("networkProfile.") => AKS_NETWORK,
         (types::MANAGED_CLUSTER, "apiServerAccessProfile.enablePrivateCluster") => AKS_PRIVATE,
         (types::AGENT_POOL, "vmSize") => POOL_VM_SIZE,
@@ -152,6 +174,11 @@ pub fn refused(type_at_version: &str, property: &str, old: &str, new: &str) -> O
         (types::STORAGE, "sku.name") if zonal(old) != zonal(new) => STORAGE_ZONAL,
         _ => return None,
     })
+}
+
+/// A value read from the azd environment when azd provisions, which the plan cannot know.
+fn from_env(shown: &str) -> bool {
+    shown.starts_with("env(")
 }
 
 fn zonal(sku: &str) -> bool {
@@ -166,6 +193,8 @@ mod tests {
     fn every_fact_names_its_source() {
         for f in [
             NEW_NAME,
+            NEW_GROUP,
+            GLOBAL_NAME,
             INCREMENTAL,
             STACK_DELETE,
             GROUP_LOCATION,

@@ -35,6 +35,8 @@ pub enum Kind {
 pub struct Prop {
     pub azure: &'static str,
     pub field: &'static str,
+    /// Which of several (a Flux configuration's kustomizations, by name).
+    pub item: Option<String>,
     pub value: String,
 }
 
@@ -42,8 +44,8 @@ pub struct Prop {
 pub struct Resource {
     /// A `types::` constant: the type and API version the Bicep deploys.
     pub type_: &'static str,
-    /// The resource group it is deployed into (`rg-PLATFORM-*`).
-    pub group: String,
+    /// The resource group it is deployed into (`rg-PLATFORM-*`), shared by every resource.
+    pub group: std::sync::Arc<str>,
     /// The name with `*` for the token; a role assignment, whose name is a GUID of its parts,
     /// is named by its role, principal and scope instead.
     pub name: String,
@@ -51,6 +53,10 @@ pub struct Resource {
     pub what: String,
     pub span: Span,
     pub kind: Kind,
+    /// The name follows a declaration's, so that a name gone and a name come may be one
+    /// declaration renamed; not so for names fixed by what they are (an extension's, a policy
+    /// initiative's).
+    pub renamable: bool,
     pub props: Vec<Prop>,
 }
 
@@ -72,7 +78,7 @@ pub fn shown(s: &str) -> String {
 
 struct Inventory<'a> {
     p: &'a Platform,
-    group: String,
+    group: std::sync::Arc<str>,
     out: Vec<Resource>,
 }
 
@@ -80,8 +86,8 @@ struct Inventory<'a> {
 pub fn inventory(p: &Platform) -> Vec<Resource> {
     let mut inv = Inventory {
         p,
-        group: azure::resource_group(&p.name, "*"),
-        out: Vec::new(),
+        group: azure::resource_group(&p.name, "*").into(),
+        out: Vec::with_capacity(estimate(p)),
     };
     inv.platform();
     for (name, n) in &p.networks {
@@ -114,10 +120,39 @@ pub fn inventory(p: &Platform) -> Vec<Resource> {
     inv.out
 }
 
+/// About how many resources `p` deploys, a little over: growing the list by doubling copies
+/// tens of megabytes at scale, into pages the kernel must first clear.
+fn estimate(p: &Platform) -> usize {
+    let clusters: usize = p
+        .clusters
+        .values()
+        .map(|c| {
+            16 + c.pools.len() + 4 * c.gitops.len() + 2 * c.admins.as_ref().map_or(1, Vec::len)
+        })
+        .sum();
+    let identities: usize = p
+        .identities
+        .values()
+        .map(|i| 1 + i.federations.len() + i.grants.len())
+        .sum();
+    let vaults: usize = p.vaults.values().map(|v| 2 + v.secrets.len()).sum();
+    let stores: usize = p.appconfigs.values().map(|a| 2 + a.entries.len()).sum();
+    let networks: usize = p.networks.values().map(|n| 1 + n.subnets.len()).sum();
+    let storages: usize = p.storages.values().map(|s| 2 + s.containers.len()).sum();
+    8 + clusters
+        + identities
+        + vaults
+        + stores
+        + networks
+        + storages
+        + 3 * (p.logs.len() + p.metrics.len() + p.registries.len())
+}
+
 fn prop(azure: &'static str, field: &'static str, value: impl Into<String>) -> Prop {
     Prop {
         azure,
         field,
+        item: None,
         value: value.into(),
     }
 }
@@ -175,8 +210,16 @@ impl Inventory<'_> {
             what,
             span,
             kind,
+            renamable: true,
             props: Vec::new(),
         });
+    }
+
+    /// The last resource's name is fixed by what it is, not by a declaration's name.
+    fn fixed_name(&mut self) {
+        if let Some(r) = self.out.last_mut() {
+            r.renamable = false;
+        }
     }
 
     fn with(&mut self, p: Prop) -> &mut Self {
@@ -210,7 +253,7 @@ impl Inventory<'_> {
             Some(StrValue::Env { name, default }) => shown(&env_marker(name, default.as_deref())),
             None => String::new(),
         };
-        let group = self.group.clone();
+        let group = self.group.to_string();
         self.push(
             types::RESOURCE_GROUP,
             group,
@@ -785,11 +828,13 @@ impl Inventory<'_> {
                 span,
                 Kind::Other,
             );
+            self.fixed_name();
         }
         if c.app_config_provider {
             let w = format!("extension app_config_provider of {what}");
             let e = ext(azure::extensions::APPCONFIG_NAME);
             self.push(types::EXTENSION, e, w, span, Kind::Other);
+            self.fixed_name();
         }
         if let Some(pa) = &c.azure_policy
             && let Some(word) = &pa.initiative
@@ -797,6 +842,7 @@ impl Inventory<'_> {
             let w = format!("extension azure_policy of {what}: initiative {word}");
             let name = ext(&word.replace('_', "-"));
             self.push(types::POLICY_ASSIGNMENT, name, w, span, Kind::Other);
+            self.fixed_name();
             self.with(prop("enforcement effect", "effect", pa.effect.clone()));
         }
         if let Some(l) = &c.logs {
@@ -858,18 +904,21 @@ impl Inventory<'_> {
         for (k, kz) in &g.kustomizations {
             let mut deps = kz.depends_on.clone();
             deps.sort_unstable();
-            self.with(prop(
-                "kustomizations",
-                "kustomization",
-                format!(
-                    "{k}: path {}, prune {}, every {}s, after [{}], substitute {}",
-                    kz.path,
-                    kz.prune,
-                    kz.interval_secs,
-                    deps.join(", "),
-                    kz.substitute
-                ),
-            ));
+            self.with(Prop {
+                item: Some(k.clone()),
+                ..prop(
+                    "kustomizations",
+                    "kustomization",
+                    format!(
+                        "path {}, prune {}, every {}s, after [{}], substitute {}",
+                        kz.path,
+                        kz.prune,
+                        kz.interval_secs,
+                        deps.join(", "),
+                        kz.substitute
+                    ),
+                )
+            });
         }
         if let GitopsSource::Blob {
             storage,

@@ -92,7 +92,7 @@ pub struct Place {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropChange {
     /// The Azure property.
-    pub property: &'static str,
+    pub property: String,
     /// The `.plat` field it comes from.
     pub field: &'static str,
     pub old: String,
@@ -179,13 +179,25 @@ pub fn plan(old: Option<Program>, new: Program, deployment: Deployment) -> Plan 
     let mut names: IndexSet<&str> = IndexSet::default();
     names.extend(new.checked.environments.keys().map(String::as_str));
     names.extend(old.checked.environments.keys().map(String::as_str));
+    // The two inventories on two threads where there are two: at scale they are most of a plan.
     let one = |o: &Platform, n: &Platform| {
-        let before = if old_is_empty {
-            Vec::new()
-        } else {
-            inventory::inventory(o)
+        let before = |o| {
+            if old_is_empty {
+                Vec::new()
+            } else {
+                inventory::inventory(o)
+            }
         };
-        diff(&before, &inventory::inventory(n), old, new, deployment)
+        let (before, after) = if crate::threads() > 1 {
+            std::thread::scope(|s| {
+                let b = s.spawn(|| before(o));
+                let after = inventory::inventory(n);
+                (b.join().unwrap_or_default(), after)
+            })
+        } else {
+            (before(o), inventory::inventory(n))
+        };
+        diff(&before, &after, old, new, deployment)
     };
     let mut environments = vec![EnvPlan {
         environment: None,
@@ -233,7 +245,7 @@ pub fn plan(old: Option<Program>, new: Program, deployment: Deployment) -> Plan 
 type Key<'r> = (&'static str, &'r str, &'r str);
 
 fn key(r: &Resource) -> Key<'_> {
-    (r.type_, r.group.as_str(), r.name.as_str())
+    (r.type_, &r.group, r.name.as_str())
 }
 
 fn place(sources: &SourceMap, span: Span) -> Place {
@@ -266,6 +278,9 @@ fn diff(
         match old_at.get(&key(r)) {
             Some(&i) => {
                 matched[i] = true;
+                if old[i].props == r.props {
+                    continue;
+                }
                 if let Some(c) = update(&old[i], r, pn.sources) {
                     changes.push(c);
                 }
@@ -288,18 +303,20 @@ fn diff(
         changes.push((0, create(r, pn.sources)));
     }
     // In the order of the new program, then what it no longer has in the order of the old.
-    let new_at: IndexMap<(&str, &str), usize> = new
-        .iter()
-        .enumerate()
-        .map(|(i, r)| ((azure::type_name(r.type_), r.name.as_str()), i))
-        .collect();
-    for (at, c) in &mut changes {
-        *at = new_at
-            .get(&(c.type_, c.name.as_str()))
-            .copied()
-            .unwrap_or(0);
+    if changes.len() > 1 {
+        let new_at: IndexMap<(&str, &str), usize> = new
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((azure::type_name(r.type_), r.name.as_str()), i))
+            .collect();
+        for (at, c) in &mut changes {
+            *at = new_at
+                .get(&(c.type_, c.name.as_str()))
+                .copied()
+                .unwrap_or(0);
+        }
+        changes.sort_by_key(|(at, _)| *at);
     }
-    changes.sort_by_key(|(at, _)| *at);
     let mut changes: Vec<Change> = changes.into_iter().map(|(_, c)| c).collect();
     for r in removed {
         changes.push(remove(r, po.sources, deployment));
@@ -341,12 +358,12 @@ fn pair<'r>(
     // little and whose name is what it grants.
     let mut by_props: IndexMap<(&str, &[inventory::Prop]), Vec<usize>> = IndexMap::default();
     for (i, o) in removed.iter().enumerate() {
-        if !taken_old[i] && o.kind != Kind::Access {
+        if !taken_old[i] && o.kind != Kind::Access && o.renamable {
             by_props.entry((o.type_, &o.props)).or_default().push(i);
         }
     }
     for (j, n) in created.iter().enumerate() {
-        if taken_new[j] || n.kind == Kind::Access {
+        if taken_new[j] || n.kind == Kind::Access || !n.renamable {
             continue;
         }
         if let Some(list) = by_props.get_mut(&(n.type_, n.props.as_slice()))
@@ -377,7 +394,7 @@ fn pair<'r>(
             continue;
         };
         let (o, n) = (removed[*i], created[*j]);
-        if matches!(n.kind, Kind::Access | Kind::Entry) || parent(o) != parent(n) {
+        if matches!(n.kind, Kind::Access | Kind::Entry) || !n.renamable || parent(o) != parent(n) {
             continue;
         }
         taken_old[*i] = true;
@@ -415,42 +432,38 @@ fn change(action: Action, r: &Resource, at: Place) -> Change {
     }
 }
 
-/// Each property's values, those that repeat (a Flux configuration's kustomizations) as one.
-fn props(r: &Resource) -> IndexMap<(&'static str, &'static str), String> {
-    let mut out: IndexMap<(&'static str, &'static str), String> = IndexMap::default();
-    for p in &r.props {
-        out.entry((p.azure, p.field))
-            .and_modify(|v| {
-                v.push_str("; ");
-                v.push_str(&p.value);
-            })
-            .or_insert_with(|| p.value.clone());
+/// Each property's value, by Azure property, `.plat` field and item.
+fn props(r: &Resource) -> IndexMap<(&'static str, &'static str, Option<&str>), &str> {
+    r.props
+        .iter()
+        .map(|p| ((p.azure, p.field, p.item.as_deref()), p.value.as_str()))
+        .collect()
+}
+
+fn prop_change(k: (&'static str, &'static str, Option<&str>), old: &str, new: &str) -> PropChange {
+    PropChange {
+        property: match k.2 {
+            Some(item) => format!("{}[{item}]", k.0),
+            None => k.0.to_string(),
+        },
+        field: k.1,
+        old: old.to_string(),
+        new: new.to_string(),
     }
-    out
 }
 
 fn differences(o: &Resource, n: &Resource) -> Vec<PropChange> {
     let (old, new) = (props(o), props(n));
     let mut out = Vec::new();
     for (k, v) in &new {
-        let before = old.get(k).cloned().unwrap_or_else(|| "none".into());
+        let before = old.get(k).copied().unwrap_or("none");
         if before != *v {
-            out.push(PropChange {
-                property: k.0,
-                field: k.1,
-                old: before,
-                new: v.clone(),
-            });
+            out.push(prop_change(*k, before, v));
         }
     }
     for (k, v) in &old {
         if !new.contains_key(k) {
-            out.push(PropChange {
-                property: k.0,
-                field: k.1,
-                old: v.clone(),
-                new: "none".into(),
-            });
+            out.push(prop_change(*k, v, "none"));
         }
     }
     out
@@ -464,7 +477,7 @@ fn update(o: &Resource, n: &Resource, sources: &SourceMap) -> Option<Change> {
     }
     let mut c = change(Action::Update, n, place(sources, n.span));
     for p in &properties {
-        if let Some(f) = changes::refused(n.type_, p.property, &p.old, &p.new) {
+        if let Some(f) = changes::refused(n.type_, &p.property, &p.old, &p.new) {
             c.action = Action::Replace;
             push_reason(&mut c, f);
         }
@@ -473,7 +486,7 @@ fn update(o: &Resource, n: &Resource, sources: &SourceMap) -> Option<Change> {
     c.properties = properties;
     if c.action == Action::Replace {
         c.notes.push(
-            "ARM never deletes to re-create: `azd provision` fails at this resource until it is deleted, and the next provision then creates it anew".into(),
+            "ARM does not re-create: `azd provision` fails here until the resource is deleted; the next provision then creates it anew".into(),
         );
         replaced_risks(&mut c, n.kind);
     }
@@ -533,7 +546,7 @@ fn tier(s: &str) -> Option<usize> {
 /// The risk of one property moving, and the fact behind it where there is one.
 fn property_risk(c: &mut Change, r: &Resource, p: &PropChange) {
     let (old, new) = (p.old.as_str(), p.new.as_str());
-    match p.property {
+    match p.property.as_str() {
         "sku.name" | "sku.tier" if tier(old) != tier(new) => add(c, Risk::Cost),
         "sku.name" if r.type_ == azure::types::STORAGE => add(c, Risk::Cost),
         "count" | "vmSize" => add(c, Risk::Cost),
@@ -580,17 +593,33 @@ fn create(r: &Resource, sources: &SourceMap) -> Change {
 
 fn renamed(o: &Resource, n: &Resource, sources: &SourceMap) -> Change {
     let mut c = change(Action::Replace, n, place(sources, n.span));
-    c.previous_name = Some(if o.group != n.group {
+    let moved = o.group != n.group && n.kind != Kind::Group;
+    c.previous_name = Some(if moved {
         format!("{} in {}", o.name, o.group)
     } else {
         o.name.clone()
     });
     c.properties = differences(o, n);
-    push_reason(&mut c, changes::NEW_NAME);
-    c.notes.push(format!(
-        "{} in {} is left as it is, no longer managed by the platform",
-        o.name, o.group
-    ));
+    if moved {
+        push_reason(&mut c, changes::NEW_GROUP);
+        if changes::globally_named(n.type_) {
+            push_reason(&mut c, changes::GLOBAL_NAME);
+        }
+    } else {
+        push_reason(&mut c, changes::NEW_NAME);
+    }
+    if n.kind != Kind::Group && !moved {
+        c.notes.push(format!(
+            "{} is left as it is, no longer managed by the platform",
+            o.name
+        ));
+    }
+    if n.kind == Kind::Group {
+        c.notes.push(format!(
+            "{} keeps everything in it, running and billing",
+            o.name
+        ));
+    }
     replaced_risks(&mut c, n.kind);
     if matches!(n.kind, Kind::Cluster | Kind::Pool | Kind::Data) {
         add(&mut c, Risk::Cost);

@@ -2,6 +2,7 @@
 //! (`--format json`, documented in spec.md) and for a pull-request comment (`--format markdown`).
 
 use super::{Action, Change, EnvPlan, Plan, Risk};
+use crate::azure::changes;
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -18,14 +19,12 @@ pub fn secrets_note(n: usize) -> String {
     )
 }
 
-/// Environments whose changes are the same, shown once: (heading, changes).
+/// Environments whose changes are the same, shown once: (heading, changes). The defaults come
+/// first, and stand for every environment without overrides of its own.
 fn groups(plan: &Plan) -> Vec<(String, &[Change])> {
-    let mut out: Vec<(Vec<String>, &EnvPlan)> = Vec::new();
+    let mut out: Vec<(Vec<&str>, &EnvPlan)> = Vec::new();
     for e in &plan.environments {
-        let name = match &e.environment {
-            None => "the defaults".to_string(),
-            Some(n) => n.clone(),
-        };
+        let name = e.environment.as_deref().unwrap_or("");
         match out.iter_mut().find(|(_, g)| g.changes == e.changes) {
             Some((names, _)) => names.push(name),
             None => out.push((vec![name], e)),
@@ -33,23 +32,40 @@ fn groups(plan: &Plan) -> Vec<(String, &[Change])> {
     }
     out.into_iter()
         .map(|(names, e)| {
+            let mut named: Vec<&str> = names.iter().copied().filter(|n| !n.is_empty()).collect();
             let heading = if e.environment.is_none() {
-                let mut also: Vec<String> = plan.on_defaults.to_vec();
-                also.extend(names[1..].iter().cloned());
-                if also.is_empty() {
-                    "Every environment (the defaults)".to_string()
+                named.extend(plan.on_defaults.iter().map(String::as_str));
+                if named.is_empty() {
+                    "Every environment".to_string()
                 } else {
-                    format!(
-                        "Every environment without overrides of its own, and {}",
-                        also.join(", ")
-                    )
+                    format!("Environments {} and every other", named.join(", "))
                 }
+            } else if named.len() == 1 {
+                format!("Environment {}", named[0])
             } else {
-                format!("Environment {}", names.join(", "))
+                format!("Environments {}", named.join(", "))
             };
             (heading, e.changes.as_slice())
         })
         .collect()
+}
+
+/// The facts a group of changes gives as reasons, numbered in order of first use, so that each
+/// is explained once and its source listed below the group.
+#[derive(Default)]
+struct Footnotes(Vec<changes::Fact>);
+
+impl Footnotes {
+    /// The fact's number, and whether this is its first use.
+    fn number(&mut self, f: changes::Fact) -> (usize, bool) {
+        match self.0.iter().position(|g| *g == f) {
+            Some(i) => (i + 1, false),
+            None => {
+                self.0.push(f);
+                (self.0.len(), true)
+            }
+        }
+    }
 }
 
 fn counts(plan: &Plan) -> [usize; 4] {
@@ -141,8 +157,12 @@ pub fn human(plan: &Plan, title: &str, colour: bool) -> String {
         if changes.is_empty() {
             let _ = writeln!(out, "  no changes");
         }
+        let mut notes = Footnotes::default();
         for c in changes {
-            human_change(&mut out, c, &paint);
+            human_change(&mut out, c, &paint, &mut notes);
+        }
+        for (i, f) in notes.0.iter().enumerate() {
+            let _ = writeln!(out, "  [{}] {}", i + 1, f.source);
         }
         out.push('\n');
     }
@@ -153,7 +173,7 @@ pub fn human(plan: &Plan, title: &str, colour: bool) -> String {
     out
 }
 
-fn human_change(out: &mut String, c: &Change, paint: &Paint) {
+fn human_change(out: &mut String, c: &Change, paint: &Paint, notes: &mut Footnotes) {
     let (s, code) = sign(c.action);
     let head = format!("{s} {:<7}", c.action.as_str());
     let _ = write!(
@@ -179,8 +199,17 @@ fn human_change(out: &mut String, c: &Change, paint: &Paint) {
             p.property, p.field, p.old, p.new
         );
     }
+    let mut seen = Vec::new();
     for f in &c.reasons {
-        let _ = writeln!(out, "      because {} [{}]", f.says, f.source);
+        match notes.number(*f) {
+            (n, true) => {
+                let _ = writeln!(out, "      because {} [{n}]", f.says);
+            }
+            (n, false) => seen.push(format!("[{n}]")),
+        }
+    }
+    if !seen.is_empty() {
+        let _ = writeln!(out, "      because {}, as above", seen.join(", "));
     }
     for n in &c.notes {
         let _ = writeln!(out, "      note: {n}");
@@ -262,10 +291,17 @@ pub fn markdown(plan: &Plan, title: &str) -> String {
             let _ = writeln!(out, "No changes.\n");
             continue;
         }
+        let mut notes = Footnotes::default();
         for c in changes {
-            markdown_change(&mut out, c);
+            markdown_change(&mut out, c, &mut notes);
         }
         out.push('\n');
+        for (i, f) in notes.0.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", i + 1, f.source);
+        }
+        if !notes.0.is_empty() {
+            out.push('\n');
+        }
     }
     let _ = writeln!(out, "{}", summary(plan));
     if plan.secrets > 0 {
@@ -278,7 +314,7 @@ fn risk_badge(r: Risk) -> String {
     format!("**`{}`**", r.as_str())
 }
 
-fn markdown_change(out: &mut String, c: &Change) {
+fn markdown_change(out: &mut String, c: &Change, notes: &mut Footnotes) {
     let _ = write!(
         out,
         "- **{}** {} {} — {}, {}",
@@ -300,14 +336,23 @@ fn markdown_change(out: &mut String, c: &Change) {
         let _ = writeln!(
             out,
             "  - {} ({}): {} → {}",
-            code(p.property),
+            code(&p.property),
             code(p.field),
             code(&p.old),
             code(&p.new)
         );
     }
+    let mut seen = Vec::new();
     for f in &c.reasons {
-        let _ = writeln!(out, "  - because {} (source: {})", f.says, f.source);
+        match notes.number(*f) {
+            (n, true) => {
+                let _ = writeln!(out, "  - because {} ({n})", f.says);
+            }
+            (n, false) => seen.push(format!("({n})")),
+        }
+    }
+    if !seen.is_empty() {
+        let _ = writeln!(out, "  - because {}, as above", seen.join(", "));
     }
     for n in &c.notes {
         let _ = writeln!(out, "  - note: {n}");
