@@ -136,6 +136,7 @@ fn main() {
         );
     }
     environments(bin, &work);
+    plan(bin, &work);
     let _ = std::fs::remove_dir_all(&work);
     editor();
     trace();
@@ -172,6 +173,48 @@ fn trace() {
     println!(
         "trace of an error text: 0.15 MB {small:.1} ms, 1.5 MB {large:.1} ms (t(1.5 MB)/t(0.15 MB) = {:.1}, size ratio 10)",
         large / small
+    );
+}
+
+/// `platc plan` of the N=1000 platform against itself with one line changed, beside a build of
+/// it: a plan reads and checks two programs, so it may take up to twice a build, no more.
+fn plan(bin: &str, work: &Path) {
+    let n = 1000;
+    let old = platc::synth::platform(n);
+    let new = old.replacen("retention_days = 30", "retention_days = 60", 1);
+    assert_ne!(old, new, "the one-line change");
+    let (old_file, new_file) = (work.join("plan-old.plat"), work.join("plan-new.plat"));
+    std::fs::write(&old_file, &old).unwrap();
+    std::fs::write(&new_file, &new).unwrap();
+    let out = work.join("plan/infra");
+    let (build, build_med, _) = runs_of(7, || {
+        measure(
+            Command::new(bin)
+                .arg("build")
+                .arg(&new_file)
+                .arg("--out")
+                .arg(&out),
+        )
+    });
+    let (plan, plan_med, plan_mem) = runs_of(7, || {
+        measure(
+            Command::new(bin)
+                .arg("plan")
+                .arg(&new_file)
+                .arg("--against")
+                .arg(&old_file)
+                .args(["--format", "json"]),
+        )
+    });
+    let ratio = plan / build;
+    println!(
+        "plan N={n} against a one-line change: {plan:.3} s best, {plan_med:.3} s median, {plan_mem:.1} MB; build {build:.3} s best, {build_med:.3} s median; plan/build = {ratio:.2} best, {:.2} median ({})",
+        plan_med / build_med,
+        if ratio <= 2.0 {
+            "within 2x"
+        } else {
+            "OVER 2x a build"
+        }
     );
 }
 
