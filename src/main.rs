@@ -196,7 +196,7 @@ enum Command {
         /// (a file missing there is a program that deployed nothing)
         #[arg(long)]
         base: Option<String>,
-        /// Human (grouped by environment), JSON (spec.md, "Plans as JSON") or Markdown (a
+        /// Human (grouped by environment), JSON (spec.md §7, "Plans") or Markdown (a
         /// pull-request comment)
         #[arg(long, value_enum, default_value = "human")]
         format: PlanFormat,

@@ -1405,3 +1405,40 @@ fn the_plan_names_resources_as_the_source_map_does() {
         );
     }
 }
+
+/// The example CI workflow calls `platc plan` only with options the command has.
+#[test]
+fn the_example_workflow_uses_options_platc_plan_has() {
+    let workflow =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ci/plan.yml"))
+            .unwrap();
+    let (_, help, _) = run(platc().args(["plan", "--help"]));
+    // The command with its continuation lines.
+    let at = workflow
+        .find("platc plan ")
+        .expect("the workflow runs platc plan");
+    let mut command = String::new();
+    for line in workflow[at..].lines() {
+        command.push_str(line.trim_end_matches('\\'));
+        if !line.ends_with('\\') {
+            break;
+        }
+    }
+    let options: Vec<&str> = command
+        .split_whitespace()
+        .filter(|w| w.starts_with("--"))
+        .collect();
+    assert!(
+        options.contains(&"--base") && options.contains(&"--deny"),
+        "{command}"
+    );
+    for o in options {
+        assert!(
+            help.contains(o),
+            "`{o}` is not an option of platc plan:\n{help}"
+        );
+    }
+    for level in ["data-loss", "downtime"] {
+        assert!(help.contains(level), "{help}");
+    }
+}

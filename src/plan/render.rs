@@ -246,7 +246,7 @@ fn change_json(c: &Change) -> Value {
     })
 }
 
-/// The plan as one JSON document (its format is spec.md's "Plans as JSON").
+/// The plan as one JSON document, as spec.md §7 ("Plans") documents it.
 pub fn json(plan: &Plan) -> Value {
     let n = counts(plan);
     json!({
