@@ -809,28 +809,34 @@ fn program_at(file: &Path, rev: &str) -> Result<Option<Planned>, ExitCode> {
             return Err(ExitCode::from(2));
         }
     };
-    if let Err(e) = git(
+    // Resolved once, to a commit id: every file is read from the same commit, and a revision
+    // that looks like an option cannot be taken for one.
+    let commit = match git(
         &top,
         &[
             "rev-parse",
             "--verify",
             "--quiet",
+            "--end-of-options",
             &format!("{rev}^{{commit}}"),
         ],
     ) {
-        eprintln!(
-            "error: `{rev}` is not a revision of {}{}",
-            top.display(),
-            if e.is_empty() {
-                String::new()
-            } else {
-                format!(": {e}")
-            }
-        );
-        return Err(ExitCode::from(2));
-    }
+        Ok(id) => String::from_utf8_lossy(&id).trim().to_string(),
+        Err(e) => {
+            eprintln!(
+                "error: `{rev}` is not a revision of {}{}",
+                top.display(),
+                if e.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {e}")
+                }
+            );
+            return Err(ExitCode::from(2));
+        }
+    };
     let root = PathBuf::from(&rel);
-    match read_at(&top, rev, &root) {
+    match read_at(&top, &commit, &root) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             eprintln!("error: cannot read {rel} at {rev}: {e}");
@@ -838,7 +844,7 @@ fn program_at(file: &Path, rev: &str) -> Result<Option<Planned>, ExitCode> {
         }
         Ok(_) => {}
     }
-    let mut read = |p: &Path| read_at(&top, rev, p);
+    let mut read = |p: &Path| read_at(&top, &commit, p);
     planned(&root, &mut read, &format!("{rel} at {rev}"), false).map(Some)
 }
 

@@ -1098,6 +1098,22 @@ fn the_command_exits_1_on_a_denied_risk_or_a_broken_program_and_2_on_what_it_can
         2
     );
     assert_eq!(plan(&["--deny", "everything"]).0, 2);
+    // Files that are no program: an error, never a crash.
+    for (name, bytes) in [
+        ("empty.plat", &b""[..]),
+        ("binary.plat", &b"\x00\xff\xfe platform {{{"[..]),
+        (
+            "half.plat",
+            &b"platform \"x\" {\n  environments = [\"a\""[..],
+        ),
+    ] {
+        std::fs::write(dir.join(name), bytes).unwrap();
+        for (a, b) in [(dir.join(name), old.clone()), (new.clone(), dir.join(name))] {
+            let (code, _, err) = run(platc().arg("plan").arg(&a).arg("--against").arg(&b));
+            assert_eq!(code, 1, "{name}: {err}");
+            assert!(!err.contains("panicked"), "{err}");
+        }
+    }
 }
 
 #[test]
@@ -1219,12 +1235,15 @@ fn base_reads_the_file_and_its_imports_at_a_revision_and_a_file_new_there_create
     let changes = v["environments"][0]["changes"].as_array().unwrap();
     assert!(!changes.is_empty());
     assert!(changes.iter().all(|c| c["action"] == "create"), "{out}");
-    // Not a revision, or not in a repository: usage errors.
-    let (code, _, err) =
-        run(platc()
-            .current_dir(&dir)
-            .args(["plan", "platform.plat", "--base", "no-such-rev"]));
-    assert_eq!(code, 2, "{err}");
+    // Not a revision (nor an option of git's), or not in a repository: usage errors.
+    for rev in ["no-such-rev", "--output=x", "-h", "HEAD:platform.plat", ""] {
+        let (code, _, err) =
+            run(platc()
+                .current_dir(&dir)
+                .args(["plan", "platform.plat", "--base", rev]));
+        assert_eq!(code, 2, "{rev}: {err}");
+        assert!(!dir.join("x").exists());
+    }
     let outside = scratch("base-outside");
     std::fs::write(outside.join("p.plat"), example()).unwrap();
     let (code, _, err) = run(platc()

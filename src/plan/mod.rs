@@ -192,7 +192,11 @@ pub fn plan(old: Option<Program>, new: Program, deployment: Deployment) -> Plan 
             std::thread::scope(|s| {
                 let b = s.spawn(|| before(o));
                 let after = inventory::inventory(n);
-                (b.join().unwrap_or_default(), after)
+                let before = match b.join() {
+                    Ok(b) => b,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                };
+                (before, after)
             })
         } else {
             (before(o), inventory::inventory(n))
