@@ -643,6 +643,54 @@ const CASES: &[Case] = &[
             ),
         ],
     ),
+    Case {
+        exact: true,
+        ..case(
+            "another node subnet replaces every pool",
+            &[(
+                SUBNETS,
+                "subnet \"nodes\" { prefix = 10.20.0.0/22 }\n  subnet \"nodes2\" { prefix = 10.20.4.0/22 }",
+            )],
+            &[
+                (
+                    SUBNETS,
+                    "subnet \"nodes\" { prefix = 10.20.0.0/22 }\n  subnet \"nodes2\" { prefix = 10.20.4.0/22 }",
+                ),
+                (
+                    "subnet = network.core.nodes",
+                    "subnet = network.core.nodes2",
+                ),
+            ],
+            &[
+                df(
+                    Replace,
+                    "aks-main-*/system",
+                    &[Downtime],
+                    changes::POOL_SUBNET,
+                ),
+                df(
+                    Replace,
+                    "aks-main-*/apps",
+                    &[Downtime],
+                    changes::POOL_SUBNET,
+                ),
+                at(
+                    "prod",
+                    Replace,
+                    "aks-main-*/system",
+                    &[Downtime],
+                    Some(changes::POOL_SUBNET),
+                ),
+                at(
+                    "prod",
+                    Replace,
+                    "aks-main-*/apps",
+                    &[Downtime],
+                    Some(changes::POOL_SUBNET),
+                ),
+            ],
+        )
+    },
     case(
         "a larger VM size replaces the pool",
         &[],
@@ -938,6 +986,22 @@ fn the_corpus_covers_every_risk_and_every_declaration_kind() {
         );
     }
     // Every fact behind a replacement or removal is what some case expects.
+    // Every fact `azure::changes` states is in the list below.
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/azure/changes.rs"))
+            .unwrap();
+    let stated: Vec<&str> = source
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub const ")?.split_once(": Fact")?.0.into())
+        .collect();
+    let listed = include_str!("plan.rs");
+    for name in &stated {
+        assert!(
+            listed.contains(&format!("        changes::{name},")),
+            "the fact {name} is in no case"
+        );
+    }
+    assert!(stated.len() >= 20, "{stated:?}");
     let facts: Vec<Fact> = CASES
         .iter()
         .flat_map(|c| c.expect)
@@ -956,6 +1020,7 @@ fn the_corpus_covers_every_risk_and_every_declaration_kind() {
         changes::POOL_VM_SIZE,
         changes::POOL_ZONES,
         changes::POOL_MAX_PODS,
+        changes::POOL_SUBNET,
         changes::VAULT_SOFT_DELETE,
         changes::PURGE_PROTECTION,
         changes::APPCONFIG_DOWNGRADE,

@@ -662,9 +662,11 @@ fn remove(r: &Resource, sources: &SourceMap, deployment: Deployment) -> Change {
         _ => {}
     }
     if r.kind == Kind::Access && !stack {
-        c.notes.push(
-            "the access stays: revoke it yourself (az role assignment delete, or delete the federated credential) if it should go".into(),
-        );
+        c.notes.push(if r.type_ == azure::types::ROLE_ASSIGNMENT {
+            "the access stays in force: revoke it yourself (az role assignment delete) if it should go".into()
+        } else {
+            "the trust stays in force: delete the federated credential yourself (az identity federated-credential delete) if it should go".into()
+        });
     }
     c
 }

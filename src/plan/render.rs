@@ -358,6 +358,11 @@ fn markdown_change(out: &mut String, c: &Change, notes: &mut Footnotes) {
         let _ = writeln!(out, "  - note: {n}");
     }
     if c.children > 0 {
-        let _ = writeln!(out, "  - with {} resources under it", c.children);
+        let _ = writeln!(
+            out,
+            "  - with {} resource{} under it",
+            c.children,
+            if c.children == 1 { "" } else { "s" }
+        );
     }
 }
