@@ -190,6 +190,12 @@ const CASES: &[Case] = &[
             changes::GROUP_LOCATION,
         )],
     ),
+    case(
+        "a region written where it was read from the azd environment",
+        &[],
+        &[(LOCATION, "location = \"westeurope\"")],
+        &[df(Update, "rg-contoso-*", &[], changes::GROUP_LOCATION)],
+    ),
     Case {
         exact: false,
         ..case(

@@ -571,6 +571,16 @@ fn property_risk(c: &mut Change, r: &Resource, p: &PropChange) {
                 add(c, Risk::Cost);
             }
         }
+        "tags" if r.kind == Kind::Group => c.notes.push(
+            "the platform's tags are on every resource it deploys: each is updated in place".into(),
+        ),
+        "location" if r.kind == Kind::Group && c.action == Action::Update => {
+            // One side is read from the azd environment, which a plan cannot see.
+            push_reason(c, changes::GROUP_LOCATION);
+            c.notes.push(
+                "the region is read from the azd environment on one side: where it is not the region the group is in, the deployment fails".into(),
+            );
+        }
         "enablePurgeProtection" if new == "left out" => {
             push_reason(c, changes::PURGE_PROTECTION);
         }
