@@ -929,6 +929,9 @@ fn gitops(c: &mut Checker, b: &ast::Block) -> Gitops {
         interval_secs: gf.secs("interval").unwrap_or(300),
         kustomizations: Default::default(),
     };
+    if let Some(v) = gf.value("namespace") {
+        rules::gitops_namespace(c, &g.namespace, v.span);
+    }
     for kb in gf.nested("kustomization") {
         let kf = c.validate(
             kb,

@@ -142,6 +142,37 @@ pub(super) fn containers(c: &mut Checker, f: &Fields) {
     }
 }
 
+/// A GitOps configuration's namespace: Flux creates it, and Kubernetes takes only a DNS label
+/// (RFC 1123: 1-63 lowercase letters, digits and `-`, starting and ending with one of the first
+/// two) as a namespace's name.
+pub(super) fn gitops_namespace(c: &mut Checker, ns: &str, span: crate::source::Span) {
+    if kube_name(ns) {
+        return;
+    }
+    let tried: String = ns
+        .to_ascii_lowercase()
+        .replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
+        .trim_matches('-')
+        .to_string();
+    let d = Diagnostic::new(
+        Code::BadName,
+        format!(
+            "`{ns}` is not a Kubernetes namespace name: 1-63 lowercase letters, digits and `-`"
+        ),
+        span,
+        "not a namespace name",
+    )
+    .with_note("Flux creates this namespace, and Kubernetes refuses the name");
+    c.report(if kube_name(&tried) {
+        d.with_help(format!("try `\"{tried}\"`"))
+            .with_fix(span, format!("\"{tried}\""))
+    } else {
+        d.with_help(
+            "use lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+        )
+    });
+}
+
 fn kube_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63

@@ -425,6 +425,15 @@ pub const MISTAKES: &[Mistake] = &[
         "E0113",
         "containr",
     ),
+    auto(
+        "GitOps namespace in capitals",
+        &[(
+            "gitops \"platform\" {",
+            "gitops \"platform\" {\n    namespace = \"Flux_System\"",
+        )],
+        "E0202",
+        "\"Flux_System\"",
+    ),
     manual(
         "blob source without its container",
         &[("container = \"manifests\", upload", "upload")],
