@@ -305,7 +305,9 @@ pub fn manifest_file(gitops: &str) -> String {
 }
 
 /// Waits up to `WAIT_SECS` for the Job and says how it ended on a line of its own:
-/// `platc-publish: Complete`, `Failed` or `Running`.
+/// `platc-publish: Complete`, `Failed` or `Running`. Once the files are in the container their
+/// ConfigMap goes, so the manifests kept out of Git do not stay readable in the cluster; a failed
+/// Job keeps it, to be looked into.
 fn wait_script(job: &str) -> String {
     let rounds = facts::WAIT_SECS / 5;
     format!(
@@ -313,7 +315,7 @@ fn wait_script(job: &str) -> String {
 while [ "$i" -lt {rounds} ]; do
   state=$(kubectl -n {NAMESPACE} get job {job} -o jsonpath='{{.status.conditions[?(@.status=="True")].type}}')
   case "$state" in
-    *Complete*) echo "platc-publish: Complete"; kubectl -n {NAMESPACE} logs job/{job} --tail=5 || true; exit 0;;
+    *Complete*) echo "platc-publish: Complete"; kubectl -n {NAMESPACE} logs job/{job} --tail=5 || true; kubectl -n {NAMESPACE} delete configmap {job} --ignore-not-found || true; exit 0;;
     *Failed*) echo "platc-publish: Failed"; kubectl -n {NAMESPACE} logs job/{job} --tail=40 || true; exit 1;;
   esac
   sleep 5; i=$((i+1))

@@ -313,6 +313,12 @@ fn a_job_still_running_is_waited_for_and_a_failed_one_is_reported() {
     );
     // Applied server-side: a client-side apply would copy the ConfigMap into an annotation,
     // which holds at most 256 KiB.
+    // The files leave the cluster once they are in the container.
+    assert!(
+        waits[1].contains("delete configmap platc-publish-private"),
+        "{}",
+        waits[1]
+    );
     assert!(
         waits[0].contains("kubectl apply --server-side"),
         "{}",
