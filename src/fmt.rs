@@ -6,6 +6,7 @@
 use crate::pretty::{Writer, fits};
 use crate::source::Span;
 use crate::syntax::ast::{self, Statement, Value, ValueKind};
+use crate::syntax::quoted;
 
 struct Fmt<'a> {
     text: &'a str,
@@ -108,22 +109,6 @@ fn same_value(a: &Value, b: &Value) -> bool {
         (ValueKind::Range(a1, b1), ValueKind::Range(a2, b2)) => a1 == a2 && b1 == b2,
         _ => false,
     }
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn is_word(s: &str) -> bool {
@@ -263,7 +248,7 @@ impl Fmt<'_> {
                 if let Some(l) = &b.label {
                     head.push(' ');
                     head.push_str(&if l.quoted || !is_word(&l.text) {
-                        escape(&l.text)
+                        quoted(&l.text)
                     } else {
                         l.text.as_str().to_owned()
                     });
@@ -362,7 +347,7 @@ impl Fmt<'_> {
         }
         let pad = Writer::indent(1);
         match &v.kind {
-            ValueKind::Str(s) => escape(s),
+            ValueKind::Str(s) => quoted(s),
             ValueKind::Int(i) => i.to_string(),
             ValueKind::Bool(b) => b.to_string(),
             ValueKind::Duration { millis } => duration(*millis),
@@ -391,7 +376,7 @@ impl Fmt<'_> {
                         let key = if is_word(&k.name) {
                             k.name.as_str().to_owned()
                         } else {
-                            escape(&k.name)
+                            quoted(&k.name)
                         };
                         format!("{key} = {}", self.value(v, depth + 1))
                     })

@@ -104,22 +104,7 @@ fn fits(kind: &ValueKind, inner: &Ty) -> bool {
     )
 }
 
-/// A string literal for `s`, with the escapes the language reads back as `s`.
-pub(super) fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub(super) use crate::syntax::quoted;
 
 /// The value written out again, for the simple values a fix moves around.
 pub(super) fn source_text(v: &Value) -> Option<String> {
