@@ -149,11 +149,7 @@ pub(super) fn gitops_namespace(c: &mut Checker, ns: &str, span: crate::source::S
     if kube_name(ns) {
         return;
     }
-    let tried: String = ns
-        .to_ascii_lowercase()
-        .replace(|ch: char| !ch.is_ascii_alphanumeric(), "-")
-        .trim_matches('-')
-        .to_string();
+    let tried = kube_suggestion(ns, false);
     let d = Diagnostic::new(
         Code::BadName,
         format!(
@@ -173,35 +169,41 @@ pub(super) fn gitops_namespace(c: &mut Checker, ns: &str, span: crate::source::S
     });
 }
 
+/// A DNS label (RFC 1123), as Kubernetes names namespaces and service accounts.
 fn kube_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.chars()
-            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
+    kube_object_name(s, false)
+}
+
+/// 1-63 lowercase letters, digits and `-` (and `.` where `dots`), starting and ending with a
+/// letter or digit.
+fn kube_object_name(s: &str, dots: bool) -> bool {
+    (1..=63).contains(&s.len())
+        && s.chars().all(|ch| {
+            ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || (dots && ch == '.')
+        })
+        && s.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+        && s.ends_with(|ch: char| ch.is_ascii_alphanumeric())
+}
+
+/// `s` made into such a name the obvious way: lowercased, other characters turned into `-`.
+fn kube_suggestion(s: &str, dots: bool) -> String {
+    s.to_ascii_lowercase()
+        .replace(
+            |ch: char| !(ch.is_ascii_alphanumeric() || dots && ch == '.'),
+            "-",
+        )
+        .trim_matches(['-', '.'])
+        .to_string()
 }
 
 /// A Flux configuration's or kustomization's name: Flux makes Kubernetes objects named after it,
 /// so it is a Kubernetes name (lowercase letters, digits, `-` and `.`, starting and ending with a
 /// letter or digit).
 pub(super) fn flux_name(c: &mut Checker, what: &str, l: &ast::Label) {
-    let ok = |s: &str| {
-        (1..=63).contains(&s.len())
-            && s.chars()
-                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '.')
-            && s.starts_with(|ch: char| ch.is_ascii_alphanumeric())
-            && s.ends_with(|ch: char| ch.is_ascii_alphanumeric())
-    };
-    if ok(&l.text) {
+    if kube_object_name(&l.text, true) {
         return;
     }
-    let tried: String = l
-        .text
-        .to_ascii_lowercase()
-        .replace(|ch: char| !ch.is_ascii_alphanumeric() && ch != '.', "-")
-        .trim_matches(['-', '.'])
-        .to_string();
+    let tried = kube_suggestion(&l.text, true);
     let d = Diagnostic::new(
         Code::BadName,
         format!("{what} names are Kubernetes names: 1-63 lowercase letters, digits, `-` and `.`"),
@@ -209,7 +211,7 @@ pub(super) fn flux_name(c: &mut Checker, what: &str, l: &ast::Label) {
         "not a Kubernetes name",
     )
     .with_note("Flux creates Kubernetes objects named after it, and Kubernetes refuses this name");
-    c.report(if ok(&tried) {
+    c.report(if kube_object_name(&tried, true) {
         renamed(d, l, &tried)
     } else {
         d.with_help(
