@@ -543,8 +543,19 @@ fn publish(
             }
         }
     }
-    if bundles.is_empty() {
-        eprintln!("nothing to publish: no blob source names an `upload` folder");
+    // azd passes the environment's values to its hooks as environment variables.
+    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let certificates = match platc::publish::certificates::wanted(p, &lookup) {
+        Ok(c) => c,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return ExitCode::from(1);
+        }
+    };
+    if bundles.is_empty() && certificates.is_empty() {
+        eprintln!(
+            "nothing to publish: no blob source names an `upload` folder, and no vault declares a certificate"
+        );
         return ExitCode::SUCCESS;
     }
     let rg = resource_group
@@ -571,7 +582,10 @@ fn publish(
         timeout: std::time::Duration::from_secs(az_timeout),
         program: "az",
     };
-    let outcome = platc::publish::publish(&bundles, &cx, &mut az);
+    let outcome = platc::publish::publish(&bundles, &cx, &mut az).and_then(|mut o| {
+        platc::publish::certificates::write(&certificates, &cx, &mut az, &mut o)?;
+        Ok(o)
+    });
     let _ = std::fs::remove_dir_all(&workdir);
     match outcome {
         Ok(o) => {
@@ -579,7 +593,7 @@ fn publish(
             if o.ok() {
                 ExitCode::SUCCESS
             } else {
-                eprintln!("error: a folder was not published: see FAILED above");
+                eprintln!("error: a folder or certificate was not published: see FAILED above");
                 ExitCode::from(1)
             }
         }

@@ -59,7 +59,12 @@ impl Outcome {
         self.findings.iter().all(|f| f.status != Status::Failed)
     }
 
-    fn add(&mut self, status: Status, what: impl Into<String>, detail: impl Into<String>) {
+    pub(crate) fn add(
+        &mut self,
+        status: Status,
+        what: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
         self.findings.push(Finding {
             status,
             what: what.into(),
@@ -123,6 +128,7 @@ pub fn preflight(
     providers(p, artifacts, az, &mut out)?;
     key_value_writer(p, cx, kind, az, &mut out)?;
     soft_deleted(p, cx, az, &mut out)?;
+    existing_keys(p, cx, az, &mut out)?;
     region(p, location, az, &mut out)?;
     defender_plan(p, az, &mut out)?;
     Ok(out)
@@ -504,6 +510,78 @@ fn soft_deleted(
             }
         }
     }
+    Ok(())
+}
+
+/// The keys the environment's vaults hold already, as `vault/key` for PLATC_EXISTING_KEYS:
+/// main.bicep creates only the others, since ARM refuses to create a key again with other
+/// settings (`lower::data::vault_keys`). Asked of ARM, which answers for a private vault too;
+/// run after `soft_deleted`, whose recovered vaults bring their keys back.
+fn existing_keys(
+    p: &Platform,
+    cx: &Context,
+    az: &mut dyn Az,
+    out: &mut Outcome,
+) -> Result<(), AzError> {
+    let declared = p.vaults.values().map(|v| v.keys.len()).sum::<usize>();
+    if declared == 0 {
+        return Ok(());
+    }
+    let group = azure::resource_group(&p.name, cx.env);
+    let listed = az.run(&[
+        "resource",
+        "list",
+        "--resource-group",
+        &group,
+        "--resource-type",
+        azure::type_name(azure::types::VAULT),
+    ]);
+    let vaults = match listed {
+        Ok(Value::Array(list)) => list,
+        Ok(_) => {
+            return Err(AzError::BadOutput(
+                "`az resource list` printed no list".into(),
+            ));
+        }
+        Err(AzError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut found = Vec::new();
+    for (vdecl, v) in p.vaults.iter().filter(|(_, v)| !v.keys.is_empty()) {
+        let Some(id) = vaults
+            .iter()
+            .find(|x| deployed_as(&azure::NAME_VAULT, vdecl, x["name"].as_str().unwrap_or("")))
+            .and_then(|x| x["id"].as_str())
+        else {
+            continue;
+        };
+        for kname in v.keys.keys() {
+            let key_id = format!("{id}/keys/{kname}");
+            match az.run(&["resource", "show", "--ids", &key_id]) {
+                Ok(_) => found.push(format!("{vdecl}/{kname}")),
+                Err(AzError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let detail = if found.is_empty() {
+        format!("none of the {declared} exists yet: the deployment creates them")
+    } else {
+        format!(
+            "{} exist{} and stay{} as {}: ARM never changes a key (PLATC_EXISTING_KEYS)",
+            found.join(", "),
+            if found.len() == 1 { "s" } else { "" },
+            if found.len() == 1 { "s" } else { "" },
+            if found.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            },
+        )
+    };
+    out.env
+        .push(("PLATC_EXISTING_KEYS".into(), found.join(",")));
+    out.add(Status::Ok, "keys", detail);
     Ok(())
 }
 
