@@ -25,6 +25,7 @@ pub mod model;
 pub mod net;
 pub mod output;
 pub mod plan;
+pub mod policy;
 pub mod preflight;
 pub mod pretty;
 pub mod publish;
@@ -110,6 +111,8 @@ pub fn parse(
     for id in sources.ids() {
         let (file, errors) = match first.take() {
             Some(parsed) if id == 0 => parsed,
+            // Rule files are Rego, read by `policy`; they keep their place among the trees.
+            _ if load::is_rules(sources, id) => (syntax::ast::File::empty(id), Vec::new()),
             _ => syntax::parse(id, sources.text(id)),
         };
         files.push(file);
@@ -166,6 +169,12 @@ pub fn lower(
                 diagnostics.extend(warnings);
             }
             Err(errors) => diagnostics.extend(errors),
+        }
+        // The platform's own rules judge the checked program, beside lowering and never
+        // changing what it writes; one they deny writes nothing, like any error.
+        diagnostics.extend(policy::evaluate(checked, sources));
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            artifacts.clear();
         }
         diag::sort(&mut diagnostics);
     }

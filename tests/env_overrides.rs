@@ -309,6 +309,8 @@ const FIXED: &[&str] = &[
     "cluster.gitops.kustomization.substitute",
     "platform.location",
     "platform.environments",
+    "platform.policies",
+    "platform.waivers",
     "cluster.admins",
 ];
 

@@ -202,6 +202,13 @@ pub fn target_name(t: &Target, role: &str) -> String {
     }
 }
 
+/// The role, principal and scope of a role assignment's name as `Inventory::grant` writes it.
+pub fn grant_parts(name: &str) -> Option<(&str, &str, &str)> {
+    let (role, rest) = name.split_once(" for ")?;
+    let (principal, scope) = rest.rsplit_once(" on ")?;
+    Some((role, principal, scope))
+}
+
 impl Inventory<'_> {
     fn push(&mut self, type_: &'static str, name: String, what: String, span: Span, kind: Kind) {
         self.out.push(Resource {
@@ -230,7 +237,8 @@ impl Inventory<'_> {
         self
     }
 
-    /// A role assignment, named by what it joins: role, principal, scope.
+    /// A role assignment, named by what it joins: role, principal, scope (`grant_parts` reads
+    /// them back).
     fn grant(&mut self, role: &str, principal: &str, scope: &str, what: String, span: Span) {
         let name = format!("{role} for {principal} on {scope}");
         self.push(types::ROLE_ASSIGNMENT, name, what, span, Kind::Access);
