@@ -449,20 +449,24 @@ struct Findings<'c> {
 /// One diagnostic per finding, however many environments it holds in; naming them where it
 /// does not hold in all.
 fn report(sources: &SourceMap, f: Findings) -> Vec<Diagnostic> {
-    let mut groups: Vec<(Finding, Vec<usize>)> = Vec::new();
+    let mut locator = spans::Locator::new(sources);
+    // A finding is one where it is the same and at the same text: an environment that
+    // overrides the field the rule names has a finding of its own, at its override.
+    let mut groups: Vec<(Finding, Span, Vec<usize>)> = Vec::new();
     for (view, finding) in f.found {
-        match groups.iter_mut().find(|(g, _)| *g == finding) {
-            Some((_, views)) => views.push(view),
-            None => groups.push((finding, vec![view])),
+        let (env, p) = &f.views[view];
+        let span = locator.locate(p, &f.derived[view], env.as_deref(), &finding.path);
+        match groups
+            .iter_mut()
+            .find(|(g, at, _)| *g == finding && *at == span)
+        {
+            Some((_, _, views)) => views.push(view),
+            None => groups.push((finding, span, vec![view])),
         }
     }
-    let mut locator = spans::Locator::new(sources);
     groups
         .into_iter()
-        .map(|(finding, in_views)| {
-            let first = in_views[0];
-            let (env, p) = &f.views[first];
-            let span = locator.locate(p, &f.derived[first], env.as_deref(), &finding.path);
+        .map(|(finding, span, in_views)| {
             let source = finding.rule.as_ref().and_then(|r| {
                 f.sources_of
                     .iter()
@@ -474,24 +478,26 @@ fn report(sources: &SourceMap, f: Findings) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// "in `prod`" where a finding holds in some views only; nothing where it holds in all.
+/// "in environment `prod`" where a finding holds in some views only; nothing where it holds in
+/// all.
 fn where_(views: &[(Option<String>, &Platform)], found: &[usize]) -> Option<String> {
     if found.len() == views.len() {
         return None;
     }
-    let names: Vec<String> = found
+    let named: Vec<String> = found
         .iter()
-        .map(|&i| match &views[i].0 {
-            Some(e) => format!("`{e}`"),
-            None => "environments not named in `environments`".to_string(),
-        })
+        .filter_map(|&i| views[i].0.as_ref().map(|e| format!("`{e}`")))
         .collect();
-    let noun = if found.iter().filter(|&&i| views[i].0.is_some()).count() > 1 {
-        "environments"
-    } else {
-        "environment"
-    };
-    Some(format!("{noun} {}", names.join(", ")))
+    let defaults = named.len() < found.len();
+    Some(match (named.len(), defaults) {
+        (0, _) => "environments the platform does not name".to_string(),
+        (1, false) => format!("environment {}", named[0]),
+        (_, false) => format!("environments {}", named.join(", ")),
+        (_, true) => format!(
+            "environments {} and any the platform does not name",
+            named.join(", ")
+        ),
+    })
 }
 
 fn diagnostic(f: &Finding, span: Span, envs: Option<String>, source: Option<String>) -> Diagnostic {
