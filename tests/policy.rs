@@ -391,7 +391,10 @@ import rego.v1
 deny contains {"msg": "unknown field", "path": ["vaults", "secrets", "no_such_field"]}
 deny contains {"msg": "unknown vault", "path": ["vaults", "nothing"]}
 deny contains {"msg": "dotted", "path": "vaults.secrets.sku"}
-deny contains {"msg": "derived grant", "path": ["grants", 0]}
+deny contains {"msg": "derived grant", "path": ["grants", i]} if {
+	some i, grant in input.grants
+	grant.principal == "id-app-*"
+}
 deny contains {"msg": "chose a warning", "severity": "warning"}
 "#;
     let text = "platform \"demo\" {\n  private_networking = false\n  policies = [\"main.rego\"]\n}\nvault \"secrets\" { sku = premium }\nidentity \"app\" {\n  grant \"Key Vault Secrets User\" on vault.secrets\n}\n";
@@ -566,4 +569,83 @@ fn rules_never_change_what_a_build_writes() {
     assert!(with.diagnostics.is_empty(), "{:?}", with.diagnostics);
     assert!(!with.artifacts.is_empty());
     assert_eq!(with.artifacts, bare.artifacts);
+}
+
+#[test]
+fn only_the_input_the_rules_read_is_built_and_a_computed_key_builds_it_all() {
+    use platc::policy::input::Keys;
+    let packs: Vec<&str> = platc::policy::PACKS.iter().map(|p| p.rego).collect();
+    let Keys::Only(keys) = Keys::read_by(packs.iter().copied()) else {
+        panic!("the built-in packs read named keys only");
+    };
+    for key in [
+        "clusters",
+        "secrets",
+        "grants",
+        "storages",
+        "vaults",
+        "environment",
+    ] {
+        assert!(keys.iter().any(|k| k == key), "{key} is not read: {keys:?}");
+    }
+    assert!(!keys.iter().any(|k| k == "resources" || k == "key_values"));
+    assert_eq!(Keys::read_by(["x := input[k]"]), Keys::All);
+    assert_eq!(Keys::read_by(["x := json.marshal(input)"]), Keys::All);
+    assert_eq!(
+        Keys::read_by(["x := my_input.a\ny := input.b.c"]),
+        Keys::Only(vec!["b".into()])
+    );
+}
+
+/// A declaration's Azure type and name in the input are the inventory's, which a test holds to
+/// the source map lowering writes.
+#[test]
+fn declarations_are_named_as_the_inventory_names_them() {
+    let example = include_str!("../examples/platform.plat");
+    let mut sources = SourceMap::new();
+    sources.add("platform.plat", example.to_string());
+    let (files, diags) = platc::parse(&sources, None);
+    let (checked, _) = platc::check(&files, diags);
+    let p = &checked.default;
+    let resources = platc::plan::inventory::inventory(p);
+    let mut declared = Vec::new();
+    for (kind, names) in [
+        ("network", p.networks.keys().collect::<Vec<_>>()),
+        ("logs", p.logs.keys().collect()),
+        ("metrics", p.metrics.keys().collect()),
+        ("registry", p.registries.keys().collect()),
+        ("vault", p.vaults.keys().collect()),
+        ("appconfig", p.appconfigs.keys().collect()),
+        ("storage", p.storages.keys().collect()),
+        ("identity", p.identities.keys().collect()),
+        ("cluster", p.clusters.keys().collect()),
+    ] {
+        declared.extend(names.into_iter().map(|n| (kind, n.clone(), None)));
+    }
+    for (v, vault) in &p.vaults {
+        declared.extend(
+            vault
+                .secrets
+                .keys()
+                .map(|n| ("secret", n.clone(), Some(v.clone()))),
+        );
+        declared.extend(
+            vault
+                .keys
+                .keys()
+                .map(|n| ("key", n.clone(), Some(v.clone()))),
+        );
+    }
+    assert!(declared.len() > 12);
+    for (kind, name, vault) in declared {
+        let what = format!("{kind} \"{name}\"");
+        let first = resources.iter().find(|r| r.what == what);
+        let first = first.unwrap_or_else(|| panic!("the inventory has no {what}"));
+        let (t, n) = platc::plan::inventory::declared(kind, &name, vault.as_deref()).unwrap();
+        assert_eq!(
+            (t, n.as_str()),
+            (first.type_, first.name.as_str()),
+            "{what}"
+        );
+    }
 }

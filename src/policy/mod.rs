@@ -12,6 +12,8 @@ use crate::diag::{Code, Diagnostic, Severity};
 use crate::load::{self, BUILTIN};
 use crate::model::Platform;
 use crate::source::{FileId, SourceMap, Span};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// A built-in rule pack: Rego shipped in the binary, opted into as `"builtin:NAME"`.
 pub struct Pack {
@@ -58,6 +60,8 @@ struct Rules<'a> {
     sources: &'a SourceMap,
     /// The rule files of the program, for placing an error regorus reports in one.
     files: Vec<FileId>,
+    /// The text of every rule file and pack loaded, which decides what of the input to build.
+    texts: Vec<&'a str>,
 }
 
 /// Every finding of the platform's rules, as diagnostics, and every problem with the rules
@@ -112,6 +116,7 @@ impl<'a> Rules<'a> {
             packages: Vec::new(),
             sources,
             files,
+            texts: Vec::new(),
         };
         for (entry, span) in &p.policies {
             if let Some(name) = entry.strip_prefix(BUILTIN) {
@@ -122,6 +127,7 @@ impl<'a> Rules<'a> {
             let added = rules
                 .engine
                 .add_policy(sources.name(id).to_string(), sources.text(id).to_string());
+            rules.texts.push(sources.text(id));
             match added {
                 Ok(path) => rules.package(path, Some(id), Span::new(id, 0, 0)),
                 Err(e) => diags.push(rules.broken(&e.to_string(), Span::new(id, 0, 0))),
@@ -149,12 +155,13 @@ impl<'a> Rules<'a> {
             diags.push(d);
             return;
         };
-        if self.packages.iter().any(|k| k.named == span) {
+        if self.texts.contains(&pack.rego) {
             return;
         }
         let added = self
             .engine
             .add_policy(pack.file.to_string(), pack.rego.to_string());
+        self.texts.push(pack.rego);
         // A pack is part of platc, and its tests parse it: a failure here is platc's own bug.
         match added {
             Ok(path) => self.package(path, None, span),
@@ -242,14 +249,28 @@ impl<'a> Rules<'a> {
     /// Each view's findings: (view index, finding), and the views.
     fn run<'c>(&mut self, checked: &'c Checked, diags: &mut Vec<Diagnostic>) -> Findings<'c> {
         let views = views(checked);
+        let keys = input::Keys::read_by(self.texts.iter().copied());
         let mut found = Vec::new();
         let mut inputs = Vec::with_capacity(views.len());
         let mut failed: Vec<String> = Vec::new();
+        // Views of one platform (every environment without overrides) share its input, built
+        // once; each gets its own `environment` on a copy of the top level only.
+        let mut built: Vec<(*const Platform, regorus::Value, input::Derived)> = Vec::new();
         for (i, (env, p)) in views.iter().enumerate() {
-            let input = input::input(p, env.as_deref());
-            let text = serde_json::to_string(&input.value).expect("JSON values always serialise");
-            let value = regorus::Value::from_json_str(&text).expect("serde_json wrote JSON");
+            let at = match built.iter().position(|(q, ..)| std::ptr::eq(*q, *p)) {
+                Some(at) => at,
+                None => {
+                    let input = input::select(p, None, &keys);
+                    built.push((*p, regorus::Value::from(input.value), input.derived));
+                    built.len() - 1
+                }
+            };
+            let mut value = built[at].1.clone();
+            if let (Ok(top), Some(e)) = (value.as_object_mut(), env) {
+                top.insert("environment".into(), e.as_str().into());
+            }
             self.engine.set_input(value);
+            inputs.push(built[at].2.clone());
             for k in 0..self.packages.len() {
                 for rule in ["deny", "warn"] {
                     match self.findings(k, rule) {
@@ -262,7 +283,6 @@ impl<'a> Rules<'a> {
                     }
                 }
             }
-            inputs.push(input.derived);
         }
         let waived: Vec<&str> = checked
             .default
@@ -380,7 +400,7 @@ fn rule_line(sources: &SourceMap, file: FileId, rule: &str) -> Span {
 }
 
 /// One finding of one rule on one environment's input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Finding {
     severity: Severity,
     message: String,
@@ -453,15 +473,16 @@ fn report(sources: &SourceMap, f: Findings) -> Vec<Diagnostic> {
     // A finding is one where it is the same and at the same text: an environment that
     // overrides the field the rule names has a finding of its own, at its override.
     let mut groups: Vec<(Finding, Span, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<(Finding, Span), usize> = HashMap::new();
     for (view, finding) in f.found {
         let (env, p) = &f.views[view];
         let span = locator.locate(p, &f.derived[view], env.as_deref(), &finding.path);
-        match groups
-            .iter_mut()
-            .find(|(g, at, _)| *g == finding && *at == span)
-        {
-            Some((_, _, views)) => views.push(view),
-            None => groups.push((finding, span, vec![view])),
+        match index.entry((finding, span)) {
+            Entry::Occupied(at) => groups[*at.get()].2.push(view),
+            Entry::Vacant(slot) => {
+                groups.push((slot.key().0.clone(), span, vec![view]));
+                slot.insert(groups.len() - 1);
+            }
         }
     }
     groups

@@ -12,11 +12,17 @@ use crate::model::Platform;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, ast};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 pub struct Locator<'a> {
     sources: &'a SourceMap,
     /// Top-level statement starts per file, scanned once.
     starts: HashMap<FileId, Vec<usize>>,
+    /// Statements parsed again, by file and start: many findings name one declaration.
+    parsed: HashMap<(FileId, usize), Option<Rc<ast::Statement>>>,
+    /// Where each secret is declared, by platform: secrets are named across vaults, and a
+    /// large platform has tens of thousands.
+    secrets: HashMap<*const Platform, HashMap<String, Span>>,
 }
 
 impl<'a> Locator<'a> {
@@ -24,6 +30,8 @@ impl<'a> Locator<'a> {
         Locator {
             sources,
             starts: HashMap::new(),
+            parsed: HashMap::new(),
+            secrets: HashMap::new(),
         }
     }
 
@@ -35,7 +43,11 @@ impl<'a> Locator<'a> {
         environment: Option<&str>,
         path: &[String],
     ) -> Span {
-        let (anchor, used) = declaration(p, derived, path);
+        let secret = match path.first().map(String::as_str) {
+            Some("secrets") => self.secret(p, path.get(1).map_or("", String::as_str)),
+            _ => None,
+        };
+        let (anchor, used) = secret.map_or_else(|| declaration(p, derived, path), |s| (s, 2));
         let rest = &path[used.min(path.len())..];
         if rest.is_empty() || used == 0 {
             return anchor;
@@ -49,8 +61,16 @@ impl<'a> Locator<'a> {
         walk(block, rest, environment).unwrap_or(anchor)
     }
 
-    /// The top-level statement that holds `span`, parsed alone.
-    fn statement_at(&mut self, span: Span) -> Option<ast::Statement> {
+    fn secret(&mut self, p: &Platform, name: &str) -> Option<Span> {
+        let index = self.secrets.entry(p as *const Platform).or_insert_with(|| {
+            let all = p.vaults.values().flat_map(|v| v.secrets.iter());
+            all.map(|(n, s)| (n.clone(), s.meta.span)).collect()
+        });
+        index.get(name).copied()
+    }
+
+    /// The top-level statement that holds `span`, parsed alone (once).
+    fn statement_at(&mut self, span: Span) -> Option<Rc<ast::Statement>> {
         if span.file >= self.sources.ids().end {
             return None;
         }
@@ -62,10 +82,19 @@ impl<'a> Locator<'a> {
         let at = starts
             .partition_point(|s| *s <= span.start as usize)
             .checked_sub(1)?;
-        let end = starts.get(at + 1).copied().unwrap_or(text.len());
-        syntax::statements_between(span.file, text, starts[at], end)
-            .into_iter()
-            .find(|s| s.span().start <= span.start && span.start < s.span().end)
+        let (start, end) = (
+            starts[at],
+            starts.get(at + 1).copied().unwrap_or(text.len()),
+        );
+        self.parsed
+            .entry((span.file, start))
+            .or_insert_with(|| {
+                syntax::statements_between(span.file, text, start, end)
+                    .into_iter()
+                    .find(|s| s.span().start <= span.start && span.start < s.span().end)
+                    .map(Rc::new)
+            })
+            .clone()
     }
 }
 
