@@ -295,6 +295,8 @@ pub fn add_rules(
     let empty = files.is_empty();
     for (p, text) in files {
         match (text, named) {
+            // A file named twice (in `policies` and by `--policy`) is read once.
+            (Ok(_), _) if sources.ids().any(|i| sources.name(i) == display(&p)) => {}
             (Ok(text), _) if display(&p).ends_with(".rego") => {
                 sources.add(display(&p), text);
             }
