@@ -76,13 +76,29 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap) -> Vec<Diagnostic> {
     if files.is_empty() && !packs {
         return waivers_without_rules(p);
     }
-    let mut diags = Vec::new();
-    let mut rules = Rules::load(p, sources, files, &mut diags);
-    rules.declared_rules();
-    check_waivers(p, &rules.packages, &mut diags);
-    let findings = rules.run(checked, &mut diags);
-    diags.extend(report(sources, findings));
-    diags
+    // The interpreter runs the author's code: should it fail in a way it does not report, the
+    // check (and the editor) goes on with that said, rather than ending.
+    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut diags = Vec::new();
+        let mut rules = Rules::load(p, sources, files, &mut diags);
+        rules.declared_rules();
+        check_waivers(p, &rules.packages, &mut diags);
+        let findings = rules.run(checked, &mut diags);
+        diags.extend(report(sources, findings));
+        diags
+    }));
+    judged.unwrap_or_else(|_| {
+        let span = p.policies.first().map_or(p.span, |(_, s)| *s);
+        vec![
+            Diagnostic::new(
+                Code::BadRules,
+                "the rules stopped with an internal error: nothing was concluded from them",
+                span,
+                "rules named here",
+            )
+            .with_help("run the rules with `opa eval` on `platc export`'s output to find which; please report this to platc"),
+        ]
+    })
 }
 
 /// Waivers in a program that names no rules waive nothing.
