@@ -251,7 +251,7 @@ fn main() -> ExitCode {
         Command::Explain { code } => explain(&code),
         Command::Lsp => {
             let output = std::io::BufWriter::new(std::io::stdout().lock());
-            match platc::ide::lsp::serve(std::io::stdin().lock(), output) {
+            match platc::ide::lsp::serve(std::io::BufReader::new(std::io::stdin()), output) {
                 Ok(End::Exit {
                     after_shutdown: true,
                 })
