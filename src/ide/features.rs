@@ -181,12 +181,10 @@ pub fn folding_ranges(a: &Analysis, file: FileId) -> Vec<(Span, bool)> {
             if let Statement::Block(b) = st
                 && let Some(body) = &b.body
             {
+                // From the kind word: the doc comment above folds on its own.
+                let from = b.kind.span.start as usize;
                 out.push((
-                    Span::new(
-                        body.span.file,
-                        b.span.start as usize,
-                        body.span.end as usize,
-                    ),
+                    Span::new(body.span.file, from, body.span.end as usize),
                     false,
                 ));
                 walk(&body.statements, out);

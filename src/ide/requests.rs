@@ -290,8 +290,8 @@ fn selection(s: &Session, p: lsp::SelectionRangeParams) -> Result<Value, Failure
         .iter()
         .map(|pos| {
             let spans = features::selection_ranges(a, file, offset(a, file, *pos));
-            // Innermost first, each the parent of the one before.
-            spans.iter().rev().fold(Value::Null, |parent, sp| {
+            // Outermost first: each wraps the one before as its parent.
+            spans.iter().fold(Value::Null, |parent, sp| {
                 let mut r = json!({ "range": range(a, *sp) });
                 if !parent.is_null() {
                     r["parent"] = parent;

@@ -285,12 +285,17 @@ impl Session {
         out
     }
 
-    /// The analysis an open document is read in, and its file there.
+    /// The analysis a document is read in, and its file there: an open document's program, else
+    /// any program that holds the file (one the editor shows without having opened it).
     pub fn document(&self, uri: &lsp::Uri) -> Option<(&Analysis, FileId)> {
         let path = uri_path(uri);
-        let b = self.buffers.get(&path)?;
-        let a = self.programs.get(&b.root)?.analysis.as_ref()?;
-        Some((a, a.file(&path)?))
+        let own = self
+            .buffers
+            .get(&path)
+            .and_then(|b| self.programs.get(&b.root)?.analysis.as_ref());
+        own.into_iter()
+            .chain(self.analyses())
+            .find_map(|a| Some((a, a.file(&path)?)))
     }
 
     /// The open document's text.
