@@ -263,6 +263,94 @@ fn editor() {
     println!(
         "editor, {lines} lines in two files, editing the imported one: diagnostics after a change {change:.1} ms, hover {hover:.2} ms, completion {complete:.2} ms (medians of 15)"
     );
+    let (median, worst) = server_latency(&files);
+    println!(
+        "platc lsp, {lines} lines in two files: keystroke to the edited file's diagnostics {median:.1} ms median, {worst:.1} ms worst of 15 (budget: 50 ms median)"
+    );
+}
+
+/// One LSP message, framed.
+fn frame(message: serde_json::Value) -> Vec<u8> {
+    let body = message.to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// The next message of the server's output.
+fn read_message(r: &mut impl std::io::BufRead) -> serde_json::Value {
+    let mut len = 0;
+    loop {
+        let mut line = String::new();
+        assert!(r.read_line(&mut line).unwrap() > 0, "the server stopped");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            len = v.parse().unwrap();
+        }
+    }
+    let mut body = vec![0; len];
+    std::io::Read::read_exact(r, &mut body).unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// `platc lsp` as a process, the program on disk: milliseconds from sending a change of the
+/// imported file to reading its diagnostics, median and worst of 15 changes.
+fn server_latency(files: &[(&str, String)]) -> (f64, f64) {
+    use serde_json::json;
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("platc-bench-lsp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_platc"))
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let uri = format!("file://{}", dir.join(files[1].0).display());
+    let root = format!("file://{}", dir.display());
+    let mut send = |m| {
+        stdin
+            .write_all(&frame(m))
+            .and_then(|()| stdin.flush())
+            .unwrap()
+    };
+    send(
+        json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "rootUri": root, "capabilities": {} } }),
+    );
+    send(
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": { "uri": uri, "languageId": "plat", "version": 1, "text": files[1].1 } } }),
+    );
+    let published = |stdout: &mut std::io::BufReader<_>| loop {
+        let m = read_message(stdout);
+        if m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str() {
+            return m;
+        }
+    };
+    published(&mut stdout);
+    let mut times = Vec::new();
+    for i in 0..15 {
+        let text = format!("{}// edit {i}\n", files[1].1);
+        let t = Instant::now();
+        send(
+            json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": { "textDocument": { "uri": uri, "version": i + 2 }, "contentChanges": [{ "text": text }] } }),
+        );
+        let m = published(&mut stdout);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let diagnostics = m["params"]["diagnostics"].as_array().unwrap();
+        let errors = diagnostics.iter().filter(|d| d["severity"] == 1).count();
+        assert_eq!(errors, 0, "the program has no errors: {m}");
+    }
+    send(json!({ "jsonrpc": "2.0", "method": "exit" }));
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], times[times.len() - 1])
 }
 
 /// Median milliseconds of re-analysing the program after an edit of file `edited`, of a hover

@@ -10,45 +10,65 @@ use std::path::{Path, PathBuf};
 const MAX_CANDIDATES: usize = 4000;
 /// How deep the search goes under a workspace folder.
 const MAX_DEPTH: usize = 12;
+/// The most directory entries a search looks at: a workspace folder that is the whole disk holds
+/// few `.plat` files among millions of others.
+const MAX_ENTRIES: usize = 100_000;
 
 /// The `.plat` files the root of `file` may be among: those in its directory and each directory
 /// above it, then those under each workspace folder (skipping hidden directories and build
-/// output), at most `MAX_CANDIDATES`.
+/// output), at most `MAX_CANDIDATES`, looking at no more than `MAX_ENTRIES` directory entries.
 pub fn candidates(file: &Path, folders: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
+    let mut search = Search {
+        found: Vec::new(),
+        entries: 0,
+    };
     for dir in file.ancestors().skip(1) {
-        plat_files(dir, 0, 0, &mut out);
+        search.plat_files(dir, 0, 0);
     }
     for folder in folders {
-        plat_files(folder, 0, MAX_DEPTH, &mut out);
+        search.plat_files(folder, 0, MAX_DEPTH);
     }
     let mut seen = HashSet::new();
-    out.retain(|p| seen.insert(p.clone()));
-    out
+    search.found.retain(|p| seen.insert(p.clone()));
+    search.found
 }
 
-fn plat_files(dir: &Path, depth: usize, max_depth: usize, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if out.len() >= MAX_CANDIDATES {
+/// A search of the disk within its bounds.
+struct Search {
+    found: Vec<PathBuf>,
+    /// Directory entries looked at so far.
+    entries: usize,
+}
+
+impl Search {
+    fn plat_files(&mut self, dir: &Path, depth: usize, max_depth: usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
             return;
-        }
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if p.extension().is_some_and(|x| x == "plat") && p.is_file() {
-            out.push(p);
-        } else if depth < max_depth
-            && p.is_dir()
-            && !name.starts_with('.')
-            && !matches!(name.as_str(), "target" | "node_modules" | "infra")
-        {
-            plat_files(&p, depth + 1, max_depth, out);
+        };
+        let mut entries: Vec<PathBuf> = entries
+            .flatten()
+            .take(MAX_ENTRIES.saturating_sub(self.entries))
+            .map(|e| e.path())
+            .collect();
+        self.entries += entries.len();
+        entries.sort();
+        for p in entries {
+            if self.found.len() >= MAX_CANDIDATES || self.entries >= MAX_ENTRIES {
+                return;
+            }
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if p.extension().is_some_and(|x| x == "plat") && p.is_file() {
+                self.found.push(p);
+            } else if depth < max_depth
+                && p.is_dir()
+                && !name.starts_with('.')
+                && !matches!(name.as_str(), "target" | "node_modules" | "infra")
+            {
+                self.plat_files(&p, depth + 1, max_depth);
+            }
         }
     }
 }

@@ -289,17 +289,20 @@ fn selection(s: &Session, p: lsp::SelectionRangeParams) -> Result<Value, Failure
         .positions
         .iter()
         .map(|pos| {
-            let spans = features::selection_ranges(a, file, offset(a, file, *pos));
-            // Outermost first: each wraps the one before as its parent.
-            spans.iter().fold(Value::Null, |parent, sp| {
+            let at = offset(a, file, *pos);
+            let spans = features::selection_ranges(a, file, at);
+            // Outermost first: each wraps the one before as its parent. Outside every
+            // statement, the range is the cursor itself.
+            let empty = json!({ "range": range(a, crate::source::Span::new(file, at, at)) });
+            let nested = spans.iter().fold(Value::Null, |parent, sp| {
                 let mut r = json!({ "range": range(a, *sp) });
                 if !parent.is_null() {
                     r["parent"] = parent;
                 }
                 r
-            })
+            });
+            if nested.is_null() { empty } else { nested }
         })
-        .map(|v| if v.is_null() { json!({ "range": { "start": {"line":0,"character":0}, "end": {"line":0,"character":0} } }) } else { v })
         .collect();
     Ok(Value::Array(out))
 }
