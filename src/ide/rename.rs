@@ -64,55 +64,18 @@ fn subject(
 ) -> Result<(Subject<'_>, Span, String), String> {
     let not = |what: &str| Err(format!("{what} cannot be renamed"));
     match target(&a.trees[file], offset) {
-        Some(Target::Declaration(b, k, true)) => {
+        Some(Target::Declaration(b, k, false)) if matches!(k.name, "pool" | "kustomization") => {
             let l = b.label.as_ref().ok_or("the block has no name")?;
-            let kind = k.name.to_string();
-            Ok((
-                Subject::Declaration {
-                    kind,
-                    name: l.text.to_string(),
-                    sub: None,
-                },
-                l.span,
-                l.text.to_string(),
-            ))
-        }
-        Some(Target::Declaration(b, k, false))
-            if matches!(k.name, "subnet" | "pool" | "kustomization") =>
-        {
-            let l = b.label.as_ref().ok_or("the block has no name")?;
-            if k.name == "subnet" {
-                let network = a.trees[file]
-                    .statements
-                    .iter()
-                    .find_map(|s| match s {
-                        Statement::Block(n)
-                            if n.kind.name == "network"
-                                && n.span.start <= l.span.start
-                                && l.span.end <= n.span.end =>
-                        {
-                            n.label.as_ref()
-                        }
-                        _ => None,
-                    })
-                    .ok_or("the subnet is in no network")?;
-                let subject = Subject::Declaration {
-                    kind: "network".into(),
-                    name: network.text.to_string(),
-                    sub: Some(l.text.to_string()),
-                };
-                return Ok((subject, l.span, l.text.to_string()));
-            }
             let (block, siblings) =
                 nested_at(&a.trees[file].statements, offset).ok_or("no block here")?;
-            Ok((
-                Subject::Nested { block, siblings },
-                l.span,
-                l.text.to_string(),
-            ))
+            let subject = Subject::Nested { block, siblings };
+            Ok((subject, l.span, l.text.to_string()))
         }
-        Some(Target::Declaration(b, ..)) => not(&format!("the label of `{}`", b.kind.name)),
-        Some(Target::Env(..)) => not("an environment's name"),
+        Some(Target::Declaration(_, k, top)) if top || k.name == "subnet" => {
+            let (parts, span) = super::declaration_at(a, file, offset).ok_or("no name here")?;
+            let span = span.ok_or("the block has no name")?;
+            Ok(declared(parts, span))
+        }
         Some(Target::Reference(parts)) => {
             let at = parts
                 .iter()
@@ -121,16 +84,28 @@ fn subject(
             if at == 0 || parts.len() < 2 {
                 return not("a kind");
             }
-            let part = &parts[at.min(2)];
-            let subject = Subject::Declaration {
-                kind: parts[0].name.to_string(),
-                name: parts[1].name.to_string(),
-                sub: (at >= 2).then(|| part.name.to_string()),
-            };
-            Ok((subject, part.span, part.name.to_string()))
+            let named: Vec<String> = parts[..=at.min(2)]
+                .iter()
+                .map(|p| p.name.to_string())
+                .collect();
+            Ok(declared(named, parts[at.min(2)].span))
         }
+        Some(Target::Declaration(b, ..)) => not(&format!("the label of `{}`", b.kind.name)),
+        Some(Target::Env(..)) => not("an environment's name"),
         _ => Err("there is no name here to rename".into()),
     }
+}
+
+/// `kind.name` or `network.name.subnet`, its name written at `span`.
+fn declared<'a>(parts: Vec<String>, span: Span) -> (Subject<'a>, Span, String) {
+    let current = parts.last().cloned().unwrap_or_default();
+    let mut parts = parts.into_iter();
+    let subject = Subject::Declaration {
+        kind: parts.next().unwrap_or_default(),
+        name: parts.next().unwrap_or_default(),
+        sub: parts.next(),
+    };
+    (subject, span, current)
 }
 
 /// The name at `offset`, if it can be renamed: the span to edit and its current text.
