@@ -7,7 +7,7 @@
 //! for that one only. A request the client cancels before it is answered gets RequestCancelled.
 
 use super::jsonrpc::{self, Frame, FrameReader, Incoming};
-use super::session::Session;
+use super::workspace::Workspace;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Write};
@@ -77,7 +77,7 @@ pub fn serve(input: impl BufRead + Send + 'static, mut output: impl Write) -> io
         }
     });
     let mut server = Server {
-        session: Session::default(),
+        workspace: Workspace::default(),
         state: State::Uninitialised,
         rx,
         pending: VecDeque::new(),
@@ -94,7 +94,7 @@ pub fn serve(input: impl BufRead + Send + 'static, mut output: impl Write) -> io
 }
 
 struct Server {
-    session: Session,
+    workspace: Workspace,
     state: State,
     rx: Receiver<io::Result<Frame>>,
     /// Messages read and not yet handled.
@@ -161,8 +161,8 @@ impl Server {
     }
 
     fn refresh(&mut self, out: &mut impl Write) -> io::Result<()> {
-        let session = &mut self.session;
-        match catch_unwind(AssertUnwindSafe(|| session.refresh())) {
+        let workspace = &mut self.workspace;
+        match catch_unwind(AssertUnwindSafe(|| workspace.refresh())) {
             Ok(messages) => messages.iter().try_for_each(|m| jsonrpc::write(out, m)),
             Err(_) => log(
                 out,
@@ -207,7 +207,7 @@ impl Server {
         Ok(match (self.state, method) {
             (State::Uninitialised, "initialize") => {
                 self.state = State::Running;
-                self.session.folders = folders(params);
+                self.workspace.folders = folders(params);
                 Ok(json!({ "capabilities": capabilities() }))
             }
             (State::Uninitialised, _) => Err((
@@ -232,9 +232,9 @@ impl Server {
                         format!("{method} was cancelled"),
                     )));
                 }
-                let session = &self.session;
+                let workspace = &self.workspace;
                 catch_unwind(AssertUnwindSafe(|| {
-                    super::requests::handle(session, method, params)
+                    super::requests::handle(workspace, method, params)
                 }))
                 .unwrap_or_else(|_| {
                     Err((
@@ -258,7 +258,7 @@ impl Server {
             T::deserialize(params)
                 .map_err(|e| format!("platc ignored {method}, whose params do not fit: {e}"))
         }
-        let s = &mut self.session;
+        let s = &mut self.workspace;
         match method {
             "textDocument/didOpen" => {
                 let p: lsp::DidOpenTextDocumentParams = read(method, params)?;
@@ -282,14 +282,14 @@ impl Server {
                     .event
                     .removed
                     .iter()
-                    .map(|f| super::session::uri_path(&f.uri))
+                    .map(|f| super::workspace::uri_path(&f.uri))
                     .collect();
                 s.folders.retain(|f| !removed.contains(f));
                 s.folders.extend(
                     p.event
                         .added
                         .iter()
-                        .map(|f| super::session::uri_path(&f.uri)),
+                        .map(|f| super::workspace::uri_path(&f.uri)),
                 );
                 s.saved();
             }
@@ -307,11 +307,11 @@ fn folders(params: &Value) -> Vec<PathBuf> {
         return list
             .iter()
             .filter_map(|f| uri(&f["uri"]))
-            .map(|u| super::session::uri_path(&u))
+            .map(|u| super::workspace::uri_path(&u))
             .collect();
     }
     if let Some(u) = params.get("rootUri").and_then(uri) {
-        return vec![super::session::uri_path(&u)];
+        return vec![super::workspace::uri_path(&u)];
     }
     params
         .get("rootPath")

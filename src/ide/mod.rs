@@ -10,7 +10,7 @@ pub mod lsp;
 pub mod program;
 pub mod rename;
 mod requests;
-pub mod session;
+pub mod workspace;
 
 use crate::diag::Diagnostic;
 use crate::schema::{self, Kind};

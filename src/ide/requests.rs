@@ -3,7 +3,7 @@
 
 use super::complete::complete;
 use super::jsonrpc;
-use super::session::{Session, diagnostic, offset, position, range};
+use super::workspace::{Workspace, diagnostic, offset, position, range};
 use super::{Analysis, features, rename};
 use crate::source::FileId;
 use lsp_types as lsp;
@@ -16,7 +16,7 @@ fn params<'a, T: Deserialize<'a>>(params: &'a Value) -> Result<T, Failure> {
     T::deserialize(params).map_err(|e| (jsonrpc::INVALID_PARAMS, e.to_string()))
 }
 
-fn doc<'a>(s: &'a Session, uri: &lsp::Uri) -> Result<(&'a Analysis, FileId), Failure> {
+fn doc<'a>(s: &'a Workspace, uri: &lsp::Uri) -> Result<(&'a Analysis, FileId), Failure> {
     s.document(uri).ok_or((
         jsonrpc::INVALID_PARAMS,
         format!("{} is not open", uri.as_str()),
@@ -25,7 +25,7 @@ fn doc<'a>(s: &'a Session, uri: &lsp::Uri) -> Result<(&'a Analysis, FileId), Fai
 
 /// The document and byte offset of a position request.
 fn at<'a>(
-    s: &'a Session,
+    s: &'a Workspace,
     p: &lsp::TextDocumentPositionParams,
 ) -> Result<(&'a Analysis, FileId, usize), Failure> {
     let (a, file) = doc(s, &p.text_document.uri)?;
@@ -36,7 +36,7 @@ fn to_json(v: impl serde::Serialize) -> Value {
     serde_json::to_value(v).unwrap_or_default()
 }
 
-pub fn handle(s: &Session, method: &str, p: &Value) -> Result<Value, Failure> {
+pub fn handle(s: &Workspace, method: &str, p: &Value) -> Result<Value, Failure> {
     match method {
         "textDocument/hover" => hover(s, params(p)?),
         "textDocument/definition" => definition(s, params(p)?),
@@ -62,7 +62,7 @@ pub fn handle(s: &Session, method: &str, p: &Value) -> Result<Value, Failure> {
     }
 }
 
-fn hover(s: &Session, p: lsp::HoverParams) -> Result<Value, Failure> {
+fn hover(s: &Workspace, p: lsp::HoverParams) -> Result<Value, Failure> {
     let (a, file, at) = at(s, &p.text_document_position_params)?;
     Ok(super::hover(a, file, at).map_or(
         Value::Null,
@@ -70,19 +70,19 @@ fn hover(s: &Session, p: lsp::HoverParams) -> Result<Value, Failure> {
     ))
 }
 
-fn definition(s: &Session, p: lsp::GotoDefinitionParams) -> Result<Value, Failure> {
+fn definition(s: &Workspace, p: lsp::GotoDefinitionParams) -> Result<Value, Failure> {
     let (a, file, at) = at(s, &p.text_document_position_params)?;
     Ok(super::definition(a, file, at).map_or(Value::Null, |span| to_json(s.location(a, span))))
 }
 
-fn references(s: &Session, p: lsp::ReferenceParams) -> Result<Value, Failure> {
+fn references(s: &Workspace, p: lsp::ReferenceParams) -> Result<Value, Failure> {
     let (a, file, at) = at(s, &p.text_document_position)?;
     let spans = super::find_references(a, file, at, p.context.include_declaration);
     let locations: Vec<lsp::Location> = spans.into_iter().map(|sp| s.location(a, sp)).collect();
     Ok(to_json(locations))
 }
 
-fn highlights(s: &Session, p: lsp::DocumentHighlightParams) -> Result<Value, Failure> {
+fn highlights(s: &Workspace, p: lsp::DocumentHighlightParams) -> Result<Value, Failure> {
     let (a, file, at) = at(s, &p.text_document_position_params)?;
     let spans = super::find_references(a, file, at, true);
     let here: Vec<Value> = spans
@@ -93,7 +93,7 @@ fn highlights(s: &Session, p: lsp::DocumentHighlightParams) -> Result<Value, Fai
     Ok(Value::Array(here))
 }
 
-fn completion(s: &Session, p: lsp::CompletionParams) -> Result<Value, Failure> {
+fn completion(s: &Workspace, p: lsp::CompletionParams) -> Result<Value, Failure> {
     let (a, file, at) = at(s, &p.text_document_position)?;
     let items: Vec<Value> = complete(a, file, at)
         .into_iter()
@@ -138,7 +138,7 @@ fn symbol_kind(kind: &str) -> u32 {
     }
 }
 
-fn document_symbols(s: &Session, p: lsp::DocumentSymbolParams) -> Result<Value, Failure> {
+fn document_symbols(s: &Workspace, p: lsp::DocumentSymbolParams) -> Result<Value, Failure> {
     let (a, file) = doc(s, &p.text_document.uri)?;
     let symbols = super::symbols(a, file);
     Ok(Value::Array(
@@ -146,7 +146,7 @@ fn document_symbols(s: &Session, p: lsp::DocumentSymbolParams) -> Result<Value, 
     ))
 }
 
-fn workspace_symbols(s: &Session, p: lsp::WorkspaceSymbolParams) -> Result<Value, Failure> {
+fn workspace_symbols(s: &Workspace, p: lsp::WorkspaceSymbolParams) -> Result<Value, Failure> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for a in s.analyses() {
@@ -165,7 +165,7 @@ fn workspace_symbols(s: &Session, p: lsp::WorkspaceSymbolParams) -> Result<Value
     Ok(Value::Array(out))
 }
 
-fn formatting(s: &Session, p: lsp::DocumentFormattingParams) -> Result<Value, Failure> {
+fn formatting(s: &Workspace, p: lsp::DocumentFormattingParams) -> Result<Value, Failure> {
     let (a, file) = doc(s, &p.text_document.uri)?;
     let text = a.text(file);
     let (tree, errors) = crate::syntax::parse(file, text);
@@ -184,7 +184,7 @@ fn formatting(s: &Session, p: lsp::DocumentFormattingParams) -> Result<Value, Fa
     })
 }
 
-fn code_actions(s: &Session, p: lsp::CodeActionParams) -> Result<Value, Failure> {
+fn code_actions(s: &Workspace, p: lsp::CodeActionParams) -> Result<Value, Failure> {
     let uri = p.text_document.uri.clone();
     let (a, file) = doc(s, &uri)?;
     let (from, to) = (offset(a, file, p.range.start), offset(a, file, p.range.end));
@@ -211,7 +211,7 @@ fn code_actions(s: &Session, p: lsp::CodeActionParams) -> Result<Value, Failure>
     Ok(Value::Array(actions))
 }
 
-fn prepare_rename(s: &Session, p: lsp::TextDocumentPositionParams) -> Result<Value, Failure> {
+fn prepare_rename(s: &Workspace, p: lsp::TextDocumentPositionParams) -> Result<Value, Failure> {
     let (a, file, at) = at(s, &p)?;
     match rename::prepare(a, file, at) {
         Ok(r) => Ok(json!({ "range": range(a, r.span), "placeholder": r.name })),
@@ -219,7 +219,7 @@ fn prepare_rename(s: &Session, p: lsp::TextDocumentPositionParams) -> Result<Val
     }
 }
 
-fn rename(s: &Session, p: lsp::RenameParams) -> Result<Value, Failure> {
+fn rename(s: &Workspace, p: lsp::RenameParams) -> Result<Value, Failure> {
     let (a, file, at) = at(s, &p.text_document_position)?;
     let edits =
         rename::rename(a, file, at, &p.new_name).map_err(|why| (jsonrpc::INVALID_PARAMS, why))?;
@@ -234,7 +234,7 @@ fn rename(s: &Session, p: lsp::RenameParams) -> Result<Value, Failure> {
     Ok(json!({ "changes": changes }))
 }
 
-fn semantic_tokens(s: &Session, p: lsp::SemanticTokensParams) -> Result<Value, Failure> {
+fn semantic_tokens(s: &Workspace, p: lsp::SemanticTokensParams) -> Result<Value, Failure> {
     let (a, file) = doc(s, &p.text_document.uri)?;
     let mut data = Vec::new();
     let mut last = (0u32, 0u32);
@@ -262,7 +262,7 @@ fn semantic_tokens(s: &Session, p: lsp::SemanticTokensParams) -> Result<Value, F
     Ok(json!({ "data": data }))
 }
 
-fn folding(s: &Session, p: lsp::FoldingRangeParams) -> Result<Value, Failure> {
+fn folding(s: &Workspace, p: lsp::FoldingRangeParams) -> Result<Value, Failure> {
     let (a, file) = doc(s, &p.text_document.uri)?;
     let ranges: Vec<Value> = features::folding_ranges(a, file)
         .into_iter()
@@ -283,7 +283,7 @@ fn folding(s: &Session, p: lsp::FoldingRangeParams) -> Result<Value, Failure> {
     Ok(Value::Array(ranges))
 }
 
-fn selection(s: &Session, p: lsp::SelectionRangeParams) -> Result<Value, Failure> {
+fn selection(s: &Workspace, p: lsp::SelectionRangeParams) -> Result<Value, Failure> {
     let (a, file) = doc(s, &p.text_document.uri)?;
     let out: Vec<Value> = p
         .positions
@@ -307,16 +307,16 @@ fn selection(s: &Session, p: lsp::SelectionRangeParams) -> Result<Value, Failure
     Ok(Value::Array(out))
 }
 
-fn links(s: &Session, p: lsp::DocumentLinkParams) -> Result<Value, Failure> {
+fn links(s: &Workspace, p: lsp::DocumentLinkParams) -> Result<Value, Failure> {
     let (a, file) = doc(s, &p.text_document.uri)?;
     let out: Vec<Value> = features::import_links(a, file)
         .into_iter()
-        .map(|(sp, target)| json!({ "range": range(a, sp), "target": super::session::path_uri(&target) }))
+        .map(|(sp, target)| json!({ "range": range(a, sp), "target": super::workspace::path_uri(&target) }))
         .collect();
     Ok(Value::Array(out))
 }
 
-fn signature(s: &Session, p: lsp::SignatureHelpParams) -> Result<Value, Failure> {
+fn signature(s: &Workspace, p: lsp::SignatureHelpParams) -> Result<Value, Failure> {
     let (a, file, at) = at(s, &p.text_document_position_params)?;
     let Some(help) = features::signature_help(a.text(file), at) else {
         return Ok(Value::Null);
@@ -338,7 +338,7 @@ fn signature(s: &Session, p: lsp::SignatureHelpParams) -> Result<Value, Failure>
     }))
 }
 
-fn inlay_hints(s: &Session, p: lsp::InlayHintParams) -> Result<Value, Failure> {
+fn inlay_hints(s: &Workspace, p: lsp::InlayHintParams) -> Result<Value, Failure> {
     let (a, file) = doc(s, &p.text_document.uri)?;
     let (from, to) = (offset(a, file, p.range.start), offset(a, file, p.range.end));
     let out: Vec<Value> = features::inlay_hints(a, file)

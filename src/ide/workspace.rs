@@ -30,7 +30,7 @@ struct Program {
 }
 
 #[derive(Default)]
-pub struct Session {
+pub struct Workspace {
     pub folders: Vec<PathBuf>,
     buffers: HashMap<PathBuf, Buffer>,
     programs: HashMap<PathBuf, Program>,
@@ -135,7 +135,7 @@ fn publish(uri: lsp::Uri, diagnostics: Vec<lsp::Diagnostic>) -> Value {
     )
 }
 
-impl Session {
+impl Workspace {
     /// The buffer's text, else the file on disk.
     fn read(buffers: &HashMap<PathBuf, Buffer>, path: &Path) -> std::io::Result<String> {
         match buffers.get(path) {
