@@ -497,6 +497,19 @@ mod tests {
     }
 
     #[test]
+    fn hover_on_a_function_shows_its_parameters() {
+        let text =
+            "cluster \"c\" {\n  gitops {\n    source = git(\"https://x\", tag = \"v1\")\n  }\n}\n";
+        let a = Analysis::of_text("t.plat", text);
+        let md = super::super::hover(&a, 0, text.find("git(").unwrap() + 1).unwrap();
+        assert!(md.starts_with("**`git(URL, branch = \"...\""), "{md}");
+        assert!(
+            md.contains("- `tag = \"...\"`: a tag instead of a branch"),
+            "{md}"
+        );
+    }
+
+    #[test]
     fn selection_grows_from_the_word_to_the_declaration() {
         let text = "cluster \"c\" {\n  monitoring { logs = logs.ops }\n}\n";
         let a = Analysis::of_text("t.plat", text);

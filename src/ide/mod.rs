@@ -160,10 +160,23 @@ pub enum Target<'a> {
     Field(&'a ast::Attribute, &'static Kind, &'a [Statement]),
     /// A reference `kind.name[.child]`.
     Reference(&'a [ast::Ident]),
+    /// The name of a call of one of the language's functions.
+    Function(&'static schema::Function),
 }
 
 fn contains(span: Span, offset: usize) -> bool {
     (span.start as usize) <= offset && offset <= span.end as usize
+}
+
+/// The function whose name is at `offset` in `v`.
+fn call_at(v: &ast::Value, offset: usize) -> Option<&'static schema::Function> {
+    match &v.kind {
+        ValueKind::Call { name, .. } if contains(name.span, offset) => schema::function(&name.name),
+        ValueKind::Call { args, .. } => args.iter().find_map(|a| call_at(&a.value, offset)),
+        ValueKind::List(items) => items.iter().find_map(|i| call_at(i, offset)),
+        ValueKind::Map(entries) => entries.iter().find_map(|(_, v)| call_at(v, offset)),
+        _ => None,
+    }
 }
 
 pub(crate) fn refs_in<'a>(v: &'a ast::Value, out: &mut Vec<&'a [ast::Ident]>) {
@@ -233,7 +246,7 @@ fn target_in<'a>(
             if contains(a.key.span, offset) {
                 return kind.map(|k| Target::Field(a, k, stmts));
             }
-            None
+            call_at(&a.value, offset).map(Target::Function)
         }
         Statement::Block(b) => target_in_block(b, kind, offset),
     }
@@ -437,6 +450,19 @@ pub fn hover(a: &Analysis, file: FileId, offset: usize) -> Option<String> {
             Some(declaration_summary(b, kind, top))
         }
         Target::Env(b, owner) => Some(env_summary(b, owner)),
+        Target::Function(f) => {
+            let params: Vec<String> = f
+                .params()
+                .into_iter()
+                .map(|(p, doc)| format!("- `{p}`: {doc}"))
+                .collect();
+            Some(format!(
+                "**`{}`**\n\n{}\n\n{}",
+                f.signature(),
+                f.doc,
+                params.join("\n")
+            ))
+        }
         Target::Field(attr, kind, siblings) => field_summary(a, file, attr, kind, siblings),
         Target::Reference(parts) => {
             let decl = resolve(a, parts)?;
