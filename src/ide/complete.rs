@@ -92,8 +92,8 @@ fn skip_string(bytes: &[u8], mut i: usize) -> usize {
     i.min(bytes.len())
 }
 
-/// The fields set directly in the block whose brace is at `open`: words followed by `=` outside
-/// any nested bracket, string or comment.
+/// The fields set and the blocks written directly in the block whose brace is at `open`: words
+/// followed by `=` or, through a label, by `{`, outside any nested bracket, string or comment.
 fn set_fields(text: &str, open: usize) -> Vec<&str> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -107,6 +107,10 @@ fn set_fields(text: &str, open: usize) -> Vec<&str> {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
+            }
+            b'{' if depth == 0 => {
+                out.extend(word.take().map(|w| &text[w]));
+                depth += 1;
             }
             b'{' | b'[' | b'(' => depth += 1,
             b'}' | b']' | b')' if depth == 0 => break,
@@ -446,14 +450,23 @@ fn statement_start(kind: Option<&'static Kind>, set: Vec<&str>, heads: &[Open]) 
             )
         })
         .collect();
+    // A block that may appear once is not offered again.
+    let open = |b: &&Kind| b.repeat || !set.contains(&b.name);
     out.extend(
         k.blocks
             .iter()
+            .filter(open)
             .map(|b| item(b.name, "keyword", b.doc, b.name)),
     );
     let worth_a_snippet =
         |b: &&Kind| b.label == LabelRule::Required || b.fields.iter().any(|f| f.required);
-    out.extend(k.blocks.iter().filter(worth_a_snippet).map(block_snippet));
+    out.extend(
+        k.blocks
+            .iter()
+            .filter(open)
+            .filter(worth_a_snippet)
+            .map(block_snippet),
+    );
     if !heads.iter().any(|o| o.head.starts_with("env")) {
         out.push(item(
             "env",
@@ -587,5 +600,15 @@ mod tests {
             "{}",
             network.insert
         );
+    }
+
+    #[test]
+    fn a_block_that_may_appear_once_is_not_offered_twice() {
+        let blocks = at(
+            "cluster \"c\" {\n  monitoring { logs = logs.ops }\n  pool \"p\" { vm_size = \"x\" }\n  |\n}\n",
+        );
+        assert!(!blocks.contains(&"monitoring".to_string()), "{blocks:?}");
+        assert!(blocks.contains(&"pool".to_string()), "{blocks:?}");
+        assert!(at("cluster \"c\" {\n  |\n}\n").contains(&"monitoring".to_string()));
     }
 }
