@@ -669,7 +669,7 @@ fn preflight(
         // needs no Azure is still done.
         Err(e @ (AzError::CannotRun(_) | AzError::NotLoggedIn(_))) => {
             eprintln!(
-                "warning: preflight skipped its Azure checks: {e}; sign in with `az login` so that platc can register resource providers, grant the deployer App Configuration Data Owner ahead of the key-values (or the first provision may fail with 403), recover soft-deleted vaults and check the region before deploying"
+                "warning: preflight skipped its Azure checks: {e}; sign in with `az login` so that platc can register resource providers, grant the deployer App Configuration Data Owner ahead of the key-values (or the first provision may fail with 403), recover soft-deleted vaults, list the Key Vault keys that exist (PLATC_EXISTING_KEYS; a key that exists and is not listed makes the deployment fail with KeyCreationParametersDidNotMatchExistingKey) and check the region before deploying"
             );
             platc::preflight::without_az(p, &cx)
         }
