@@ -552,9 +552,10 @@ fn publish(
             return ExitCode::from(1);
         }
     };
-    if bundles.is_empty() && certificates.is_empty() {
+    if bundles.is_empty() && certificates.is_empty() && p.clusters.values().all(|c| c.kms.is_none())
+    {
         eprintln!(
-            "nothing to publish: no blob source names an `upload` folder, and no vault declares a certificate"
+            "nothing to publish: no blob source names an `upload` folder, no vault declares a certificate, and no cluster encrypts with KMS"
         );
         return ExitCode::SUCCESS;
     }
@@ -584,6 +585,7 @@ fn publish(
     };
     let outcome = platc::publish::publish(&bundles, &cx, &mut az).and_then(|mut o| {
         platc::publish::certificates::write(&certificates, &cx, &mut az, &mut o)?;
+        platc::publish::kms::rewrite(p, &cx, &mut az, &mut o)?;
         Ok(o)
     });
     let _ = std::fs::remove_dir_all(&workdir);
@@ -593,7 +595,7 @@ fn publish(
             if o.ok() {
                 ExitCode::SUCCESS
             } else {
-                eprintln!("error: a folder or certificate was not published: see FAILED above");
+                eprintln!("error: not everything was published: see FAILED above");
                 ExitCode::from(1)
             }
         }
@@ -651,6 +653,8 @@ fn preflight(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let issued = from_env("PLATC_SECRETS_ISSUED_AT");
+    // Set but empty says that no key exists yet.
+    let existing_keys = std::env::var("PLATC_EXISTING_KEYS").ok();
     let principal = from_env("AZURE_PRINCIPAL_ID");
     let subscription = from_env("AZURE_SUBSCRIPTION_ID");
     let now = platc::preflight::iso_utc(now);
@@ -658,6 +662,7 @@ fn preflight(
         env: &env,
         location: &location,
         secrets_issued_at: issued.as_deref(),
+        existing_keys: existing_keys.as_deref(),
         principal_id: principal.as_deref(),
         subscription: subscription.as_deref(),
         now: &now,
