@@ -574,7 +574,8 @@ fn kms_rotation(c: &mut Checker, key: &str, k: &Key, kms_at: Span) {
 }
 
 /// The API server's subnet: in the nodes' network, of its own, at least /28 (AKS delegates it
-/// to itself and puts the API server's internal load balancer there).
+/// to itself and puts the API server's internal load balancer there). Clusters of one network
+/// may share it.
 fn api_server_subnet(c: &mut Checker, p: &Platform, cname: &str, cl: &Cluster) {
     let Some((net, sub)) = &cl.network.api_server_subnet else {
         return;
@@ -631,18 +632,6 @@ fn api_server_subnet(c: &mut Checker, p: &Platform, cname: &str, cl: &Cluster) {
             ),
             "too small",
             "give the subnet a prefix of /28 or shorter",
-        ));
-    }
-    let shared = p.clusters.iter().find(|(other, o)| {
-        other.as_str() != cname && o.network.api_server_subnet == cl.network.api_server_subnet
-    });
-    if let Some((other, _)) = shared
-        && p.clusters.get_index_of(cname) > p.clusters.get_index_of(other.as_str())
-    {
-        c.report(d(
-            format!("cluster `{other}` already puts its API server in subnet `{sub}`"),
-            "another cluster's subnet",
-            help,
         ));
     }
 }
