@@ -21,7 +21,9 @@ param envAksAdminGroupId string = ''
 param secretDbPassword string
 @description('When this environment\'s secrets were issued (PLATC_SECRETS_ISSUED_AT, set once by platc preflight); their expiry counts from it')
 param secretsIssuedAt string = ''
-@description('Deployment time, for a deployment without secretsIssuedAt; utcNow() is only allowed as a parameter default')
+@description('Keys that exist already, as `vault/key`, comma-separated (PLATC_EXISTING_KEYS, set by platc preflight on every provision)')
+param existingKeys string = ''
+@description('Deployment time, which new keys (and secrets without secretsIssuedAt) count their expiry from; utcNow() is only allowed as a parameter default')
 param deploymentTime string = utcNow('u')
 
 // 13 characters, stable for one subscription, environment and location: keeps global names unique
@@ -125,7 +127,7 @@ module networkCore './modules/network.bicep' = {
   }
 }
 
-// logs "ops" (examples/platform.plat:25)
+// logs "ops" (examples/platform.plat:27)
 @description('Container insights and diagnostic settings land here.')
 module logsOps './modules/logs-ops.bicep' = {
   name: 'logs-ops'
@@ -138,7 +140,7 @@ module logsOps './modules/logs-ops.bicep' = {
   }
 }
 
-// logs "defender" (examples/platform.plat:32)
+// logs "defender" (examples/platform.plat:34)
 @description('Microsoft Defender for Containers\' data pipeline: its sensor still signs in with the\nworkspace key, so this workspace alone accepts keys, and holds nothing else.')
 module logsDefender './modules/logs-defender.bicep' = {
   name: 'logs-defender'
@@ -151,7 +153,7 @@ module logsDefender './modules/logs-defender.bicep' = {
   }
 }
 
-// metrics "prom" (examples/platform.plat:35)
+// metrics "prom" (examples/platform.plat:37)
 @description('Managed Prometheus metrics, browsed through Managed Grafana.')
 module metricsProm './modules/metrics.bicep' = {
   name: 'metrics-prom'
@@ -167,7 +169,7 @@ module metricsProm './modules/metrics.bicep' = {
   }
 }
 
-// storage "gitops" (examples/platform.plat:49)
+// storage "gitops" (examples/platform.plat:52)
 @description('Manifests for the private GitOps source.')
 module storageGitops './modules/storage.bicep' = {
   name: 'storage-gitops'
@@ -182,7 +184,7 @@ module storageGitops './modules/storage.bicep' = {
   }
 }
 
-// registry "images" (examples/platform.plat:37)
+// registry "images" (examples/platform.plat:39)
 module registryImages './modules/registry.bicep' = {
   name: 'registry-images'
   scope: rg
@@ -196,7 +198,7 @@ module registryImages './modules/registry.bicep' = {
   }
 }
 
-// vault "secrets" (examples/platform.plat:39)
+// vault "secrets" (examples/platform.plat:41)
 module vaultSecrets './modules/keyvault.bicep' = {
   name: 'vault-secrets'
   scope: rg
@@ -208,6 +210,8 @@ module vaultSecrets './modules/keyvault.bicep' = {
     secretValues: {
       'db-password': secretDbPassword
     }
+    keysCreatedAt: deploymentTime
+    existingKeys: split(existingKeys, ',')
     endpointSubnetId: networkCore.outputs.subnetEndpointsId
     privateDnsZoneId: networkCore.outputs.vaultZoneId
     logAnalyticsWorkspaceId: logsOps.outputs.id
@@ -216,7 +220,7 @@ module vaultSecrets './modules/keyvault.bicep' = {
   }
 }
 
-// appconfig "settings" (examples/platform.plat:46)
+// appconfig "settings" (examples/platform.plat:49)
 module appconfigSettings './modules/appconfig.bicep' = {
   name: 'appconfig-settings'
   scope: rg
@@ -232,7 +236,7 @@ module appconfigSettings './modules/appconfig.bicep' = {
   }
 }
 
-// cluster "main" (examples/platform.plat:68)
+// cluster "main" (examples/platform.plat:71)
 module clusterMain './modules/aks.bicep' = {
   name: 'cluster-main'
   scope: rg
@@ -241,6 +245,8 @@ module clusterMain './modules/aks.bicep' = {
     location: location
     tags: tags
     vnetName: networkCore.outputs.name
+    kmsVaultName: vaultSecrets.outputs.name
+    kmsKeyUri: vaultSecrets.outputs.keyEtcdUri
     containerInsightsWorkspaceId: logsOps.outputs.id
     defenderWorkspaceId: logsDefender.outputs.id
     principalId: principalId
@@ -257,7 +263,7 @@ module clusterMain './modules/aks.bicep' = {
   }
 }
 
-// identity "checkout" (examples/platform.plat:55)
+// identity "checkout" (examples/platform.plat:58)
 @description('The checkout service: reads its secrets and settings with workload identity.')
 module identityCheckout './modules/identity-checkout.bicep' = {
   name: 'identity-checkout'
@@ -272,7 +278,7 @@ module identityCheckout './modules/identity-checkout.bicep' = {
   }
 }
 
-// identity "appconfig-provider" (examples/platform.plat:62)
+// identity "appconfig-provider" (examples/platform.plat:65)
 @description('The App Configuration Kubernetes provider turns settings into ConfigMaps.')
 module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' = {
   name: 'identity-appconfig-provider'
@@ -287,7 +293,7 @@ module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' =
   }
 }
 
-// gitops "main" (examples/platform.plat:68)
+// gitops "main" (examples/platform.plat:71)
 module gitopsMain './modules/gitops.bicep' = {
   name: 'gitops-main'
   scope: rg
@@ -303,6 +309,8 @@ module gitopsMain './modules/gitops.bicep' = {
     azureContainerRegistryImagesEndpoint: registryImages.outputs.loginServer
     storageGitopsName: storageGitops.outputs.name
     publisherPrivateName: 'id-main-private-publisher-${resourceToken}'
+    certificatesSecretsName: 'id-main-secrets-certificates-${resourceToken}'
+    certificatesSecretsVaultName: vaultSecrets.outputs.name
   }
 }
 

@@ -85,6 +85,14 @@ pub fn build(p: &Platform) -> Graph {
             let sid = g.node("secret", s, "");
             g.edge(&sid, &vid, "stored in");
         }
+        for (k, key) in &v.keys {
+            let kid = g.node("key", k, &key.spec.kty);
+            g.edge(&kid, &vid, "stored in");
+        }
+        for c in v.certificates.keys() {
+            let cid = g.node("certificate", c, "");
+            g.edge(&cid, &vid, "stored in");
+        }
     }
     for (n, s) in &p.storages {
         g.node("storage", n, &s.containers.join(", "));
@@ -118,6 +126,9 @@ pub fn build(p: &Platform) -> Graph {
         }
         if let Some(r) = &c.registry {
             g.edge(&cid, &node_id("registry", r), "pulls images");
+        }
+        if let Some((k, _)) = &c.kms {
+            g.edge(&cid, &node_id("key", k), "encrypts secrets (KMS)");
         }
         if let Some(l) = &c.logs {
             g.edge(&cid, &node_id("logs", l), "container insights");
@@ -165,7 +176,7 @@ fn shape(kind: &str) -> (&'static str, &'static str) {
     match kind {
         "cluster" => ("[[", "]]"),
         "identity" => ("([", "])"),
-        "secret" | "git" => ("[/", "/]"),
+        "secret" | "key" | "certificate" | "git" => ("[/", "/]"),
         _ => ("[", "]"),
     }
 }
@@ -203,7 +214,7 @@ pub fn dot(g: &Graph) -> String {
         let shape = match n.kind {
             "cluster" => "box3d",
             "identity" => "ellipse",
-            "secret" | "git" => "parallelogram",
+            "secret" | "key" | "certificate" | "git" => "parallelogram",
             _ => "box",
         };
         out.push_str(&format!(

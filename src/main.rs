@@ -550,8 +550,20 @@ fn publish(
             }
         }
     }
-    if bundles.is_empty() {
-        eprintln!("nothing to publish: no blob source names an `upload` folder");
+    // azd passes the environment's values to its hooks as environment variables.
+    let lookup = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let certificates = match platc::publish::certificates::wanted(p, &lookup) {
+        Ok(c) => c,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return ExitCode::from(1);
+        }
+    };
+    if bundles.is_empty() && certificates.is_empty() && p.clusters.values().all(|c| c.kms.is_none())
+    {
+        eprintln!(
+            "nothing to publish: no blob source names an `upload` folder, no vault declares a certificate, and no cluster encrypts with KMS"
+        );
         return ExitCode::SUCCESS;
     }
     let rg = resource_group
@@ -578,7 +590,11 @@ fn publish(
         timeout: std::time::Duration::from_secs(az_timeout),
         program: "az",
     };
-    let outcome = platc::publish::publish(&bundles, &cx, &mut az);
+    let outcome = platc::publish::publish(&bundles, &cx, &mut az).and_then(|mut o| {
+        platc::publish::certificates::write(&certificates, &cx, &mut az, &mut o)?;
+        platc::publish::kms::rewrite(p, &cx, &mut az, &mut o)?;
+        Ok(o)
+    });
     let _ = std::fs::remove_dir_all(&workdir);
     match outcome {
         Ok(o) => {
@@ -586,7 +602,7 @@ fn publish(
             if o.ok() {
                 ExitCode::SUCCESS
             } else {
-                eprintln!("error: a folder was not published: see FAILED above");
+                eprintln!("error: not everything was published: see FAILED above");
                 ExitCode::from(1)
             }
         }
@@ -644,6 +660,8 @@ fn preflight(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let issued = from_env("PLATC_SECRETS_ISSUED_AT");
+    // Set but empty says that no key exists yet.
+    let existing_keys = std::env::var("PLATC_EXISTING_KEYS").ok();
     let principal = from_env("AZURE_PRINCIPAL_ID");
     let subscription = from_env("AZURE_SUBSCRIPTION_ID");
     let now = platc::preflight::iso_utc(now);
@@ -651,6 +669,7 @@ fn preflight(
         env: &env,
         location: &location,
         secrets_issued_at: issued.as_deref(),
+        existing_keys: existing_keys.as_deref(),
         principal_id: principal.as_deref(),
         subscription: subscription.as_deref(),
         now: &now,
@@ -662,7 +681,7 @@ fn preflight(
         // needs no Azure is still done.
         Err(e @ (AzError::CannotRun(_) | AzError::NotLoggedIn(_))) => {
             eprintln!(
-                "warning: preflight skipped its Azure checks: {e}; sign in with `az login` so that platc can register resource providers, grant the deployer App Configuration Data Owner ahead of the key-values (or the first provision may fail with 403), recover soft-deleted vaults and check the region before deploying"
+                "warning: preflight skipped its Azure checks: {e}; sign in with `az login` so that platc can register resource providers, grant the deployer App Configuration Data Owner ahead of the key-values (or the first provision may fail with 403), recover soft-deleted vaults, list the Key Vault keys that exist (PLATC_EXISTING_KEYS; a key that exists and is not listed makes the deployment fail with KeyCreationParametersDidNotMatchExistingKey) and check the region before deploying"
             );
             platc::preflight::without_az(p, &cx)
         }

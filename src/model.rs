@@ -58,6 +58,38 @@ pub struct Platform {
     pub clusters: IndexMap<String, Cluster>,
 }
 
+impl Platform {
+    /// A key by its name (key names are one namespace), with the name of its vault.
+    pub fn key(&self, name: &str) -> Option<(&str, &Vault, &Key)> {
+        self.vaults
+            .iter()
+            .find_map(|(vn, v)| v.keys.get(name).map(|k| (vn.as_str(), v, k)))
+    }
+}
+
+/// The network that holds the platform's private endpoints, if any.
+pub fn endpoint_network(p: &Platform) -> Option<&str> {
+    p.networks
+        .iter()
+        .find(|(_, n)| n.subnets.values().any(|s| s.private_endpoints))
+        .map(|(name, _)| name.as_str())
+}
+
+/// The cluster whose Job writes the certificates of the private vault `vault`: the first whose
+/// nodes are in the network of the private endpoints, since only there does the vault's
+/// private name resolve. `None` for a public vault, or where no cluster is in that network.
+pub fn certificate_writer<'a>(p: &'a Platform, vault: &str) -> Option<&'a str> {
+    let v = p.vaults.get(vault)?;
+    if !v.private || v.certificates.is_empty() {
+        return None;
+    }
+    let net = endpoint_network(p)?;
+    p.clusters
+        .iter()
+        .find(|(_, c)| c.network.subnet.as_ref().is_some_and(|(n, _)| n == net))
+        .map(|(name, _)| name.as_str())
+}
+
 /// What every declaration carries: where it came from and its `///` docs.
 #[derive(Debug, Clone, Default)]
 pub struct Meta {
@@ -112,6 +144,76 @@ pub struct Vault {
     pub purge_protection: bool,
     pub private: bool,
     pub secrets: IndexMap<String, Secret>,
+    pub keys: IndexMap<String, Key>,
+    pub certificates: IndexMap<String, Certificate>,
+}
+
+/// A key's type as Key Vault names it, with the size or curve that goes with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeySpec {
+    /// `RSA`, `EC`, `RSA-HSM` or `EC-HSM`.
+    pub kty: String,
+    /// RSA keys: 2048, 3072 or 4096.
+    pub size: Option<i64>,
+    /// EC keys: `P-256`, `P-384`, `P-521` or `P-256K`.
+    pub curve: Option<String>,
+}
+
+impl KeySpec {
+    pub fn is_rsa(&self) -> bool {
+        self.kty.starts_with("RSA")
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Key {
+    pub meta: Meta,
+    pub spec: KeySpec,
+    /// Key Vault's names: `encrypt`, `wrapKey`, ...
+    pub operations: Vec<String>,
+    pub expires_after_days: u64,
+    pub rotate: Option<Rotate>,
+    pub notify_before_expiry_days: u64,
+}
+
+/// When the rotation policy makes a new version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotate {
+    AfterCreate(u64),
+    BeforeExpiry(u64),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Certificate {
+    pub meta: Meta,
+    pub spec: KeySpec,
+    pub source: CertificateSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateSource {
+    /// Issued by the vault: self-signed (`issuer` "Self") or by an issuer it knows.
+    Issue {
+        subject: String,
+        dns_names: Vec<String>,
+        validity_months: i64,
+        issuer: String,
+        renew_before_expiry_days: u64,
+    },
+    /// A PFX from the azd environment (base64), with its password's variable.
+    Import {
+        env: String,
+        password_env: Option<String>,
+    },
+}
+
+impl Default for CertificateSource {
+    fn default() -> Self {
+        CertificateSource::Import {
+            env: String::new(),
+            password_env: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -214,6 +316,9 @@ pub struct Cluster {
     /// `defender = logs.NAME`: Microsoft Defender for Containers' sensor, writing there.
     /// And where the reference is written.
     pub defender: Option<(String, Span)>,
+    /// `kms = key.NAME`: Kubernetes secrets are encrypted at rest with that key; and where the
+    /// reference is written.
+    pub kms: Option<(String, Span)>,
     pub network: ClusterNetwork,
     pub pools: Vec<Pool>,
     pub logs: Option<String>,
@@ -240,8 +345,22 @@ pub struct ClusterNetwork {
     pub service_cidr: String,
     pub dns_service_ip: String,
     pub outbound: String,
+    /// `api_server_subnet = network.NAME.SUBNET`: the API server's own delegated subnet (API
+    /// Server VNet Integration); (network, subnet).
+    pub api_server_subnet: Option<(String, String)>,
+    /// `subnet` is written, though it may not have named a subnet (an error reported already).
+    pub subnet_written: bool,
     /// Where each field of the `network` block is written, for diagnostics.
     pub spans: Vec<(&'static str, Span)>,
+}
+
+impl ClusterNetwork {
+    /// The nodes need a declared subnet that the program does not give them: it names one that
+    /// does not resolve, or flat Azure CNI with Cilium needs one (errors reported already).
+    pub fn lacks_subnet(&self) -> bool {
+        self.subnet.is_none()
+            && (self.subnet_written || (!self.overlay && self.dataplane == "cilium"))
+    }
 }
 
 #[derive(Debug, Clone, Default)]

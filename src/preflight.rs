@@ -59,7 +59,12 @@ impl Outcome {
         self.findings.iter().all(|f| f.status != Status::Failed)
     }
 
-    fn add(&mut self, status: Status, what: impl Into<String>, detail: impl Into<String>) {
+    pub(crate) fn add(
+        &mut self,
+        status: Status,
+        what: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
         self.findings.push(Finding {
             status,
             what: what.into(),
@@ -97,6 +102,9 @@ pub struct Context<'a> {
     pub location: &'a str,
     /// `PLATC_SECRETS_ISSUED_AT` as the azd environment has it, if at all.
     pub secrets_issued_at: Option<&'a str>,
+    /// `PLATC_EXISTING_KEYS` as the azd environment has it (empty is a value: no keys yet),
+    /// if at all.
+    pub existing_keys: Option<&'a str>,
     /// The deployer's object id (`AZURE_PRINCIPAL_ID`), if azd gave one.
     pub principal_id: Option<&'a str>,
     /// azd's subscription (`AZURE_SUBSCRIPTION_ID`), which every `az` call names: `az`'s own
@@ -123,6 +131,7 @@ pub fn preflight(
     providers(p, artifacts, az, &mut out)?;
     key_value_writer(p, cx, kind, az, &mut out)?;
     soft_deleted(p, cx, az, &mut out)?;
+    existing_keys(p, cx, az, &mut out)?;
     region(p, location, az, &mut out)?;
     defender_plan(p, az, &mut out)?;
     Ok(out)
@@ -173,9 +182,25 @@ impl Az for InSubscription<'_, '_> {
 }
 
 /// What preflight does without `az`: the time secrets' expiry counts from needs no Azure.
+/// Which keys exist does, and a deployment that tries to create one again fails: without a
+/// list from an earlier run, or one set by hand, provisioning stops here.
 pub fn without_az(p: &Platform, cx: &Context) -> Outcome {
     let mut out = Outcome::default();
     secrets_issued(p, cx, &mut out);
+    if p.vaults.values().any(|v| !v.keys.is_empty()) {
+        match cx.existing_keys {
+            Some(listed) => out.add(
+                Status::Ok,
+                "keys",
+                format!("not listed again without az; PLATC_EXISTING_KEYS says `{listed}`"),
+            ),
+            None => out.add(
+                Status::Failed,
+                "keys",
+                "without az, platc cannot tell which keys exist, and ARM fails on a key that exists with other settings: sign in with `az login`, or set PLATC_EXISTING_KEYS to the keys that exist as `vault/key,...` (`azd env set PLATC_EXISTING_KEYS \"\"` before the first provision)",
+            ),
+        }
+    }
     out
 }
 
@@ -504,6 +529,78 @@ fn soft_deleted(
             }
         }
     }
+    Ok(())
+}
+
+/// The keys the environment's vaults hold already, as `vault/key` for PLATC_EXISTING_KEYS:
+/// main.bicep creates only the others, since ARM refuses to create a key again with other
+/// settings (`lower::data::vault_keys`). Asked of ARM, which answers for a private vault too;
+/// run after `soft_deleted`, whose recovered vaults bring their keys back.
+fn existing_keys(
+    p: &Platform,
+    cx: &Context,
+    az: &mut dyn Az,
+    out: &mut Outcome,
+) -> Result<(), AzError> {
+    let declared = p.vaults.values().map(|v| v.keys.len()).sum::<usize>();
+    if declared == 0 {
+        return Ok(());
+    }
+    let group = azure::resource_group(&p.name, cx.env);
+    let listed = az.run(&[
+        "resource",
+        "list",
+        "--resource-group",
+        &group,
+        "--resource-type",
+        azure::type_name(azure::types::VAULT),
+    ]);
+    let vaults = match listed {
+        Ok(Value::Array(list)) => list,
+        Ok(_) => {
+            return Err(AzError::BadOutput(
+                "`az resource list` printed no list".into(),
+            ));
+        }
+        Err(AzError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut found = Vec::new();
+    for (vdecl, v) in p.vaults.iter().filter(|(_, v)| !v.keys.is_empty()) {
+        let Some(id) = vaults
+            .iter()
+            .find(|x| deployed_as(&azure::NAME_VAULT, vdecl, x["name"].as_str().unwrap_or("")))
+            .and_then(|x| x["id"].as_str())
+        else {
+            continue;
+        };
+        for kname in v.keys.keys() {
+            let key_id = format!("{id}/keys/{kname}");
+            match az.run(&["resource", "show", "--ids", &key_id]) {
+                Ok(_) => found.push(format!("{vdecl}/{kname}")),
+                Err(AzError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let detail = if found.is_empty() {
+        format!("none of the {declared} exists yet: the deployment creates them")
+    } else {
+        format!(
+            "{} exist{} and stay{} as {}: ARM never changes a key (PLATC_EXISTING_KEYS)",
+            found.join(", "),
+            if found.len() == 1 { "s" } else { "" },
+            if found.len() == 1 { "s" } else { "" },
+            if found.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            },
+        )
+    };
+    out.env
+        .push(("PLATC_EXISTING_KEYS".into(), found.join(",")));
+    out.add(Status::Ok, "keys", detail);
     Ok(())
 }
 
@@ -841,6 +938,7 @@ mod tests {
             env: "dev",
             location,
             secrets_issued_at: issued,
+            existing_keys: None,
             principal_id: Some("0000-deployer"),
             subscription: None,
             now: "2026-12-04T17:00:00Z",

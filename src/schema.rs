@@ -261,6 +261,7 @@ pub const EXTENSIONS: &[&str] = &[
 
 pub const ROLE_TARGET_KINDS: &[&str] = &[
     "vault",
+    "key",
     "appconfig",
     "registry",
     "storage",
@@ -561,6 +562,12 @@ pub static CLUSTER: Kind = kind(
             None,
             "turn on Microsoft Defender for Containers' sensor, sending to this workspace (which needs `local_auth = true`)",
         ),
+        f(
+            "kms",
+            Ty::Ref(&["key"]),
+            None,
+            "encrypt Kubernetes secrets at rest in etcd with this Key Vault key (KMS); a private vault needs the network block's `api_server_subnet`",
+        ),
     ],
     &[
         Kind {
@@ -615,6 +622,12 @@ pub static CLUSTER: Kind = kind(
                     Ty::Enum(&["load_balancer", "managed_nat_gateway"]),
                     Some("load_balancer"),
                     "egress path",
+                ),
+                f(
+                    "api_server_subnet",
+                    Ty::SubnetRef,
+                    None,
+                    "an empty subnet (at least /28) of the nodes' network for the API server (API Server VNet Integration); platc delegates it to AKS",
                 ),
             ],
             blocks: &[],
@@ -851,6 +864,150 @@ pub static SECRET: Kind = Kind {
     doc: "A Key Vault secret whose value comes from a secure parameter.",
 };
 
+/// Key types a vault key or certificate may have; the `_hsm` ones need a `premium` vault.
+pub const KEY_TYPES: &[&str] = &["rsa", "ec", "rsa_hsm", "ec_hsm"];
+/// Elliptic curves of EC keys, as the language writes them.
+pub const CURVES: &[&str] = &["p256", "p384", "p521", "p256k"];
+/// What a key may be used for, as the language writes it.
+pub const KEY_OPERATIONS: &[&str] = &[
+    "encrypt",
+    "decrypt",
+    "wrap_key",
+    "unwrap_key",
+    "sign",
+    "verify",
+];
+const KEY_OPERATION: Ty = Ty::Enum(KEY_OPERATIONS);
+const DAY: u64 = 86_400;
+/// A key's or certificate's lifetime settings: days, at most ten years.
+const DAYS: Ty = Ty::Duration {
+    min_secs: DAY,
+    max_secs: 3_650 * DAY,
+};
+
+/// A key's type, size and curve: a certificate's key takes the same three.
+const KEY_TYPE: Field = f(
+    "type",
+    Ty::Enum(KEY_TYPES),
+    Some("rsa"),
+    "key type; `rsa_hsm` and `ec_hsm` keys never leave an HSM and need a `premium` vault",
+);
+const KEY_SIZE: Field = f(
+    "size",
+    Ty::Int {
+        min: 2048,
+        max: 4096,
+    },
+    Some("2048 (RSA keys)"),
+    "RSA key size in bits: 2048, 3072 or 4096",
+);
+const KEY_CURVE: Field = f(
+    "curve",
+    Ty::Enum(CURVES),
+    Some("p256 (EC keys)"),
+    "elliptic curve of an EC key",
+);
+
+pub static KEY: Kind = Kind {
+    name: "key",
+    label: LabelRule::Required,
+    qualifier: Some(("in", Ty::Ref(&["vault"]))),
+    fields: &[
+        KEY_TYPE,
+        KEY_SIZE,
+        KEY_CURVE,
+        f(
+            "operations",
+            Ty::List(&KEY_OPERATION),
+            Some("every operation the type allows"),
+            "what the key may be used for; RSA keys allow all six, EC keys `sign` and `verify`",
+        ),
+        f(
+            "expires_after",
+            DAYS,
+            Some("365d"),
+            "lifetime of each version: the first one expires this long after it is created, and the rotation policy gives every new one the same",
+        ),
+        f(
+            "rotate_after",
+            DAYS,
+            None,
+            "Key Vault makes a new version this long after the current one was created",
+        ),
+        f(
+            "rotate_before_expiry",
+            DAYS,
+            None,
+            "Key Vault makes a new version this long before the current one expires",
+        ),
+        f(
+            "notify_before_expiry",
+            DAYS,
+            Some("30d"),
+            "Key Vault publishes a `KeyNearExpiry` event this long before a version expires",
+        ),
+    ],
+    blocks: &[],
+    repeat: true,
+    doc: "A Key Vault key with an automatic rotation policy, created by ARM on the first provision.",
+};
+
+pub static CERTIFICATE: Kind = Kind {
+    name: "certificate",
+    label: LabelRule::Required,
+    qualifier: Some(("in", Ty::Ref(&["vault"]))),
+    fields: &[
+        f(
+            "subject",
+            Ty::Str,
+            None,
+            "X.500 subject such as `\"CN=shop.contoso.com\"`; required unless `import` is set",
+        ),
+        f(
+            "dns_names",
+            Ty::List(&STR),
+            Some("[]"),
+            "DNS names the certificate is valid for (subject alternative names)",
+        ),
+        f(
+            "validity_months",
+            Ty::Int { min: 1, max: 1200 },
+            Some("12"),
+            "how long each issued version is valid",
+        ),
+        f(
+            "issuer",
+            Ty::Str,
+            Some("\"Self\""),
+            "`\"Self\"` for a self-signed certificate, or the name of an issuer the vault knows (e.g. a DigiCert or GlobalSign issuer set up in it)",
+        ),
+        KEY_TYPE,
+        KEY_SIZE,
+        KEY_CURVE,
+        f(
+            "renew_before_expiry",
+            DAYS,
+            Some("30d"),
+            "Key Vault renews the certificate this long before it expires (self-signed and known issuers)",
+        ),
+        f(
+            "import",
+            Ty::Secure,
+            None,
+            "import a PFX instead of issuing: `secure(\"NAME\")`, the base64 of the file in the azd environment",
+        ),
+        f(
+            "password",
+            Ty::Secure,
+            None,
+            "the imported PFX's password: `secure(\"NAME\")`",
+        ),
+    ],
+    blocks: &[],
+    repeat: true,
+    doc: "A Key Vault certificate, issued by the vault or imported from a PFX; `platc publish` writes it after provisioning, since ARM cannot.",
+};
+
 pub static CONFIG: Kind = Kind {
     name: "config",
     label: LabelRule::Required,
@@ -912,9 +1069,22 @@ pub static FEATURE: Kind = Kind {
 };
 
 /// Top-level kinds, in the order the spec documents them.
-pub static TOP_LEVEL: [&Kind; 13] = [
-    &PLATFORM, &NETWORK, &LOGS, &METRICS, &REGISTRY, &VAULT, &APPCONFIG, &STORAGE, &IDENTITY,
-    &CLUSTER, &SECRET, &CONFIG, &FEATURE,
+pub static TOP_LEVEL: [&Kind; 15] = [
+    &PLATFORM,
+    &NETWORK,
+    &LOGS,
+    &METRICS,
+    &REGISTRY,
+    &VAULT,
+    &APPCONFIG,
+    &STORAGE,
+    &IDENTITY,
+    &CLUSTER,
+    &SECRET,
+    &KEY,
+    &CERTIFICATE,
+    &CONFIG,
+    &FEATURE,
 ];
 
 pub fn top_level(name: &str) -> Option<&'static Kind> {

@@ -40,7 +40,7 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
     ("metrics.grafana", None, "false", ""),
     ("registry.sku", None, "standard", ""),
     ("registry.private", None, "false", ""),
-    ("vault.sku", None, "premium", ""),
+    ("vault.sku", None, "standard", ""),
     ("vault.soft_delete_days", None, "60", ""),
     ("vault.purge_protection", None, "false", ""),
     ("vault.private", None, "false", ""),
@@ -81,6 +81,18 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
     ("cluster.network.service_cidr", None, "10.0.0.0/15", ""),
     ("cluster.network.dns_service_ip", None, "10.0.0.11", ""),
     ("cluster.network.outbound", None, "managed_nat_gateway", ""),
+    (
+        "cluster.network.api_server_subnet",
+        None,
+        "network.core.other",
+        "",
+    ),
+    (
+        "cluster.kms",
+        None,
+        "key.other",
+        "key \"other\" in vault.secrets { operations = [encrypt, decrypt] }\n",
+    ),
     (
         "cluster.pool.vm_size",
         Some("system"),
@@ -177,6 +189,19 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
         "",
     ),
     ("secret.expires_after", None, "30d", ""),
+    ("key.type", Some("signing"), "rsa_hsm", HSM_SIGNING),
+    ("key.size", Some("etcd"), "3072", ""),
+    ("key.curve", Some("signing"), "p384", EC_SIGNING),
+    (
+        "key.operations",
+        Some("etcd"),
+        "[encrypt, decrypt, wrap_key]",
+        "",
+    ),
+    ("key.expires_after", Some("etcd"), "730d", ""),
+    ("key.rotate_after", Some("etcd"), "90d", ""),
+    ("key.rotate_before_expiry", Some("signing"), "30d", SIGNING),
+    ("key.notify_before_expiry", Some("etcd"), "20d", ""),
     ("config.value", Some("checkout:color"), "\"red\"", ""),
     (
         "config.secret",
@@ -201,6 +226,83 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
     ("feature.description", None, "\"The new pages\"", ""),
     ("feature.labels", None, "{ everyone = true }", ""),
 ];
+
+/// A key nothing else uses, for overrides the cluster's KMS key may not take.
+const SIGNING: &str = "key \"signing\" in vault.secrets { }\n";
+const EC_SIGNING: &str = "key \"signing\" in vault.secrets { type = ec }\n";
+const HSM_SIGNING: &str = "vault \"hsm\" { sku = premium }\nkey \"signing\" in vault.hsm { }\n";
+
+/// Fields ARM never sees: certificates, which `platc publish` writes after provisioning. Each
+/// override must change what publish writes in that environment. (kind.field, the
+/// certificate's declaration, the override's value.)
+const PUBLISHED: &[(&str, &str, &str)] = &[
+    ("certificate.subject", ISSUED, "\"CN=prod.contoso.com\""),
+    ("certificate.dns_names", ISSUED, "[\"prod.contoso.com\"]"),
+    ("certificate.validity_months", ISSUED, "24"),
+    ("certificate.issuer", ISSUED, "\"DigiCert\""),
+    ("certificate.type", ISSUED, "ec"),
+    ("certificate.size", ISSUED, "4096"),
+    ("certificate.curve", ISSUED_EC, "p384"),
+    ("certificate.renew_before_expiry", ISSUED, "60d"),
+    ("certificate.import", IMPORTED, "secure(\"PFX_PROD\")"),
+    (
+        "certificate.password",
+        IMPORTED,
+        "secure(\"PFX_PASSWORD_PROD\")",
+    ),
+];
+const ISSUED: &str =
+    "certificate \"tls\" in vault.secrets {\n  subject = \"CN=shop.contoso.com\"\n}\n";
+const ISSUED_EC: &str =
+    "certificate \"tls\" in vault.secrets {\n  subject = \"CN=shop.contoso.com\"\n  type = ec\n}\n";
+const IMPORTED: &str = "certificate \"tls\" in vault.secrets {\n  import = secure(\"PFX\")\n  password = secure(\"PFX_PASSWORD\")\n}\n";
+
+/// What `platc publish` writes for environment `staging` of `text`.
+fn published(text: &str) -> Vec<String> {
+    let mut sources = SourceMap::new();
+    sources.add("platform.plat", text.to_string());
+    let (files, earlier) = platc::parse(&sources, None);
+    let (checked, diagnostics) = platc::check(&files, earlier);
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity == platc::diag::Severity::Error)
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let p = checked
+        .environments
+        .get("staging")
+        .unwrap_or(&checked.default);
+    // A PFX variable holds base64 that differs by variable; a password, its variable's name.
+    let lookup = |name: &str| {
+        Some(match name {
+            "PFX" => "UEZY".to_string(),
+            "PFX_PROD" => "UEZYUFJPRA==".to_string(),
+            other => other.to_string(),
+        })
+    };
+    platc::publish::certificates::wanted(p, &lookup)
+        .unwrap()
+        .iter()
+        .flat_map(|v| v.certificates.iter().map(|w| format!("{w:?}")))
+        .collect()
+}
+
+#[test]
+fn every_certificate_override_changes_what_publish_writes() {
+    let mut dropped = Vec::new();
+    for (path, certificate, value) in PUBLISHED {
+        let field = path.rsplit('.').next().unwrap();
+        let base = with_override("platform.tags", None, "{}", certificate);
+        let base = base.replacen(&inserted("tags", "{}"), "\n\n", 1);
+        let at = closing_brace(&base, &["certificate"], Some("tls")).unwrap();
+        let program = format!("{}{}{}", &base[..at], inserted(field, value), &base[at..]);
+        if published(&program) == published(&base) {
+            dropped.push(*path);
+        }
+    }
+    assert!(dropped.is_empty(), "overrides with no effect: {dropped:?}");
+}
 
 /// Fields that cannot differ by environment, each refused in `env` blocks.
 const FIXED: &[&str] = &[
@@ -227,6 +329,13 @@ const REFUSED: &[&str] = &[
     "cluster.pool.taints",
     "cluster.monitoring.logs",
     "config.secret",
+    // A KMS key's vault is reached publicly or through the API server's subnet, two shapes of
+    // the cluster; which key and which subnet are references to other modules' outputs.
+    "vault.private",
+    // The example's KMS key is HSM-protected, which a standard vault cannot hold (E0214).
+    "vault.sku",
+    "cluster.kms",
+    "cluster.network.api_server_subnet",
 ];
 
 const EXAMPLE: &str = include_str!("../examples/platform.plat");
@@ -325,7 +434,11 @@ fn every_field_is_listed_here() {
     }
     let missing: Vec<&String> = all
         .iter()
-        .filter(|f| !FIXED.contains(&f.as_str()) && !OVERRIDES.iter().any(|o| o.0 == f.as_str()))
+        .filter(|f| {
+            !FIXED.contains(&f.as_str())
+                && !OVERRIDES.iter().any(|o| o.0 == f.as_str())
+                && !PUBLISHED.iter().any(|o| o.0 == f.as_str())
+        })
         .collect();
     assert!(
         missing.is_empty(),

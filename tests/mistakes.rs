@@ -13,6 +13,7 @@ mod mistakes {
     pub mod cluster;
     pub mod data;
     pub mod identity;
+    pub mod keys;
     pub mod network;
     pub mod platform;
     pub mod rules;
@@ -76,6 +77,7 @@ fn corpus() -> Vec<&'static Mistake> {
         network::MISTAKES,
         data::MISTAKES,
         identity::MISTAKES,
+        keys::MISTAKES,
         cluster::MISTAKES,
         children::MISTAKES,
         rules::MISTAKES,

@@ -166,6 +166,59 @@ const VAULT_GRANTS: &[Expect] = &[
         changes::INCREMENTAL,
     ),
     d(Update, "appcs-settings-*/checkout~3Adb-password", &[]),
+    // The identity that writes the vault's certificates is named after it.
+    df(
+        Replace,
+        "id-main-vault2-certificates-*",
+        &[Access],
+        changes::NEW_NAME,
+    ),
+    d(
+        Create,
+        "id-main-vault2-certificates-*/platc-certificates-vault2",
+        &[Access],
+    ),
+    d(
+        Create,
+        "Key Vault Certificates Officer for id-main-vault2-certificates-* on kv-vault2-*",
+        &[Access],
+    ),
+    df(
+        Remove,
+        "id-main-secrets-certificates-*/platc-certificates-secrets",
+        &[Access],
+        changes::INCREMENTAL,
+    ),
+    df(
+        Remove,
+        "Key Vault Certificates Officer for id-main-secrets-certificates-* on kv-secrets-*",
+        &[Access],
+        changes::INCREMENTAL,
+    ),
+    // The cluster's KMS key moves with its vault.
+    d(Update, "aks-main-*", &[]),
+    d(
+        Create,
+        "Key Vault Crypto User for id-aks-main-* on kv-vault2-*/etcd",
+        &[Access],
+    ),
+    df(
+        Remove,
+        "Key Vault Crypto User for id-aks-main-* on kv-secrets-*/etcd",
+        &[Access],
+        changes::INCREMENTAL,
+    ),
+    d(
+        Create,
+        "Key Vault Contributor for id-aks-main-* on kv-vault2-*",
+        &[Access],
+    ),
+    df(
+        Remove,
+        "Key Vault Contributor for id-aks-main-* on kv-secrets-*",
+        &[Access],
+        changes::INCREMENTAL,
+    ),
 ];
 
 const CASES: &[Case] = &[
@@ -341,9 +394,89 @@ const CASES: &[Case] = &[
                 "  grant \"Key Vault Secrets User\" on vault.secrets\n  grant \"App",
                 "  grant \"Key Vault Secrets User\" on vault.vault2\n  grant \"App",
             ),
-            ("in vault.secrets", "in vault.vault2"),
+            (
+                "secret \"db-password\" in vault.secrets",
+                "secret \"db-password\" in vault.vault2",
+            ),
+            (
+                "key \"etcd\" in vault.secrets",
+                "key \"etcd\" in vault.vault2",
+            ),
+            (
+                "certificate \"ingress\" in vault.secrets",
+                "certificate \"ingress\" in vault.vault2",
+            ),
         ],
         VAULT_GRANTS,
+    ),
+    case(
+        "a key's settings stay as ARM created them",
+        &[],
+        &[("size = 2048", "size = 3072")],
+        &[df(Update, "kv-secrets-*/etcd", &[], changes::KEY_KEPT)],
+    ),
+    case(
+        "KMS cannot move its vault between private and public",
+        &[],
+        &[(
+            "purge_protection = true\n",
+            "purge_protection = true\n  private = false\n",
+        )],
+        &[
+            df(Replace, "aks-main-*", &[Downtime], changes::AKS_KMS_MODE),
+            d(Update, "kv-secrets-*", &[Access]),
+            df(Remove, "kv-secrets-*-pe", &[], changes::INCREMENTAL),
+            df(
+                Remove,
+                "Key Vault Contributor for id-aks-main-* on kv-secrets-*",
+                &[Access],
+                changes::INCREMENTAL,
+            ),
+            // A public vault's certificates are written by the deployer, not by a Job.
+            d(
+                Create,
+                "Key Vault Certificates Officer for the deploying principal on kv-secrets-*",
+                &[Access],
+            ),
+            df(
+                Remove,
+                "id-main-secrets-certificates-*",
+                &[Access],
+                changes::INCREMENTAL,
+            ),
+            df(
+                Remove,
+                "id-main-secrets-certificates-*/platc-certificates-secrets",
+                &[Access],
+                changes::INCREMENTAL,
+            ),
+            df(
+                Remove,
+                "Key Vault Certificates Officer for id-main-secrets-certificates-* on kv-secrets-*",
+                &[Access],
+                changes::INCREMENTAL,
+            ),
+        ],
+    ),
+    case(
+        "API Server VNet Integration stays on",
+        &[(
+            "purge_protection = true\n",
+            "purge_protection = true\n  private = false\n",
+        )],
+        &[
+            (
+                "purge_protection = true\n",
+                "purge_protection = true\n  private = false\n",
+            ),
+            ("    api_server_subnet = network.core.apiserver\n", ""),
+        ],
+        &[df(
+            Replace,
+            "aks-main-*",
+            &[Downtime],
+            changes::AKS_VNET_INTEGRATION,
+        )],
     ),
     case(
         "a vault's soft-delete retention cannot change",
@@ -358,11 +491,14 @@ const CASES: &[Case] = &[
     ),
     case(
         "a vault's tier up, in place",
-        &[],
-        &[(
-            "sku = standard\n  soft_delete_days",
-            "sku = premium\n  soft_delete_days",
-        )],
+        &[
+            (
+                "sku = premium\n  soft_delete_days",
+                "sku = standard\n  soft_delete_days",
+            ),
+            ("type = rsa_hsm", "type = rsa"),
+        ],
+        &[("type = rsa_hsm", "type = rsa")],
         &[d(Update, "kv-secrets-*", &[Cost])],
     ),
     case(
@@ -974,6 +1110,7 @@ fn the_corpus_covers_every_risk_and_every_declaration_kind() {
             "storage",
             &["storage \"", "replication = ", "containers = "],
         ),
+        ("key", &["size = "]),
         ("identity", &["identity \""]),
         ("federate", &["federate \""]),
         ("grant", &["grant \""]),
@@ -1003,7 +1140,8 @@ fn the_corpus_covers_every_risk_and_every_declaration_kind() {
     let listed = include_str!("plan.rs");
     for name in &stated {
         assert!(
-            listed.contains(&format!("        changes::{name},")),
+            listed.contains(&format!("changes::{name},"))
+                || listed.contains(&format!("changes::{name})")),
             "the fact {name} is in no case"
         );
     }
@@ -1066,7 +1204,7 @@ fn a_program_planned_against_nothing_creates_everything_once() {
     assert!(defaults.iter().all(|c| c.action == Create), "{defaults:#?}");
     // The children of what is created are counted on it, not listed.
     let vault = defaults.iter().find(|c| c.name == "kv-secrets-*").unwrap();
-    assert_eq!(vault.children, 1, "its secret");
+    assert_eq!(vault.children, 2, "its secret and its key");
     assert!(
         defaults
             .iter()
@@ -1122,7 +1260,7 @@ fn the_command_exits_1_on_a_denied_risk_or_a_broken_program_and_2_on_what_it_can
         out.contains("replace Microsoft.KeyVault/vaults kv-secrets-*"),
         "{out}"
     );
-    assert!(out.contains("new.plat:39"), "the .plat line: {out}");
+    assert!(out.contains("new.plat:41"), "the .plat line: {out}");
     let (code, _, err) = plan(&["--deny", "downtime", "--deny", "data-loss"]);
     assert_eq!(code, 1);
     assert!(err.contains("denied risk level: data-loss"), "{err}");

@@ -3,7 +3,7 @@
 //! folder that cannot be published is a compile error at its `upload` string.
 
 use platc::model::Upload;
-use platc::publish::{Bundle, Context, Target, collect, manifests, publish};
+use platc::publish::{Bundle, Context, Target, certificates, collect, manifests, publish};
 use platc::source::Span;
 use platc::verify::{Az, AzError};
 use serde_json::{Value, json};
@@ -61,7 +61,10 @@ fn the_example_folder_travels_to_the_cluster_as_one_job() {
         "{asked}"
     );
     // What reached the cluster is the folder, file for file, for the identity that may write.
-    let sent: Value = serde_json::from_str(&std::fs::read_to_string(&copy).unwrap()).unwrap();
+    let sent: Value = serde_json::from_str(
+        &std::fs::read_to_string(copy.with_extension("json.publish")).unwrap(),
+    )
+    .unwrap();
     let items = sent["items"].as_array().unwrap();
     let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["Namespace", "ServiceAccount", "ConfigMap", "Job"]);
@@ -102,7 +105,73 @@ fn the_example_folder_travels_to_the_cluster_as_one_job() {
         !Path::new(sent_from).exists(),
         "{sent_from} was left behind"
     );
+    certificates_went_through_their_own_job(&out, &asked, &copy);
+    // The cluster's secrets are written again with the KMS key version it now has.
+    assert!(out.contains("OK      KMS of cluster `main`"), "{out}");
+    assert!(
+        out.contains("encrypted with https://kv-secrets-x7k2m9q4r1t6z.vault.azure.net/keys/etcd/0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The example's private vault gets its certificate from a Job of the cluster in its network,
+/// signed in as the identity that may write that vault's certificates.
+fn certificates_went_through_their_own_job(out: &str, asked: &str, copy: &Path) {
+    assert!(
+        out.contains("OK      certificate `ingress` of vault `secrets`"),
+        "{out}"
+    );
+    assert!(
+        asked.contains("az identity show --resource-group rg-contoso-dev --name id-main-secrets-certificates-x7k2m9q4r1t6z"),
+        "{asked}"
+    );
+    let sent: Value = serde_json::from_str(
+        &std::fs::read_to_string(copy.with_extension("json.certificates")).unwrap(),
+    )
+    .unwrap();
+    let items = sent["items"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Namespace", "ServiceAccount", "Secret", "Job"]);
+    let data = &items[2]["data"];
+    let decoded = |key: &str| {
+        let text = data[key].as_str().unwrap();
+        String::from_utf8(base64_decode(text)).unwrap()
+    };
+    let index = decoded("index");
+    let fields: Vec<&str> = index.split_whitespace().collect();
+    assert_eq!((fields[0], fields[2]), ("ingress", "issue"), "{index}");
+    let policy: Value = serde_json::from_str(&decoded("ingress.policy.json")).unwrap();
+    assert_eq!(
+        policy["x509CertificateProperties"]["subject"],
+        "CN=shop.contoso.com"
+    );
+    assert_eq!(
+        policy["x509CertificateProperties"]["subjectAlternativeNames"]["dnsNames"][1],
+        "www.shop.contoso.com"
+    );
+    assert_eq!(policy["keyProperties"]["keyType"], "RSA");
+    assert_eq!(policy["issuerParameters"]["name"], "Self");
+    assert_eq!(
+        policy["lifetimeActions"][0]["trigger"]["daysBeforeExpiry"],
+        30
+    );
+    let env = &items[3]["spec"]["template"]["spec"]["containers"][0]["env"];
+    assert_eq!(env[0]["value"], "kv-secrets-x7k2m9q4r1t6z");
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ABC: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0);
+    for ch in text.trim_end_matches('=').chars() {
+        acc = (acc << 6) | ABC.find(ch).unwrap() as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
 }
 
 fn check(dir: &Path) -> (i32, String) {
@@ -315,7 +384,7 @@ fn a_job_still_running_is_waited_for_and_a_failed_one_is_reported() {
     // which holds at most 256 KiB.
     // The files leave the cluster once they are in the container.
     assert!(
-        waits[1].contains("delete configmap platc-publish-private"),
+        waits[1].contains("delete configmap,secret platc-publish-private"),
         "{}",
         waits[1]
     );
@@ -354,4 +423,273 @@ fn a_command_az_stopped_waiting_for_is_read_back() {
         "{asked:?}"
     );
     assert_eq!(paused, 20);
+}
+
+/// An `az` for a public vault's certificates: `show` answers from `tags` (certificate name →
+/// the digest its tag holds; absent: not found), and every write is recorded.
+struct PublicVault {
+    tags: Vec<(String, String)>,
+    asked: Vec<String>,
+}
+
+impl Az for PublicVault {
+    fn run(&mut self, args: &[&str]) -> Result<Value, AzError> {
+        self.asked.push(args.join(" "));
+        match (args[0], args[1], args[2]) {
+            ("resource", "list", _) => Ok(json!([
+                {"type": "Microsoft.KeyVault/vaults", "name": "kv-tls-x7k2m9q4r1t6z"},
+            ])),
+            ("keyvault", "certificate", "show") => {
+                let name = args[args.iter().position(|a| *a == "--name").unwrap() + 1];
+                match self.tags.iter().find(|(n, _)| n == name) {
+                    Some((_, d)) => Ok(json!({"tags": {"platc-declaration": d}})),
+                    None => Err(AzError::NotFound(format!("certificate {name}"))),
+                }
+            }
+            ("keyvault", "certificate", "create" | "import") => Ok(json!({})),
+            _ => Err(AzError::BadOutput(format!(
+                "unexpected: {}",
+                args.join(" ")
+            ))),
+        }
+    }
+}
+
+#[test]
+fn a_public_vaults_certificates_are_written_once_and_again_only_when_declared_otherwise() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/ok_keys_and_certificates.plat"))
+        .unwrap();
+    let mut sources = platc::source::SourceMap::new();
+    sources.add("platform.plat", text);
+    let c = platc::compile(&sources, &platc::Options::default());
+    assert!(!c.has_errors());
+    let checked = platc::check(&platc::parse(&sources, None).0, Vec::new()).0;
+    let map: Value = serde_json::from_str(&c.artifacts["platc.map.json"]).unwrap();
+    let pfx = "MIIK"; // base64 of the PFX's first bytes: what matters is that it is base64
+    let lookup = |name: &str| match name {
+        "PARTNER_PFX" => Some(pfx.to_string()),
+        "PARTNER_PFX_PASSWORD" => Some("s3cret".to_string()),
+        _ => None,
+    };
+    let wanted = certificates::wanted(&checked.default, &lookup).unwrap();
+    assert_eq!(wanted.len(), 1);
+    assert!(
+        wanted[0].writer.is_none(),
+        "a public vault is written directly"
+    );
+    let dir = scratch("public-certificates");
+    let pause = |_: u64| {};
+    let cx = Context {
+        rg: "rg-demo-dev",
+        subscription: None,
+        map: &map,
+        workdir: &dir,
+        pause: &pause,
+        budget_secs: 0,
+    };
+    // First provision: neither exists.
+    let mut az = PublicVault {
+        tags: Vec::new(),
+        asked: Vec::new(),
+    };
+    let mut out = platc::preflight::Outcome::default();
+    certificates::write(&wanted, &cx, &mut az, &mut out).unwrap();
+    assert!(out.ok(), "{}", out.table());
+    let create = az
+        .asked
+        .iter()
+        .find(|a| a.contains("certificate create"))
+        .unwrap();
+    assert!(
+        create.contains("--name ingress") && create.contains("--policy @"),
+        "{create}"
+    );
+    let import = az
+        .asked
+        .iter()
+        .find(|a| a.contains("certificate import"))
+        .unwrap();
+    assert!(
+        import.contains("--name partner") && import.contains("--password s3cret"),
+        "{import}"
+    );
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "the policy and the PFX are not left behind"
+    );
+    // Provisioned again, as declared: nothing is written.
+    let tags = wanted[0]
+        .certificates
+        .iter()
+        .map(|w| (w.name.clone(), w.digest.clone()))
+        .collect();
+    let mut az = PublicVault {
+        tags,
+        asked: Vec::new(),
+    };
+    let mut out = platc::preflight::Outcome::default();
+    certificates::write(&wanted, &cx, &mut az, &mut out).unwrap();
+    assert!(out.table().contains("unchanged"), "{}", out.table());
+    assert!(
+        !az.asked
+            .iter()
+            .any(|a| a.contains("create") || a.contains("import")),
+        "{:?}",
+        az.asked
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_import_without_its_file_in_the_azd_environment_says_which_variable() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/ok_keys_and_certificates.plat"))
+        .unwrap();
+    let mut sources = platc::source::SourceMap::new();
+    sources.add("platform.plat", text);
+    let checked = platc::check(&platc::parse(&sources, None).0, Vec::new()).0;
+    let err = certificates::wanted(&checked.default, &|_| None).unwrap_err();
+    assert!(err.contains("azd env set PARTNER_PFX"), "{err}");
+    let err = certificates::wanted(&checked.default, &|n| {
+        (n == "PARTNER_PFX").then(|| "not base64!".to_string())
+    })
+    .unwrap_err();
+    assert!(err.contains("is not base64"), "{err}");
+}
+
+/// The Job's script, run by `sh` against a stand-in `az`: a certificate whose tag holds its
+/// digest is left alone, a missing one is written, and a refusal while roles propagate is
+/// tried again rather than taken for absence (which would write a new version).
+#[cfg(unix)]
+#[test]
+fn the_certificate_job_writes_only_what_is_missing_or_declared_otherwise() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("certificate-job");
+    let (bin, input, log) = (dir.join("bin"), dir.join("in"), dir.join("az.log"));
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&input).unwrap();
+    let az = format!(
+        r#"#!/bin/sh
+echo "az $*" >> {log}
+case "$1 $2 $3" in
+  "keyvault certificate show")
+    case "$*" in
+      *"--name same "*) echo "$SAME_DIGEST" ;;
+      *"--name flaky "*) if [ -f {dir}/seen ]; then echo old; else touch {dir}/seen; echo "ERROR: (Forbidden) Caller is not authorized" >&2; exit 1; fi ;;
+      *) echo "ERROR: (CertificateNotFound) A certificate with (name/id) x was not found in this key vault." >&2; exit 1 ;;
+    esac ;;
+esac
+"#,
+        log = log.display(),
+        dir = dir.display()
+    );
+    std::fs::write(bin.join("az"), az).unwrap();
+    std::fs::set_permissions(bin.join("az"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let policy = json!({"x509CertificateProperties": {"subject": "CN=a"}});
+    let wanted = |name: &str, digest: &str| certificates::Wanted {
+        name: name.into(),
+        digest: digest.into(),
+        how: certificates::How::Issue(policy.clone()),
+    };
+    let v = certificates::VaultCertificates {
+        vault: "tls",
+        writer: Some("main"),
+        certificates: vec![
+            wanted("same", "d1"),
+            wanted("new", "d2"),
+            wanted("flaky", "d3"),
+        ],
+    };
+    let sent = certificates::manifests(&v, "kv-tls", "client");
+    let job = &sent["items"][3]["spec"]["template"]["spec"]["containers"][0];
+    let script = job["command"][2].as_str().unwrap();
+    let secret = &sent["items"][2]["data"];
+    for (key, value) in secret.as_object().unwrap() {
+        std::fs::write(input.join(key), base64_decode(value.as_str().unwrap())).unwrap();
+    }
+    let script = script
+        .replace("/tmp/", &format!("{}/", dir.display()))
+        .replace("/in/", &format!("{}/", input.display()))
+        .replace("sleep 30", "sleep 0");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("VAULT", "kv-tls")
+        .env("TAG", "platc-declaration")
+        .env("SAME_DIGEST", "d1")
+        .env("AZURE_CLIENT_ID", "c")
+        .env("AZURE_TENANT_ID", "t")
+        .env("AZURE_FEDERATED_TOKEN_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("platc-certificate: same unchanged"), "{out}");
+    assert!(out.contains("platc-certificate: new written"), "{out}");
+    assert!(out.contains("platc-certificate: flaky written"), "{out}");
+    let asked = std::fs::read_to_string(&log).unwrap();
+    let creates: Vec<&str> = asked.lines().filter(|l| l.contains("create")).collect();
+    assert_eq!(creates.len(), 2, "{asked}");
+    assert!(creates[0].contains("--name new") && creates[0].contains("platc-declaration=d2"));
+    // Refused once, then read again.
+    assert_eq!(
+        asked
+            .lines()
+            .filter(|l| l.contains("--name flaky") && l.contains("show"))
+            .count(),
+        2,
+        "{asked}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The KMS command, run by `sh` against a stand-in `kubectl` that keeps the marker in a file:
+/// secrets are written again once per key version, and not while the version stays.
+#[cfg(unix)]
+#[test]
+fn secrets_are_written_again_once_per_kms_key_version() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("kms-rewrite");
+    let (bin, log, marker) = (dir.join("bin"), dir.join("kubectl.log"), dir.join("marker"));
+    std::fs::create_dir_all(&bin).unwrap();
+    let kubectl = format!(
+        r#"#!/bin/sh
+echo "kubectl $*" >> {log}
+case "$*" in
+  *"get configmap platc-kms"*) [ -f {marker} ] && cat {marker} || exit 1 ;;
+  *"create configmap platc-kms"*) echo "$*" | sed 's/.*keyId=\([^ ]*\).*/\1/' > {marker} ;;
+  *"get secrets"*) echo '{{"items": []}}' ;;
+esac
+"#,
+        log = log.display(),
+        marker = marker.display()
+    );
+    std::fs::write(bin.join("kubectl"), kubectl).unwrap();
+    std::fs::set_permissions(bin.join("kubectl"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |key: &str| {
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(platc::publish::kms::script(key))
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let v1 = "https://kv.vault.azure.net/keys/etcd/1111";
+    let v2 = "https://kv.vault.azure.net/keys/etcd/2222";
+    assert!(run(v1).contains("platc-kms: rewritten"));
+    assert!(run(v1).contains("platc-kms: current"));
+    assert!(run(v2).contains("platc-kms: rewritten"));
+    let replaced = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("replace -f -"))
+        .count();
+    assert_eq!(replaced, 2, "once per version");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -163,6 +163,48 @@ fn a_cluster_without_its_defender_sensor_is_reported() {
 }
 
 #[test]
+fn a_rotated_kms_key_and_a_changed_rotation_policy_are_reported() {
+    let (code, out) = verify(Some("key-rotated"));
+    assert_eq!(code, 1, "{out}");
+    let differs = rows_with(&out, "DIFFERS");
+    assert!(
+        differs.iter().any(|r| r.contains("key")
+            && r.contains("rotation: found P90D after creation, declared P180D after creation")),
+        "{out}"
+    );
+    assert!(
+        differs
+            .iter()
+            .any(|r| r.contains("has rotated to") && r.contains("kubectl replace")),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_key_not_in_its_vault_is_missing() {
+    let (code, out) = verify(Some("key-gone"));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        rows_with(&out, "MISSING")
+            .iter()
+            .any(|r| r.contains("kv-secrets-x7k2m9q4r1t6z/etcd") && r.contains("platform.plat:")),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_certificate_publish_has_not_written_is_missing() {
+    let (code, out) = verify(Some("certificate-missing"));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        rows_with(&out, "MISSING")
+            .iter()
+            .any(|r| r.contains("kv-secrets-x7k2m9q4r1t6z/ingress") && r.contains("platc publish")),
+        "{out}"
+    );
+}
+
+#[test]
 fn cluster_admins_are_checked_for_both_roles() {
     let admin = ("AKS_ADMIN_GROUP_ID", "9b62aaaa-0000-4000-8000-0000000000ad");
     let (code, out) = verify_with(None, &[admin], &[]);

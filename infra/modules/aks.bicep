@@ -9,6 +9,10 @@ param location string
 param tags object
 @description('Name of network `core`')
 param vnetName string
+@description('Name of vault `secrets`, which holds the KMS key')
+param kmsVaultName string
+@description('Versioned URI of key `etcd`, which encrypts Kubernetes secrets (KMS)')
+param kmsKeyUri string
 @description('Log Analytics workspace `ops` for Container insights')
 param containerInsightsWorkspaceId string
 @description('Log Analytics workspace `defender` for Microsoft Defender for Containers')
@@ -64,6 +68,32 @@ module controlPlaneJoinsNetwork './grant-network.bicep' = {
   }
 }
 
+resource apiServerSubnet 'Microsoft.Network/virtualNetworks/subnets@2024-05-01' existing = {
+  parent: vnet
+  name: 'apiserver'
+}
+
+// KMS encrypts and decrypts with the key as the control plane
+module controlPlaneUsesKey './grant-key.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'controlPlaneUsesKey')}'
+  params: {
+    name: '${kmsVaultName}/etcd'
+    principalId: controlPlane.properties.principalId
+    roleId: '12338af0-0e69-4776-bea7-57ae8d297424' // Key Vault Crypto User
+  }
+}
+
+// AKS links a private vault to the cluster (a private endpoint in the node resource group)
+// for KMS as the control plane
+module controlPlaneLinksVault './grant-vault.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'controlPlaneLinksVault')}'
+  params: {
+    name: kmsVaultName
+    principalId: controlPlane.properties.principalId
+    roleId: 'f25e0fa2-a7c8-4377-a976-54943a77a395' // Key Vault Contributor
+  }
+}
+
 resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
   name: name
   location: location
@@ -92,6 +122,12 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
       enabled: true
     }
     securityProfile: {
+      azureKeyVaultKms: {
+        enabled: true
+        keyId: kmsKeyUri
+        keyVaultNetworkAccess: 'Private'
+        keyVaultResourceId: resourceId('Microsoft.KeyVault/vaults', kmsVaultName)
+      }
       defender: {
         logAnalyticsWorkspaceResourceId: defenderWorkspaceId
         securityMonitoring: {
@@ -108,6 +144,8 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
     }
     apiServerAccessProfile: {
       enablePrivateCluster: true
+      enableVnetIntegration: true
+      subnetId: apiServerSubnet.id
     }
     autoUpgradeProfile: {
       upgradeChannel: 'patch'
@@ -191,7 +229,7 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
       }
     }
   }
-  dependsOn: [controlPlaneJoinsNetwork]
+  dependsOn: [controlPlaneJoinsNetwork, controlPlaneUsesKey, controlPlaneLinksVault]
 }
 
 resource poolApps 'Microsoft.ContainerService/managedClusters/agentPools@2025-10-01' = {

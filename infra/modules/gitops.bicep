@@ -23,6 +23,10 @@ param azureContainerRegistryImagesEndpoint string
 param storageGitopsName string
 @description('Name of the identity that publishes the folder of gitops `private`')
 param publisherPrivateName string
+@description('Name of the identity that writes the certificates of vault `secrets`')
+param certificatesSecretsName string
+@description('Name of vault `secrets`')
+param certificatesSecretsVaultName string
 
 var substitutions = {
   AZURE_TENANT_ID: tenant().tenantId
@@ -150,4 +154,31 @@ resource gitopsPrivate 'Microsoft.KubernetesConfiguration/fluxConfigurations@202
     }
   }
   dependsOn: [storageGitopsReader]
+}
+
+// `platc publish` writes the certificates of vault "secrets", which ARM cannot, with this identity
+resource certificatesSecrets 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: certificatesSecretsName
+  location: location
+  tags: tags
+}
+
+resource certificatesSecretsFederation 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2024-11-30' = {
+  parent: certificatesSecrets
+  name: 'platc-certificates-secrets'
+  properties: {
+    issuer: cluster.properties.oidcIssuerProfile.issuerURL
+    subject: 'system:serviceaccount:platc-publish:platc-certificates-secrets'
+    audiences: ['api://AzureADTokenExchange']
+  }
+}
+
+// It may write the certificates of vault `secrets` and nothing else
+module certificatesSecretsWrites './grant-vault.bicep' = {
+  name: '${take(deployment().name, 50)}-${uniqueString(deployment().name, 'certificatesSecretsWrites')}'
+  params: {
+    name: certificatesSecretsVaultName
+    principalId: certificatesSecrets.properties.principalId
+    roleId: 'a4417e6f-fecd-4de8-b567-7b0420556985' // Key Vault Certificates Officer
+  }
 }

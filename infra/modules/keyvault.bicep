@@ -12,6 +12,10 @@ param issuedAt string
 @secure()
 @description('Secret values by secret name, from the azd environment variables main.parameters.json names')
 param secretValues object
+@description('When this deployment runs: a key created now expires counting from it')
+param keysCreatedAt string
+@description('Keys that exist already, as `vault/key` (PLATC_EXISTING_KEYS, set by platc preflight): they are read, not written again')
+param existingKeys array
 @description('Subnet that holds private endpoints')
 param endpointSubnetId string
 @description('Private DNS zone privatelink.vaultcore.azure.net')
@@ -33,7 +37,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     tenantId: subscription().tenantId
     sku: {
       family: 'A'
-      name: 'standard'
+      name: 'premium'
     }
     enableRbacAuthorization: true
     enableSoftDelete: true
@@ -59,6 +63,49 @@ resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [for secr
     }
   }
 }]
+
+// Created only where vault `secrets` has no key `etcd` yet
+resource keyEtcd 'Microsoft.KeyVault/vaults/keys@2024-11-01' = [for key in (contains(existingKeys, 'secrets/etcd') ? [] : ['etcd']): {
+  parent: vault
+  name: key
+  properties: {
+    kty: 'RSA-HSM'
+    keySize: 2048
+    keyOps: ['encrypt', 'decrypt']
+    attributes: {
+      enabled: true
+      exp: dateTimeToEpoch(dateTimeAdd(keysCreatedAt, 'P365D'))
+    }
+    rotationPolicy: {
+      attributes: {
+        expiryTime: 'P365D'
+      }
+      lifetimeActions: [
+        {
+          action: {
+            type: 'rotate'
+          }
+          trigger: {
+            timeAfterCreate: 'P180D'
+          }
+        }
+        {
+          action: {
+            type: 'notify'
+          }
+          trigger: {
+            timeBeforeExpiry: 'P30D'
+          }
+        }
+      ]
+    }
+  }
+}]
+
+resource keyEtcdLive 'Microsoft.KeyVault/vaults/keys@2024-11-01' existing = {
+  parent: vault
+  name: 'etcd'
+}
 
 resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
   name: '${name}-pe'
@@ -109,6 +156,7 @@ resource vaultDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-prev
   }
 }
 
+output keyEtcdUri string = keyEtcdLive.properties.keyUriWithVersion
 output id string = vault.id
 output name string = vault.name
 output uri string = vault.properties.vaultUri

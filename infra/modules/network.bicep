@@ -28,6 +28,15 @@ resource nsgEndpoints 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
   }
 }
 
+resource nsgApiserver 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
+  name: '${name}-apiserver-nsg'
+  location: location
+  tags: tags
+  properties: {
+    securityRules: []
+  }
+}
+
 resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
   name: name
   location: location
@@ -54,6 +63,23 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
             id: nsgEndpoints.id
           }
           privateEndpointNetworkPolicies: 'Disabled'
+        }
+      }
+      {
+        name: 'apiserver'
+        properties: {
+          addressPrefix: '10.20.12.0/27'
+          networkSecurityGroup: {
+            id: nsgApiserver.id
+          }
+          delegations: [
+            {
+              name: 'aks-api-server'
+              properties: {
+                serviceName: 'Microsoft.ContainerService/managedClusters'
+              }
+            }
+          ]
         }
       }
     ]
@@ -88,6 +114,17 @@ resource nsgNodesDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-p
 resource nsgEndpointsDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'to-log-analytics'
   scope: nsgEndpoints
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      { categoryGroup: 'allLogs', enabled: true }
+    ]
+  }
+}
+
+resource nsgApiserverDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: nsgApiserver
   properties: {
     workspaceId: logAnalyticsWorkspaceId
     logs: [
@@ -158,6 +195,7 @@ resource blobZoneLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@202
 
 output subnetNodesId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'nodes')
 output subnetEndpointsId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'endpoints')
+output subnetApiserverId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'apiserver')
 output vaultZoneId string = vaultZone.id
 output registryZoneId string = registryZone.id
 output blobZoneId string = blobZone.id

@@ -158,6 +158,26 @@ pub const FLUX_REMOVED: Fact = fact(
     "fluxcd.io/flux/cmd/flux_delete_kustomization (\"Delete a kustomization and the Kubernetes resources created by it when prune is enabled\")",
 );
 
+/// ARM's PUT of a key is "Create If Not Exist": an existing key is returned as it is, and one
+/// with other creation settings is refused; platc deploys only keys that do not exist yet.
+pub const KEY_KEPT: Fact = fact(
+    "ARM creates a key once and never changes it, so the key keeps the settings it was created with (platc deploys only keys that do not exist yet); change it with `az keyvault key rotation-policy update` or `az keyvault key set-attributes`, or declare a key under a new name",
+    "Azure/azure-rest-api-specs keyvault resource-manager keys.json (Keys_CreateIfNotExist: \"does not update existing keys\"); github.com/Azure/bicep issue 8283 (KeyCreationParametersDidNotMatchExistingKey)",
+);
+
+/// API Server VNet Integration is one-way: it cannot be turned off, and turning it on for an
+/// existing cluster moves the API server, which needs the cluster stopped and started.
+pub const AKS_VNET_INTEGRATION: Fact = fact(
+    "API Server VNet Integration cannot be turned off once on, and turned on for a running cluster it takes effect only after the cluster is stopped and started (az aks stop; az aks start)",
+    "learn.microsoft.com/azure/aks/api-server-vnet-integration",
+);
+
+/// With KMS on, the key vault's network access (public or private) cannot change.
+pub const AKS_KMS_MODE: Fact = fact(
+    "with KMS on, AKS refuses to switch the key vault between public and private: KMS must be turned off, and on again with the new mode",
+    "learn.microsoft.com/azure/aks/use-kms-etcd-encryption (limitations)",
+);
+
 /// Where a property of `type_at_version` (a `types::` constant) cannot change in place, and why.
 /// `old` and `new` are the values as the plan shows them.
 pub fn refused(type_at_version: &str, property: &str, old: &str, new: &str) -> Option<Fact> {
@@ -170,10 +190,30 @@ pub fn refused(type_at_version: &str, property: &str, old: &str, new: &str) -> O
         (types::AGENT_POOL, "maxPods") => POOL_MAX_PODS,
         (types::AGENT_POOL, "vnetSubnetID") => POOL_SUBNET,
         (types::VAULT, "softDeleteRetentionInDays") => VAULT_SOFT_DELETE,
+        (types::MANAGED_CLUSTER, "apiServerAccessProfile.enableVnetIntegration")
+            if old != "off" =>
+        {
+            AKS_VNET_INTEGRATION
+        }
+        (types::MANAGED_CLUSTER, "securityProfile.azureKeyVaultKms")
+            if old != "off" && new != "off" && mode(old) != mode(new) =>
+        {
+            AKS_KMS_MODE
+        }
         (types::APPCONFIG, "sku.name") if old != "free" && new == "free" => APPCONFIG_DOWNGRADE,
         (types::STORAGE, "sku.name") if zonal(old) != zonal(new) => STORAGE_ZONAL,
         _ => return None,
     })
+}
+
+/// Whether the key vault is reached privately, as the plan shows a cluster's KMS.
+fn mode(kms: &str) -> bool {
+    kms.ends_with("private")
+}
+
+/// Where an existing resource of `type_at_version` keeps what a deployment declares.
+pub fn kept(type_at_version: &str) -> Option<Fact> {
+    (type_at_version == types::VAULT_KEY).then_some(KEY_KEPT)
 }
 
 /// A value read from the azd environment when azd provisions, which the plan cannot know.
@@ -213,6 +253,9 @@ mod tests {
             DAILY_CAP,
             REGISTRY_TIER,
             FLUX_REMOVED,
+            KEY_KEPT,
+            AKS_VNET_INTEGRATION,
+            AKS_KMS_MODE,
         ] {
             assert!(f.source.contains('.'), "{f:?}");
             assert!(!f.says.ends_with('.'), "{f:?}");

@@ -3,6 +3,7 @@
 //! terms: AVM = Azure Verified Modules, DOCS = learn.microsoft.com, PROM = Azure/prometheus-collector.
 
 pub mod changes;
+pub mod keys;
 pub mod prometheus;
 
 /// `type@apiVersion` pairs, each checked against Azure's published type definitions.
@@ -17,6 +18,7 @@ pub mod types {
         "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2024-11-30";
     pub const VAULT: &str = "Microsoft.KeyVault/vaults@2024-11-01";
     pub const VAULT_SECRET: &str = "Microsoft.KeyVault/vaults/secrets@2024-11-01";
+    pub const VAULT_KEY: &str = "Microsoft.KeyVault/vaults/keys@2024-11-01";
     pub const APPCONFIG: &str = "Microsoft.AppConfiguration/configurationStores@2024-06-01";
     pub const APPCONFIG_KV: &str =
         "Microsoft.AppConfiguration/configurationStores/keyValues@2024-06-01";
@@ -74,6 +76,32 @@ pub const ROLES: &[(&str, &str)] = &[
     (
         "Key Vault Administrator",
         "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+    ),
+    (
+        "Key Vault Crypto User",
+        "12338af0-0e69-4776-bea7-57ae8d297424",
+    ),
+    (
+        "Key Vault Crypto Service Encryption User",
+        "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+    ),
+    (
+        "Key Vault Crypto Officer",
+        "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
+    ),
+    (
+        "Key Vault Certificate User",
+        "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+    ),
+    (
+        "Key Vault Certificates Officer",
+        "a4417e6f-fecd-4de8-b567-7b0420556985",
+    ),
+    ("Key Vault Reader", "21090545-7ca7-4776-b22c-e363652d74d2"),
+    // Control plane only (vault settings, no data): DOCS key-vault/general/rbac-guide.
+    (
+        "Key Vault Contributor",
+        "f25e0fa2-a7c8-4377-a976-54943a77a395",
     ),
     (
         "App Configuration Data Reader",
@@ -159,6 +187,13 @@ pub const ROLE_RESOURCES: &[(&str, &str)] = &[
     ("Key Vault Secrets User", types::VAULT),
     ("Key Vault Secrets Officer", types::VAULT),
     ("Key Vault Administrator", types::VAULT),
+    // Microsoft.KeyVault/vaults/keys/* and certificates/* data actions (keys: on a vault or one key).
+    ("Key Vault Crypto User", types::VAULT),
+    ("Key Vault Crypto Service Encryption User", types::VAULT),
+    ("Key Vault Crypto Officer", types::VAULT),
+    ("Key Vault Certificate User", types::VAULT),
+    ("Key Vault Certificates Officer", types::VAULT),
+    ("Key Vault Reader", types::VAULT),
     // Microsoft.AppConfiguration/configurationStores/*/read|write data actions.
     ("App Configuration Data Reader", types::APPCONFIG),
     ("App Configuration Data Owner", types::APPCONFIG),

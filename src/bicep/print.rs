@@ -174,7 +174,15 @@ impl Printer {
                 match (&r.each, &r.condition) {
                     (Some((var, iter)), _) => {
                         let _ = write!(text, "[for {var} in ");
+                        // A conditional's own `:` would read as the loop's.
+                        let grouped = matches!(iter, Expr::Ternary(..));
+                        if grouped {
+                            text.push('(');
+                        }
                         Self::write(text, iter, 0);
+                        if grouped {
+                            text.push(')');
+                        }
                         text.push_str(": ");
                         Self::write(text, &r.body, 0);
                         text.push(']');

@@ -1,10 +1,11 @@
 //! Validated blocks to model structs, one function per kind, in source order.
 
-use super::{Checker, Fields, label, rules};
+use super::{Checker, Fields, env_stem, env_value, in_target, label, rules};
 use crate::azure;
 use crate::diag::{self, Code, Diagnostic};
 use crate::model::*;
 use crate::schema;
+use crate::source::Span;
 use crate::syntax::ast::{self, Statement, ValueKind};
 
 pub(super) fn platform(c: &mut Checker, files: &[ast::File]) -> Platform {
@@ -86,7 +87,9 @@ fn top_level<'a>(
                     }
                     platform_block = Some(b);
                 }
-                "secret" | "config" | "feature" => children.push((kind, b)),
+                "secret" | "key" | "certificate" | "config" | "feature" => {
+                    children.push((kind, b));
+                }
                 _ => {}
             }
         }
@@ -158,7 +161,7 @@ fn declarations(c: &mut Checker, p: &mut Platform, files: &[ast::File], children
     let stores_with_entries: crate::collections::IndexSet<&str> = children
         .iter()
         .filter_map(|(k, cb)| match in_target(cb) {
-            Some(("appconfig", store)) if k.name != "secret" => Some(store),
+            Some(("appconfig", store)) if !in_vault(k.name) => Some(store),
             _ => None,
         })
         .collect();
@@ -169,7 +172,7 @@ fn declarations(c: &mut Checker, p: &mut Platform, files: &[ast::File], children
             Statement::Block(b) => Some((super::top_kind(b)?, b)),
             Statement::Attribute(_) => None,
         })
-        .filter(|(kind, _)| !matches!(kind.name, "secret" | "config" | "feature" | "platform"))
+        .filter(|(kind, _)| !is_child(kind.name) && kind.name != "platform")
         .collect();
     let private_networking = p.private_networking;
     let decls = c.in_halves(&blocks, |c, &(kind, b)| {
@@ -194,27 +197,48 @@ fn declarations(c: &mut Checker, p: &mut Platform, files: &[ast::File], children
     }
 }
 
-/// Secrets to their vaults, then config and features to their stores.
+/// Kinds that live in a vault: their names share the vault's one namespace of objects.
+fn in_vault(kind: &str) -> bool {
+    matches!(kind, "secret" | "key" | "certificate")
+}
+
+/// Kinds declared apart from their parent: `KIND "NAME" in PARENT.NAME`.
+fn is_child(kind: &str) -> bool {
+    in_vault(kind) || matches!(kind, "config" | "feature")
+}
+
+/// Secrets, keys and certificates to their vaults, then config and features to their stores.
 fn attach_children(c: &mut Checker, p: &mut Platform, children: &mut [Child]) {
-    // Secrets first: config entries may reference them wherever they stand in the source.
-    children.sort_by_key(|(k, _)| k.name != "secret");
-    let secrets = children
+    // Vault objects first: config entries may reference secrets wherever they stand.
+    children.sort_by_key(|(k, _)| !in_vault(k.name));
+    let in_vaults = children
         .iter()
-        .take_while(|(k, _)| k.name == "secret")
+        .take_while(|(k, _)| in_vault(k.name))
         .count();
-    let (secret_blocks, entry_blocks) = children.split_at(secrets);
-    let found = c.in_halves(secret_blocks, |c, &(kind, b)| secret(c, kind, b));
-    for (parent, name, _, found) in found {
+    let (vault_blocks, entry_blocks) = children.split_at(in_vaults);
+    let found = c.in_halves(vault_blocks, |c, &(kind, b)| vault_object(c, kind, b));
+    for (parent, name, span, kind, found) in found {
         let Some(vault) = p.vaults.get_mut(parent) else {
             continue;
         };
-        let Some(found) = found else { continue };
-        // Secret names are one namespace: a second one was reported when names were collected.
-        if vault.secrets.contains_key(&name) {
+        if let Some(d) = vault_name_taken(vault, parent, &name, span, kind) {
+            c.report(d);
             continue;
         }
-        vault.secrets.insert(name, found);
+        match found {
+            Some(VaultObject::Secret(x)) => {
+                vault.secrets.insert(name, x);
+            }
+            Some(VaultObject::Key(x)) => {
+                vault.keys.insert(name, *x);
+            }
+            Some(VaultObject::Certificate(x)) => {
+                vault.certificates.insert(name, *x);
+            }
+            None => {}
+        }
     }
+    super::keys::vault_objects(c, p);
     let with_secrets: &Platform = p;
     let entries = c.in_halves(entry_blocks, |c, &(kind, b)| {
         entries(c, kind, b, with_secrets)
@@ -226,8 +250,71 @@ fn attach_children(c: &mut Checker, p: &mut Platform, children: &mut [Child]) {
     }
 }
 
+/// A certificate is a key and a secret of its name in Key Vault: a secret or key of the same
+/// name in the same vault would be refused. A second one of the same kind was reported when
+/// names were collected, so it is skipped without a word.
+fn vault_name_taken(
+    v: &Vault,
+    vault: &str,
+    name: &str,
+    at: Span,
+    kind: &str,
+) -> Option<Diagnostic> {
+    let first = [
+        ("secret", v.secrets.get(name).map(|x| x.meta.span)),
+        ("key", v.keys.get(name).map(|x| x.meta.span)),
+        ("certificate", v.certificates.get(name).map(|x| x.meta.span)),
+    ]
+    .into_iter()
+    .find_map(|(k, s)| s.map(|s| (k, s)))?;
+    if first.0 == kind {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            Code::Duplicate,
+            format!("vault `{vault}` already holds a {} named `{name}`", first.0),
+            at,
+            "same name in the same vault",
+        )
+        .with_secondary(first.1, format!("the {} is declared here", first.0))
+        .with_help("a Key Vault certificate is stored as a key and a secret of its own name: give each object of a vault a name of its own"),
+    )
+}
+
+enum VaultObject {
+    Secret(Secret),
+    Key(Box<Key>),
+    Certificate(Box<Certificate>),
+}
+
+/// A vault object's parent vault, name, span and kind, and the object where it could be built.
+type Found<'a> = (&'a str, String, Span, &'static str, Option<VaultObject>);
+
+fn vault_object<'a>(
+    c: &mut Checker,
+    kind: &'static schema::Kind,
+    b: &'a ast::Block,
+) -> Option<Found<'a>> {
+    let (parent, name, span, object) = match kind.name {
+        "secret" => {
+            let (p, n, s, x) = secret(c, kind, b)?;
+            (p, n, s, x.map(VaultObject::Secret))
+        }
+        "key" => {
+            let (p, n, s, x) = super::keys::key(c, kind, b)?;
+            (p, n, s, x.map(|x| VaultObject::Key(Box::new(x))))
+        }
+        _ => {
+            let (p, n, s, x) = super::keys::certificate(c, kind, b)?;
+            (p, n, s, x.map(|x| VaultObject::Certificate(Box::new(x))))
+        }
+    };
+    Some((parent, name, span, kind.name, object))
+}
+
 /// A secret's parent vault, name and span, and the secret where its value is `secure(...)`.
-type FoundSecret<'a> = (&'a str, String, crate::source::Span, Option<Secret>);
+type FoundSecret<'a> = (&'a str, String, Span, Option<Secret>);
 
 fn secret<'a>(
     c: &mut Checker,
@@ -235,12 +322,7 @@ fn secret<'a>(
     b: &'a ast::Block,
 ) -> Option<FoundSecret<'a>> {
     // `db-password` is read from `DB_PASSWORD`, should its value be written in the source.
-    let var: String = label(b)
-        .to_ascii_uppercase()
-        .chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
-        .collect();
-    c.secret_var = Some(var)
+    c.secret_var = Some(env_stem(&label(b)))
         .filter(|v| super::is_env_name(v))
         .or_else(|| Some("SECRET_VALUE".into()));
     let f = c.validate(b, kind);
@@ -248,7 +330,7 @@ fn secret<'a>(
     let (_, parent) = in_target(b)?;
     let name = label(b);
     let span = b.label.as_ref().map_or(b.kind.span, |l| l.span);
-    rules::secret_name(c, b);
+    rules::vault_object_name(c, b, "secret");
     let env = match f.value("value").map(|v| &v.kind) {
         Some(ValueKind::Call { args, .. }) => match env_value(args) {
             StrValue::Env { name, .. } => Some(name),
@@ -429,6 +511,8 @@ fn vault(c: &mut Checker, f: &Fields, meta: Meta, private_networking: bool) -> V
         purge_protection: f.bool("purge_protection").unwrap_or(true),
         private: f.bool("private").unwrap_or(private_networking),
         secrets: Default::default(),
+        keys: Default::default(),
+        certificates: Default::default(),
     }
 }
 
@@ -484,15 +568,6 @@ fn storage(c: &mut Checker, f: &Fields, meta: Meta, private_networking: bool) ->
 }
 
 /// The parent named by `in kind.name`, when it resolved.
-fn in_target(b: &ast::Block) -> Option<(&str, &str)> {
-    match &b.qualifiers.first()?.value.kind {
-        ValueKind::Ref(parts) if parts.len() == 2 => {
-            Some((parts[0].name.as_str(), parts[1].name.as_str()))
-        }
-        _ => None,
-    }
-}
-
 /// W0302 when a resource opts out of the platform's private networking.
 fn public_on_private(c: &mut Checker, f: &Fields, private_platform: bool, what: &str) {
     if !private_platform {
@@ -524,21 +599,10 @@ fn public_on_private(c: &mut Checker, f: &Fields, private_platform: bool, what: 
     }
 }
 
-fn str_of(v: &ast::Value) -> Option<String> {
+pub(super) fn str_of(v: &ast::Value) -> Option<String> {
     match &v.kind {
         ValueKind::Str(s) => Some(s.as_str().to_owned()),
         _ => None,
-    }
-}
-
-fn env_value(args: &[ast::Argument]) -> StrValue {
-    let name = args
-        .first()
-        .and_then(|a| str_of(&a.value))
-        .unwrap_or_default();
-    StrValue::Env {
-        name,
-        default: args.get(1).and_then(|a| str_of(&a.value)),
     }
 }
 
@@ -723,6 +787,7 @@ fn cluster(c: &mut Checker, f: &Fields, meta: Meta, private_default: bool) -> Cl
         defender: f
             .reference("defender")
             .zip(f.value("defender").map(|v| v.span)),
+        kms: f.reference("kms").zip(f.value("kms").map(|v| v.span)),
         private_cluster: f.bool("private_cluster").unwrap_or(private_default),
         admins: f
             .value("admins")
@@ -798,14 +863,19 @@ fn cluster_network(c: &mut Checker, f: &Fields) -> ClusterNetwork {
         nf.as_ref()
             .map_or(default.to_string(), |nf| nf.str_or(name, default))
     };
-    let network = ClusterNetwork {
-        subnet: nf.as_ref().and_then(|nf| match &nf.value("subnet")?.kind {
+    let subnet_ref = |field: &str| {
+        nf.as_ref().and_then(|nf| match &nf.value(field)?.kind {
             ValueKind::Ref(parts) => Some((
                 parts[1].name.as_str().to_owned(),
                 parts[2].name.as_str().to_owned(),
             )),
             _ => None,
-        }),
+        })
+    };
+    let network = ClusterNetwork {
+        subnet: subnet_ref("subnet"),
+        api_server_subnet: subnet_ref("api_server_subnet"),
+        subnet_written: net_block.is_some_and(|b| super::block_sets(b, "subnet")),
         overlay: get("plugin", "azure_cni_overlay") == "azure_cni_overlay",
         dataplane: get("dataplane", "cilium"),
         policy: get("policy", "cilium"),
@@ -814,7 +884,7 @@ fn cluster_network(c: &mut Checker, f: &Fields) -> ClusterNetwork {
         dns_service_ip: get("dns_service_ip", "10.0.0.10"),
         outbound: get("outbound", "load_balancer"),
         spans: nf.as_ref().map_or_else(Vec::new, |nf| {
-            ["pod_cidr", "service_cidr"]
+            ["pod_cidr", "service_cidr", "api_server_subnet"]
                 .into_iter()
                 .filter_map(|k| Some((k, nf.value(k)?.span)))
                 .collect()

@@ -7,6 +7,7 @@
 
 mod build;
 mod envs;
+mod keys;
 mod rules;
 mod values;
 
@@ -310,6 +311,35 @@ impl<'a> Fields<'a> {
             .filter(move |(k, _)| k.name == kind)
             .map(|(_, b)| *b)
     }
+}
+
+/// The vault, store or cluster a `KIND "NAME" in|on KIND.NAME` block names.
+pub(crate) fn in_target(b: &ast::Block) -> Option<(&str, &str)> {
+    match &b.qualifiers.first()?.value.kind {
+        ValueKind::Ref(parts) if parts.len() == 2 => {
+            Some((parts[0].name.as_str(), parts[1].name.as_str()))
+        }
+        _ => None,
+    }
+}
+
+pub(crate) fn env_value(args: &[ast::Argument]) -> crate::model::StrValue {
+    let name = args
+        .first()
+        .and_then(|a| build::str_of(&a.value))
+        .unwrap_or_default();
+    crate::model::StrValue::Env {
+        name,
+        default: args.get(1).and_then(|a| build::str_of(&a.value)),
+    }
+}
+
+/// The azd environment variable a name suggests: `db-password` → `DB_PASSWORD`.
+pub(crate) fn env_stem(name: &str) -> String {
+    name.to_ascii_uppercase()
+        .chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+        .collect()
 }
 
 /// Whether `block` itself sets field `name`.
@@ -1198,7 +1228,7 @@ impl Checker {
         let call = format!("secure(\"{var}\")");
         let d = d
             .with_help(format!(
-                "take it from a secure parameter: `value = {call}`, then `azd env set {var} ...`"
+                "take it from a secure parameter, `{call}`, and give it with `azd env set {var} ...`"
             ))
             .with_fix(span, call);
         self.report(d);

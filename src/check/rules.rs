@@ -82,7 +82,8 @@ fn renamed(d: Diagnostic, l: &ast::Label, to: &str) -> Diagnostic {
     }
 }
 
-pub(super) fn secret_name(c: &mut Checker, b: &ast::Block) {
+/// Key Vault names secrets, keys and certificates alike.
+pub(super) fn vault_object_name(c: &mut Checker, b: &ast::Block, what: &str) {
     let Some(l) = &b.label else { return };
     if l.text.is_empty()
         || l.text.len() > 127
@@ -93,9 +94,9 @@ pub(super) fn secret_name(c: &mut Checker, b: &ast::Block) {
     {
         let d = Diagnostic::new(
             Code::BadName,
-            "Key Vault secret names are 1-127 letters, digits and hyphens",
+            format!("Key Vault {what} names are 1-127 letters, digits and hyphens"),
             l.span,
-            "invalid secret name",
+            format!("invalid {what} name"),
         );
         let tried: String = l
             .text

@@ -156,6 +156,15 @@ codes! {
          as one ConfigMap), and hold only regular files and folders with names Azure Storage accepts.\n\n\
          Failing:\n    source = blob(storage.gitops, container = \"manifests\", upload = \"/home/me/vendor\")\n\n\
          Fix:\n    source = blob(storage.gitops, container = \"manifests\", upload = \"gitops/vendor\")";
+    KeyVaultRule = "E0214", Error, "a key or certificate Key Vault would refuse",
+        "Key Vault makes RSA keys of 2048, 3072 or 4096 bits and EC keys on the P-256, P-384, P-521 \
+         and P-256K curves; only RSA keys encrypt and wrap. A rotation policy keeps each version at \
+         least 28 days, rotates at least 7 days after creation and 7 days before expiry, and \
+         notifies at least 7 days before expiry. HSM-protected types need a premium vault. AKS \
+         encrypts Kubernetes secrets (KMS) with an RSA key allowed to encrypt and decrypt. A \
+         certificate's subject is an X.500 name (`CN=...`) and it renews before it expires.\n\n\
+         Failing:\n    key \"etcd\" in vault.secrets { size = 1024 }\n\n\
+         Fix:\n    key \"etcd\" in vault.secrets { size = 2048 }";
     PublicOnPrivate = "W0302", Warning, "public endpoint on a private platform",
         "The platform asks for private networking, but this resource opts out and stays reachable from \
          the internet (behind Entra ID authentication).\n\n\

@@ -337,6 +337,7 @@ pub fn azure_resource(
         "identity" => (types::IDENTITY, Some(&azure::NAME_IDENTITY)),
         "network" => (types::VNET, Some(&azure::NAME_VNET)),
         "secret" => (types::VAULT_SECRET, None),
+        "key" => (types::VAULT_KEY, None),
         "config" | "feature" => (types::APPCONFIG_KV, None),
         _ => return None,
     })
@@ -589,7 +590,7 @@ pub fn symbols(a: &Analysis, file: FileId) -> Vec<Symbol> {
                             "platform" => "module",
                             "cluster" | "network" => "namespace",
                             "identity" => "object",
-                            "secret" | "config" | "feature" => "constant",
+                            "secret" | "key" | "certificate" | "config" | "feature" => "constant",
                             _ => "struct",
                         },
                         span: b.span,

@@ -33,6 +33,10 @@ struct ClusterLowering<'a> {
     logs_id: Option<Expr>,
     /// The workspace Defender's sensor writes to, when it is on.
     defender_id: Option<Expr>,
+    /// KMS: the key's versioned URI, and its vault's id where the vault is private.
+    kms: Option<(Expr, Option<Expr>)>,
+    /// The API server's delegated subnet (API Server VNet Integration).
+    api_subnet_id: Option<Expr>,
 }
 
 pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
@@ -51,9 +55,13 @@ pub(super) fn cluster(ctx: &Ctx, name: &str, c: &Cluster) -> Module {
         subnet_id: None,
         logs_id: None,
         defender_id: None,
+        kms: None,
+        api_subnet_id: None,
     };
     l.control_plane_identity();
     l.node_subnet();
+    l.api_server_subnet();
+    l.kms();
     l.container_insights_workspace();
     l.managed_cluster();
     l.agent_pools();
@@ -100,6 +108,20 @@ fn existing(symbol: &str, type_: &'static str, name: Expr) -> Item {
     Item::Resource(r)
 }
 
+/// The subnet `name` of the network `vnet` (declared before it), as the symbol `symbol`.
+fn existing_subnet(symbol: &str, name: &str) -> Item {
+    let mut subnet = Resource::new(
+        symbol,
+        types::SUBNET,
+        Obj::new()
+            .set("parent", id("vnet"))
+            .set("name", s(name.to_string()))
+            .build(),
+    );
+    subnet.existing = true;
+    Item::Resource(subnet)
+}
+
 impl ClusterLowering<'_> {
     /// A user-assigned control-plane identity exists before the cluster, so it can be granted
     /// access to the node subnet's network first.
@@ -131,16 +153,7 @@ impl ClusterLowering<'_> {
             Ctx::output("network", net, "name"),
         );
         m.push(existing("vnet", types::VNET, vnet_name));
-        let mut subnet = Resource::new(
-            "nodeSubnet",
-            types::SUBNET,
-            Obj::new()
-                .set("parent", id("vnet"))
-                .set("name", s(sub.clone()))
-                .build(),
-        );
-        subnet.existing = true;
-        m.push(Item::Resource(subnet));
+        m.push(existing_subnet("nodeSubnet", sub));
         role_assignment(
             m,
             "controlPlaneJoinsNetwork",
@@ -152,6 +165,72 @@ impl ClusterLowering<'_> {
             Some("The control plane manages load balancers and joins nodes to the subnet (and, for a private\ncluster, links its DNS zone to the network)".into()),
         );
         self.subnet_id = Some(id("nodeSubnet").dot("id"));
+    }
+
+    /// The API server's subnet, in the nodes' network (the checker holds them together).
+    fn api_server_subnet(&mut self) {
+        let Some((_, sub)) = &self.c.network.api_server_subnet else {
+            return;
+        };
+        self.m.push(existing_subnet("apiServerSubnet", sub));
+        self.api_subnet_id = Some(id("apiServerSubnet").dot("id"));
+    }
+
+    /// KMS etcd encryption: the control plane may use the key before the cluster is created
+    /// with it (AKS checks the key when it turns KMS on).
+    fn kms(&mut self) {
+        let Some((key, _)) = &self.c.kms else {
+            return;
+        };
+        let Some((vname, v, _)) = self.ctx.p.key(key) else {
+            return;
+        };
+        let m = &mut self.m;
+        let vault = m.param(
+            "kmsVaultName",
+            Type::String,
+            &format!("Name of vault `{vname}`, which holds the KMS key"),
+            Ctx::output("vault", vname, "name"),
+        );
+        let uri = m.param(
+            "kmsKeyUri",
+            Type::String,
+            &format!("Versioned URI of key `{key}`, which encrypts Kubernetes secrets (KMS)"),
+            Ctx::output(
+                "vault",
+                vname,
+                &format!("{}Uri", crate::bicep::ident("key", key)),
+            ),
+        );
+        let full_name = Expr::Interp(vec![
+            Part::Expr(vault.clone()),
+            Part::Text(format!("/{key}").into()),
+        ]);
+        super::grants::assign_on(
+            m,
+            "controlPlaneUsesKey",
+            (types::VAULT_KEY, full_name),
+            id("controlPlane").dot("properties.principalId"),
+            azure::keys::KMS_ROLE,
+            Some("KMS encrypts and decrypts with the key as the control plane".into()),
+        );
+        if v.private {
+            super::grants::assign_on(
+                m,
+                "controlPlaneLinksVault",
+                (types::VAULT, vault.clone()),
+                id("controlPlane").dot("properties.principalId"),
+                azure::keys::KMS_PRIVATE_LINK_ROLE,
+                Some("AKS links a private vault to the cluster (a private endpoint in the node resource group)\nfor KMS as the control plane".into()),
+            );
+        }
+        let vault_id = v.private.then(|| {
+            call(
+                "resourceId",
+                vec![s(azure::type_name(types::VAULT)), vault.clone()],
+            )
+        });
+        self.kms = Some((uri, vault_id));
     }
 
     fn container_insights_workspace(&mut self) {

@@ -49,10 +49,20 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
         azure_name(&azure::NAME_VNET, name),
         "virtual network",
     );
+    // AKS puts a cluster's API server into the subnet it names (API Server VNet Integration),
+    // and requires that subnet delegated to it.
+    let api_server = |sname: &str| {
+        ctx.p.clusters.values().any(|c| {
+            c.network
+                .api_server_subnet
+                .as_ref()
+                .is_some_and(|(net, sub)| net == name && sub == sname)
+        })
+    };
     let subnets = n
         .subnets
         .iter()
-        .map(|(sname, sub)| subnet(&mut m, sname, sub))
+        .map(|(sname, sub)| subnet(&mut m, sname, sub, api_server(sname)))
         .collect();
     m.push(Item::Resource(vnet(n, subnets)));
     with_diagnostics(ctx, &mut m, "vnet", types::VNET);
@@ -88,7 +98,7 @@ pub(super) fn network(ctx: &Ctx, name: &str, n: &Network) -> Module {
 }
 
 /// Pushes the subnet's network security group; returns the subnet as the vnet lists it.
-fn subnet(m: &mut Module, sname: &str, sub: &Subnet) -> Expr {
+fn subnet(m: &mut Module, sname: &str, sub: &Subnet, api_server: bool) -> Expr {
     let nsg = bicep::ident("nsg", sname);
     m.push(Item::Resource(resource(
         &nsg,
@@ -108,6 +118,18 @@ fn subnet(m: &mut Module, sname: &str, sub: &Subnet) -> Expr {
     );
     if sub.private_endpoints {
         props.push("privateEndpointNetworkPolicies", s("Disabled"));
+    }
+    if api_server {
+        let delegation = Obj::new()
+            .set("name", s("aks-api-server"))
+            .set(
+                "properties",
+                Obj::new()
+                    .set("serviceName", s(azure::keys::API_SUBNET_DELEGATION))
+                    .build(),
+            )
+            .build();
+        props.push("delegations", arr(vec![delegation]));
     }
     Obj::new()
         .set("name", s(sname.to_string()))
@@ -564,6 +586,21 @@ pub(super) fn vault(ctx: &Ctx, name: &str, v: &Vault) -> Module {
     if !v.secrets.is_empty() {
         vault_secrets(ctx, &mut m, v);
     }
+    if !v.keys.is_empty() {
+        vault_keys(&mut m, name, v);
+    }
+    // ARM cannot write certificates: `platc publish` does, as the signed-in az account where the
+    // vault is public (a private one is written by a Job in its network; see `gitops`).
+    if !v.certificates.is_empty() && !v.private {
+        role_assignment(
+            &mut m,
+            "deployerWritesCertificates",
+            "vault",
+            Principal::Deployer,
+            azure::keys::CERTIFICATE_WRITER_ROLE,
+            Some("`platc publish` issues and imports the certificates, which ARM cannot, as the deploying\nprincipal".into()),
+        );
+    }
     if v.private {
         private_endpoint(ctx, &mut m, "vault", PrivateLink::Vault);
     }
@@ -644,6 +681,144 @@ fn vault_secrets(ctx: &Ctx, m: &mut Module, v: &Vault) {
     );
     m.var("secrets", Expr::Table(Box::new(rows)));
     m.push(Item::Resource(secrets_loop()));
+}
+
+/// The vault's keys. ARM creates a key once and never changes it: a PUT of an existing key with
+/// other settings (another expiry, say) fails with `KeyCreationParametersDidNotMatchExistingKey`
+/// (Keys - Create If Not Exist; Azure/bicep#8283). So a key is deployed only where it does not
+/// exist yet: `platc preflight` lists the ones that do (PLATC_EXISTING_KEYS), and a key that
+/// exists is read, for its current version, rather than written. `platc verify` compares the
+/// live key with its declaration.
+fn vault_keys(m: &mut Module, vault: &str, v: &Vault) {
+    m.param(
+        "keysCreatedAt",
+        Type::String,
+        "When this deployment runs: a key created now expires counting from it",
+        id("deploymentTime"),
+    );
+    m.param(
+        "existingKeys",
+        Type::Array,
+        "Keys that exist already, as `vault/key` (PLATC_EXISTING_KEYS, set by platc preflight): they are read, not written again",
+        call("split", vec![id("existingKeys"), s(",")]),
+    );
+    for (kname, k) in &v.keys {
+        let symbol = bicep::ident("key", kname);
+        let exists = call(
+            "contains",
+            vec![id("existingKeys"), s(format!("{vault}/{kname}"))],
+        );
+        // A list of none or one rather than a condition: scanners (Checkov) read the settings of
+        // a looped resource, and not those of a conditional one.
+        let mut created = vault_key(&symbol, id("key"), k);
+        created.each = Some((
+            "key".into(),
+            Expr::Ternary(
+                Box::new(exists),
+                Box::new(arr(vec![])),
+                Box::new(arr(vec![s(kname.clone())])),
+            ),
+        ));
+        created.comment = Some(format!(
+            "Created only where vault `{vault}` has no key `{kname}` yet"
+        ));
+        created.origin = Some((k.meta.span, format!("key \"{kname}\"")));
+        m.push(Item::Resource(created));
+        let live = format!("{symbol}Live");
+        let mut r = Resource::new(
+            &live,
+            types::VAULT_KEY,
+            Obj::new()
+                .set("parent", id("vault"))
+                .set("name", s(kname.clone()))
+                .build(),
+        );
+        r.existing = true;
+        m.push(Item::Resource(r));
+        // Outputs are evaluated once the module's resources are deployed: the key exists then,
+        // created now or before.
+        m.output(
+            &format!("{symbol}Uri"),
+            id(live).dot("properties.keyUriWithVersion"),
+        );
+    }
+}
+
+/// A key with its rotation policy, as ARM creates it.
+fn vault_key(symbol: &str, name: Expr, k: &crate::model::Key) -> Resource {
+    let period = |days: u64| s(format!("P{days}D"));
+    let mut props = Obj::new().set("kty", s(k.spec.kty.clone()));
+    if let Some(size) = k.spec.size {
+        props.push("keySize", Expr::Int(size));
+    }
+    if let Some(curve) = &k.spec.curve {
+        props.push("curveName", s(curve.clone()));
+    }
+    props.push(
+        "keyOps",
+        arr(k.operations.iter().map(|o| s(o.clone())).collect()),
+    );
+    let exp = call(
+        "dateTimeToEpoch",
+        vec![call(
+            "dateTimeAdd",
+            vec![id("keysCreatedAt"), period(k.expires_after_days)],
+        )],
+    );
+    props.push(
+        "attributes",
+        Obj::new()
+            .set("enabled", Expr::Bool(true))
+            .set("exp", exp)
+            .build(),
+    );
+    let action = |kind: &str, trigger: &str, days: u64| {
+        Obj::new()
+            .set(
+                "action",
+                Obj::new().set("type", s(kind.to_string())).build(),
+            )
+            .set(
+                "trigger",
+                Obj::new().set(trigger.to_string(), period(days)).build(),
+            )
+            .build()
+    };
+    let mut actions = Vec::new();
+    match k.rotate {
+        Some(crate::model::Rotate::AfterCreate(d)) => {
+            actions.push(action("rotate", "timeAfterCreate", d));
+        }
+        Some(crate::model::Rotate::BeforeExpiry(d)) => {
+            actions.push(action("rotate", "timeBeforeExpiry", d));
+        }
+        None => {}
+    }
+    actions.push(action(
+        "notify",
+        "timeBeforeExpiry",
+        k.notify_before_expiry_days,
+    ));
+    props.push(
+        "rotationPolicy",
+        Obj::new()
+            .set(
+                "attributes",
+                Obj::new()
+                    .set("expiryTime", period(k.expires_after_days))
+                    .build(),
+            )
+            .set("lifetimeActions", arr(actions))
+            .build(),
+    );
+    resource(
+        symbol,
+        types::VAULT_KEY,
+        Obj::new()
+            .set("parent", id("vault"))
+            .set("name", name)
+            .set("properties", props.build()),
+    )
 }
 
 /// One secret per row of the `secrets` table.

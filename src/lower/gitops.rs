@@ -147,6 +147,9 @@ pub(super) fn gitops<'a>(ctx: &'a Ctx<'a>, name: &'a str, c: &'a Cluster) -> Mod
     for (gname, g) in &c.gitops {
         l.flux_configuration(gname, g);
     }
+    for vault in certificate_vaults(ctx.p, name) {
+        l.certificate_writer(vault);
+    }
     // Flux configurations are extension resources of the cluster: they take neither tags nor a
     // location of their own (the substitutions name the location, when a kustomization has
     // them; the identities that publish folders are resources of the group).
@@ -265,57 +268,14 @@ impl<'a> GitopsLowering<'a> {
     /// The identity `platc publish` uploads the folder of gitops `gname` with: federated with
     /// the service account of its Job, and Storage Blob Data Contributor on the container only.
     fn publisher(&mut self, gname: &str, storage_ident: &str, container: &str) {
-        self.publishes = true;
         let symbol = bicep::ident("publisher", gname);
-        let name = self.m.param(
-            &format!("{symbol}Name"),
-            Type::String,
-            &format!("Name of the identity that publishes the folder of gitops `{gname}`"),
-            azure_name(
-                &azure::NAME_IDENTITY,
-                &azure::publish::identity_stem(self.cluster, gname),
-            ),
+        self.job_identity(
+            &symbol,
+            &format!("the identity that publishes the folder of gitops `{gname}`"),
+            &azure::publish::identity_stem(self.cluster, gname),
+            &azure::publish::job_name(gname),
+            format!("`platc publish` uploads the folder of gitops \"{gname}\" with this identity"),
         );
-        let mut r = Resource::new(
-            symbol.clone(),
-            types::IDENTITY,
-            Obj::new()
-                .set("name", name)
-                .set("location", id("location"))
-                .set("tags", id("tags"))
-                .build(),
-        );
-        r.comment = Some(format!(
-            "`platc publish` uploads the folder of gitops \"{gname}\" with this identity"
-        ));
-        self.m.push(Item::Resource(r));
-        let account = azure::publish::job_name(gname);
-        let federation = Resource::new(
-            format!("{symbol}Federation"),
-            types::FEDERATED_CREDENTIAL,
-            Obj::new()
-                .set("parent", id(symbol.clone()))
-                .set("name", s(account.clone()))
-                .set(
-                    "properties",
-                    Obj::new()
-                        .set(
-                            "issuer",
-                            id("cluster").dot("properties.oidcIssuerProfile.issuerURL"),
-                        )
-                        .set(
-                            "subject",
-                            s(format!(
-                                "system:serviceaccount:{}:{account}",
-                                azure::publish::NAMESPACE
-                            )),
-                        )
-                        .set("audiences", arr(vec![s(azure::TOKEN_EXCHANGE_AUDIENCE)]))
-                        .build(),
-                )
-                .build(),
-        );
-        self.m.push(Item::Resource(federation));
         let container_name = Expr::Interp(vec![
             bicep::Part::Expr(id(storage_ident.to_string()).dot("name")),
             bicep::Part::Text(format!("/default/{container}").into()),
@@ -328,6 +288,60 @@ impl<'a> GitopsLowering<'a> {
             azure::publish::WRITER_ROLE,
             Some(format!(
                 "It may write container `{container}` and nothing else"
+            )),
+        );
+    }
+
+    /// An identity a Job of `platc publish` signs in with, `symbol`, named `id-STEM-TOKEN` and
+    /// federated with the Job's service account `account`.
+    fn job_identity(&mut self, symbol: &str, what: &str, stem: &str, account: &str, why: String) {
+        self.publishes = true;
+        let name = self.m.param(
+            &format!("{symbol}Name"),
+            Type::String,
+            &format!("Name of {what}"),
+            azure_name(&azure::NAME_IDENTITY, stem),
+        );
+        let mut r = Resource::new(
+            symbol.to_string(),
+            types::IDENTITY,
+            Obj::new()
+                .set("name", name)
+                .set("location", id("location"))
+                .set("tags", id("tags"))
+                .build(),
+        );
+        r.comment = Some(why);
+        self.m.push(Item::Resource(r));
+        self.m.push(Item::Resource(job_federation(symbol, account)));
+    }
+
+    /// The identity that `platc publish`'s Job writes the certificates of the private vault
+    /// `vault` with: federated with the Job's service account, Key Vault Certificates Officer
+    /// on that vault only.
+    fn certificate_writer(&mut self, vault: &str) {
+        let symbol = bicep::ident("certificates", vault);
+        self.job_identity(
+            &symbol,
+            &format!("the identity that writes the certificates of vault `{vault}`"),
+            &azure::keys::identity_stem(self.cluster, vault),
+            &azure::keys::job_name(vault),
+            format!("`platc publish` writes the certificates of vault \"{vault}\", which ARM cannot, with this identity"),
+        );
+        let vault_name = self.m.param(
+            &format!("{symbol}VaultName"),
+            Type::String,
+            &format!("Name of vault `{vault}`"),
+            Ctx::output("vault", vault, "name"),
+        );
+        grants::assign_on(
+            &mut self.m,
+            &format!("{symbol}Writes"),
+            (types::VAULT, vault_name),
+            id(symbol).dot("properties.principalId"),
+            azure::keys::CERTIFICATE_WRITER_ROLE,
+            Some(format!(
+                "It may write the certificates of vault `{vault}` and nothing else"
             )),
         );
     }
@@ -358,7 +372,47 @@ impl<'a> GitopsLowering<'a> {
     }
 }
 
-/// Whether `c` has anything for a GitOps module.
-pub(super) fn has_gitops(c: &Cluster) -> bool {
-    !c.gitops.is_empty()
+/// The credential that lets the identity `symbol` be the Job's service account `account` in
+/// `platc publish`'s namespace of the cluster.
+fn job_federation(symbol: &str, account: &str) -> Resource {
+    Resource::new(
+        format!("{symbol}Federation"),
+        types::FEDERATED_CREDENTIAL,
+        Obj::new()
+            .set("parent", id(symbol.to_string()))
+            .set("name", s(account.to_string()))
+            .set(
+                "properties",
+                Obj::new()
+                    .set(
+                        "issuer",
+                        id("cluster").dot("properties.oidcIssuerProfile.issuerURL"),
+                    )
+                    .set(
+                        "subject",
+                        s(format!(
+                            "system:serviceaccount:{}:{account}",
+                            azure::publish::NAMESPACE
+                        )),
+                    )
+                    .set("audiences", arr(vec![s(azure::TOKEN_EXCHANGE_AUDIENCE)]))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// The private vaults whose certificates the cluster `cluster` writes.
+pub(crate) fn certificate_vaults<'a>(p: &'a Platform, cluster: &'a str) -> Vec<&'a str> {
+    p.vaults
+        .keys()
+        .filter(|v| crate::model::certificate_writer(p, v) == Some(cluster))
+        .map(String::as_str)
+        .collect()
+}
+
+/// Whether the cluster `name` has anything for a GitOps module: Flux configurations, or the
+/// identity of a Job that writes a private vault's certificates.
+pub(super) fn has_gitops(p: &Platform, name: &str, c: &Cluster) -> bool {
+    !c.gitops.is_empty() || !certificate_vaults(p, name).is_empty()
 }

@@ -19,6 +19,7 @@ use crate::bicep::{self, Decorator, Expr, Item, Obj, Part, Resource, Type, call,
 /// The types a managed identity is granted roles on, and the module that assigns a role on each.
 const SCOPES: &[(&str, &str, &str)] = &[
     (types::VAULT, "./grant-vault.bicep", "key vault"),
+    (types::VAULT_KEY, "./grant-key.bicep", "Key Vault key"),
     (
         types::APPCONFIG,
         "./grant-appconfig.bicep",

@@ -4,12 +4,13 @@
 use super::module::Module;
 use super::{Ctx, Principal, azure_name, role_assignment};
 use crate::azure::{self, types};
-use crate::bicep::{self, Decorator, Expr, Item, Obj, Resource, Table, Type, arr, id, s};
+use crate::bicep::{self, Decorator, Expr, Item, Obj, Part, Resource, Table, Type, arr, id, s};
 use crate::model::*;
 
 fn target_type(kind: &str) -> &'static str {
     match kind {
         "vault" => types::VAULT,
+        "key" => types::VAULT_KEY,
         "appconfig" => types::APPCONFIG,
         "registry" => types::REGISTRY,
         "storage" => types::STORAGE,
@@ -19,7 +20,7 @@ fn target_type(kind: &str) -> &'static str {
     }
 }
 
-pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
+pub(super) fn identity(ctx: &Ctx, name: &str, i: &Identity) -> Module {
     let mut m = Module::new(
         "identity",
         "identity",
@@ -44,7 +45,7 @@ pub(super) fn identity(_ctx: &Ctx, name: &str, i: &Identity) -> Module {
     if !i.federations.is_empty() {
         federated_credentials(&mut m, &i.federations);
     }
-    grants(&mut m, &i.grants);
+    grants(ctx, &mut m, &i.grants);
 
     m.output("id", id("identity").dot("id"));
     m.output("principalId", id("identity").dot("properties.principalId"));
@@ -204,7 +205,7 @@ impl Scope<'_> {
 
 /// The resources the identity is granted roles on, each declared once, and one role assignment
 /// per grant.
-fn grants(m: &mut Module, grants: &[Grant]) {
+fn grants(ctx: &Ctx, m: &mut Module, grants: &[Grant]) {
     let mut targets: Vec<String> = Vec::new();
     for g in grants {
         let sc = scope(g);
@@ -218,7 +219,7 @@ fn grants(m: &mut Module, grants: &[Grant]) {
             bicep::ident(sc.kind, sc.name)
         };
         if !targets.contains(&t) {
-            grant_target(m, &sc, &t, alone);
+            grant_target(ctx, m, &sc, &t, alone);
             targets.push(t.clone());
         }
         grant(m, g, &sc, &t, alone);
@@ -226,7 +227,10 @@ fn grants(m: &mut Module, grants: &[Grant]) {
 }
 
 /// The existing resource `sc`, under the symbol `t`.
-fn grant_target(m: &mut Module, sc: &Scope, t: &str, alone: bool) {
+fn grant_target(ctx: &Ctx, m: &mut Module, sc: &Scope, t: &str, alone: bool) {
+    if sc.kind == "key" {
+        return key_target(ctx, m, sc, t);
+    }
     let what = if alone {
         format!("Name of {} the identity is granted roles on", sc.what(true))
     } else {
@@ -244,6 +248,26 @@ fn grant_target(m: &mut Module, sc: &Scope, t: &str, alone: bool) {
         Ctx::output(target_kind, sc.name, sc.output),
     );
     let mut r = Resource::new(t, sc.type_, Obj::new().set("name", tname).build());
+    r.existing = true;
+    m.push(Item::Resource(r));
+}
+
+/// A key, named `VAULT/KEY`: its vault's name comes from the vault's module.
+fn key_target(ctx: &Ctx, m: &mut Module, sc: &Scope, t: &str) {
+    let Some((vname, _, _)) = ctx.p.key(sc.name) else {
+        return;
+    };
+    let vault = m.param(
+        &format!("{t}VaultName"),
+        Type::String,
+        &format!("Name of vault `{vname}`, which holds key `{}`", sc.name),
+        Ctx::output("vault", vname, "name"),
+    );
+    let name = Expr::Interp(vec![
+        Part::Expr(vault),
+        Part::Text(format!("/{}", sc.name).into()),
+    ]);
+    let mut r = Resource::new(t, sc.type_, Obj::new().set("name", name).build());
     r.existing = true;
     m.push(Item::Resource(r));
 }

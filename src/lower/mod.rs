@@ -893,7 +893,7 @@ fn declaration_names<'a>(p: &'a Platform, kind: &str) -> Vec<&'a str> {
         "gitops" => p
             .clusters
             .iter()
-            .filter(|(_, c)| gitops::has_gitops(c))
+            .filter(|(n, c)| gitops::has_gitops(p, n, c))
             .map(|(n, _)| n.as_str())
             .collect(),
         _ => Vec::new(),
@@ -923,7 +923,7 @@ fn module_at(ctx: &Ctx, kind: &str, i: usize) -> Option<Module> {
         "gitops" => p
             .clusters
             .iter()
-            .filter(|(_, c)| gitops::has_gitops(c))
+            .filter(|(n, c)| gitops::has_gitops(p, n, c))
             .nth(i)
             .map(|(n, c)| gitops::gitops(ctx, n, c)),
         _ => None,
@@ -1315,6 +1315,25 @@ fn main_params(ctx: &Ctx, env_vars: &IndexMap<String, Option<String>>, items: &m
     if has_secrets(ctx.p) {
         secrets_issued_params(items);
     }
+    if has_keys(ctx.p) {
+        items.push(Item::Param {
+            decorators: vec![Decorator::description(
+                "Keys that exist already, as `vault/key`, comma-separated (PLATC_EXISTING_KEYS, set by platc preflight on every provision)",
+            )],
+            name: "existingKeys".into(),
+            ty: Type::String,
+            default: Some(s("")),
+        });
+    }
+    if has_secrets(ctx.p) || has_keys(ctx.p) {
+        deployment_time_param(items);
+    }
+}
+
+/// Whether the platform declares a Key Vault key: its first version expires counting from the
+/// deployment that creates it.
+pub(super) fn has_keys(p: &Platform) -> bool {
+    p.vaults.values().any(|v| !v.keys.is_empty())
 }
 
 /// Whether the platform has a secret: then main.bicep has the time its expiries count from.
@@ -1335,9 +1354,12 @@ fn secrets_issued_params(items: &mut Vec<Item>) {
         ty: Type::String,
         default: Some(s("")),
     });
+}
+
+fn deployment_time_param(items: &mut Vec<Item>) {
     items.push(Item::Param {
         decorators: vec![Decorator::description(
-            "Deployment time, for a deployment without secretsIssuedAt; utcNow() is only allowed as a parameter default",
+            "Deployment time, which new keys (and secrets without secretsIssuedAt) count their expiry from; utcNow() is only allowed as a parameter default",
         )],
         name: "deploymentTime".into(),
         ty: Type::String,
@@ -1553,6 +1575,9 @@ fn parameters(ctx: &Ctx, env_vars: &IndexMap<String, Option<String>>) -> String 
         value.push_str(var);
         value.push('}');
         params.insert(param, value);
+    }
+    if has_keys(p) {
+        params.insert("existingKeys".into(), "${PLATC_EXISTING_KEYS=}".into());
     }
     if has_secrets(p) {
         // Empty where preflight has not set it: main.bicep then counts from the deployment.

@@ -197,6 +197,7 @@ pub fn target_name(t: &Target, role: &str) -> String {
         "logs" => azure_name(&azure::NAME_LOGS, &t.name),
         "metrics" if azure::is_grafana_role(role) => azure_name(&azure::NAME_GRAFANA, &t.name),
         "metrics" => azure_name(&azure::NAME_MONITOR, &t.name),
+        "key" => format!("key {}", t.name),
         other => format!("{other} {}", t.name),
     }
 }
@@ -417,6 +418,16 @@ impl Inventory<'_> {
         if v.private {
             self.private_endpoint(&n, &what, v.meta.span);
         }
+        for (kname, k) in &v.keys {
+            self.key(&n, kname, k);
+        }
+        if let Some((_, cert)) = v.certificates.first()
+            && !v.private
+        {
+            let w = format!("{what}: `platc publish` writes its certificates");
+            let role = azure::keys::CERTIFICATE_WRITER_ROLE;
+            self.grant(role, "the deploying principal", &n, w, cert.meta.span);
+        }
         for (sname, s) in &v.secrets {
             self.push(
                 types::VAULT_SECRET,
@@ -437,6 +448,45 @@ impl Inventory<'_> {
                 format!("{} days after issue", s.expires_after_days),
             ));
         }
+    }
+
+    /// A key, as ARM creates it once (`lower::data::vault_keys`).
+    fn key(&mut self, vault: &str, kname: &str, k: &Key) {
+        self.push(
+            types::VAULT_KEY,
+            format!("{vault}/{kname}"),
+            format!("key \"{kname}\""),
+            k.meta.span,
+            Kind::Entry,
+        );
+        let rotation = match k.rotate {
+            Some(Rotate::AfterCreate(d)) => format!("{d} days after creation"),
+            Some(Rotate::BeforeExpiry(d)) => format!("{d} days before expiry"),
+            None => "never".into(),
+        };
+        self.with(prop("kty", "type", k.spec.kty.clone()))
+            .with(prop(
+                "keySize",
+                "size",
+                k.spec.size.map_or("none".into(), |s| s.to_string()),
+            ))
+            .with(prop(
+                "curveName",
+                "curve",
+                k.spec.curve.clone().unwrap_or_else(|| "none".into()),
+            ))
+            .with(prop("keyOps", "operations", listed(&k.operations)))
+            .with(prop(
+                "rotationPolicy.attributes.expiryTime",
+                "expires_after",
+                format!("{} days", k.expires_after_days),
+            ))
+            .with(prop("rotationPolicy.rotate", "rotate_after", rotation))
+            .with(prop(
+                "rotationPolicy.notify",
+                "notify_before_expiry",
+                format!("{} days before expiry", k.notify_before_expiry_days),
+            ));
     }
 
     fn appconfig(&mut self, name: &str, a: &AppConfig) {
@@ -631,6 +681,19 @@ impl Inventory<'_> {
             let w = format!("{what}: its control plane joins network \"{net}\"");
             self.grant("Network Contributor", &control_plane, &vnet, w, span);
         }
+        if let Some((key, at)) = &c.kms
+            && let Some((vault, _, _)) = self.p.key(key)
+        {
+            let vault_name = azure_name(&azure::NAME_VAULT, vault);
+            let scope = format!("{vault_name}/{key}");
+            let w = format!("{what}: its control plane encrypts with key \"{key}\"");
+            self.grant(azure::keys::KMS_ROLE, &control_plane, &scope, w, *at);
+            if self.p.vaults.get(vault).is_some_and(|v| v.private) {
+                let w = format!("{what}: its control plane links private vault \"{vault}\"");
+                let role = azure::keys::KMS_PRIVATE_LINK_ROLE;
+                self.grant(role, &control_plane, &vault_name, w, *at);
+            }
+        }
         for (i, p) in c.pools.iter().enumerate() {
             self.pool(&n, name, c, i, p);
         }
@@ -639,9 +702,18 @@ impl Inventory<'_> {
         for (gname, g) in &c.gitops {
             self.gitops(&n, name, gname, g);
         }
+        let p = self.p;
+        for (vname, v) in &p.vaults {
+            if crate::model::certificate_writer(p, vname) == Some(name)
+                && let Some((_, cert)) = v.certificates.first()
+            {
+                self.certificate_writer(name, vname, cert.meta.span);
+            }
+        }
     }
 
     fn cluster_props(&mut self, c: &Cluster) {
+        let kms = self.kms(c);
         let defender = c
             .defender
             .as_ref()
@@ -681,6 +753,15 @@ impl Inventory<'_> {
             c.private_cluster.to_string(),
         ))
         .with(prop("securityProfile.defender", "defender", defender))
+        .with(prop("securityProfile.azureKeyVaultKms", "kms", kms))
+        .with(prop(
+            "apiServerAccessProfile.enableVnetIntegration",
+            "network.api_server_subnet",
+            c.network
+                .api_server_subnet
+                .as_ref()
+                .map_or("off".into(), |(n, s)| format!("subnet {s} of network {n}")),
+        ))
         .with(prop("addonProfiles.omsagent", "monitoring.logs", insights))
         .with(prop(
             "addonProfiles.azureKeyvaultSecretsProvider",
@@ -708,6 +789,20 @@ impl Inventory<'_> {
             "extension prometheus",
             c.prometheus.to_string(),
         ));
+    }
+
+    /// The cluster's KMS key as the plan shows it: which key, reached how.
+    fn kms(&self, c: &Cluster) -> String {
+        let Some((key, _)) = &c.kms else {
+            return "off".into();
+        };
+        match self.p.key(key) {
+            Some((vault, v, _)) => format!(
+                "key {key} of vault {vault}, {}",
+                if v.private { "private" } else { "public" }
+            ),
+            None => format!("key {key}"),
+        }
     }
 
     fn network_props(&mut self, c: &Cluster) {
@@ -934,6 +1029,28 @@ impl Inventory<'_> {
                 self.publisher(cname, gname, &what, &account, container, u.span);
             }
         }
+    }
+
+    /// The identity `platc publish`'s Job writes a private vault's certificates with.
+    fn certificate_writer(&mut self, cname: &str, vault: &str, span: Span) {
+        let id = azure_name(
+            &azure::NAME_IDENTITY,
+            &azure::keys::identity_stem(cname, vault),
+        );
+        let w = format!(
+            "the identity `platc publish` writes the certificates of vault \"{vault}\" with, from cluster \"{cname}\""
+        );
+        self.push(types::IDENTITY, id.clone(), w.clone(), span, Kind::Identity);
+        let f = Federation {
+            span,
+            cluster: cname.to_string(),
+            namespace: azure::publish::NAMESPACE.to_string(),
+            service_account: azure::keys::job_name(vault),
+        };
+        self.federation(&id, &f.service_account, &w, &f);
+        let scope = azure_name(&azure::NAME_VAULT, vault);
+        let g = format!("vault \"{vault}\": `platc publish` writes its certificates");
+        self.grant(azure::keys::CERTIFICATE_WRITER_ROLE, &id, &scope, g, span);
     }
 
     fn publisher(

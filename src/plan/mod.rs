@@ -488,6 +488,12 @@ fn update(o: &Resource, n: &Resource, sources: &SourceMap) -> Option<Change> {
         property_risk(&mut c, n, p);
     }
     c.properties = properties;
+    if let Some(f) = changes::kept(n.type_) {
+        push_reason(&mut c, f);
+        c.notes.push(
+            "not applied: the deployment leaves the existing key as it is; `platc verify` reports where it differs".into(),
+        );
+    }
     if c.action == Action::Replace {
         c.notes.push(
             "ARM does not re-create: `azd provision` fails here until the resource is deleted; the next provision then creates it anew".into(),

@@ -129,9 +129,9 @@ pub const MISTAKES: &[Mistake] = &[
     ),
     auto(
         "capitalised vault tier",
-        &[("sku = standard\n  soft", "sku = Standard\n  soft")],
+        &[("sku = premium\n  soft", "sku = Premium\n  soft")],
         "E0106",
-        "Standard",
+        "Premium",
     ),
     auto(
         "purge protection shortened",

@@ -84,11 +84,11 @@ pub const MISTAKES: &[Mistake] = &[
         "role that is not built in",
         &[(
             "grant \"Key Vault Secrets User\" on vault.secrets",
-            "grant \"Key Vault Reader\" on vault.secrets",
+            "grant \"Key Vault Secrets Viewer\" on vault.secrets",
         )],
         "E0112",
-        "\"Key Vault Reader\"",
-        &[("\"Key Vault Reader\"", "\"Key Vault Secrets User\"")],
+        "\"Key Vault Secrets Viewer\"",
+        &[("\"Key Vault Secrets Viewer\"", "\"Key Vault Secrets User\"")],
     ),
     manual(
         "grant repeated",

@@ -66,8 +66,8 @@ pub const MISTAKES: &[Mistake] = &[
     auto(
         "semicolon after a field",
         &[(
-            "sku = standard\n  soft_delete_days",
-            "sku = standard;\n  soft_delete_days",
+            "sku = premium\n  soft_delete_days",
+            "sku = premium;\n  soft_delete_days",
         )],
         "E0001",
         ";",

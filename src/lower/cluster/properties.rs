@@ -66,8 +66,22 @@ fn aad_profile() -> Expr {
 
 /// Workload identity and image cleaner, and Microsoft Defender for Containers where the author
 /// named its workspace (`azure::aks_security::DEFENDER_WORKSPACE` says why it is not the default).
-fn security_profile(defender: Option<&Expr>) -> Expr {
+fn security_profile(defender: Option<&Expr>, kms: Option<&(Expr, Option<Expr>)>) -> Expr {
     let mut p = Obj::new();
+    if let Some((key, vault)) = kms {
+        let mut k = Obj::new()
+            .set("enabled", Expr::Bool(true))
+            .set("keyId", key.clone());
+        // A private vault is reached from the API server's subnet; AKS needs its id to do so.
+        match vault {
+            Some(id) => {
+                k.push("keyVaultNetworkAccess", s("Private"));
+                k.push("keyVaultResourceId", id.clone());
+            }
+            None => k.push("keyVaultNetworkAccess", s("Public")),
+        }
+        p.push("azureKeyVaultKms", k.build());
+    }
     if let Some(ws) = defender {
         p.push(
             "defender",
@@ -182,8 +196,18 @@ impl ClusterLowering<'_> {
             .set("sku", sku(&self.c.sku_tier))
             .set("identity", control_plane_identity())
             .set("properties", self.properties());
+        let mut first = Vec::new();
         if self.subnet_id.is_some() {
-            body.push("dependsOn", arr(vec![id("controlPlaneJoinsNetwork")]));
+            first.push(id("controlPlaneJoinsNetwork"));
+        }
+        if let Some((_, vault_id)) = &self.kms {
+            first.push(id("controlPlaneUsesKey"));
+            if vault_id.is_some() {
+                first.push(id("controlPlaneLinksVault"));
+            }
+        }
+        if !first.is_empty() {
+            body.push("dependsOn", arr(first));
         }
         let cluster = Resource::new("cluster", types::MANAGED_CLUSTER, body.build());
         self.m.push(Item::Resource(cluster));
@@ -205,15 +229,18 @@ impl ClusterLowering<'_> {
         );
         props.push(
             "securityProfile",
-            security_profile(self.defender_id.as_ref()),
+            security_profile(self.defender_id.as_ref(), self.kms.as_ref()),
         );
+        let mut api = Obj::new();
         if c.private_cluster {
-            props.push(
-                "apiServerAccessProfile",
-                Obj::new()
-                    .set("enablePrivateCluster", Expr::Bool(true))
-                    .build(),
-            );
+            api.push("enablePrivateCluster", Expr::Bool(true));
+        }
+        if let Some(subnet) = &self.api_subnet_id {
+            api.push("enableVnetIntegration", Expr::Bool(true));
+            api.push("subnetId", subnet.clone());
+        }
+        if c.private_cluster || self.api_subnet_id.is_some() {
+            props.push("apiServerAccessProfile", api.build());
         }
         props.push("autoUpgradeProfile", auto_upgrade_profile(c));
         if let Some(pools) = self.agent_pool_profiles() {

@@ -7,6 +7,9 @@
 //! `build` checks each folder beforehand (`diagnostics`), so a missing or oversized folder is a
 //! compile error at the `upload` string, not a failed hook.
 
+pub mod certificates;
+pub mod kms;
+
 use crate::azure::publish::{self as facts, NAMESPACE, job_name};
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Platform, Upload};
@@ -173,7 +176,7 @@ echo "published $(wc -l < /tmp/names) files, removed $(wc -l < /tmp/stale)"
 "#;
 
 /// Standard base64, for files a ConfigMap must carry as `binaryData`.
-fn base64(data: &[u8]) -> String {
+pub(crate) fn base64(data: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
@@ -223,8 +226,53 @@ pub fn manifests(t: &Target, account: &str, client_id: &str, bundle: &Bundle) ->
     if !binary.is_empty() {
         config["binaryData"] = Value::Object(binary);
     }
-    let container = upload_container(account, t.container);
-    let pod = json!({
+    let env = json!([
+        { "name": "ACCOUNT", "value": account },
+        { "name": "CONTAINER", "value": t.container },
+    ]);
+    let container = job_container("upload", UPLOAD_SCRIPT, env, "bundle");
+    let pod = job_pod(
+        &name,
+        container,
+        json!({ "name": "bundle", "configMap": { "name": name } }),
+    );
+    let job = json!({
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": metadata,
+        "spec": { "backoffLimit": 1, "activeDeadlineSeconds": 1500, "ttlSecondsAfterFinished": 86400, "template": pod },
+    });
+    json!({
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            namespace(),
+            { "apiVersion": "v1", "kind": "ServiceAccount", "metadata": account_sa },
+            config,
+            job,
+        ],
+    })
+}
+
+/// The namespace publish's Jobs run in, held to the restricted Pod Security Standard.
+fn namespace() -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": NAMESPACE,
+            "labels": {
+                "app.kubernetes.io/managed-by": "platc",
+                "pod-security.kubernetes.io/enforce": "restricted",
+            },
+        },
+    })
+}
+
+/// A Job's pod: signs in with workload identity as the service account `name`, meets the
+/// restricted Pod Security Standard, and has its inputs (`volume`) and a scratch `/tmp`.
+pub(crate) fn job_pod(name: &str, container: Value, volume: Value) -> Value {
+    json!({
         "metadata": { "labels": { "azure.workload.identity/use": "true", "app.kubernetes.io/managed-by": "platc" } },
         "spec": {
             "serviceAccountName": name,
@@ -237,54 +285,23 @@ pub fn manifests(t: &Target, account: &str, client_id: &str, bundle: &Bundle) ->
                 "seccompProfile": { "type": "RuntimeDefault" },
             },
             "containers": [container],
-            "volumes": [
-                { "name": "bundle", "configMap": { "name": name } },
-                { "name": "tmp", "emptyDir": {} },
-            ],
+            "volumes": [volume, { "name": "tmp", "emptyDir": {} }],
         },
-    });
-    let job = json!({
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": metadata,
-        "spec": { "backoffLimit": 1, "activeDeadlineSeconds": 1500, "ttlSecondsAfterFinished": 86400, "template": pod },
-    });
-    let namespace = json!({
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {
-            "name": NAMESPACE,
-            "labels": {
-                "app.kubernetes.io/managed-by": "platc",
-                "pod-security.kubernetes.io/enforce": "restricted",
-            },
-        },
-    });
-    json!({
-        "apiVersion": "v1",
-        "kind": "List",
-        "items": [
-            namespace,
-            { "apiVersion": "v1", "kind": "ServiceAccount", "metadata": account_sa },
-            config,
-            job,
-        ],
     })
 }
 
-/// The container that uploads: the Azure CLI, told the account and container, writing only
-/// to /tmp.
-fn upload_container(account: &str, container: &str) -> Value {
-    let env = json!([
-        { "name": "ACCOUNT", "value": account },
-        { "name": "CONTAINER", "value": container },
-        { "name": "HOME", "value": "/tmp" },
-        { "name": "AZURE_CONFIG_DIR", "value": "/tmp/.azure" },
+/// A Job's container: the Azure CLI running `script` with `env`, its inputs read-only under
+/// `/{input}` (the volume's name), writing only to `/tmp`.
+pub(crate) fn job_container(name: &str, script: &str, env: Value, input: &str) -> Value {
+    let mut env = env.as_array().cloned().unwrap_or_default();
+    env.extend([
+        json!({ "name": "HOME", "value": "/tmp" }),
+        json!({ "name": "AZURE_CONFIG_DIR", "value": "/tmp/.azure" }),
     ]);
     json!({
-        "name": "upload",
+        "name": name,
         "image": facts::IMAGE,
-        "command": ["/bin/sh", "-c", UPLOAD_SCRIPT],
+        "command": ["/bin/sh", "-c", script],
         "env": env,
         "resources": { "requests": { "cpu": "100m", "memory": "256Mi" }, "limits": { "memory": "1Gi" } },
         "securityContext": {
@@ -293,21 +310,24 @@ fn upload_container(account: &str, container: &str) -> Value {
             "capabilities": { "drop": ["ALL"] },
         },
         "volumeMounts": [
-            { "name": "bundle", "mountPath": "/bundle", "readOnly": true },
+            { "name": input, "mountPath": format!("/{input}"), "readOnly": true },
             { "name": "tmp", "mountPath": "/tmp" },
         ],
     })
 }
 
-/// The file the command takes along, by its base name (az flattens attachments).
-pub fn manifest_file(gitops: &str) -> String {
-    format!("{}.json", job_name(gitops))
+/// The file the command takes along for the Job `job`, by its base name (az flattens
+/// attachments).
+pub fn manifest_file(job: &str) -> String {
+    format!("{job}.json")
 }
 
 /// Waits up to `WAIT_SECS` for the Job and says how it ended on a line of its own:
-/// `platc-publish: Complete`, `Failed` or `Running`. Once the files are in the container their
-/// ConfigMap goes, so the manifests kept out of Git do not stay readable in the cluster; a failed
-/// Job keeps it, to be looked into.
+/// `platc-publish: Complete`, `Failed` or `Running`. Once the Job is done its inputs go (the
+/// ConfigMap of a folder, the Secret of certificates: `--ignore-not-found` covers the one a
+/// Job does not have), so manifests kept out of Git and imported certificates do not stay
+/// readable in the cluster. A failed Job keeps a folder's ConfigMap, to be looked into; a
+/// Secret goes either way.
 fn wait_script(job: &str) -> String {
     let rounds = facts::WAIT_SECS / 5;
     format!(
@@ -315,8 +335,8 @@ fn wait_script(job: &str) -> String {
 while [ "$i" -lt {rounds} ]; do
   state=$(kubectl -n {NAMESPACE} get job {job} -o jsonpath='{{.status.conditions[?(@.status=="True")].type}}')
   case "$state" in
-    *Complete*) echo "platc-publish: Complete"; kubectl -n {NAMESPACE} logs job/{job} --tail=5 || true; kubectl -n {NAMESPACE} delete configmap {job} --ignore-not-found || true; exit 0;;
-    *Failed*) echo "platc-publish: Failed"; kubectl -n {NAMESPACE} logs job/{job} --tail=40 || true; exit 1;;
+    *Complete*) echo "platc-publish: Complete"; kubectl -n {NAMESPACE} logs job/{job} --tail=200 || true; kubectl -n {NAMESPACE} delete configmap,secret {job} --ignore-not-found || true; exit 0;;
+    *Failed*) echo "platc-publish: Failed"; kubectl -n {NAMESPACE} logs job/{job} --tail=40 || true; kubectl -n {NAMESPACE} delete secret {job} --ignore-not-found || true; exit 1;;
   esac
   sleep 5; i=$((i+1))
 done
@@ -328,12 +348,11 @@ echo "platc-publish: Running"
 /// The first command: replaces the previous Job (a Job's pod template cannot change) with the
 /// new objects, then waits. Applied server-side: a client-side apply copies each object into an
 /// annotation, and annotations hold at most 256 KiB, less than the ConfigMap may.
-pub fn start_script(gitops: &str) -> String {
-    let job = job_name(gitops);
+pub fn start_script(job: &str) -> String {
     format!(
         "set -e\nkubectl -n {NAMESPACE} delete job {job} --ignore-not-found --wait=true\nkubectl apply --server-side --force-conflicts -f {}\n{}",
-        manifest_file(gitops),
-        wait_script(&job)
+        manifest_file(job),
+        wait_script(job)
     )
 }
 
@@ -361,16 +380,7 @@ pub fn publish(
     if bundles.is_empty() {
         return Ok(out);
     }
-    let mut args = vec!["resource", "list", "--resource-group", cx.rg];
-    with_subscription(&mut args, cx.subscription);
-    let resources = match az.run(&args)? {
-        Value::Array(list) => list,
-        _ => {
-            return Err(AzError::BadOutput(
-                "`az resource list` printed no list".into(),
-            ));
-        }
-    };
+    let resources = resource_list(cx, az)?;
     for (t, bundle) in bundles {
         let what = format!("gitops `{}` of cluster `{}`", t.gitops, t.cluster);
         let finding = match one(t, bundle, cx, &resources, az) {
@@ -396,7 +406,7 @@ pub fn publish(
     Ok(out)
 }
 
-enum Stop {
+pub(crate) enum Stop {
     Az(AzError),
     Gap(String),
 }
@@ -407,14 +417,31 @@ impl From<AzError> for Stop {
     }
 }
 
-fn with_subscription<'a>(args: &mut Vec<&'a str>, subscription: Option<&'a str>) {
+/// What the environment's resource group holds, to find deployed names in.
+pub(crate) fn resource_list(cx: &Context, az: &mut dyn Az) -> Result<Vec<Value>, AzError> {
+    let mut args = vec!["resource", "list", "--resource-group", cx.rg];
+    with_subscription(&mut args, cx.subscription);
+    match az.run(&args)? {
+        Value::Array(list) => Ok(list),
+        _ => Err(AzError::BadOutput(
+            "`az resource list` printed no list".into(),
+        )),
+    }
+}
+
+pub(crate) fn with_subscription<'a>(args: &mut Vec<&'a str>, subscription: Option<&'a str>) {
     if let Some(s) = subscription {
         args.extend(["--subscription", s]);
     }
 }
 
 /// The deployed name of the resource `symbol` of `deployment`, by the map's pattern.
-fn deployed(map: &Value, resources: &[Value], deployment: &str, symbol: &str) -> Option<String> {
+pub(crate) fn deployed(
+    map: &Value,
+    resources: &[Value],
+    deployment: &str,
+    symbol: &str,
+) -> Option<String> {
     let d = map["deployments"]
         .as_array()?
         .iter()
@@ -464,38 +491,104 @@ fn one(
     az: &mut dyn Az,
 ) -> Result<String, Stop> {
     let [cluster, account, identity] = names(t, cx, resources)?;
+    let client_id = client_id(cx, az, &identity)?;
+    let job = job_name(t.gitops);
+    run_job(
+        cx,
+        az,
+        &cluster,
+        &job,
+        &manifests(t, &account, &client_id, bundle),
+    )?;
+    Ok(format!(
+        "{} files ({} bytes) into {account}/{}",
+        bundle.files.len(),
+        bundle.files.iter().map(|f| f.1.len()).sum::<usize>(),
+        t.container
+    ))
+}
+
+/// The client id of the identity a Job signs in with.
+pub(crate) fn client_id(cx: &Context, az: &mut dyn Az, identity: &str) -> Result<String, Stop> {
     let mut args = vec![
         "identity",
         "show",
         "--resource-group",
         cx.rg,
         "--name",
-        &identity,
+        identity,
     ];
     with_subscription(&mut args, cx.subscription);
     let shown = az.run(&args)?;
-    let Some(client_id) = shown["clientId"].as_str() else {
-        return Err(Stop::Gap(format!("identity {identity} has no client id")));
-    };
-    let file = cx.workdir.join(manifest_file(t.gitops));
-    let text = serde_json::to_string(&manifests(t, &account, client_id, bundle))
-        .expect("JSON values print");
+    shown["clientId"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Stop::Gap(format!("identity {identity} has no client id")))
+}
+
+/// Applies `objects` (the Job `job` and what it needs) in the cluster and waits for the Job;
+/// its logs once it completed. The file az takes along is deleted when the command has it.
+pub(crate) fn run_job(
+    cx: &Context,
+    az: &mut dyn Az,
+    cluster: &str,
+    job: &str,
+    objects: &Value,
+) -> Result<String, Stop> {
+    let file = cx.workdir.join(manifest_file(job));
+    let text = serde_json::to_string(objects).expect("JSON values print");
     std::fs::write(&file, text)
         .map_err(|e| Stop::Gap(format!("cannot write {}: {e}", file.display())))?;
-    let file = file.to_string_lossy().into_owned();
-    let run = |script: &str, attach: bool, az: &mut dyn Az| {
-        invoke(az, cx, &cluster, script, attach.then_some(file.as_str()))
-    };
+    let attached = file.to_string_lossy().into_owned();
+    let started = start_job(cx, az, cluster, job, &attached);
+    let _ = std::fs::remove_file(&file);
+    let (mut logs, mut waited) = started?;
+    loop {
+        if logs.contains("platc-publish: Complete") {
+            return Ok(logs);
+        }
+        if !logs.contains("platc-publish: Running") {
+            return Err(Stop::Gap(format!("the Job failed: {}", last_lines(&logs))));
+        }
+        if waited >= cx.budget_secs {
+            return Err(Stop::Gap(format!(
+                "job {job} in {NAMESPACE} still runs after {waited} s; see `kubectl -n {NAMESPACE} logs job/{job}`"
+            )));
+        }
+        waited += facts::WAIT_SECS;
+        logs = invoke(az, cx, cluster, &wait_script(job), None)?.1;
+    }
+}
+
+/// Starts the Job; the first command's output and the seconds waited.
+fn start_job(
+    cx: &Context,
+    az: &mut dyn Az,
+    cluster: &str,
+    job: &str,
+    file: &str,
+) -> Result<(String, u64), Stop> {
+    admitted(cx, az, cluster, &start_script(job), Some(file)).map(|(_, logs, w)| (logs, w))
+}
+
+/// Runs `script` in the cluster as `invoke` does, again while Kubernetes refuses the signed-in
+/// account: a new admin's role assignment, made by this provision, takes minutes to reach the
+/// cluster. Its exit code, output and the seconds waited.
+pub(crate) fn admitted(
+    cx: &Context,
+    az: &mut dyn Az,
+    cluster: &str,
+    script: &str,
+    file: Option<&str>,
+) -> Result<(i64, String, u64), Stop> {
     let mut waited = 0;
-    // Kubernetes refuses a new admin until its role assignment, made by this provision, reaches
-    // the cluster.
-    let mut logs = loop {
-        let (code, logs) = run(&start_script(t.gitops), true, az)?;
+    loop {
+        let (code, logs) = invoke(az, cx, cluster, script, file)?;
         let refused = code != 0
             && !logs.contains("platc-publish:")
             && logs.to_ascii_lowercase().contains("forbidden");
         if !refused {
-            break logs;
+            return Ok((code, logs, waited));
         }
         if waited >= cx.budget_secs.min(600) {
             return Err(Stop::Gap(format!(
@@ -505,30 +598,6 @@ fn one(
         }
         (cx.pause)(30);
         waited += 30;
-    };
-    let job = job_name(t.gitops);
-    loop {
-        if logs.contains("platc-publish: Complete") {
-            return Ok(format!(
-                "{} files ({} bytes) into {account}/{}",
-                bundle.files.len(),
-                bundle.files.iter().map(|f| f.1.len()).sum::<usize>(),
-                t.container
-            ));
-        }
-        if !logs.contains("platc-publish: Running") {
-            return Err(Stop::Gap(format!(
-                "the upload failed: {}",
-                last_lines(&logs)
-            )));
-        }
-        if waited >= cx.budget_secs {
-            return Err(Stop::Gap(format!(
-                "job {job} in {NAMESPACE} still runs after {waited} s; see `kubectl -n {NAMESPACE} logs job/{job}`"
-            )));
-        }
-        waited += facts::WAIT_SECS;
-        logs = run(&wait_script(&job), false, az)?.1;
     }
 }
 
@@ -597,7 +666,7 @@ fn invoke(
     ))
 }
 
-fn last_lines(logs: &str) -> String {
+pub(crate) fn last_lines(logs: &str) -> String {
     let lines: Vec<&str> = logs.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(3)..].join(" | ")
 }

@@ -10,6 +10,8 @@ use crate::model::{Cluster, Identity, Platform};
 use crate::source::{SourceMap, Span};
 use serde_json::Value;
 
+mod vault;
+
 /// Runs one `az` command (without the leading `az` and without `-o json`) and parses its JSON.
 pub trait Az {
     fn run(&mut self, args: &[&str]) -> Result<Value, AzError>;
@@ -332,12 +334,13 @@ pub fn verify(
         return Ok(Report { rows: v.rows });
     }
     let deployed = resources(&mut v, map);
+    let keys = vault::vault_objects(&mut v, &deployed, p);
     let mut issuers: Vec<(String, String)> = Vec::new();
     for (name, c) in &p.clusters {
         let Some(aks) = deployed.actual(&format!("cluster-{name}"), "cluster") else {
             continue;
         };
-        if let Some(issuer) = cluster(&mut v, &aks, c, lookup) {
+        if let Some(issuer) = cluster(&mut v, &aks, c, lookup, &keys) {
             issuers.push((name.clone(), issuer));
         }
     }
@@ -357,24 +360,44 @@ pub fn verify(
     }
 }
 
-/// The identity `platc publish` uploads each `upload` folder with trusts its Job's service
-/// account (its existence is a resource row; its role, on a container, is its module's).
+/// The identities `platc publish`'s Jobs sign in with trust their Jobs' service accounts: the
+/// one that uploads each `upload` folder, and the one that writes a private vault's
+/// certificates (their existence is a resource row; their roles are their modules').
 fn publishers(v: &mut Verifier, deployed: &Deployed, p: &Platform, issuers: &[(String, String)]) {
+    let mut jobs: Vec<(&str, String, String, Span)> = Vec::new();
     for t in crate::model::targets(p) {
         let symbol = crate::bicep::ident("publisher", t.gitops);
-        let Some(id_name) = deployed.actual(&format!("gitops-{}", t.cluster), &symbol) else {
+        jobs.push((
+            t.cluster,
+            symbol,
+            crate::azure::publish::job_name(t.gitops),
+            t.upload.span,
+        ));
+    }
+    for (vname, vault) in &p.vaults {
+        if let Some(cluster) = crate::model::certificate_writer(p, vname)
+            && let Some((_, cert)) = vault.certificates.first()
+        {
+            let symbol = crate::bicep::ident("certificates", vname);
+            jobs.push((
+                cluster,
+                symbol,
+                crate::azure::keys::job_name(vname),
+                cert.meta.span,
+            ));
+        }
+    }
+    for (cluster, symbol, account, span) in jobs {
+        let Some(id_name) = deployed.actual(&format!("gitops-{cluster}"), &symbol) else {
             continue;
         };
         let job = Identity {
-            meta: crate::model::Meta {
-                span: t.upload.span,
-                doc: None,
-            },
+            meta: crate::model::Meta { span, doc: None },
             federations: vec![crate::model::Federation {
-                span: t.upload.span,
-                cluster: t.cluster.to_string(),
+                span,
+                cluster: cluster.to_string(),
                 namespace: crate::azure::publish::NAMESPACE.to_string(),
-                service_account: crate::azure::publish::job_name(t.gitops),
+                service_account: account,
             }],
             grants: Vec::new(),
         };
@@ -630,6 +653,7 @@ fn cluster(
     aks: &str,
     c: &Cluster,
     lookup: &dyn Fn(&str) -> Option<String>,
+    keys: &vault::KeyVersions,
 ) -> Option<String> {
     let span = c.meta.span;
     let rg = v.rg.clone();
@@ -652,6 +676,7 @@ fn cluster(
         lookup,
     };
     cc.settings(c);
+    cc.kms(c, keys);
     cc.addons(c);
     cc.provisioned();
     cc.extensions(c);
@@ -740,6 +765,52 @@ impl ClusterCheck<'_, '_> {
                 "cluster setting",
                 on,
                 format!("Defender for Containers sending to workspace `{ws}`"),
+            );
+        }
+    }
+
+    /// KMS encryption with the declared key, at the key's current version: a key Key Vault has
+    /// rotated since is taken up by the next provision, after which Kubernetes secrets are
+    /// encrypted anew only as they are written again.
+    fn kms(&mut self, c: &Cluster, keys: &vault::KeyVersions) {
+        let Some((key, _)) = &c.kms else {
+            return;
+        };
+        let on = self.truthy(&["securityProfile", "azureKeyVaultKms", "enabled"]);
+        let used = self.text(&["securityProfile", "azureKeyVaultKms", "keyId"]);
+        let current = keys.iter().find(|(k, _)| k == key).map(|(_, u)| u.as_str());
+        let (status, detail) = if !on || !used.contains(&format!("/keys/{key}/")) {
+            (
+                Status::Differs,
+                format!("KMS is not encrypting with key `{key}` (found `{used}`)"),
+            )
+        } else if current.is_some_and(|u| !u.eq_ignore_ascii_case(&used)) {
+            (
+                Status::Differs,
+                format!(
+                    "KMS uses {used}, and key `{key}` has rotated to {}: `azd provision` moves KMS to it; then write the secrets again (`kubectl get secrets -A -o json | kubectl replace -f -`) so they are encrypted with it",
+                    current.unwrap_or_default()
+                ),
+            )
+        } else {
+            (
+                Status::Ok,
+                format!("KMS encrypts Kubernetes secrets with key `{key}`"),
+            )
+        };
+        self.v.row(
+            status,
+            "cluster setting",
+            self.aks.to_string(),
+            detail,
+            self.span,
+        );
+        if c.network.api_server_subnet.is_some() {
+            let vnet = self.truthy(&["apiServerAccessProfile", "enableVnetIntegration"]);
+            self.expect(
+                "cluster setting",
+                vnet,
+                "API Server VNet Integration".into(),
             );
         }
     }
