@@ -120,6 +120,8 @@ enum Command {
     },
     /// Run the language server on standard input and output
     Lsp,
+    /// Print a completion script for SHELL, e.g. `platc completions bash > /etc/bash_completion.d/platc`
+    Completions { shell: clap_complete::Shell },
     /// Explain a diagnostic code, e.g. `platc explain E0201`
     Explain { code: String },
     /// After `azd provision`: check the live environment against the platform with the az CLI
@@ -249,9 +251,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Explain { code } => explain(&code),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "platc", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
         Command::Lsp => {
             let output = std::io::BufWriter::new(std::io::stdout().lock());
-            match platc::ide::lsp::serve(std::io::stdin().lock(), output) {
+            match platc::ide::lsp::serve(std::io::BufReader::new(std::io::stdin()), output) {
                 Ok(End::Exit {
                     after_shutdown: true,
                 })
