@@ -121,6 +121,19 @@ pub fn parse(
     (files, diagnostics)
 }
 
+/// Stage one for an editor: file `id`'s syntax tree through its incremental parse cache. A
+/// Rego rule file has none: `policy` reads it.
+pub fn parse_file(
+    sources: &SourceMap,
+    id: source::FileId,
+    cache: &mut syntax::incremental::ParseCache,
+) -> (syntax::ast::File, Vec<Diagnostic>) {
+    if load::is_rules(sources, id) {
+        return (syntax::ast::File::empty(id), Vec::new());
+    }
+    syntax::incremental::parse_incremental(id, sources.text(id), cache)
+}
+
 /// Stage two: the files checked as one program, after `earlier` problems (loading, parsing).
 pub fn check(
     files: &[syntax::ast::File],

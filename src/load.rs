@@ -155,7 +155,7 @@ impl Disk {
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system.
-fn normalise(p: &Path) -> PathBuf {
+pub fn normalise(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

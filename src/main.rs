@@ -124,6 +124,8 @@ enum Command {
     },
     /// Run the language server on standard input and output
     Lsp,
+    /// Print a completion script for SHELL, e.g. `platc completions bash > /etc/bash_completion.d/platc`
+    Completions { shell: clap_complete::Shell },
     /// Explain a diagnostic code, e.g. `platc explain E0201`
     Explain { code: String },
     /// After `azd provision`: check the live environment against the platform with the az CLI
@@ -265,9 +267,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Explain { code } => explain(&code),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "platc", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
         Command::Lsp => {
             let output = std::io::BufWriter::new(std::io::stdout().lock());
-            match platc::ide::lsp::serve(std::io::stdin().lock(), output) {
+            match platc::ide::lsp::serve(std::io::BufReader::new(std::io::stdin()), output) {
                 Ok(End::Exit {
                     after_shutdown: true,
                 })
@@ -570,9 +577,10 @@ fn publish(
             return ExitCode::from(1);
         }
     };
-    if bundles.is_empty() && certificates.is_empty() {
+    if bundles.is_empty() && certificates.is_empty() && p.clusters.values().all(|c| c.kms.is_none())
+    {
         eprintln!(
-            "nothing to publish: no blob source names an `upload` folder, and no vault declares a certificate"
+            "nothing to publish: no blob source names an `upload` folder, no vault declares a certificate, and no cluster encrypts with KMS"
         );
         return ExitCode::SUCCESS;
     }
@@ -602,6 +610,7 @@ fn publish(
     };
     let outcome = platc::publish::publish(&bundles, &cx, &mut az).and_then(|mut o| {
         platc::publish::certificates::write(&certificates, &cx, &mut az, &mut o)?;
+        platc::publish::kms::rewrite(p, &cx, &mut az, &mut o)?;
         Ok(o)
     });
     let _ = std::fs::remove_dir_all(&workdir);
@@ -611,7 +620,7 @@ fn publish(
             if o.ok() {
                 ExitCode::SUCCESS
             } else {
-                eprintln!("error: a folder or certificate was not published: see FAILED above");
+                eprintln!("error: not everything was published: see FAILED above");
                 ExitCode::from(1)
             }
         }
@@ -669,6 +678,8 @@ fn preflight(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let issued = from_env("PLATC_SECRETS_ISSUED_AT");
+    // Set but empty says that no key exists yet.
+    let existing_keys = std::env::var("PLATC_EXISTING_KEYS").ok();
     let principal = from_env("AZURE_PRINCIPAL_ID");
     let subscription = from_env("AZURE_SUBSCRIPTION_ID");
     let now = platc::preflight::iso_utc(now);
@@ -676,6 +687,7 @@ fn preflight(
         env: &env,
         location: &location,
         secrets_issued_at: issued.as_deref(),
+        existing_keys: existing_keys.as_deref(),
         principal_id: principal.as_deref(),
         subscription: subscription.as_deref(),
         now: &now,
@@ -687,7 +699,7 @@ fn preflight(
         // needs no Azure is still done.
         Err(e @ (AzError::CannotRun(_) | AzError::NotLoggedIn(_))) => {
             eprintln!(
-                "warning: preflight skipped its Azure checks: {e}; sign in with `az login` so that platc can register resource providers, grant the deployer App Configuration Data Owner ahead of the key-values (or the first provision may fail with 403), recover soft-deleted vaults and check the region before deploying"
+                "warning: preflight skipped its Azure checks: {e}; sign in with `az login` so that platc can register resource providers, grant the deployer App Configuration Data Owner ahead of the key-values (or the first provision may fail with 403), recover soft-deleted vaults, list the Key Vault keys that exist (PLATC_EXISTING_KEYS; a key that exists and is not listed makes the deployment fail with KeyCreationParametersDidNotMatchExistingKey) and check the region before deploying"
             );
             platc::preflight::without_az(p, &cx)
         }

@@ -102,6 +102,9 @@ pub struct Context<'a> {
     pub location: &'a str,
     /// `PLATC_SECRETS_ISSUED_AT` as the azd environment has it, if at all.
     pub secrets_issued_at: Option<&'a str>,
+    /// `PLATC_EXISTING_KEYS` as the azd environment has it (empty is a value: no keys yet),
+    /// if at all.
+    pub existing_keys: Option<&'a str>,
     /// The deployer's object id (`AZURE_PRINCIPAL_ID`), if azd gave one.
     pub principal_id: Option<&'a str>,
     /// azd's subscription (`AZURE_SUBSCRIPTION_ID`), which every `az` call names: `az`'s own
@@ -179,9 +182,25 @@ impl Az for InSubscription<'_, '_> {
 }
 
 /// What preflight does without `az`: the time secrets' expiry counts from needs no Azure.
+/// Which keys exist does, and a deployment that tries to create one again fails: without a
+/// list from an earlier run, or one set by hand, provisioning stops here.
 pub fn without_az(p: &Platform, cx: &Context) -> Outcome {
     let mut out = Outcome::default();
     secrets_issued(p, cx, &mut out);
+    if p.vaults.values().any(|v| !v.keys.is_empty()) {
+        match cx.existing_keys {
+            Some(listed) => out.add(
+                Status::Ok,
+                "keys",
+                format!("not listed again without az; PLATC_EXISTING_KEYS says `{listed}`"),
+            ),
+            None => out.add(
+                Status::Failed,
+                "keys",
+                "without az, platc cannot tell which keys exist, and ARM fails on a key that exists with other settings: sign in with `az login`, or set PLATC_EXISTING_KEYS to the keys that exist as `vault/key,...` (`azd env set PLATC_EXISTING_KEYS \"\"` before the first provision)",
+            ),
+        }
+    }
     out
 }
 
@@ -919,6 +938,7 @@ mod tests {
             env: "dev",
             location,
             secrets_issued_at: issued,
+            existing_keys: None,
             principal_id: Some("0000-deployer"),
             subscription: None,
             now: "2026-12-04T17:00:00Z",

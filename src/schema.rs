@@ -164,6 +164,92 @@ const STR: Ty = Ty::Str;
 const BOOL: Ty = Ty::Bool;
 const KUBE_LABEL: Ty = Ty::Str;
 
+/// A function of the language: its positional and named parameters, each with what it takes.
+#[derive(Debug)]
+pub struct Function {
+    pub name: &'static str,
+    pub positional: &'static [(&'static str, &'static str)],
+    pub named: &'static [(&'static str, &'static str)],
+    pub doc: &'static str,
+}
+
+impl Function {
+    /// Every parameter as a signature shows it: `NAME`, then `branch = "..."`.
+    pub fn params(&self) -> Vec<(String, &'static str)> {
+        let named = self
+            .named
+            .iter()
+            .map(|(n, d)| (format!("{n} = \"...\""), *d));
+        self.positional
+            .iter()
+            .map(|(n, d)| (n.to_string(), *d))
+            .chain(named)
+            .collect()
+    }
+
+    /// `git(URL, branch = "...", ...)`.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self.params().into_iter().map(|(p, _)| p).collect();
+        format!("{}({})", self.name, params.join(", "))
+    }
+}
+
+/// The functions, as spec.md §2 lists them. The checker takes the named parameters of `git` and
+/// `blob` from here; signature help shows all of it.
+pub static FUNCTIONS: &[Function] = &[
+    Function {
+        name: "env",
+        positional: &[
+            (
+                "NAME",
+                "the azd environment variable (uppercase letters, digits and `_`)",
+            ),
+            (
+                "default",
+                "optional: the value when the variable is not set",
+            ),
+        ],
+        named: &[],
+        doc: "A string read at provision time from the azd environment.",
+    },
+    Function {
+        name: "secure",
+        positional: &[("NAME", "the azd environment variable that holds the secret")],
+        named: &[],
+        doc: "A `@secure()` parameter filled from the azd environment; never written anywhere.",
+    },
+    Function {
+        name: "git",
+        positional: &[("URL", "the repository's URL")],
+        named: &[
+            ("branch", "the branch to follow (default `main`)"),
+            ("tag", "a tag instead of a branch"),
+            (
+                "semver",
+                "a semantic version range of tags instead of a branch",
+            ),
+            ("commit", "a commit instead of a branch"),
+        ],
+        doc: "A GitOps source: a Git repository.",
+    },
+    Function {
+        name: "blob",
+        positional: &[("storage.NAME", "a declared storage account")],
+        named: &[
+            ("container", "the container that holds the manifests"),
+            (
+                "upload",
+                "a directory that azd uploads into the container at provision time",
+            ),
+        ],
+        doc: "A GitOps source: a container of a declared storage account.",
+    },
+];
+
+pub fn function(name: &str) -> Option<&'static Function> {
+    FUNCTIONS.iter().find(|f| f.name == name)
+}
+
 pub const EXTENSIONS: &[&str] = &[
     "flux",
     "app_config_provider",

@@ -549,6 +549,37 @@ fn fmt_rewrites_and_check_reports() {
     );
 }
 
+#[test]
+fn completion_scripts_name_every_subcommand() {
+    let help = platc().arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    // The subcommands as `--help` lists them: indented words before their description.
+    let subcommands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| *w != "help")
+        .collect();
+    assert!(subcommands.len() >= 10, "{subcommands:?}");
+    assert!(subcommands.contains(&"completions"));
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = platc().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        for sub in &subcommands {
+            assert!(script.contains(sub), "{shell} completion lacks `{sub}`");
+        }
+    }
+    let out = platc().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
 /// Rules from the program's folder and from `--policy`, read from disk, in JSON output; the input
 /// `platc export` prints is the document the rules saw.
 #[test]

@@ -476,3 +476,446 @@ fn exit_without_shutdown_exits_1_and_the_end_of_input_exits_0() {
     drop(stdin);
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// A project on disk: the files, under a directory of their own.
+fn project(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("platc-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// The example split in two files, with a mistake in the imported one.
+fn two_files(name: &str) -> (std::path::PathBuf, String, String, String, String) {
+    let root = include_str!("../examples/two-files.plat");
+    let services = include_str!("../examples/two-files/services.plat")
+        .replace("sku = premium", "sku = premum");
+    let dir = project(
+        name,
+        &[
+            ("two-files.plat", root),
+            ("two-files/services.plat", &services),
+        ],
+    );
+    let root_uri = file_uri(&dir.join("two-files.plat"));
+    let services_uri = file_uri(&dir.join("two-files/services.plat"));
+    (dir, root_uri, services_uri, root.to_string(), services)
+}
+
+impl Client {
+    /// A server past `initialize`, for the workspace folder `dir`.
+    fn in_folder(dir: &std::path::Path) -> Client {
+        let mut c = Client::start();
+        c.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": file_uri(dir), "capabilities": {} }),
+        );
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "plat", "version": 1, "text": text } }),
+        );
+    }
+
+    /// The next diagnostics published for `uri`, others kept for later.
+    fn published(&mut self, uri: &str) -> Vec<Value> {
+        loop {
+            if let Some(pos) = self.notifications.iter().position(|n| {
+                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
+            }) {
+                let n = self.notifications.remove(pos);
+                return n["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+            let msg = self.next();
+            self.notifications.push(msg);
+        }
+    }
+}
+
+fn codes(diags: &[Value]) -> Vec<&str> {
+    diags.iter().map(|d| d["code"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn an_imported_file_is_analysed_in_its_program() {
+    let (dir, root_uri, services_uri, root, services) = two_files("imported");
+    let mut c = Client::in_folder(&dir);
+    // Opened alone, the imported file is read in the program that imports it: no missing
+    // platform, no unresolved `cluster.apps`; its mistake is reported, and the root's file is
+    // published too.
+    c.open(&services_uri, &services);
+    assert_eq!(codes(&c.published(&services_uri)), ["E0106"]);
+    assert_eq!(c.published(&root_uri), Vec::<Value>::new());
+
+    // Definition and hover across the file boundary.
+    let at = json!({ "textDocument": { "uri": services_uri }, "position": pos(&services, "cluster.apps", 9) });
+    let def = c.request("textDocument/definition", at.clone());
+    assert_eq!(def["uri"], root_uri.as_str());
+    assert_eq!(def["range"]["start"], pos(&root, "\"apps\"", 0));
+    let hover = c.request("textDocument/hover", at);
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("Microsoft.ContainerService/managedClusters"),
+        "{md}"
+    );
+
+    // References from the declaration reach the other file.
+    let refs = c.request("textDocument/references", json!({ "textDocument": { "uri": root_uri }, "position": pos(&root, "cluster \"apps\"", 9), "context": { "includeDeclaration": false } }));
+    let uris: Vec<&str> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris, [services_uri.as_str()]);
+
+    // An unsaved edit of the imported buffer: the registry it declared is gone, and the root's
+    // reference to it is now unresolved; the imported file's own mistake went with it.
+    c.open(&root_uri, &root);
+    let without = services.replace("registry \"images\" { sku = premum }", "");
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": services_uri, "version": 2 }, "contentChanges": [{ "text": without }] }));
+    let root_diags = loop {
+        let d = c.published(&root_uri);
+        if !d.is_empty() {
+            break d;
+        }
+    };
+    assert_eq!(codes(&root_diags), ["E0107"], "{root_diags:?}");
+    assert_eq!(
+        root_diags[0]["range"]["start"],
+        pos(&root, "registry.images", 9)
+    );
+    // The imported file's diagnostics from before the change may come first, then its empty list.
+    while !c.published(&services_uri).is_empty() {}
+
+    // Closing every file clears what was published.
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": services_uri } }),
+    );
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": root_uri } }),
+    );
+    assert_eq!(c.published(&root_uri), Vec::<Value>::new());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn rename_edits_every_file_and_the_program_checks_as_before() {
+    let (dir, root_uri, services_uri, root, services) = two_files("rename");
+    let mut c = Client::in_folder(&dir);
+    c.open(&root_uri, &root);
+    let before = c.published(&services_uri);
+    let at = json!({ "textDocument": { "uri": root_uri }, "position": pos(&root, "registry.images", 10) });
+    let prepared = c.request("textDocument/prepareRename", at.clone());
+    assert_eq!(prepared["placeholder"], "images");
+    let mut params = at;
+    params["newName"] = json!("pictures");
+    let edit = c.request("textDocument/rename", params);
+    let changes = edit["changes"].as_object().unwrap();
+    assert_eq!(changes.len(), 2, "{edit}");
+    // Apply the edits as an editor does, and check the result.
+    let apply = |text: &str, edits: &Value| {
+        let mut text = text.to_string();
+        let mut edits = edits.as_array().unwrap().clone();
+        edits.sort_by_key(|e| {
+            std::cmp::Reverse((
+                e["range"]["start"]["line"].as_u64(),
+                e["range"]["start"]["character"].as_u64(),
+            ))
+        });
+        for e in edits {
+            let offset = |p: &Value| {
+                let line = p["line"].as_u64().unwrap() as usize;
+                let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+                start + p["character"].as_u64().unwrap() as usize
+            };
+            let (from, to) = (offset(&e["range"]["start"]), offset(&e["range"]["end"]));
+            text.replace_range(from..to, e["newText"].as_str().unwrap());
+        }
+        text
+    };
+    let new_root = apply(&root, &changes[&root_uri]);
+    let new_services = apply(&services, &changes[&services_uri]);
+    assert!(new_root.contains("registry = registry.pictures"));
+    assert!(new_services.contains("registry \"pictures\""));
+    c.open(&services_uri, &new_services);
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": root_uri, "version": 2 }, "contentChanges": [{ "text": new_root }] }));
+    let said = |diags: &[Value]| -> Vec<(Value, Value, Value)> {
+        diags
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].clone(),
+                    d["message"].clone(),
+                    d["range"]["start"]["line"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(codes(&before), ["E0106"]);
+    assert_eq!(said(&c.published(&services_uri)), said(&before));
+    // The root may be analysed once between the two edits (its reference then unresolved);
+    // the program with both is clean there.
+    while !c.published(&root_uri).is_empty() {}
+    // A name the language cannot read back is refused.
+    let e = c.request_error("textDocument/rename", json!({ "textDocument": { "uri": root_uri }, "position": pos(&new_root, "registry.pictures", 10), "newName": "9 lives" }));
+    assert_eq!(e["error"]["code"], -32602, "{e}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A platform of some 5,000 lines, the size the latency budget is for.
+fn large() -> String {
+    let mut text = String::from("platform \"big\" { private_networking = false }\n");
+    for i in 0..700 {
+        text.push_str(&format!(
+            "\nlogs \"l{i}\" {{\n  retention_days = 30\n  env \"prod\" {{ retention_days = 90 }}\n}}\nvault \"v{i}\" {{ }}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_cancelled_request_gets_request_cancelled_and_the_server_goes_on() {
+    let mut c = initialized();
+    let text = large();
+    // The analysis of the large document runs before the hover is handled, and the cancel has
+    // arrived by then.
+    let open = json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": { "uri": URI, "languageId": "plat", "version": 1, "text": text } } });
+    let hover = json!({ "jsonrpc": "2.0", "id": 77, "method": "textDocument/hover", "params": { "textDocument": { "uri": URI }, "position": { "line": 0, "character": 1 } } });
+    let cancel = json!({ "jsonrpc": "2.0", "method": "$/cancelRequest", "params": { "id": 77 } });
+    let mut bytes = Vec::new();
+    for m in [open, hover, cancel] {
+        let body = m.to_string();
+        bytes.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    }
+    c.send_raw(&bytes);
+    let e = c.error();
+    assert_eq!(
+        (&e["id"], &e["error"]["code"]),
+        (&json!(77), &json!(-32800)),
+        "{e}"
+    );
+    c.published(URI);
+    // A cancel for a request already answered, or never sent, is ignored.
+    c.notify("$/cancelRequest", json!({ "id": 12345 }));
+    still_serving(&mut c);
+}
+
+#[test]
+fn a_burst_of_changes_is_analysed_once_at_its_latest_text() {
+    let mut c = initialized();
+    let text = large();
+    c.open(URI, &text);
+    c.published(URI);
+    let mut bytes = Vec::new();
+    for version in 2..32 {
+        // Each version has one more mistake than the one before; the last has 30.
+        let edited = format!(
+            "{text}{}",
+            "registry \"r\" { sku = premum }\n".repeat(version - 1)
+        );
+        let m = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": { "textDocument": { "uri": URI, "version": version }, "contentChanges": [{ "text": edited }] } });
+        let body = m.to_string();
+        bytes.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    }
+    c.send_raw(&bytes);
+    let started = std::time::Instant::now();
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 3, "character": 4 } }),
+    );
+    let waited = started.elapsed();
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("retention_days")
+    );
+    // Every publication after the burst is of the latest text, and there are few of them.
+    let mut published = 0;
+    loop {
+        let diags = c.published(URI);
+        published += 1;
+        if diags.iter().filter(|d| d["code"] == "E0106").count() == 30 {
+            break;
+        }
+        assert!(published < 30, "a publication per change");
+    }
+    assert!(published <= 5, "{published} analyses for one burst");
+    assert!(
+        waited < Duration::from_secs(10),
+        "the hover waited {waited:?}"
+    );
+}
+
+#[test]
+fn completion_replaces_what_was_typed() {
+    let mut c = initialized();
+    let text = "logs \"ops\" { }\ncluster \"c\" {\n  monitoring { logs = logs. }\n}\n";
+    c.open(URI, text);
+    let items = c.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": URI }, "position": pos(text, "logs. }", 5) }),
+    );
+    let item = &items["items"][0];
+    assert_eq!(item["label"], "logs.ops");
+    assert_eq!(item["textEdit"]["newText"], "logs.ops");
+    assert_eq!(item["textEdit"]["range"]["start"], pos(text, "logs. }", 0));
+    assert_eq!(item["textEdit"]["range"]["end"], pos(text, "logs. }", 5));
+}
+
+#[test]
+fn the_other_views_of_a_file() {
+    let (dir, root_uri, services_uri, root, _) = two_files("views");
+    let mut c = Client::in_folder(&dir);
+    c.open(&root_uri, &root);
+    let doc = json!({ "textDocument": { "uri": root_uri } });
+
+    let links = c.request("textDocument/documentLink", doc.clone());
+    assert_eq!(links[0]["target"], services_uri.as_str());
+    assert_eq!(
+        links[0]["range"]["start"],
+        pos(&root, "\"two-files/services.plat\"", 0)
+    );
+
+    let folds = c.request("textDocument/foldingRange", doc.clone());
+    let starts: Vec<u64> = folds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["startLine"].as_u64().unwrap())
+        .collect();
+    assert!(
+        starts.contains(&pos(&root, "cluster \"apps\"", 0)["line"].as_u64().unwrap()),
+        "{folds}"
+    );
+
+    let tokens = c.request("textDocument/semanticTokens/full", doc.clone());
+    let data = tokens["data"].as_array().unwrap();
+    assert_eq!(data.len() % 5, 0);
+    let mut decoded = Vec::new();
+    let (mut line, mut col) = (0, 0);
+    for t in data.chunks(5) {
+        let n = |i: usize| t[i].as_u64().unwrap();
+        line += n(0);
+        col = if n(0) == 0 { col + n(1) } else { n(1) };
+        decoded.push((line, col, n(2), n(3)));
+    }
+    // A comment (type 8) on the first line, `import` (a keyword, type 0) on the third.
+    assert_eq!(decoded[0], (0, 0, 84, 8));
+    assert!(decoded.contains(&(2, 0, 6, 0)), "{decoded:?}");
+    let cluster = pos(&root, "cluster \"apps\"", 9)["line"].as_u64().unwrap();
+    assert!(
+        decoded.contains(&(cluster, 8, 6, 1)),
+        "the declaration's name: {decoded:?}"
+    );
+
+    let at = |needle: &str, delta: usize| json!({ "textDocument": { "uri": root_uri }, "position": pos(&root, needle, delta) });
+    let highlights = c.request("textDocument/documentHighlight", at("logs = logs.ops", 13));
+    assert_eq!(highlights.as_array().unwrap().len(), 2, "{highlights}");
+
+    let selection = c.request(
+        "textDocument/selectionRange",
+        json!({ "textDocument": { "uri": root_uri }, "positions": [pos(&root, "logs.ops", 6)] }),
+    );
+    assert_eq!(selection[0]["range"]["start"], pos(&root, "ops }", 0));
+    assert!(selection[0]["parent"]["parent"].is_object(), "{selection}");
+
+    let help = c.request("textDocument/signatureHelp", at("branch = \"main\"", 0));
+    assert_eq!(help["activeParameter"], 1);
+    assert!(
+        help["signatures"][0]["label"]
+            .as_str()
+            .unwrap()
+            .starts_with("git(URL, branch")
+    );
+
+    let hints = c.request("textDocument/inlayHint", json!({ "textDocument": { "uri": root_uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 999, "character": 0 } } }));
+    let labels: Vec<&str> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"prod: 180"), "{labels:?}");
+    assert!(
+        labels.iter().any(|l| l.starts_with("→ log-ops-")),
+        "{labels:?}"
+    );
+
+    let symbols = c.request("workspace/symbol", json!({ "query": "kv" }));
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["vault kv"]);
+    assert_eq!(symbols[0]["location"]["uri"], services_uri.as_str());
+
+    // Hover on nested blocks says what they are.
+    let env = c.request("textDocument/hover", at("env \"prod\" { retention_days", 1));
+    assert!(
+        env["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**env `prod`**"),
+        "{env}"
+    );
+    let network = c.request("textDocument/hover", at("network { subnet", 1));
+    let md = network["contents"]["value"].as_str().unwrap();
+    assert!(!md.contains("virtualNetworks"), "{md}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn unknown_methods_and_odd_notifications_leave_the_server_serving() {
+    let mut c = initialized();
+    let e = c.request_error("textDocument/teleport", json!({}));
+    assert_eq!(e["error"]["code"], -32601, "{e}");
+    c.notify("$/somethingNew", json!({ "x": 1 }));
+    c.notify("$/cancelRequest", json!({ "nothing": "here" }));
+    c.notify("$/cancelRequest", Value::Null);
+    c.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    c.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": [], "removed": [] } }),
+    );
+    // A change and a close for a document never opened.
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///nowhere.plat", "version": 2 }, "contentChanges": [{ "text": "x" }] }));
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": "file:///nowhere.plat" } }),
+    );
+    let e = c.request_error("textDocument/rename", json!({ "textDocument": { "uri": "file:///nowhere.plat" }, "position": { "line": 0, "character": 0 }, "newName": "x" }));
+    assert_eq!(e["error"]["code"], -32602, "{e}");
+    still_serving(&mut c);
+    for method in [
+        "textDocument/inlayHint",
+        "textDocument/semanticTokens/full",
+        "workspace/symbol",
+    ] {
+        let e = c.request_error(method, json!({ "textDocument": 7 }));
+        assert_eq!(e["error"]["code"], -32602, "{method}: {e}");
+    }
+    assert!(c.request("shutdown", Value::Null).is_null());
+    let e = c.request_error("textDocument/prepareRename", json!({}));
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+}

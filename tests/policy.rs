@@ -535,11 +535,13 @@ fn the_rules_see_exactly_what_export_prints() {
 #[test]
 fn the_editor_reports_findings_too() {
     let text = "platform \"demo\" {\n  private_networking = false\n  policies = [\"rules\"]\n}\nstorage \"data\" { replication = lrs }\n";
-    let mut read = reader(&[("rules/team.rego", TEAM_RULES)]);
-    let a = platc::ide::Analysis::new("platform.plat", text, &mut read, None);
+    let mut read = reader(&[("platform.plat", text), ("rules/team.rego", TEAM_RULES)]);
+    let a = platc::ide::Analysis::new(Path::new("platform.plat"), &mut read, None);
     let found = of_rule(&a.diagnostics, "team-replication");
     assert_eq!(found.len(), 1, "{:?}", a.diagnostics);
     assert_eq!(a.sources.snippet(found[0].primary_span()), "lrs");
+    // The rule file is Rego, not a .plat file with syntax errors.
+    assert_eq!(a.diagnostics.len(), 1, "{:?}", a.diagnostics);
 }
 
 #[test]

@@ -152,18 +152,44 @@ fn secret_expiry_counts_from_the_first_provision() {
     assert!(out.contains("counts from 2026-01-01T00:00:00Z"), "{out}");
 }
 
-#[test]
-fn without_az_signed_in_the_checks_are_skipped_not_the_provision() {
-    // An empty PATH: no az at all.
-    let o = Command::new(env!("CARGO_BIN_EXE_platc"))
+/// preflight with no az at all (an empty PATH); `keys` is PLATC_EXISTING_KEYS, if set.
+fn without_az(keys: Option<&str>) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_platc"));
+    match keys {
+        Some(k) => command.env("PLATC_EXISTING_KEYS", k),
+        None => command.env_remove("PLATC_EXISTING_KEYS"),
+    };
+    command
         .current_dir(root())
         .env("PATH", "")
         .env("AZURE_ENV_NAME", "dev")
         .env("AZURE_LOCATION", "eastus")
         .args(["preflight", "examples/platform.plat"])
         .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0));
+        .unwrap()
+}
+
+#[test]
+fn without_az_keys_that_may_exist_stop_the_provision() {
+    let o = without_az(None);
+    assert_eq!(o.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("FAILED") && stdout.contains("PLATC_EXISTING_KEYS"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn without_az_signed_in_the_checks_are_skipped_not_the_provision() {
+    // The keys were listed by an earlier run (here: none yet).
+    let o = without_az(Some(""));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
         stderr.contains("warning: preflight skipped its Azure checks"),

@@ -106,6 +106,12 @@ fn the_example_folder_travels_to_the_cluster_as_one_job() {
         "{sent_from} was left behind"
     );
     certificates_went_through_their_own_job(&out, &asked, &copy);
+    // The cluster's secrets are written again with the KMS key version it now has.
+    assert!(out.contains("OK      KMS of cluster `main`"), "{out}");
+    assert!(
+        out.contains("encrypted with https://kv-secrets-x7k2m9q4r1t6z.vault.azure.net/keys/etcd/0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -548,4 +554,142 @@ fn an_import_without_its_file_in_the_azd_environment_says_which_variable() {
     })
     .unwrap_err();
     assert!(err.contains("is not base64"), "{err}");
+}
+
+/// The Job's script, run by `sh` against a stand-in `az`: a certificate whose tag holds its
+/// digest is left alone, a missing one is written, and a refusal while roles propagate is
+/// tried again rather than taken for absence (which would write a new version).
+#[cfg(unix)]
+#[test]
+fn the_certificate_job_writes_only_what_is_missing_or_declared_otherwise() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("certificate-job");
+    let (bin, input, log) = (dir.join("bin"), dir.join("in"), dir.join("az.log"));
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&input).unwrap();
+    let az = format!(
+        r#"#!/bin/sh
+echo "az $*" >> {log}
+case "$1 $2 $3" in
+  "keyvault certificate show")
+    case "$*" in
+      *"--name same "*) echo "$SAME_DIGEST" ;;
+      *"--name flaky "*) if [ -f {dir}/seen ]; then echo old; else touch {dir}/seen; echo "ERROR: (Forbidden) Caller is not authorized" >&2; exit 1; fi ;;
+      *) echo "ERROR: (CertificateNotFound) A certificate with (name/id) x was not found in this key vault." >&2; exit 1 ;;
+    esac ;;
+esac
+"#,
+        log = log.display(),
+        dir = dir.display()
+    );
+    std::fs::write(bin.join("az"), az).unwrap();
+    std::fs::set_permissions(bin.join("az"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let policy = json!({"x509CertificateProperties": {"subject": "CN=a"}});
+    let wanted = |name: &str, digest: &str| certificates::Wanted {
+        name: name.into(),
+        digest: digest.into(),
+        how: certificates::How::Issue(policy.clone()),
+    };
+    let v = certificates::VaultCertificates {
+        vault: "tls",
+        writer: Some("main"),
+        certificates: vec![
+            wanted("same", "d1"),
+            wanted("new", "d2"),
+            wanted("flaky", "d3"),
+        ],
+    };
+    let sent = certificates::manifests(&v, "kv-tls", "client");
+    let job = &sent["items"][3]["spec"]["template"]["spec"]["containers"][0];
+    let script = job["command"][2].as_str().unwrap();
+    let secret = &sent["items"][2]["data"];
+    for (key, value) in secret.as_object().unwrap() {
+        std::fs::write(input.join(key), base64_decode(value.as_str().unwrap())).unwrap();
+    }
+    let script = script
+        .replace("/tmp/", &format!("{}/", dir.display()))
+        .replace("/in/", &format!("{}/", input.display()))
+        .replace("sleep 30", "sleep 0");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("VAULT", "kv-tls")
+        .env("TAG", "platc-declaration")
+        .env("SAME_DIGEST", "d1")
+        .env("AZURE_CLIENT_ID", "c")
+        .env("AZURE_TENANT_ID", "t")
+        .env("AZURE_FEDERATED_TOKEN_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("platc-certificate: same unchanged"), "{out}");
+    assert!(out.contains("platc-certificate: new written"), "{out}");
+    assert!(out.contains("platc-certificate: flaky written"), "{out}");
+    let asked = std::fs::read_to_string(&log).unwrap();
+    let creates: Vec<&str> = asked.lines().filter(|l| l.contains("create")).collect();
+    assert_eq!(creates.len(), 2, "{asked}");
+    assert!(creates[0].contains("--name new") && creates[0].contains("platc-declaration=d2"));
+    // Refused once, then read again.
+    assert_eq!(
+        asked
+            .lines()
+            .filter(|l| l.contains("--name flaky") && l.contains("show"))
+            .count(),
+        2,
+        "{asked}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The KMS command, run by `sh` against a stand-in `kubectl` that keeps the marker in a file:
+/// secrets are written again once per key version, and not while the version stays.
+#[cfg(unix)]
+#[test]
+fn secrets_are_written_again_once_per_kms_key_version() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("kms-rewrite");
+    let (bin, log, marker) = (dir.join("bin"), dir.join("kubectl.log"), dir.join("marker"));
+    std::fs::create_dir_all(&bin).unwrap();
+    let kubectl = format!(
+        r#"#!/bin/sh
+echo "kubectl $*" >> {log}
+case "$*" in
+  *"get configmap platc-kms"*) [ -f {marker} ] && cat {marker} || exit 1 ;;
+  *"create configmap platc-kms"*) echo "$*" | sed 's/.*keyId=\([^ ]*\).*/\1/' > {marker} ;;
+  *"get secrets"*) echo '{{"items": []}}' ;;
+esac
+"#,
+        log = log.display(),
+        marker = marker.display()
+    );
+    std::fs::write(bin.join("kubectl"), kubectl).unwrap();
+    std::fs::set_permissions(bin.join("kubectl"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |key: &str| {
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(platc::publish::kms::script(key))
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let v1 = "https://kv.vault.azure.net/keys/etcd/1111";
+    let v2 = "https://kv.vault.azure.net/keys/etcd/2222";
+    assert!(run(v1).contains("platc-kms: rewritten"));
+    assert!(run(v1).contains("platc-kms: current"));
+    assert!(run(v2).contains("platc-kms: rewritten"));
+    let replaced = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("replace -f -"))
+        .count();
+    assert_eq!(replaced, 2, "once per version");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -162,4 +162,29 @@ fn key_constructs_get_their_scopes() {
     assert_eq!(scope_of("// note"), "comment.line.double-slash.plat");
     let doc = tokenise(&rules, "/// Docs.");
     assert_eq!(doc[0].0, "comment.line.documentation.plat");
+
+    // A field named like a declaration kind is a field; the kind word starts a declaration only.
+    let field = tokenise(&rules, "registry = registry.images");
+    assert_eq!(
+        field[0],
+        (
+            "variable.other.property.plat".to_string(),
+            "registry".to_string()
+        )
+    );
+    let decl = tokenise(&rules, "registry \"images\" { sku = premium }");
+    assert_eq!(decl[0].0, "keyword.declaration.plat");
+    // Only a CIDR range the checker accepts is scoped as one; so for addresses.
+    for (text, scope) in [
+        ("10.0.0.300/33", "invalid.illegal.cidr.plat"),
+        ("10.0.0.0/33", "invalid.illegal.cidr.plat"),
+        ("256.1.1.1/8", "invalid.illegal.cidr.plat"),
+        ("10.0.0.0/32", "constant.numeric.cidr.plat"),
+        ("255.255.255.0/24", "constant.numeric.cidr.plat"),
+        ("10.0.0.300", "invalid.illegal.ip.plat"),
+        ("10.0.0.255", "constant.numeric.ip.plat"),
+    ] {
+        let toks = tokenise(&rules, &format!("prefix = {text}"));
+        assert_eq!(toks[2], (scope.to_string(), text.to_string()), "{toks:?}");
+    }
 }

@@ -7,7 +7,8 @@ use platc::ide::jsonrpc::{Frame, FrameReader};
 
 fuzz_target!(|data: &[u8]| {
     let mut out = Vec::new();
-    platc::ide::lsp::serve(data, &mut out).expect("streams in memory do not fail");
+    platc::ide::lsp::serve(std::io::Cursor::new(data.to_vec()), &mut out)
+        .expect("streams in memory do not fail");
     let mut frames = FrameReader::new(&out[..]);
     loop {
         match frames.next_frame().expect("reading memory does not fail") {

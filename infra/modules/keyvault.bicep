@@ -67,7 +67,7 @@ resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [for secr
 // Created only where vault `secrets` has no key `etcd` yet
 resource keyEtcd 'Microsoft.KeyVault/vaults/keys@2024-11-01' = [for key in (contains(existingKeys, 'secrets/etcd') ? [] : ['etcd']): {
   parent: vault
-  name: 'etcd'
+  name: key
   properties: {
     kty: 'RSA-HSM'
     keySize: 2048

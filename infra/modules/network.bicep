@@ -68,7 +68,7 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
       {
         name: 'apiserver'
         properties: {
-          addressPrefix: '10.20.12.0/28'
+          addressPrefix: '10.20.12.0/27'
           networkSecurityGroup: {
             id: nsgApiserver.id
           }

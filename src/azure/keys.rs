@@ -51,6 +51,12 @@ pub const SOURCE_TYPES: &str = "learn.microsoft.com/azure/key-vault/keys/about-k
 /// Contributor ("required to create a private link between the private key vault and the
 /// cluster").
 pub const SOURCE_KMS: &str = "learn.microsoft.com/azure/aks/use-kms-etcd-encryption";
+/// Days a KMS key must leave between a rotation and the expiry of the version before it: KMS
+/// keeps using that version until `azd provision` gives it the new one, and Key Vault refuses to
+/// encrypt with an expired version ("After you turn off KMS, you can't delete or expire the keys.
+/// Such behaviors would cause the API server to stop working"). A quarter of a year leaves room
+/// for a provision.
+pub const KMS_GRACE_DAYS: u64 = 90;
 /// The role AKS's control plane needs on a private KMS vault, to link it to the cluster.
 pub const KMS_PRIVATE_LINK_ROLE: &str = "Key Vault Contributor";
 /// API Server VNet Integration: a subnet of the cluster's network, delegated to

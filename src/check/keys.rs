@@ -520,6 +520,7 @@ fn kms(c: &mut Checker, p: &Platform, cname: &str, cl: &Cluster, key: &str, at: 
             .with_note(format!("source: {}", facts::SOURCE_KMS)),
         );
     }
+    kms_rotation(c, key, k, at);
     if v.private && cl.network.api_server_subnet.is_none() {
         c.report(
             Diagnostic::new(
@@ -536,8 +537,45 @@ fn kms(c: &mut Checker, p: &Platform, cname: &str, cl: &Cluster, key: &str, at: 
     }
 }
 
+/// KMS keeps the key version it was given until the next provision moves it to the current one,
+/// and a version past its expiry no longer encrypts: a KMS key must rotate, and leave time to
+/// provision between a rotation and the expiry of the version before it.
+fn kms_rotation(c: &mut Checker, key: &str, k: &Key, kms_at: Span) {
+    let grace = match k.rotate {
+        Some(Rotate::AfterCreate(d)) => k.expires_after_days.saturating_sub(d),
+        Some(Rotate::BeforeExpiry(d)) => d,
+        None => 0,
+    };
+    // Outside Key Vault's own limits, which `lifetime` reported already.
+    let reported = k.expires_after_days < facts::MIN_EXPIRY_DAYS
+        || (k.rotate.is_some() && grace < facts::MIN_ROTATE_DAYS);
+    if grace >= facts::KMS_GRACE_DAYS || reported {
+        return;
+    }
+    let message = if k.rotate.is_none() {
+        format!(
+            "key `{key}` expires after {} days and never rotates, so the version KMS uses would expire",
+            k.expires_after_days
+        )
+    } else {
+        format!(
+            "key `{key}` rotates {grace} days before its version expires, and KMS keeps the version it has until the next `azd provision`"
+        )
+    };
+    c.report(
+        Diagnostic::new(Code::KeyVaultRule, message, k.meta.span, "the KMS key's rotation")
+            .with_secondary(kms_at, "encrypts Kubernetes secrets")
+            .with_help(format!(
+                "rotate at least {} days before expiry (`rotate_after` at most `expires_after` less {0} days), and provision in that time: a version past its expiry no longer encrypts, and the API server cannot write secrets",
+                facts::KMS_GRACE_DAYS
+            ))
+            .with_note(format!("source: {}", facts::SOURCE_KMS)),
+    );
+}
+
 /// The API server's subnet: in the nodes' network, of its own, at least /28 (AKS delegates it
-/// to itself and puts the API server's internal load balancer there).
+/// to itself and puts the API server's internal load balancer there). Clusters of one network
+/// may share it.
 fn api_server_subnet(c: &mut Checker, p: &Platform, cname: &str, cl: &Cluster) {
     let Some((net, sub)) = &cl.network.api_server_subnet else {
         return;
@@ -594,18 +632,6 @@ fn api_server_subnet(c: &mut Checker, p: &Platform, cname: &str, cl: &Cluster) {
             ),
             "too small",
             "give the subnet a prefix of /28 or shorter",
-        ));
-    }
-    let shared = p.clusters.iter().find(|(other, o)| {
-        other.as_str() != cname && o.network.api_server_subnet == cl.network.api_server_subnet
-    });
-    if let Some((other, _)) = shared
-        && p.clusters.get_index_of(cname) > p.clusters.get_index_of(other.as_str())
-    {
-        c.report(d(
-            format!("cluster `{other}` already puts its API server in subnet `{sub}`"),
-            "another cluster's subnet",
-            help,
         ));
     }
 }

@@ -1492,11 +1492,11 @@ impl Checker {
 
     /// The named arguments of `git(...)` or `blob(...)`: known to the function, and strings.
     fn check_source_options(&mut self, func: &str, named: &[&ast::Argument]) -> bool {
-        let allowed: &[&str] = if func == "git" {
-            &["branch", "tag", "semver", "commit"]
-        } else {
-            &["container", "upload"]
-        };
+        let allowed: Vec<&str> = crate::schema::function(func)
+            .map_or(&[][..], |f| f.named)
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
         let mut ok = true;
         for a in named {
             let n = a.name.as_ref().expect("partitioned on name");
@@ -1509,7 +1509,7 @@ impl Checker {
                 );
                 d = match diag::did_you_mean(&n.name, allowed.iter().copied()) {
                     Some(s) => d.suggest(n.span, s),
-                    None => d.with_help(format!("`{func}` takes {}", diag::one_of(allowed))),
+                    None => d.with_help(format!("`{func}` takes {}", diag::one_of(&allowed))),
                 };
                 self.report(d);
                 ok = false;

@@ -24,6 +24,9 @@ pub const INVALID_REQUEST: i32 = -32600;
 pub const METHOD_NOT_FOUND: i32 = -32601;
 pub const INVALID_PARAMS: i32 = -32602;
 pub const SERVER_NOT_INITIALIZED: i32 = -32002;
+pub const INTERNAL_ERROR: i32 = -32603;
+/// LSP's answer to a request the client cancelled before it was handled.
+pub const REQUEST_CANCELLED: i32 = -32800;
 
 /// One read from the stream.
 #[derive(Debug, PartialEq, Eq)]

@@ -1,191 +1,43 @@
-//! The Language Server Protocol adapter: the one place where diagnostics, positions (UTF-16) and
-//! editor features become LSP messages. `serve` runs the message loop on the byte streams the
-//! caller passes (stdin and stdout for `platc lsp`); whatever the client sends, a malformed frame,
-//! JSON that is no message, params of the wrong shape, it answers with an error and reads on.
+//! The Language Server Protocol loop: `serve` reads messages on one thread and answers them on the
+//! caller's. Whatever the client sends, a malformed frame, JSON that is no message, params of the
+//! wrong shape, a request after `shutdown`, it answers with an error and reads on; only `exit` and
+//! the end of the input end it. A change to a document only records its text: the program is
+//! analysed when a request needs it or when no message is waiting, so a burst of changes queued
+//! while the server was busy costs one analysis, of the latest text, and a hover behind them waits
+//! for that one only. A request the client cancels before it is answered gets RequestCancelled.
 
 use super::jsonrpc::{self, Frame, FrameReader, Incoming};
-use super::{Analysis, complete::complete};
-use crate::diag::{Diagnostic, Severity};
-use crate::source::Span;
-use lsp_types as lsp;
-use serde::Deserialize;
+use super::workspace::Workspace;
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Write};
-use std::path::{Path, PathBuf};
-
-fn position(a: &Analysis, offset: usize) -> lsp::Position {
-    let (line, character) = a.sources.utf16_position(a.file, offset);
-    lsp::Position { line, character }
-}
-
-fn range(a: &Analysis, span: Span) -> lsp::Range {
-    lsp::Range {
-        start: position(a, span.start as usize),
-        end: position(a, span.end as usize),
-    }
-}
-
-fn offset(a: &Analysis, p: lsp::Position) -> usize {
-    a.sources.utf16_offset(a.file, p.line, p.character)
-}
-
-/// A diagnostic as LSP shows it: same code, message and help as on the command line.
-pub fn diagnostic(a: &Analysis, d: &Diagnostic) -> lsp::Diagnostic {
-    let mut message = d.message.clone();
-    for n in &d.notes {
-        message.push_str(&format!("\nnote: {n}"));
-    }
-    if let Some(h) = &d.help {
-        message.push_str(&format!("\nhelp: {h}"));
-    }
-    lsp::Diagnostic {
-        range: range(a, d.primary_span()),
-        severity: Some(match d.severity {
-            Severity::Error => lsp::DiagnosticSeverity::ERROR,
-            Severity::Warning => lsp::DiagnosticSeverity::WARNING,
-        }),
-        code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
-        source: Some("platc".into()),
-        message,
-        ..Default::default()
-    }
-}
-
-/// The file system path of a `file://` URI (percent-decoded).
-fn uri_path(uri: &lsp::Uri) -> PathBuf {
-    let s = uri.as_str();
-    let raw = s.strip_prefix("file://").unwrap_or(s);
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    PathBuf::from(String::from_utf8_lossy(&out).into_owned())
-}
-
-struct Server {
-    docs: HashMap<String, (lsp::Uri, String, Option<Analysis>)>,
-    /// Analyses replaced by newer ones, freed once the editor has its answer.
-    retired: Vec<Option<Analysis>>,
-}
-
-impl Server {
-    fn analyse(&mut self, uri: &lsp::Uri) -> Option<&Analysis> {
-        let (_, text, slot) = self.docs.get_mut(uri.as_str())?;
-        let path = uri_path(uri);
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "document.plat".into());
-        let mut read = |p: &Path| crate::load::read_file(&dir.join(p));
-        let mut previous = slot.take();
-        *slot = Some(Analysis::new(&name, text, &mut read, previous.as_mut()));
-        self.retired.push(previous);
-        self.docs.get(uri.as_str()).and_then(|(_, _, a)| a.as_ref())
-    }
-
-    fn get(&self, uri: &lsp::Uri) -> Option<&Analysis> {
-        self.docs.get(uri.as_str()).and_then(|(_, _, a)| a.as_ref())
-    }
-
-    fn publish(&mut self, out: &mut impl Write, uri: &lsp::Uri) -> io::Result<()> {
-        let Some(a) = self.analyse(uri) else {
-            return Ok(());
-        };
-        let diagnostics: Vec<lsp::Diagnostic> = a
-            .diagnostics
-            .iter()
-            .filter(|d| d.primary_span().file == a.file)
-            .map(|d| diagnostic(a, d))
-            .collect();
-        let params = lsp::PublishDiagnosticsParams {
-            uri: uri.clone(),
-            diagnostics,
-            version: None,
-        };
-        let message = jsonrpc::notification(
-            "textDocument/publishDiagnostics",
-            serde_json::to_value(params).unwrap_or_default(),
-        );
-        self.retired.clear();
-        jsonrpc::write(out, &message)
-    }
-
-    /// A notification after `initialize`. Params of the wrong shape are reported to the client's
-    /// log and otherwise ignored: a notification has no response to carry an error.
-    fn notify(&mut self, out: &mut impl Write, method: &str, params: &Value) -> io::Result<()> {
-        fn read<'a, T: Deserialize<'a>>(method: &str, params: &'a Value) -> Result<T, String> {
-            T::deserialize(params)
-                .map_err(|e| format!("platc ignored {method}, whose params do not fit: {e}"))
-        }
-        let changed = match method {
-            "textDocument/didOpen" => {
-                read(method, params).map(|p: lsp::DidOpenTextDocumentParams| {
-                    let uri = p.text_document.uri;
-                    let key = uri.as_str().to_string();
-                    self.docs
-                        .insert(key, (uri.clone(), p.text_document.text, None));
-                    Some(uri)
-                })
-            }
-            "textDocument/didChange" => {
-                read(method, params).map(|p: lsp::DidChangeTextDocumentParams| {
-                    // Full synchronisation: the last change holds the whole text.
-                    if let (Some(change), Some(doc)) = (
-                        p.content_changes.into_iter().last(),
-                        self.docs.get_mut(p.text_document.uri.as_str()),
-                    ) {
-                        doc.1 = change.text;
-                    }
-                    Some(p.text_document.uri)
-                })
-            }
-            "textDocument/didClose" => {
-                read(method, params).map(|p: lsp::DidCloseTextDocumentParams| {
-                    self.docs.remove(p.text_document.uri.as_str());
-                    None
-                })
-            }
-            _ => Ok(None),
-        };
-        match changed {
-            Ok(Some(uri)) => self.publish(out, &uri),
-            Ok(None) => Ok(()),
-            Err(why) => log(out, why),
-        }
-    }
-}
-
-/// An error message in the client's log (`window/logMessage`, type Error).
-fn log(out: &mut impl Write, message: String) -> io::Result<()> {
-    let params = json!({ "type": 1, "message": message });
-    jsonrpc::write(out, &jsonrpc::notification("window/logMessage", params))
-}
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
 
 pub fn capabilities() -> Value {
     json!({
-        "textDocumentSync": { "openClose": true, "change": 1 },
+        "textDocumentSync": { "openClose": true, "change": 1, "save": true },
         "hoverProvider": true,
         "definitionProvider": true,
         "referencesProvider": true,
         "documentSymbolProvider": true,
+        "workspaceSymbolProvider": true,
         "documentFormattingProvider": true,
+        "documentHighlightProvider": true,
+        "documentLinkProvider": { "resolveProvider": false },
+        "foldingRangeProvider": true,
+        "selectionRangeProvider": true,
+        "inlayHintProvider": true,
+        "renameProvider": { "prepareProvider": true },
+        "signatureHelpProvider": { "triggerCharacters": ["(", ","] },
+        "semanticTokensProvider": {
+            "legend": super::features::legend(),
+            "full": true,
+        },
         "codeActionProvider": { "codeActionKinds": ["quickfix"] },
         "completionProvider": { "triggerCharacters": [".", " ", "\"", "="] },
+        "workspace": { "workspaceFolders": { "supported": true, "changeNotifications": true } },
     })
 }
 
@@ -210,60 +62,131 @@ enum State {
 /// Runs the server on `input` and `output` until the client says `exit` or the input ends. Bad
 /// input of any kind is answered (or logged, for notifications) and the loop reads on; only an
 /// error reading or writing the streams themselves ends it early.
-pub fn serve(input: impl BufRead, mut output: impl Write) -> io::Result<End> {
-    let out = &mut output;
-    let mut reader = FrameReader::new(input);
-    let mut server = Server {
-        docs: HashMap::new(),
-        retired: Vec::new(),
-    };
-    let mut state = State::Uninitialised;
-    loop {
-        let body = match reader.next_frame()? {
-            Frame::Eof => return Ok(End::InputClosed),
-            Frame::Body(body) => body,
-            Frame::Malformed(why) => {
-                let message = format!("platc could not read a message: {why}");
-                let error = jsonrpc::response(Value::Null, Err((jsonrpc::PARSE_ERROR, message)));
-                jsonrpc::write(out, &error)?;
-                continue;
+pub fn serve(input: impl BufRead + Send + 'static, mut output: impl Write) -> io::Result<End> {
+    let (tx, rx) = std::sync::mpsc::channel::<io::Result<Frame>>();
+    // Reads ahead while the other thread works, so that what piles up meanwhile is handled as
+    // one burst.
+    std::thread::spawn(move || {
+        let mut reader = FrameReader::new(input);
+        loop {
+            let frame = reader.next_frame();
+            let last = !matches!(frame, Ok(Frame::Body(_) | Frame::Malformed(_)));
+            if tx.send(frame).is_err() || last {
+                return;
             }
+        }
+    });
+    let mut server = Server {
+        workspace: Workspace::default(),
+        state: State::Uninitialised,
+        rx,
+        pending: VecDeque::new(),
+        ended: None,
+    };
+    loop {
+        let Some(message) = server.next(&mut output)? else {
+            return Ok(End::InputClosed);
         };
-        match jsonrpc::parse(&body) {
+        if let Some(end) = server.message(message, &mut output)? {
+            return Ok(end);
+        }
+    }
+}
+
+struct Server {
+    workspace: Workspace,
+    state: State,
+    rx: Receiver<io::Result<Frame>>,
+    /// Messages read and not yet handled.
+    pending: VecDeque<Incoming>,
+    /// The input ended (`Ok`) or failed, after the pending messages.
+    ended: Option<io::Result<()>>,
+}
+
+impl Server {
+    /// Moves what the reader has read so far into `pending`, waiting for one message if `wait`.
+    fn receive(&mut self, wait: bool) {
+        let mut frames: Vec<io::Result<Frame>> = Vec::new();
+        if wait && self.ended.is_none() {
+            frames.extend(self.rx.recv());
+        }
+        frames.extend(self.rx.try_iter());
+        if wait && frames.is_empty() {
+            self.ended.get_or_insert(Ok(()));
+        }
+        for frame in frames {
+            match frame {
+                Ok(Frame::Body(body)) => self.pending.push_back(jsonrpc::parse(&body)),
+                Ok(Frame::Malformed(why)) => self.pending.push_back(Incoming::Invalid {
+                    id: Value::Null,
+                    code: jsonrpc::PARSE_ERROR,
+                    message: format!("platc could not read a message: {why}"),
+                }),
+                Ok(Frame::Eof) => {
+                    self.ended.get_or_insert(Ok(()));
+                }
+                Err(e) => {
+                    self.ended.get_or_insert(Err(e));
+                }
+            }
+        }
+    }
+
+    /// The next message. When none is waiting, the burst of changes is over: the programs they
+    /// touched are analysed and their diagnostics published before waiting for more.
+    fn next(&mut self, out: &mut impl Write) -> io::Result<Option<Incoming>> {
+        if self.pending.is_empty() {
+            self.receive(false);
+        }
+        if self.pending.is_empty() {
+            if self.state == State::Running {
+                self.refresh(out)?;
+            }
+            self.receive(true);
+        }
+        match self.pending.pop_front() {
+            Some(m) => Ok(Some(m)),
+            None => self.ended.take().unwrap_or(Ok(())).map(|()| None),
+        }
+    }
+
+    /// Whether a `$/cancelRequest` for `id` has arrived (it is then handled here).
+    fn cancelled(&mut self, id: &Value) -> bool {
+        self.receive(false);
+        let at = self.pending.iter().position(|m| {
+            matches!(m, Incoming::Notification { method, params }
+                if method == "$/cancelRequest" && params.get("id") == Some(id))
+        });
+        at.and_then(|i| self.pending.remove(i)).is_some()
+    }
+
+    fn refresh(&mut self, out: &mut impl Write) -> io::Result<()> {
+        let workspace = &mut self.workspace;
+        match catch_unwind(AssertUnwindSafe(|| workspace.refresh())) {
+            Ok(messages) => messages.iter().try_for_each(|m| jsonrpc::write(out, m)),
+            Err(_) => log(
+                out,
+                "platc failed analysing the program; it goes on with the last analysis".into(),
+            ),
+        }
+    }
+
+    fn message(&mut self, message: Incoming, out: &mut impl Write) -> io::Result<Option<End>> {
+        match message {
             Incoming::Request { id, method, params } => {
-                let result = match (state, method.as_str()) {
-                    (State::Uninitialised, "initialize") => {
-                        state = State::Running;
-                        Ok(json!({ "capabilities": capabilities() }))
-                    }
-                    (State::Uninitialised, _) => Err((
-                        jsonrpc::SERVER_NOT_INITIALIZED,
-                        format!("{method} before initialize"),
-                    )),
-                    (State::Running, "initialize") => Err((
-                        jsonrpc::INVALID_REQUEST,
-                        "the server is already initialized".into(),
-                    )),
-                    (State::Running, "shutdown") => {
-                        state = State::ShutDown;
-                        Ok(Value::Null)
-                    }
-                    (State::Running, _) => handle(&server, &method, &params),
-                    (State::ShutDown, _) => Err((
-                        jsonrpc::INVALID_REQUEST,
-                        format!("{method} after shutdown: only exit is expected"),
-                    )),
-                };
+                let result = self.request(&id, &method, &params, out)?;
                 jsonrpc::write(out, &jsonrpc::response(id, result))?;
             }
             Incoming::Notification { method, .. } if method == "exit" => {
-                return Ok(End::Exit {
-                    after_shutdown: state == State::ShutDown,
-                });
+                return Ok(Some(End::Exit {
+                    after_shutdown: self.state == State::ShutDown,
+                }));
             }
             Incoming::Notification { method, params } => {
-                if state == State::Running {
-                    server.notify(out, &method, &params)?;
+                if self.state == State::Running
+                    && let Err(why) = self.notify(&method, &params)
+                {
+                    log(out, why)?;
                 }
             }
             Incoming::Response => {}
@@ -271,162 +194,147 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> io::Result<End> {
                 jsonrpc::write(out, &jsonrpc::response(id, Err((code, message))))?;
             }
         }
+        Ok(None)
     }
-}
 
-type Failure = (i32, String);
-
-fn params<'a, T: Deserialize<'a>>(params: &'a Value) -> Result<T, Failure> {
-    T::deserialize(params).map_err(|e| (jsonrpc::INVALID_PARAMS, e.to_string()))
-}
-
-fn doc<'a>(server: &'a Server, uri: &lsp::Uri) -> Result<&'a Analysis, Failure> {
-    server.get(uri).ok_or((
-        jsonrpc::INVALID_PARAMS,
-        format!("{} is not open", uri.as_str()),
-    ))
-}
-
-fn handle(server: &Server, method: &str, p: &Value) -> Result<Value, Failure> {
-    let null = Ok(Value::Null);
-    match method {
-        "textDocument/hover" => {
-            let p: lsp::HoverParams = params(p)?;
-            let a = doc(server, &p.text_document_position_params.text_document.uri)?;
-            let at = offset(a, p.text_document_position_params.position);
-            match super::hover(a, at) {
-                Some(md) => Ok(json!({ "contents": { "kind": "markdown", "value": md } })),
-                None => null,
+    fn request(
+        &mut self,
+        id: &Value,
+        method: &str,
+        params: &Value,
+        out: &mut impl Write,
+    ) -> io::Result<Result<Value, (i32, String)>> {
+        Ok(match (self.state, method) {
+            (State::Uninitialised, "initialize") => {
+                self.state = State::Running;
+                self.workspace.folders = folders(params);
+                Ok(json!({ "capabilities": capabilities() }))
             }
-        }
-        "textDocument/definition" => {
-            let p: lsp::GotoDefinitionParams = params(p)?;
-            let uri = p.text_document_position_params.text_document.uri.clone();
-            let a = doc(server, &uri)?;
-            let at = offset(a, p.text_document_position_params.position);
-            match super::definition(a, at) {
-                Some(span) => Ok(
-                    serde_json::to_value(lsp::Location::new(uri, range(a, span)))
-                        .unwrap_or_default(),
-                ),
-                None => null,
+            (State::Uninitialised, _) => Err((
+                jsonrpc::SERVER_NOT_INITIALIZED,
+                format!("{method} before initialize"),
+            )),
+            (State::Running, "initialize") => Err((
+                jsonrpc::INVALID_REQUEST,
+                "the server is already initialized".into(),
+            )),
+            (State::Running, "shutdown") => {
+                self.state = State::ShutDown;
+                Ok(Value::Null)
             }
-        }
-        "textDocument/references" => {
-            let p: lsp::ReferenceParams = params(p)?;
-            let uri = p.text_document_position.text_document.uri.clone();
-            let a = doc(server, &uri)?;
-            let at = offset(a, p.text_document_position.position);
-            let locs: Vec<lsp::Location> =
-                super::find_references(a, at, p.context.include_declaration)
-                    .into_iter()
-                    .map(|s| lsp::Location::new(uri.clone(), range(a, s)))
-                    .collect();
-            Ok(serde_json::to_value(locs).unwrap_or_default())
-        }
-        "textDocument/completion" => {
-            let p: lsp::CompletionParams = params(p)?;
-            let a = doc(server, &p.text_document_position.text_document.uri)?;
-            let at = offset(a, p.text_document_position.position);
-            let items: Vec<Value> = complete(a, at)
-                .into_iter()
-                .map(|c| {
-                    let kind = match c.kind {
-                        "keyword" => 14,
-                        "field" => 5,
-                        "reference" => 18,
-                        _ => 12,
-                    };
-                    json!({ "label": c.label, "kind": kind, "detail": c.detail, "insertText": c.insert })
-                })
-                .collect();
-            Ok(json!({ "isIncomplete": false, "items": items }))
-        }
-        "textDocument/documentSymbol" => {
-            let p: lsp::DocumentSymbolParams = params(p)?;
-            let a = doc(server, &p.text_document.uri)?;
-            fn conv(a: &Analysis, s: &super::Symbol) -> Value {
-                let kind = match s.kind {
-                    "module" => 2,
-                    "namespace" => 3,
-                    "object" => 19,
-                    "constant" => 14,
-                    _ => 23,
-                };
-                json!({
-                    "name": s.name, "detail": s.detail, "kind": kind,
-                    "range": range(a, s.span), "selectionRange": range(a, s.selection),
-                    "children": s.children.iter().map(|c| conv(a, c)).collect::<Vec<_>>(),
-                })
-            }
-            Ok(Value::Array(
-                super::symbols(a).iter().map(|s| conv(a, s)).collect(),
-            ))
-        }
-        "textDocument/formatting" => {
-            let p: lsp::DocumentFormattingParams = params(p)?;
-            let a = doc(server, &p.text_document.uri)?;
-            let text = a.text();
-            let (file, errors) = crate::syntax::parse(a.file, text);
-            if !errors.is_empty() {
-                return null;
-            }
-            match crate::fmt::format_checked(&file, text) {
-                Ok(out) if out != text => {
-                    let whole = lsp::Range {
-                        start: lsp::Position {
-                            line: 0,
-                            character: 0,
-                        },
-                        end: position(a, text.len()),
-                    };
-                    Ok(json!([{ "range": whole, "newText": out }]))
+            (State::Running, _) => {
+                // Answered from the analysis of the latest text, unless the client has meanwhile
+                // said it no longer wants the answer.
+                self.refresh(out)?;
+                if self.cancelled(id) {
+                    return Ok(Err((
+                        jsonrpc::REQUEST_CANCELLED,
+                        format!("{method} was cancelled"),
+                    )));
                 }
-                _ => Ok(json!([])),
+                let workspace = &self.workspace;
+                catch_unwind(AssertUnwindSafe(|| {
+                    super::requests::handle(workspace, method, params)
+                }))
+                .unwrap_or_else(|_| {
+                    Err((
+                        jsonrpc::INTERNAL_ERROR,
+                        format!("platc failed answering {method}"),
+                    ))
+                })
             }
-        }
-        "textDocument/codeAction" => {
-            let p: lsp::CodeActionParams = params(p)?;
-            let uri = p.text_document.uri.clone();
-            let a = doc(server, &uri)?;
-            let (from, to) = (offset(a, p.range.start), offset(a, p.range.end));
-            let actions: Vec<Value> = a
-                .diagnostics
-                .iter()
-                .filter(|d| d.primary_span().file == a.file)
-                .filter(|d| {
-                    let s = d.primary_span();
-                    (s.start as usize) <= to && from <= s.end as usize
-                })
-                .filter_map(|d| {
-                    let fix = d.fix.as_ref()?;
-                    let edit = json!({ "changes": { uri.as_str(): [{ "range": range(a, fix.span), "newText": fix.replacement }] } });
-                    Some(json!({
-                        "title": d.help.clone().unwrap_or_else(|| format!("replace with `{}`", fix.replacement)),
-                        "kind": "quickfix",
-                        "diagnostics": [diagnostic(a, d)],
-                        "edit": edit,
-                        "isPreferred": true,
-                    }))
-                })
-                .collect();
-            Ok(Value::Array(actions))
-        }
-        _ => Err((
-            jsonrpc::METHOD_NOT_FOUND,
-            format!("platc does not handle {method}"),
-        )),
+            (State::ShutDown, _) => Err((
+                jsonrpc::INVALID_REQUEST,
+                format!("{method} after shutdown: only exit is expected"),
+            )),
+        })
     }
+
+    /// A notification after `initialize`. Params of the wrong shape are reported to the client's
+    /// log and otherwise ignored: a notification has no response to carry an error.
+    fn notify(&mut self, method: &str, params: &Value) -> Result<(), String> {
+        use lsp_types as lsp;
+        fn read<T: serde::de::DeserializeOwned>(method: &str, params: &Value) -> Result<T, String> {
+            T::deserialize(params)
+                .map_err(|e| format!("platc ignored {method}, whose params do not fit: {e}"))
+        }
+        let s = &mut self.workspace;
+        match method {
+            "textDocument/didOpen" => {
+                let p: lsp::DidOpenTextDocumentParams = read(method, params)?;
+                s.open(p.text_document.uri, p.text_document.text);
+            }
+            "textDocument/didChange" => {
+                let p: lsp::DidChangeTextDocumentParams = read(method, params)?;
+                // Full synchronisation: the last change holds the whole text.
+                if let Some(change) = p.content_changes.into_iter().last() {
+                    s.change(&p.text_document.uri, change.text);
+                }
+            }
+            "textDocument/didClose" => {
+                let p: lsp::DidCloseTextDocumentParams = read(method, params)?;
+                s.close(&p.text_document.uri);
+            }
+            "textDocument/didSave" | "workspace/didChangeWatchedFiles" => s.saved(),
+            "workspace/didChangeWorkspaceFolders" => {
+                let p: lsp::DidChangeWorkspaceFoldersParams = read(method, params)?;
+                let removed: Vec<PathBuf> = p
+                    .event
+                    .removed
+                    .iter()
+                    .map(|f| super::workspace::uri_path(&f.uri))
+                    .collect();
+                s.folders.retain(|f| !removed.contains(f));
+                s.folders.extend(
+                    p.event
+                        .added
+                        .iter()
+                        .map(|f| super::workspace::uri_path(&f.uri)),
+                );
+                s.saved();
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// The workspace folders `initialize` names (`workspaceFolders`, else `rootUri`, else `rootPath`);
+/// params of another shape name none.
+fn folders(params: &Value) -> Vec<PathBuf> {
+    let uri = |v: &Value| v.as_str().and_then(|s| s.parse::<lsp_types::Uri>().ok());
+    if let Some(list) = params.get("workspaceFolders").and_then(Value::as_array) {
+        return list
+            .iter()
+            .filter_map(|f| uri(&f["uri"]))
+            .map(|u| super::workspace::uri_path(&u))
+            .collect();
+    }
+    if let Some(u) = params.get("rootUri").and_then(uri) {
+        return vec![super::workspace::uri_path(&u)];
+    }
+    params
+        .get("rootPath")
+        .and_then(Value::as_str)
+        .map(|p| vec![PathBuf::from(p)])
+        .unwrap_or_default()
+}
+
+/// An error message in the client's log (`window/logMessage`, type Error).
+fn log(out: &mut impl Write, message: String) -> io::Result<()> {
+    let params = json!({ "type": 1, "message": message });
+    jsonrpc::write(out, &jsonrpc::notification("window/logMessage", params))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     /// What the fuzz target checks: the loop ends, and all it writes is framed JSON-RPC.
     fn serve_in_memory(input: &[u8]) -> (End, Vec<Value>) {
         let mut out = Vec::new();
-        let end = serve(input, &mut out).unwrap();
+        let end = serve(std::io::Cursor::new(input.to_vec()), &mut out).unwrap();
         let mut frames = FrameReader::new(&out[..]);
         let mut messages = Vec::new();
         loop {

@@ -710,7 +710,7 @@ fn vault_keys(m: &mut Module, vault: &str, v: &Vault) {
         );
         // A list of none or one rather than a condition: scanners (Checkov) read the settings of
         // a looped resource, and not those of a conditional one.
-        let mut created = vault_key(&symbol, kname, k);
+        let mut created = vault_key(&symbol, id("key"), k);
         created.each = Some((
             "key".into(),
             Expr::Ternary(
@@ -745,7 +745,7 @@ fn vault_keys(m: &mut Module, vault: &str, v: &Vault) {
 }
 
 /// A key with its rotation policy, as ARM creates it.
-fn vault_key(symbol: &str, name: &str, k: &crate::model::Key) -> Resource {
+fn vault_key(symbol: &str, name: Expr, k: &crate::model::Key) -> Resource {
     let period = |days: u64| s(format!("P{days}D"));
     let mut props = Obj::new().set("kty", s(k.spec.kty.clone()));
     if let Some(size) = k.spec.size {
@@ -816,7 +816,7 @@ fn vault_key(symbol: &str, name: &str, k: &crate::model::Key) -> Resource {
         types::VAULT_KEY,
         Obj::new()
             .set("parent", id("vault"))
-            .set("name", s(name.to_string()))
+            .set("name", name)
             .set("properties", props.build()),
     )
 }

@@ -49,6 +49,39 @@ fn pattern(e: &Expr, m: Option<&Module>) -> String {
     }
 }
 
+/// A resource's name below its parent, as a pattern.
+fn own_name(r: &Resource, m: &Module) -> String {
+    match (prop(&r.body, "name"), &r.each) {
+        // A loop of none or one (a key created only where it is missing) names that one.
+        (Some(Expr::Ident(v)), Some((var, iter))) if v == var => {
+            only_item(iter).unwrap_or_else(|| "*".into())
+        }
+        (name, _) => name.map_or("*".into(), |e| pattern(e, Some(m))),
+    }
+}
+
+/// The one string a loop's list can hold, where every list it may be holds that one or none.
+fn only_item(iter: &Expr) -> Option<String> {
+    let mut found: Option<String> = None;
+    let mut lists = vec![iter];
+    while let Some(e) = lists.pop() {
+        match e {
+            Expr::Ternary(_, a, b) => lists.extend([&**a, &**b]),
+            Expr::Array(items) => {
+                for i in items {
+                    let Expr::Str(s) = i else { return None };
+                    if found.as_deref().is_some_and(|f| f != s.as_ref()) {
+                        return None;
+                    }
+                    found = Some(s.to_string());
+                }
+            }
+            _ => return None,
+        }
+    }
+    found
+}
+
 fn prop<'a>(body: &'a Expr, key: &str) -> Option<&'a Expr> {
     match body {
         Expr::Object(props) => props
@@ -112,7 +145,7 @@ pub(super) fn entry(sources: &SourceMap, m: &mut Module) -> Entry {
     let mut any = false;
     for item in &m.items {
         let Item::Resource(r) = item else { continue };
-        let own = prop(&r.body, "name").map_or("*".into(), |e| pattern(e, Some(m)));
+        let own = own_name(r, m);
         let name = match prop(&r.body, "parent") {
             Some(Expr::Ident(parent)) => {
                 let p = full

@@ -390,13 +390,22 @@ fn in_cluster(
 /// Runs in the Job: signs in with workload identity, then for each line of the index (`name
 /// digest issue|import`) leaves a certificate whose tag has the digest, and writes any other.
 /// A federated credential and a role assignment made minutes ago may not be in force yet:
-/// sign-in and each write are tried for up to ten minutes.
+/// sign-in, reading and each write are tried for up to ten minutes. Only Key Vault's "not
+/// found" makes a certificate absent: taking a refusal for absence would write a new version.
 const WRITE_SCRIPT: &str = r#"set -eu
 try() { n=0; until "$@"; do n=$((n+1)); [ "$n" -lt 20 ] || return 1; echo "retrying in 30s"; sleep 30; done; }
+tag_of() {
+  n=0
+  until az keyvault certificate show --vault-name "$VAULT" --name "$1" --query "tags.\"$TAG\"" --output tsv > /tmp/tag 2> /tmp/error; do
+    if grep -qi "not *found" /tmp/error; then : > /tmp/tag; return 0; fi
+    n=$((n+1)); [ "$n" -lt 20 ] || { cat /tmp/error; return 1; }
+    echo "retrying in 30s"; sleep 30
+  done
+}
 try az login --service-principal --username "$AZURE_CLIENT_ID" --tenant "$AZURE_TENANT_ID" --federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" --allow-no-subscriptions --output none
 while read -r name digest mode; do
-  have=$(az keyvault certificate show --vault-name "$VAULT" --name "$name" --query "tags.\"$TAG\"" --output tsv 2>/dev/null || true)
-  if [ "$have" = "$digest" ]; then echo "platc-certificate: $name unchanged"; continue; fi
+  tag_of "$name"
+  if [ "$(cat /tmp/tag)" = "$digest" ]; then echo "platc-certificate: $name unchanged"; continue; fi
   if [ "$mode" = issue ]; then
     try az keyvault certificate create --vault-name "$VAULT" --name "$name" --policy "@/in/$name.policy.json" --tags "$TAG=$digest" --output none
   elif [ -f "/in/$name.password" ]; then

@@ -8,6 +8,7 @@
 //! compile error at the `upload` string, not a failed hook.
 
 pub mod certificates;
+pub mod kms;
 
 use crate::azure::publish::{self as facts, NAMESPACE, job_name};
 use crate::diag::{Code, Diagnostic};
@@ -559,8 +560,7 @@ pub(crate) fn run_job(
     }
 }
 
-/// Starts the Job; the first command's output and the seconds waited. Kubernetes refuses a new
-/// admin until its role assignment, made by this provision, reaches the cluster.
+/// Starts the Job; the first command's output and the seconds waited.
 fn start_job(
     cx: &Context,
     az: &mut dyn Az,
@@ -568,14 +568,27 @@ fn start_job(
     job: &str,
     file: &str,
 ) -> Result<(String, u64), Stop> {
+    admitted(cx, az, cluster, &start_script(job), Some(file)).map(|(_, logs, w)| (logs, w))
+}
+
+/// Runs `script` in the cluster as `invoke` does, again while Kubernetes refuses the signed-in
+/// account: a new admin's role assignment, made by this provision, takes minutes to reach the
+/// cluster. Its exit code, output and the seconds waited.
+pub(crate) fn admitted(
+    cx: &Context,
+    az: &mut dyn Az,
+    cluster: &str,
+    script: &str,
+    file: Option<&str>,
+) -> Result<(i64, String, u64), Stop> {
     let mut waited = 0;
     loop {
-        let (code, logs) = invoke(az, cx, cluster, &start_script(job), Some(file))?;
+        let (code, logs) = invoke(az, cx, cluster, script, file)?;
         let refused = code != 0
             && !logs.contains("platc-publish:")
             && logs.to_ascii_lowercase().contains("forbidden");
         if !refused {
-            return Ok((logs, waited));
+            return Ok((code, logs, waited));
         }
         if waited >= cx.budget_secs.min(600) {
             return Err(Stop::Gap(format!(

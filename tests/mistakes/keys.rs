@@ -96,14 +96,14 @@ pub const MISTAKES: &[Mistake] = &[
     manual(
         "API server subnet too small",
         &[(
-            "subnet \"apiserver\" { prefix = 10.20.12.0/28 }",
+            "subnet \"apiserver\" { prefix = 10.20.12.0/27 }",
             "subnet \"apiserver\" { prefix = 10.20.12.0/29 }",
         )],
         "E0115",
         "network.core.apiserver",
         &[(
             "subnet \"apiserver\" { prefix = 10.20.12.0/29 }",
-            "subnet \"apiserver\" { prefix = 10.20.12.0/28 }",
+            "subnet \"apiserver\" { prefix = 10.20.12.0/27 }",
         )],
     ),
     auto(
