@@ -114,7 +114,7 @@ resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   tags: tags
 }
 
-// network "core" (examples/platform.plat:15)
+// network "core" (examples/platform.plat:21)
 @description('Nodes and private endpoints share one virtual network.')
 module networkCore './modules/network.bicep' = {
   name: 'network-core'
@@ -127,7 +127,7 @@ module networkCore './modules/network.bicep' = {
   }
 }
 
-// logs "ops" (examples/platform.plat:27)
+// logs "ops" (examples/platform.plat:33)
 @description('Container insights and diagnostic settings land here.')
 module logsOps './modules/logs-ops.bicep' = {
   name: 'logs-ops'
@@ -140,7 +140,7 @@ module logsOps './modules/logs-ops.bicep' = {
   }
 }
 
-// logs "defender" (examples/platform.plat:34)
+// logs "defender" (examples/platform.plat:40)
 @description('Microsoft Defender for Containers\' data pipeline: its sensor still signs in with the\nworkspace key, so this workspace alone accepts keys, and holds nothing else.')
 module logsDefender './modules/logs-defender.bicep' = {
   name: 'logs-defender'
@@ -153,7 +153,7 @@ module logsDefender './modules/logs-defender.bicep' = {
   }
 }
 
-// metrics "prom" (examples/platform.plat:37)
+// metrics "prom" (examples/platform.plat:43)
 @description('Managed Prometheus metrics, browsed through Managed Grafana.')
 module metricsProm './modules/metrics.bicep' = {
   name: 'metrics-prom'
@@ -169,7 +169,7 @@ module metricsProm './modules/metrics.bicep' = {
   }
 }
 
-// storage "gitops" (examples/platform.plat:52)
+// storage "gitops" (examples/platform.plat:58)
 @description('Manifests for the private GitOps source.')
 module storageGitops './modules/storage.bicep' = {
   name: 'storage-gitops'
@@ -184,7 +184,7 @@ module storageGitops './modules/storage.bicep' = {
   }
 }
 
-// registry "images" (examples/platform.plat:39)
+// registry "images" (examples/platform.plat:45)
 module registryImages './modules/registry.bicep' = {
   name: 'registry-images'
   scope: rg
@@ -198,7 +198,7 @@ module registryImages './modules/registry.bicep' = {
   }
 }
 
-// vault "secrets" (examples/platform.plat:41)
+// vault "secrets" (examples/platform.plat:47)
 module vaultSecrets './modules/keyvault.bicep' = {
   name: 'vault-secrets'
   scope: rg
@@ -220,7 +220,7 @@ module vaultSecrets './modules/keyvault.bicep' = {
   }
 }
 
-// appconfig "settings" (examples/platform.plat:49)
+// appconfig "settings" (examples/platform.plat:55)
 module appconfigSettings './modules/appconfig.bicep' = {
   name: 'appconfig-settings'
   scope: rg
@@ -236,7 +236,7 @@ module appconfigSettings './modules/appconfig.bicep' = {
   }
 }
 
-// cluster "main" (examples/platform.plat:71)
+// cluster "main" (examples/platform.plat:77)
 module clusterMain './modules/aks.bicep' = {
   name: 'cluster-main'
   scope: rg
@@ -263,7 +263,7 @@ module clusterMain './modules/aks.bicep' = {
   }
 }
 
-// identity "checkout" (examples/platform.plat:58)
+// identity "checkout" (examples/platform.plat:64)
 @description('The checkout service: reads its secrets and settings with workload identity.')
 module identityCheckout './modules/identity-checkout.bicep' = {
   name: 'identity-checkout'
@@ -278,7 +278,7 @@ module identityCheckout './modules/identity-checkout.bicep' = {
   }
 }
 
-// identity "appconfig-provider" (examples/platform.plat:65)
+// identity "appconfig-provider" (examples/platform.plat:71)
 @description('The App Configuration Kubernetes provider turns settings into ConfigMaps.')
 module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' = {
   name: 'identity-appconfig-provider'
@@ -293,7 +293,7 @@ module identityAppconfigProvider './modules/identity-appconfig-provider.bicep' =
   }
 }
 
-// gitops "main" (examples/platform.plat:71)
+// gitops "main" (examples/platform.plat:77)
 module gitopsMain './modules/gitops.bicep' = {
   name: 'gitops-main'
   scope: rg

@@ -25,6 +25,7 @@ pub mod model;
 pub mod net;
 pub mod output;
 pub mod plan;
+pub mod policy;
 pub mod preflight;
 pub mod pretty;
 pub mod publish;
@@ -110,12 +111,27 @@ pub fn parse(
     for id in sources.ids() {
         let (file, errors) = match first.take() {
             Some(parsed) if id == 0 => parsed,
+            // Rule files are Rego, read by `policy`; they keep their place among the trees.
+            _ if load::is_rules(sources, id) => (syntax::ast::File::empty(id), Vec::new()),
             _ => syntax::parse(id, sources.text(id)),
         };
         files.push(file);
         diagnostics.extend(errors);
     }
     (files, diagnostics)
+}
+
+/// Stage one for an editor: file `id`'s syntax tree through its incremental parse cache. A
+/// Rego rule file has none: `policy` reads it.
+pub fn parse_file(
+    sources: &SourceMap,
+    id: source::FileId,
+    cache: &mut syntax::incremental::ParseCache,
+) -> (syntax::ast::File, Vec<Diagnostic>) {
+    if load::is_rules(sources, id) {
+        return (syntax::ast::File::empty(id), Vec::new());
+    }
+    syntax::incremental::parse_incremental(id, sources.text(id), cache)
 }
 
 /// Stage two: the files checked as one program, after `earlier` problems (loading, parsing).
@@ -166,6 +182,12 @@ pub fn lower(
                 diagnostics.extend(warnings);
             }
             Err(errors) => diagnostics.extend(errors),
+        }
+        // The platform's own rules judge the checked program, beside lowering and never
+        // changing what it writes; one they deny writes nothing, like any error.
+        diagnostics.extend(policy::evaluate(checked, sources));
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            artifacts.clear();
         }
         diag::sort(&mut diagnostics);
     }

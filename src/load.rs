@@ -18,7 +18,11 @@ pub fn read_file(path: &Path) -> std::io::Result<String> {
     use std::io::{Error, ErrorKind, Read};
     let not_regular = || Error::new(ErrorKind::InvalidInput, "not a regular file");
     // Checked before opening: `open` itself blocks on a FIFO.
-    if !std::fs::metadata(path)?.is_file() {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(folder(path)?);
+    }
+    if !meta.is_file() {
         return Err(not_regular());
     }
     let file = std::fs::File::open(path)?;
@@ -46,6 +50,36 @@ pub fn read_file(path: &Path) -> std::io::Result<String> {
             },
         )
     })
+}
+
+/// A folder asked for as a file: the error carries the names in it, so that a caller reading
+/// through a function of its own (an editor, a test in memory) can follow a folder of rule files
+/// the same way as the command line.
+#[derive(Debug)]
+pub struct Folder {
+    pub names: Vec<String>,
+}
+
+impl std::fmt::Display for Folder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("is a folder")
+    }
+}
+
+impl std::error::Error for Folder {}
+
+/// The error `read_file` gives for a folder: its entries' names, sorted.
+pub fn folder_error(mut names: Vec<String>) -> std::io::Error {
+    names.sort();
+    std::io::Error::new(std::io::ErrorKind::IsADirectory, Folder { names })
+}
+
+fn folder(path: &Path) -> std::io::Result<std::io::Error> {
+    let names = std::fs::read_dir(path)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    Ok(folder_error(names))
 }
 
 /// A file that is not UTF-8: its text with each invalid sequence replaced by U+FFFD, which keeps
@@ -175,7 +209,129 @@ pub fn load(
     let mut stack: Vec<(PathBuf, FileId)> = vec![(root.clone(), id)];
     let mut loaded: Vec<PathBuf> = vec![root];
     visit(&mut sources, &mut diags, read, &mut stack, &mut loaded);
+    for (path, span) in policy_paths(&sources) {
+        add_rules(&mut sources, &mut diags, read, &path, Some(span))
+            .expect("what a named path cannot read is reported, not returned");
+    }
     Ok((sources, diags))
+}
+
+/// The prefix of a built-in rule pack in `policies` (`"builtin:production"`): read from the
+/// binary, not from a file.
+pub const BUILTIN: &str = "builtin:";
+
+/// Whether a file of the program is a Rego rule file rather than a `.plat` file.
+pub fn is_rules(sources: &SourceMap, id: FileId) -> bool {
+    sources.name(id).ends_with(".rego")
+}
+
+/// The files and folders the `platform` block's `policies` names, each relative to the file
+/// that names it, with where it is named. Built-in packs are left out.
+fn policy_paths(sources: &SourceMap) -> Vec<(PathBuf, Span)> {
+    let mut out = Vec::new();
+    for id in sources.ids() {
+        let text = sources.text(id);
+        // The platform block is in one file; the others are not scanned.
+        if !text.contains("policies") {
+            continue;
+        }
+        let dir = Path::new(sources.name(id)).parent().map(Path::to_path_buf);
+        for st in syntax::statements_starting(id, text, "platform") {
+            let ast::Statement::Block(b) = st else {
+                continue;
+            };
+            for entry in b.statements() {
+                let ast::Statement::Attribute(a) = entry else {
+                    continue;
+                };
+                let ast::ValueKind::List(items) = &a.value.kind else {
+                    continue;
+                };
+                if a.key.name != "policies" {
+                    continue;
+                }
+                for item in items {
+                    if let ast::ValueKind::Str(t) = &item.kind
+                        && !t.starts_with(BUILTIN)
+                    {
+                        let full = dir.clone().unwrap_or_default().join(t.as_str());
+                        out.push((normalise(&full), item.span));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Adds the rule file `path`, or every `.rego` file of the folder `path`, to `sources`; what
+/// cannot be read is reported at `named` (the `policies` string), or returned as the error when
+/// the path was given on the command line (`named` is `None`).
+pub fn add_rules(
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+    path: &Path,
+    named: Option<Span>,
+) -> Result<(), std::io::Error> {
+    let path = normalise(path);
+    let files = match read(&path) {
+        Ok(text) => vec![(path.clone(), Ok(text))],
+        Err(e) if e.get_ref().is_some_and(|i| i.is::<Folder>()) => {
+            let names = match e.into_inner().map(|i| i.downcast::<Folder>()) {
+                Some(Ok(f)) => f.names,
+                _ => Vec::new(),
+            };
+            let rego = names.into_iter().filter(|n| n.ends_with(".rego"));
+            rego.map(|n| {
+                let p = path.join(n);
+                let text = read(&p);
+                (p, text)
+            })
+            .collect()
+        }
+        Err(e) => vec![(path.clone(), Err(e))],
+    };
+    let empty = files.is_empty();
+    for (p, text) in files {
+        match (text, named) {
+            // A file named twice (in `policies` and by `--policy`) is read once.
+            (Ok(_), _) if sources.ids().any(|i| sources.name(i) == display(&p)) => {}
+            (Ok(text), _) if display(&p).ends_with(".rego") => {
+                sources.add(display(&p), text);
+            }
+            (Ok(_), Some(span)) => diags.push(rules_problem(
+                format!("`{}` is not a Rego file (.rego) or a folder", display(&p)),
+                span,
+            )),
+            (Err(e), Some(span)) => diags.push(rules_problem(unreadable(&p, &e), span)),
+            (Ok(_), None) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a Rego file (.rego) or a folder",
+                ));
+            }
+            (Err(e), None) => return Err(e),
+        }
+    }
+    if empty && let Some(span) = named {
+        let message = format!("the folder `{}` holds no .rego file", display(&path));
+        diags.push(rules_problem(message, span));
+    }
+    Ok(())
+}
+
+fn unreadable(p: &Path, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => format!("`{}` does not exist", display(p)),
+        _ => format!("cannot read `{}`: {e}", display(p)),
+    }
+}
+
+fn rules_problem(message: String, span: Span) -> Diagnostic {
+    Diagnostic::new(Code::BadRules, message, span, "rules named here").with_help(
+        "rule paths are relative to the file that names them; a folder gives its .rego files",
+    )
 }
 
 fn visit(

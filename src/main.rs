@@ -88,6 +88,10 @@ struct Report {
     /// Treat warnings as errors (exit 1, write nothing)
     #[arg(long)]
     deny_warnings: bool,
+    /// A Rego rule file, or a folder of them, to judge the program by besides those its
+    /// `policies` names (repeatable)
+    #[arg(long = "policy", value_name = "PATH")]
+    policies: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -211,6 +215,18 @@ enum Command {
         /// How azd deploys, which decides what becomes of a resource the program stops declaring
         #[arg(long, value_enum, default_value = "incremental")]
         deployment: DeploymentMode,
+        /// A Rego rule file or folder to judge FILE by besides its `policies` (repeatable)
+        #[arg(long = "policy", value_name = "PATH")]
+        policies: Vec<PathBuf>,
+    },
+    /// Print the JSON input the platform's rules see for one environment (spec.md §9), to
+    /// develop rules with Rego's own tools (`opa eval`, `conftest test -`)
+    Export {
+        file: PathBuf,
+        /// An environment the platform names (default: the defaults, which every environment
+        /// without overrides deploys)
+        #[arg(long)]
+        environment: Option<String>,
     },
     /// Draw the platform: declarations and what uses what
     Graph {
@@ -285,15 +301,17 @@ fn main() -> ExitCode {
             color,
             deny,
             deployment,
+            policies,
         } => plan(
             &file,
             against.as_deref(),
             base.as_deref(),
-            format,
-            color,
+            (format, color),
             &deny,
             deployment,
+            &policies,
         ),
+        Command::Export { file, environment } => export(&file, environment.as_deref()),
         Command::Verify {
             file,
             environment,
@@ -435,7 +453,7 @@ fn verify(
         source_name: file.to_string_lossy().replace('\\', "/"),
         ..Options::default()
     };
-    let Some(program) = analyse(Path::new(""), file) else {
+    let Some(program) = analyse(Path::new(""), file, &[]) else {
         return ExitCode::from(2);
     };
     let result = platc::lower(
@@ -510,7 +528,7 @@ fn publish(
     resource_group: Option<String>,
     az_timeout: u64,
 ) -> ExitCode {
-    let Some(program) = analyse(Path::new(""), file) else {
+    let Some(program) = analyse(Path::new(""), file, &[]) else {
         return ExitCode::from(2);
     };
     let mut diagnostics = program.diagnostics;
@@ -619,7 +637,7 @@ fn preflight(
     location: Option<String>,
     az_timeout: u64,
 ) -> ExitCode {
-    let Some(program) = analyse(Path::new(""), file) else {
+    let Some(program) = analyse(Path::new(""), file, &[]) else {
         return ExitCode::from(2);
     };
     let result = platc::lower(
@@ -731,26 +749,31 @@ struct Planned {
 
 /// Checks a program read by `read` as `check` does (lowering included, writing nothing); prints
 /// its diagnostics. `Err` is the exit code: 2 when the root cannot be read, 1 when it has errors.
+/// `lower` (with the rule files given besides the program's own) for the program a plan
+/// deploys, whose every diagnostic counts; the earlier program is only read.
 fn planned(
     root: &Path,
     read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
     what: &str,
-    lower: bool,
+    lower: Option<&[PathBuf]>,
 ) -> Result<Planned, ExitCode> {
-    let (sources, loading) = match platc::load::load(root, read) {
+    let (mut sources, mut loading) = match platc::load::load(root, read) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", root.display());
             return Err(ExitCode::from(2));
         }
     };
+    if !extra_rules(&mut sources, &mut loading, lower.unwrap_or_default()) {
+        return Err(ExitCode::from(2));
+    }
     let (files, mut diagnostics) = platc::parse(&sources, None);
     diagnostics.extend(loading);
     let (checked, diagnostics) = platc::check(&files, diagnostics);
     // Freed, not left: the other program and the plan reuse its memory, where fresh pages would
     // each be cleared by the kernel first.
     drop(files);
-    let diagnostics = if lower {
+    let diagnostics = if lower.is_some() {
         let options = Options {
             source_name: root.to_string_lossy().replace('\\', "/"),
             check_only: true,
@@ -871,21 +894,21 @@ fn program_at(file: &Path, rev: &str) -> Result<Option<Planned>, ExitCode> {
         Ok(_) => {}
     }
     let mut read = |p: &Path| read_at(&top, &commit, p);
-    planned(&root, &mut read, &format!("{rel} at {rev}"), false).map(Some)
+    planned(&root, &mut read, &format!("{rel} at {rev}"), None).map(Some)
 }
 
 fn plan(
     file: &Path,
     against: Option<&Path>,
     base: Option<&str>,
-    format: PlanFormat,
-    color: Colour,
+    (format, color): (PlanFormat, Colour),
     deny: &[RiskLevel],
     deployment: DeploymentMode,
+    policies: &[PathBuf],
 ) -> ExitCode {
     let mut disk = platc::load::Disk::new(Path::new(""));
     let mut read = |p: &Path| disk.read(p);
-    let new = match planned(file, &mut read, &file.display().to_string(), true) {
+    let new = match planned(file, &mut read, &file.display().to_string(), Some(policies)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -893,7 +916,7 @@ fn plan(
         (Some(old), _) => {
             let mut disk = platc::load::Disk::new(Path::new(""));
             let mut read = |p: &Path| disk.read(p);
-            match planned(old, &mut read, &old.display().to_string(), false) {
+            match planned(old, &mut read, &old.display().to_string(), None) {
                 Ok(p) => (Some(p), old.display().to_string()),
                 Err(code) => return code,
             }
@@ -964,7 +987,7 @@ fn plan(
 }
 
 fn graph(file: &Path, format: GraphFormat) -> ExitCode {
-    let Some(program) = analyse(Path::new(""), file) else {
+    let Some(program) = analyse(Path::new(""), file, &[]) else {
         return ExitCode::from(2);
     };
     let (sources, checked, diags) = (program.sources, program.checked, program.diagnostics);
@@ -1202,16 +1225,19 @@ struct Program {
 
 /// Loads the program rooted at `root` (a path under `base`), parses and checks it; `None`, with
 /// the reason printed, when the root cannot be read.
-fn analyse(base: &Path, root: &Path) -> Option<Program> {
+fn analyse(base: &Path, root: &Path, policies: &[PathBuf]) -> Option<Program> {
     let mut disk = platc::load::Disk::new(base);
     let mut read = |p: &Path| disk.read(p);
-    let (sources, loading) = match platc::load::load(root, &mut read) {
+    let (mut sources, mut loading) = match platc::load::load(root, &mut read) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", base.join(root).display());
             return None;
         }
     };
+    if !extra_rules(&mut sources, &mut loading, policies) {
+        return None;
+    }
     let (files, mut diagnostics) = platc::parse(&sources, None);
     diagnostics.extend(loading);
     let (checked, diagnostics) = platc::check(&files, diagnostics);
@@ -1221,6 +1247,44 @@ fn analyse(base: &Path, root: &Path) -> Option<Program> {
         checked,
         diagnostics,
     })
+}
+
+/// Adds the rule files given with `--policy` (paths as given, from the working directory);
+/// false, with the reason printed, where one cannot be read.
+fn extra_rules(sources: &mut SourceMap, diags: &mut Vec<Diagnostic>, paths: &[PathBuf]) -> bool {
+    let mut read = |p: &Path| platc::load::read_file(p);
+    for path in paths {
+        if let Err(e) = platc::load::add_rules(sources, diags, &mut read, path, None) {
+            eprintln!("error: cannot read rules {}: {e}", path.display());
+            return false;
+        }
+    }
+    true
+}
+
+/// `platc export`: the input of the platform's rules for one environment.
+fn export(file: &Path, environment: Option<&str>) -> ExitCode {
+    let Some(program) = analyse(Path::new(""), file, &[]) else {
+        return ExitCode::from(2);
+    };
+    if program.diagnostics.iter().any(Diagnostic::is_error) {
+        let text = diag::render::human(&program.sources, &program.diagnostics, false);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        return ExitCode::from(1);
+    }
+    let named = &program.checked.default.environments;
+    if let Some(e) = environment.filter(|e| !named.iter().any(|n| n == e)) {
+        eprintln!(
+            "error: `{e}` is not one of the platform's environments ({}); without --environment, the input is the defaults'",
+            named.join(", ")
+        );
+        return ExitCode::from(2);
+    }
+    let value = platc::policy::export(&program.checked, environment);
+    let text = serde_json::to_string_pretty(&value).expect("JSON values always serialise");
+    let _ = std::io::stdout().write_all(format!("{text}\n").as_bytes());
+    leave(program);
+    ExitCode::SUCCESS
 }
 
 /// What a command no longer needs just before the process exits: the operating system takes
@@ -1238,7 +1302,7 @@ fn run(file: &Path, out: Option<&Path>, check_only: bool, report: &Report) -> Ex
         check_only: out.is_none(),
         ..Options::default()
     };
-    let Some(mut program) = analyse(&base, &root) else {
+    let Some(mut program) = analyse(&base, &root, &report.policies) else {
         return ExitCode::from(2);
     };
     let checked = &program.checked;

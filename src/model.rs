@@ -44,6 +44,10 @@ pub struct Platform {
     /// The azd environments the platform names (`environments`), whether or not any block
     /// overrides a value for them.
     pub environments: Vec<String>,
+    /// `policies`: rule files, folders and built-in packs, as written and where.
+    pub policies: Vec<(String, Span)>,
+    /// `waivers`: rule ids switched off, each with the reason written beside it.
+    pub waivers: Vec<Waiver>,
     /// `diagnostics = logs.NAME`; `Some("")` where it is written but could not be read, an
     /// error already reported (so nothing is lowered).
     pub diagnostics: Option<String>,
@@ -65,6 +69,15 @@ impl Platform {
             .iter()
             .find_map(|(vn, v)| v.keys.get(name).map(|k| (vn.as_str(), v, k)))
     }
+}
+
+/// A rule switched off: its id and the reason, each where it is written.
+#[derive(Debug, Clone, Default)]
+pub struct Waiver {
+    pub rule: String,
+    pub rule_span: Span,
+    pub reason: String,
+    pub reason_span: Span,
 }
 
 /// The network that holds the platform's private endpoints, if any.

@@ -304,6 +304,18 @@ pub static PLATFORM: Kind = kind(
             Some("[]"),
             "azd environments (AZURE_ENV_NAME) that `env \"NAME\" { ... }` blocks override fields for",
         ),
+        f(
+            "policies",
+            Ty::List(&STR),
+            Some("[]"),
+            "Rego rule files or folders (relative to this file) and built-in packs (`\"builtin:production\"`, `\"builtin:baseline\"`) checked against every environment",
+        ),
+        f(
+            "waivers",
+            Ty::Map(&STR),
+            Some("{}"),
+            "rules switched off, each by its id with the reason: `{ storage-zone-redundant = \"dev data only\" }`",
+        ),
     ],
     &[],
     "The platform as a whole: its name, region and defaults. Exactly one per program.",

@@ -579,3 +579,77 @@ fn completion_scripts_name_every_subcommand() {
         "an unknown shell is a usage error"
     );
 }
+
+/// Rules from the program's folder and from `--policy`, read from disk, in JSON output; the input
+/// `platc export` prints is the document the rules saw.
+#[test]
+fn rules_from_files_and_the_command_line_and_the_input_export_prints() {
+    let dir = scratch("policy");
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    std::fs::write(
+        dir.join("platform.plat"),
+        "platform \"demo\" {\n  private_networking = false\n  environments = [\"dev\", \"prod\"]\n  policies = [\"rules\"]\n}\nstorage \"data\" {\n  replication = zrs\n  env \"prod\" { replication = lrs }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules/seen.rego"),
+        "package seen\n\nimport rego.v1\n\ndeny contains json.marshal(input) if input.environment == \"prod\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("extra.rego"),
+        "package main\n\nimport rego.v1\n\nwarn contains {\"msg\": \"not geo-redundant\", \"path\": [\"storages\", s, \"replication\"]} if {\n\tsome s, x in input.storages\n\tx.replication != \"gzrs\"\n}\n",
+    )
+    .unwrap();
+    let check = |extra: &[&str]| {
+        platc()
+            .current_dir(&dir)
+            .args(["check", "platform.plat", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = check(&["--policy", "extra.rego"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["E0401", "W0401", "W0401"], "{report}");
+    let seen = diags[0]["message"].as_str().unwrap();
+    let seen = seen.strip_suffix(" (in environment `prod`)").unwrap();
+    let seen: serde_json::Value = serde_json::from_str(seen).unwrap();
+    // The warning holds in prod only at prod's override, and everywhere else at the default.
+    let lines: Vec<u64> = diags[1..]
+        .iter()
+        .map(|d| d["labels"][0]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [7, 8]);
+    let export = platc()
+        .current_dir(&dir)
+        .args(["export", "platform.plat", "--environment", "prod"])
+        .output()
+        .unwrap();
+    assert_eq!(export.status.code(), Some(0));
+    let exported: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    assert_eq!(exported, seen);
+    assert_eq!(exported["storages"]["data"]["replication"], "lrs");
+    let missing = check(&["--policy", "nowhere.rego"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let unnamed = platc()
+        .current_dir(&dir)
+        .args(["export", "platform.plat", "--environment", "staging"])
+        .output()
+        .unwrap();
+    assert_eq!(unnamed.status.code(), Some(2));
+    let build = platc()
+        .current_dir(&dir)
+        .args(["build", "platform.plat"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        build.status.code(),
+        Some(1),
+        "a denied program builds nothing"
+    );
+    assert!(!dir.join("infra").exists());
+}

@@ -53,7 +53,7 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
     ("storage.private", None, "false", ""),
     ("cluster.kubernetes", None, "\"1.32\"", ""),
     ("cluster.sku_tier", None, "premium", ""),
-    ("cluster.upgrade_channel", None, "none", ""),
+    ("cluster.upgrade_channel", None, "node-image", ""),
     (
         "cluster.node_os_upgrade_channel",
         None,
@@ -207,7 +207,7 @@ const OVERRIDES: &[(&str, Option<&str>, &str, &str)] = &[
         "config.secret",
         Some("checkout:db-password"),
         "secret.other",
-        "secret \"other\" in vault.secrets {\n  value = secure(\"OTHER\")\n}\n",
+        "secret \"other\" in vault.secrets {\n  value = secure(\"OTHER\")\n  expires_after = 90d\n}\n",
     ),
     ("config.label", Some("checkout:color"), "\"v2\"", ""),
     (
@@ -309,6 +309,8 @@ const FIXED: &[&str] = &[
     "cluster.gitops.kustomization.substitute",
     "platform.location",
     "platform.environments",
+    "platform.policies",
+    "platform.waivers",
     "cluster.admins",
 ];
 

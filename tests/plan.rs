@@ -1260,7 +1260,7 @@ fn the_command_exits_1_on_a_denied_risk_or_a_broken_program_and_2_on_what_it_can
         out.contains("replace Microsoft.KeyVault/vaults kv-secrets-*"),
         "{out}"
     );
-    assert!(out.contains("new.plat:41"), "the .plat line: {out}");
+    assert!(out.contains("new.plat:47"), "the .plat line: {out}");
     let (code, _, err) = plan(&["--deny", "downtime", "--deny", "data-loss"]);
     assert_eq!(code, 1);
     assert!(err.contains("denied risk level: data-loss"), "{err}");
@@ -1400,7 +1400,7 @@ fn base_reads_the_file_and_its_imports_at_a_revision_and_a_file_new_there_create
     std::fs::write(dir.join("platform.plat"), &text).unwrap();
     std::fs::write(
         dir.join("infra/extra.plat"),
-        "storage \"extra\" { replication = zrs }\n",
+        "storage \"extra\" { replication = lrs }\n",
     )
     .unwrap();
     git(&dir, &["add", "."]);
@@ -1408,7 +1408,7 @@ fn base_reads_the_file_and_its_imports_at_a_revision_and_a_file_new_there_create
     // Only the imported file changes, in the work tree; the file at HEAD is read from git.
     std::fs::write(
         dir.join("infra/extra.plat"),
-        "storage \"extra\" { replication = lrs }\n",
+        "storage \"extra\" { replication = zrs }\n",
     )
     .unwrap();
     let (code, out, err) =

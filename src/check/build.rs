@@ -132,6 +132,23 @@ fn platform_fields(c: &mut Checker, p: &mut Platform, b: &ast::Block) {
     rules::tags(c, &f.map("tags"));
     p.private_networking = f.bool("private_networking").unwrap_or(true);
     p.environments = f.strings("environments");
+    p.policies = f
+        .list("policies")
+        .into_iter()
+        .filter_map(|v| str_of(v).map(|s| (s, v.span)))
+        .collect();
+    p.waivers = f
+        .map("waivers")
+        .into_iter()
+        .filter_map(|(k, v)| {
+            Some(crate::model::Waiver {
+                rule: k.name.as_str().to_owned(),
+                rule_span: k.span,
+                reason: str_of(v)?,
+                reason_span: v.span,
+            })
+        })
+        .collect();
     p.diagnostics = f.reference("diagnostics");
     if p.diagnostics.is_none() && super::block_sets(b, "diagnostics") {
         // Named, but not a workspace that could be read (already reported): no further

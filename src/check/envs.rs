@@ -112,6 +112,16 @@ const FIXED: &[(&str, &str, &str)] = &[
         "list every environment once, in the platform block itself",
     ),
     (
+        "platform",
+        "policies",
+        "the rules are the platform's: a rule that should judge one environment reads `input.environment`",
+    ),
+    (
+        "platform",
+        "waivers",
+        "a waiver holds for the platform: a rule that should spare one environment reads `input.environment`",
+    ),
+    (
         "cluster",
         "admins",
         "each azd environment names its own admins through its variables: write `admins = [env(\"AKS_ADMIN_GROUP_ID\")]` once and run `azd env set AKS_ADMIN_GROUP_ID <object id>` in the environment",

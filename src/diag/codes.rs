@@ -183,6 +183,33 @@ codes! {
         "A declaration that nothing references and that creates nothing on its own is probably a leftover.\n\n\
          Example:\n    network \"spare\" { address_space = [10.9.0.0/16] }    // no cluster or endpoint uses it\n\n\
          Fix: use it or remove it.";
+    PolicyDeny = "E0401", Error, "a platform rule denies",
+        "A rule of the platform's own (`policies`: a Rego file, or a built-in pack) has a `deny` \
+         that holds for this program, in every environment or in those the message names. The \
+         message is the rule's; the span is the declaration or field the rule's `path` names. \
+         spec.md §9 lists the built-in rules with their sources.\n\n\
+         Failing (with `policies = [\"builtin:baseline\"]`):\n    secret \"db\" in vault.v { value = secure(\"DB\")  expires_after = 180d }\n\n\
+         Fix: change the program as the rule asks:\n    secret \"db\" in vault.v { value = secure(\"DB\")  expires_after = 90d }\n\n\
+         or switch the rule off with the reason: `waivers = { secret-expiry = \"rotated by the app\" }`.";
+    BadRules = "E0402", Error, "rule file that cannot be used",
+        "A path in `policies` (or given to `--policy`) names nothing that can be read, or a rule \
+         file does not parse as Rego, fails while it is evaluated, or gives `deny` or `warn` \
+         another shape than a set of messages or of objects with a `msg`. Nothing about the \
+         program is concluded from a rule that could not run.\n\n\
+         Failing:\n    platform \"p\" { policies = [\"polices/\"] }\n\n\
+         Fix: name the folder that holds the .rego files:\n    platform \"p\" { policies = [\"policies/\"] }";
+    BadWaiver = "E0403", Error, "waiver without a reason or for an unknown rule",
+        "A waiver switches a rule off for the whole platform, so it names a rule that exists (a \
+         built-in rule, or one a rule file lists in its `rules` object) and says why, for the \
+         reviewer who reads it later.\n\n\
+         Failing:\n    waivers = { storage-zone-redundant = \"\" }\n\n\
+         Fix:\n    waivers = { storage-zone-redundant = \"scratch data, rebuilt from Git\" }";
+    PolicyWarn = "W0401", Warning, "a platform rule warns",
+        "A rule of the platform's own has a `warn` that holds for this program (or a `deny` \
+         object that chose `severity = \"warning\"`). It does not stop the build unless \
+         `--deny-warnings` is given.\n\n\
+         Example (with `policies = [\"builtin:baseline\"]`):\n    grant \"Key Vault Administrator\" on vault.secrets\n\n\
+         Fix: grant the narrower role the identity needs:\n    grant \"Key Vault Secrets User\" on vault.secrets";
 }
 
 #[cfg(test)]

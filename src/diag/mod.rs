@@ -121,6 +121,11 @@ impl Diagnostic {
         self
     }
 
+    /// `with_note` where `when` holds.
+    pub fn with_note_if(self, when: bool, note: impl Into<String>) -> Self {
+        if when { self.with_note(note) } else { self }
+    }
+
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,

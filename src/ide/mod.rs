@@ -75,8 +75,7 @@ impl Analysis {
         let mut diagnostics = Vec::new();
         for id in sources.ids() {
             let cache = caches.entry(sources.name(id).to_owned()).or_default();
-            let (tree, errors) =
-                crate::syntax::incremental::parse_incremental(id, sources.text(id), cache);
+            let (tree, errors) = crate::parse_file(&sources, id, cache);
             trees.push(tree);
             diagnostics.extend(errors);
         }

@@ -80,14 +80,57 @@ struct Inventory<'a> {
     p: &'a Platform,
     group: std::sync::Arc<str>,
     out: Vec<Resource>,
+    /// Only resources of this type are kept (`of_type`).
+    only: Option<&'static str>,
+    /// The last resource pushed was not kept, so its properties are not either.
+    skipped: bool,
 }
 
 /// Every resource `p` deploys, in the order of the program.
 pub fn inventory(p: &Platform) -> Vec<Resource> {
+    walk(p, None)
+}
+
+/// The resources of one type `p` deploys (role assignments, private endpoints), without the
+/// properties of the others: the platform's rules read these at every check.
+pub fn of_type(p: &Platform, type_: &'static str) -> Vec<Resource> {
+    walk(p, Some(type_))
+}
+
+/// The resource a declaration of `kind` named `name` becomes, as the inventory names it: its
+/// type (a `types::` constant) and name. `vault` is a secret's or key's vault. A test holds this
+/// to `inventory`.
+pub fn declared(kind: &str, name: &str, vault: Option<&str>) -> Option<(&'static str, String)> {
+    let child = |t| vault.map(|v| (t, format!("{}/{name}", azure_name(&azure::NAME_VAULT, v))));
+    Some(match kind {
+        "network" => (types::VNET, azure_name(&azure::NAME_VNET, name)),
+        "logs" => (types::LOG_ANALYTICS, azure_name(&azure::NAME_LOGS, name)),
+        "metrics" => (
+            types::MONITOR_WORKSPACE,
+            azure_name(&azure::NAME_MONITOR, name),
+        ),
+        "registry" => (types::REGISTRY, azure_name(&azure::NAME_REGISTRY, name)),
+        "vault" => (types::VAULT, azure_name(&azure::NAME_VAULT, name)),
+        "appconfig" => (types::APPCONFIG, azure_name(&azure::NAME_APPCONFIG, name)),
+        "storage" => (types::STORAGE, azure_name(&azure::NAME_STORAGE, name)),
+        "identity" => (types::IDENTITY, azure_name(&azure::NAME_IDENTITY, name)),
+        "cluster" => (
+            types::MANAGED_CLUSTER,
+            azure_name(&azure::NAME_CLUSTER, name),
+        ),
+        "secret" => child(types::VAULT_SECRET)?,
+        "key" => child(types::VAULT_KEY)?,
+        _ => return None,
+    })
+}
+
+fn walk(p: &Platform, only: Option<&'static str>) -> Vec<Resource> {
     let mut inv = Inventory {
         p,
         group: azure::resource_group(&p.name, "*").into(),
-        out: Vec::with_capacity(estimate(p)),
+        out: Vec::with_capacity(if only.is_some() { 64 } else { estimate(p) }),
+        only,
+        skipped: false,
     };
     inv.platform();
     for (name, n) in &p.networks {
@@ -202,8 +245,19 @@ pub fn target_name(t: &Target, role: &str) -> String {
     }
 }
 
+/// The role, principal and scope of a role assignment's name as `Inventory::grant` writes it.
+pub fn grant_parts(name: &str) -> Option<(&str, &str, &str)> {
+    let (role, rest) = name.split_once(" for ")?;
+    let (principal, scope) = rest.rsplit_once(" on ")?;
+    Some((role, principal, scope))
+}
+
 impl Inventory<'_> {
     fn push(&mut self, type_: &'static str, name: String, what: String, span: Span, kind: Kind) {
+        self.skipped = self.only.is_some_and(|t| t != type_);
+        if self.skipped {
+            return;
+        }
         self.out.push(Resource {
             type_,
             group: self.group.clone(),
@@ -216,21 +270,27 @@ impl Inventory<'_> {
         });
     }
 
+    /// Whether resources of `type_` are kept (all are, but in `of_type`).
+    fn keeps(&self, type_: &'static str) -> bool {
+        self.only.is_none_or(|t| t == type_)
+    }
+
     /// The last resource's name is fixed by what it is, not by a declaration's name.
     fn fixed_name(&mut self) {
-        if let Some(r) = self.out.last_mut() {
+        if let Some(r) = self.out.last_mut().filter(|_| !self.skipped) {
             r.renamable = false;
         }
     }
 
     fn with(&mut self, p: Prop) -> &mut Self {
-        if let Some(r) = self.out.last_mut() {
+        if let Some(r) = self.out.last_mut().filter(|_| !self.skipped) {
             r.props.push(p);
         }
         self
     }
 
-    /// A role assignment, named by what it joins: role, principal, scope.
+    /// A role assignment, named by what it joins: role, principal, scope (`grant_parts` reads
+    /// them back).
     fn grant(&mut self, role: &str, principal: &str, scope: &str, what: String, span: Span) {
         let name = format!("{role} for {principal} on {scope}");
         self.push(types::ROLE_ASSIGNMENT, name, what, span, Kind::Access);
@@ -428,7 +488,12 @@ impl Inventory<'_> {
             let role = azure::keys::CERTIFICATE_WRITER_ROLE;
             self.grant(role, "the deploying principal", &n, w, cert.meta.span);
         }
-        for (sname, s) in &v.secrets {
+        let secrets = if self.keeps(types::VAULT_SECRET) {
+            v.secrets.iter()
+        } else {
+            Default::default()
+        };
+        for (sname, s) in secrets {
             self.push(
                 types::VAULT_SECRET,
                 format!("{n}/{sname}"),
@@ -514,8 +579,11 @@ impl Inventory<'_> {
         if a.private {
             self.private_endpoint(&n, &what, a.meta.span);
         }
-        for e in &a.entries {
-            self.key_value(&n, e);
+        // Tens of thousands at scale, and never a grant or an endpoint: not walked for those.
+        if self.keeps(types::APPCONFIG_KV) {
+            for e in &a.entries {
+                self.key_value(&n, e);
+            }
         }
     }
 

@@ -14,6 +14,17 @@ pub struct File {
     pub comments: Vec<Comment>,
 }
 
+impl File {
+    /// A file with no statements: what a Rego rule file is to the `.plat` parser.
+    pub fn empty(id: FileId) -> File {
+        File {
+            id,
+            statements: Vec::new(),
+            comments: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comment {
     pub text: String,

@@ -185,6 +185,12 @@ pub fn import_statements(file: FileId, text: &str) -> Vec<ast::Statement> {
     if !text.contains("import") {
         return Vec::new();
     }
+    statements_starting(file, text, "import")
+}
+
+/// The top-level statements of a file whose first word is `word`, parsed alone (the loader
+/// reads the `platform` block's rule files this way, before the program is parsed).
+pub fn statements_starting(file: FileId, text: &str, word: &str) -> Vec<ast::Statement> {
     let Ok(scanned) = scan(file, text) else {
         return Vec::new();
     };
@@ -199,12 +205,35 @@ pub fn import_statements(file: FileId, text: &str) -> Vec<ast::Statement> {
             .map(str::trim_start)
             .find(|l| !l.is_empty() && !l.starts_with("//"));
         if first.is_some_and(|l| {
-            l.starts_with("import")
-                && !l[6..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            l.starts_with(word)
+                && !l[word.len()..]
+                    .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         }) && !fast::statements(file, text, w[0], w[1], &mut out)
         {
             parse_range(file, text, w[0], w[1], &mut out, None);
         }
+    }
+    out
+}
+
+/// Where each top-level statement of `text` begins (the first at 0), or nothing where the text
+/// cannot be scanned.
+pub fn statement_starts(file: FileId, text: &str) -> Vec<usize> {
+    scan(file, text).map(|s| s.starts).unwrap_or_default()
+}
+
+/// The top-level statements of `text[start..end]`, parsed alone: finding one declaration's
+/// fields again (for a rule that names one) costs a parse of that declaration only.
+pub fn statements_between(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> Vec<ast::Statement> {
+    let mut out = Vec::new();
+    if !fast::statements(file, text, start, end, &mut out) {
+        out.clear();
+        parse_range(file, text, start, end, &mut out, None);
     }
     out
 }
