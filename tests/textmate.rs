@@ -188,3 +188,31 @@ fn key_constructs_get_their_scopes() {
         assert_eq!(toks[2], (scope.to_string(), text.to_string()), "{toks:?}");
     }
 }
+
+/// Every kind the language declares is a declaration keyword, and a field or map key that only
+/// begins like one (`appconfig-private = ...`) is not.
+#[test]
+fn every_declaration_kind_is_a_keyword_and_only_a_whole_word_is() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/plat.tmLanguage.json"),
+    )
+    .unwrap();
+    let g: Value = serde_json::from_str(&text).unwrap();
+    let rule = g["repository"]["declarations"]["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "keyword.declaration.plat")
+        .unwrap();
+    let re = Regex::new(&format!("(?m){}", rule["match"].as_str().unwrap())).unwrap();
+    for kind in platc::schema::TOP_LEVEL.iter() {
+        let line = format!("{} \"x\" {{ }}", kind.name);
+        assert!(
+            re.is_match(&line).unwrap(),
+            "`{}` is not a keyword",
+            kind.name
+        );
+        let key = format!("  {}-private = \"why\"", kind.name);
+        assert!(!re.is_match(&key).unwrap(), "`{key}` starts with a keyword");
+    }
+}
