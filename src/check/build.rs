@@ -346,22 +346,13 @@ fn secret<'a>(
     c.secret_var = None;
     let (_, parent) = in_target(b)?;
     let name = label(b);
-    let span = b.label.as_ref().map_or(b.kind.span, |l| l.span);
+    let meta = super::meta(b);
+    let span = meta.span;
     rules::vault_object_name(c, b, "secret");
-    let env = match f.value("value").map(|v| &v.kind) {
-        Some(ValueKind::Call { args, .. }) => match env_value(args) {
-            StrValue::Env { name, .. } => Some(name),
-            StrValue::Literal(_) => None,
-        },
-        _ => None,
-    };
-    let found = env.map(|env| {
+    let found = f.secure("value").map(|env| {
         let expires = f.secs("expires_after").unwrap_or(180 * 86_400);
         Secret {
-            meta: Meta {
-                span,
-                doc: b.docs.as_ref().map(|d| d.text.clone()),
-            },
+            meta,
             env,
             content_type: f.str_or("content_type", "text/plain"),
             expires_after_days: expires.div_ceil(86_400),
@@ -439,10 +430,7 @@ fn declaration(
     stores_with_entries: &crate::collections::IndexSet<&str>,
 ) -> Option<Decl> {
     let name = label(b);
-    let meta = Meta {
-        span: b.label.as_ref().map_or(b.kind.span, |l| l.span),
-        doc: b.docs.as_ref().map(|d| d.text.clone()),
-    };
+    let meta = super::meta(b);
     Some(match kind.name {
         "network" => {
             let f = c.validate(b, kind);

@@ -1,7 +1,7 @@
 //! Key Vault keys and certificates: their declarations, the rules Key Vault applies to them, and
 //! a cluster's KMS encryption with a key (`azure::keys` has the facts and their sources).
 
-use super::{Checker, Fields, env_stem, env_value, in_target, label, rules};
+use super::{Checker, Fields, env_stem, in_target, label, rules};
 use crate::azure::keys as facts;
 use crate::diag::{Code, Diagnostic};
 use crate::model::*;
@@ -38,10 +38,7 @@ pub(super) fn key<'a>(
     let rotate = rotation(c, &f);
     lifetime(c, &f, expires, rotate, notify);
     let key = Key {
-        meta: Meta {
-            span,
-            doc: b.docs.as_ref().map(|d| d.text.clone()),
-        },
+        meta: super::meta(b),
         spec,
         operations,
         expires_after_days: expires,
@@ -251,32 +248,18 @@ pub(super) fn certificate<'a>(
     let span = b.label.as_ref().map_or(b.kind.span, |l| l.span);
     rules::vault_object_name(c, b, "certificate");
     let spec = key_spec(c, &f);
-    let source = match secure_var(&f, "import") {
+    let source = match f.secure("import") {
         Some(env) => imported(c, &f, env)?,
         // An `import` that could not be read was reported; what it would import is unknown.
         None if super::block_sets(b, "import") => return None,
         None => issued(c, &f)?,
     };
     let cert = Certificate {
-        meta: Meta {
-            span,
-            doc: b.docs.as_ref().map(|d| d.text.clone()),
-        },
+        meta: super::meta(b),
         spec,
         source,
     };
     Some((parent, label(b), span, Some(cert)))
-}
-
-/// The variable of a `secure("NAME")` field.
-fn secure_var(f: &Fields, field: &str) -> Option<String> {
-    match &f.value(field)?.kind {
-        ValueKind::Call { args, .. } => match env_value(args) {
-            StrValue::Env { name, .. } => Some(name),
-            StrValue::Literal(_) => None,
-        },
-        _ => None,
-    }
 }
 
 /// An imported certificate takes subject, names, validity and issuer from its PFX: one
@@ -310,7 +293,7 @@ fn imported(c: &mut Checker, f: &Fields, env: String) -> Option<CertificateSourc
     }
     Some(CertificateSource::Import {
         env,
-        password_env: secure_var(f, "password"),
+        password_env: f.secure("password"),
     })
 }
 

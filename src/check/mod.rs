@@ -298,6 +298,16 @@ impl<'a> Fields<'a> {
             _ => Vec::new(),
         }
     }
+    /// The azd variable of a validated `secure("NAME")` field.
+    pub fn secure(&self, name: &str) -> Option<String> {
+        match &self.value(name)?.kind {
+            ValueKind::Call { args, .. } => match env_value(args) {
+                crate::model::StrValue::Env { name, .. } => Some(name),
+                crate::model::StrValue::Literal(_) => None,
+            },
+            _ => None,
+        }
+    }
     /// The declaration name of a validated `kind.name` reference.
     pub fn reference(&self, name: &str) -> Option<String> {
         match &self.value(name)?.kind {
@@ -340,6 +350,15 @@ pub(crate) fn env_stem(name: &str) -> String {
         .chars()
         .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
         .collect()
+}
+
+/// What a declaration carries into the model: its name's span (its kind's where it has no
+/// name) and its `///` docs.
+pub(crate) fn meta(b: &ast::Block) -> crate::model::Meta {
+    crate::model::Meta {
+        span: b.label.as_ref().map_or(b.kind.span, |l| l.span),
+        doc: b.docs.as_ref().map(|d| d.text.clone()),
+    }
 }
 
 /// Whether `block` itself sets field `name`.

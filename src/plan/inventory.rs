@@ -1099,6 +1099,25 @@ impl Inventory<'_> {
         }
     }
 
+    /// An identity a Job of `platc publish` signs in with, federated with the Job's service
+    /// account `account` on cluster `cname`.
+    fn job_identity(&mut self, id: &str, what: &str, cname: &str, account: String, span: Span) {
+        self.push(
+            types::IDENTITY,
+            id.to_string(),
+            what.to_string(),
+            span,
+            Kind::Identity,
+        );
+        let f = Federation {
+            span,
+            cluster: cname.to_string(),
+            namespace: azure::publish::NAMESPACE.to_string(),
+            service_account: account,
+        };
+        self.federation(id, &f.service_account, what, &f);
+    }
+
     /// The identity `platc publish`'s Job writes a private vault's certificates with.
     fn certificate_writer(&mut self, cname: &str, vault: &str, span: Span) {
         let id = azure_name(
@@ -1108,14 +1127,7 @@ impl Inventory<'_> {
         let w = format!(
             "the identity `platc publish` writes the certificates of vault \"{vault}\" with, from cluster \"{cname}\""
         );
-        self.push(types::IDENTITY, id.clone(), w.clone(), span, Kind::Identity);
-        let f = Federation {
-            span,
-            cluster: cname.to_string(),
-            namespace: azure::publish::NAMESPACE.to_string(),
-            service_account: azure::keys::job_name(vault),
-        };
-        self.federation(&id, &f.service_account, &w, &f);
+        self.job_identity(&id, &w, cname, azure::keys::job_name(vault), span);
         let scope = azure_name(&azure::NAME_VAULT, vault);
         let g = format!("vault \"{vault}\": `platc publish` writes its certificates");
         self.grant(azure::keys::CERTIFICATE_WRITER_ROLE, &id, &scope, g, span);
@@ -1133,14 +1145,7 @@ impl Inventory<'_> {
         let stem = azure::publish::identity_stem(cname, gname);
         let id = azure_name(&azure::NAME_IDENTITY, &stem);
         let w = format!("the identity `platc publish` uploads {what} with");
-        self.push(types::IDENTITY, id.clone(), w.clone(), span, Kind::Identity);
-        let f = Federation {
-            span,
-            cluster: cname.to_string(),
-            namespace: azure::publish::NAMESPACE.to_string(),
-            service_account: azure::publish::job_name(gname),
-        };
-        self.federation(&id, &f.service_account, &w, &f);
+        self.job_identity(&id, &w, cname, azure::publish::job_name(gname), span);
         let scope = format!("{account}/default/{container}");
         let g = format!("{what}: `platc publish` writes the container");
         self.grant(azure::publish::WRITER_ROLE, &id, &scope, g, span);

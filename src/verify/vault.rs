@@ -40,8 +40,7 @@ pub(super) fn vault_objects(v: &mut Verifier, deployed: &Deployed, p: &Platform)
     versions
 }
 
-/// The object `kind/name` of the vault `id`, as ARM shows it; `None` (with a row) when absent or
-/// unreadable.
+/// The object `kind/name` of the vault `id`, as ARM shows it.
 fn show(v: &mut Verifier, id: &str, kind: &str, name: &str) -> Result<Value, AzError> {
     let object = format!("{id}/{kind}/{name}");
     v.az(&["resource", "show", "--ids", &object])
