@@ -430,6 +430,8 @@ fn a_command_az_stopped_waiting_for_is_read_back() {
 struct PublicVault {
     tags: Vec<(String, String)>,
     asked: Vec<String>,
+    /// Refuse the first `show`, as Key Vault does while a new role assignment propagates.
+    refuse_once: bool,
 }
 
 impl Az for PublicVault {
@@ -439,6 +441,12 @@ impl Az for PublicVault {
             ("resource", "list", _) => Ok(json!([
                 {"type": "Microsoft.KeyVault/vaults", "name": "kv-tls-x7k2m9q4r1t6z"},
             ])),
+            ("keyvault", "certificate", "show") if self.refuse_once => {
+                self.refuse_once = false;
+                Err(AzError::Failed(
+                    "(Forbidden) Caller is not authorized".into(),
+                ))
+            }
             ("keyvault", "certificate", "show") => {
                 let name = args[args.iter().position(|a| *a == "--name").unwrap() + 1];
                 match self.tags.iter().find(|(n, _)| n == name) {
@@ -478,23 +486,30 @@ fn a_public_vaults_certificates_are_written_once_and_again_only_when_declared_ot
         "a public vault is written directly"
     );
     let dir = scratch("public-certificates");
-    let pause = |_: u64| {};
+    let paused = std::cell::Cell::new(0);
+    let pause = |s: u64| paused.set(paused.get() + s);
     let cx = Context {
         rg: "rg-demo-dev",
         subscription: None,
         map: &map,
         workdir: &dir,
         pause: &pause,
-        budget_secs: 0,
+        budget_secs: 600,
     };
     // First provision: neither exists.
     let mut az = PublicVault {
         tags: Vec::new(),
         asked: Vec::new(),
+        refuse_once: true,
     };
     let mut out = platc::preflight::Outcome::default();
     certificates::write(&wanted, &cx, &mut az, &mut out).unwrap();
     assert!(out.ok(), "{}", out.table());
+    assert_eq!(
+        paused.get(),
+        30,
+        "a refusal is waited out, not taken for absence"
+    );
     let create = az
         .asked
         .iter()
@@ -526,6 +541,7 @@ fn a_public_vaults_certificates_are_written_once_and_again_only_when_declared_ot
     let mut az = PublicVault {
         tags,
         asked: Vec::new(),
+        refuse_once: false,
     };
     let mut out = platc::preflight::Outcome::default();
     certificates::write(&wanted, &cx, &mut az, &mut out).unwrap();

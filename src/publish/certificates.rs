@@ -254,6 +254,7 @@ fn direct(
     az: &mut dyn Az,
 ) -> Result<Vec<Finding>, Stop> {
     let mut findings = Vec::new();
+    let mut waited = 0;
     for w in &v.certificates {
         let mut args = vec![
             "keyvault",
@@ -265,10 +266,20 @@ fn direct(
             &w.name,
         ];
         with_subscription(&mut args, cx.subscription);
-        let current = match az.run(&args) {
-            Ok(shown) => shown["tags"][DECLARATION_TAG].as_str().map(str::to_owned),
-            Err(AzError::NotFound(_)) => None,
-            Err(e) => return Err(Stop::Az(e)),
+        let current = loop {
+            match az.run(&args) {
+                Ok(shown) => break shown["tags"][DECLARATION_TAG].as_str().map(str::to_owned),
+                Err(AzError::NotFound(_)) => break None,
+                // The provision that just ran granted the role: Key Vault refuses until it is
+                // in force, minutes later. A refusal is never taken for absence.
+                Err(AzError::Failed(m))
+                    if m.contains("Forbidden") && waited < cx.budget_secs.min(600) =>
+                {
+                    (cx.pause)(30);
+                    waited += 30;
+                }
+                Err(e) => return Err(Stop::Az(e)),
+            }
         };
         if current.as_deref() == Some(w.digest.as_str()) {
             findings.push(finding(v.vault, &w.name, false));
