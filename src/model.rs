@@ -96,11 +96,30 @@ pub fn certificate_writer<'a>(p: &'a Platform, vault: &str) -> Option<&'a str> {
     if !v.private || v.certificates.is_empty() {
         return None;
     }
+    writing_cluster(p)
+}
+
+fn writing_cluster(p: &Platform) -> Option<&str> {
     let net = endpoint_network(p)?;
     p.clusters
         .iter()
         .find(|(_, c)| c.network.subnet.as_ref().is_some_and(|(n, _)| n == net))
         .map(|(name, _)| name.as_str())
+}
+
+/// The cluster that writes the certificates of every private vault that has any (see
+/// `certificate_writer`); `None` where none has.
+pub fn certificate_writing_cluster(p: &Platform) -> Option<&str> {
+    private_certificates(p).next()?;
+    writing_cluster(p)
+}
+
+/// Each private vault that has certificates, with its first.
+pub fn private_certificates(p: &Platform) -> impl Iterator<Item = (&str, &Certificate)> {
+    p.vaults.iter().filter_map(|(name, v)| {
+        let (_, cert) = v.certificates.first().filter(|_| v.private)?;
+        Some((name.as_str(), cert))
+    })
 }
 
 /// What every declaration carries: where it came from and its `///` docs.

@@ -599,8 +599,8 @@ fn only_the_input_the_rules_read_is_built_and_a_computed_key_builds_it_all() {
     );
 }
 
-/// A declaration's Azure type and name in the input are the inventory's, which a test holds to
-/// the source map lowering writes.
+/// A declaration's Azure type and name, by `declared` and in the input, are the inventory's,
+/// which a test holds to the source map lowering writes.
 #[test]
 fn declarations_are_named_as_the_inventory_names_them() {
     let example = include_str!("../examples/platform.plat");
@@ -639,6 +639,7 @@ fn declarations_are_named_as_the_inventory_names_them() {
         );
     }
     assert!(declared.len() > 12);
+    let input = platc::policy::export(&checked, None);
     for (kind, name, vault) in declared {
         let what = format!("{kind} \"{name}\"");
         let first = resources.iter().find(|r| r.what == what);
@@ -649,5 +650,84 @@ fn declarations_are_named_as_the_inventory_names_them() {
             (first.type_, first.name.as_str()),
             "{what}"
         );
+        let collection = match kind {
+            "registry" => "registries".to_string(),
+            "identity" => "identities".to_string(),
+            "logs" | "metrics" => kind.to_string(),
+            _ => format!("{kind}s"),
+        };
+        let azure = &input[&collection][&name]["azure"];
+        assert_eq!(azure["name"], first.name.as_str(), "the input's {what}");
+        let type_ = first.type_.split_once('@').map_or(first.type_, |(t, _)| t);
+        assert_eq!(azure["type"], type_, "the input's {what}");
     }
+}
+
+/// The built-in packs read fields by name only, never an object whole, so they find the same on
+/// the input built with just the fields they name as on the whole input: on each program that
+/// breaks one of their rules, on the example and on a synthetic platform, in production and out.
+#[test]
+fn the_packs_find_the_same_on_the_fields_they_name_as_on_the_whole_input() {
+    use platc::policy::input::{Fields, Keys, select};
+    let packs: Vec<&str> = platc::policy::PACKS.iter().map(|p| p.rego).collect();
+    let named = Fields::named_in(packs.iter().copied());
+    let mut programs: Vec<String> = BREAKS
+        .iter()
+        .map(|(_, from, to, ..)| BASE.replacen(from, to, 1))
+        .collect();
+    programs.push(include_str!("../examples/platform.plat").to_string());
+    programs.push(platc::synth::platform(3).replacen(
+        "private_networking = false\n",
+        "private_networking = false\n  environments = [\"prod\"]\n",
+        1,
+    ));
+    let findings = |input: regorus::Value| {
+        let mut engine = regorus::Engine::new();
+        for p in platc::policy::PACKS {
+            engine
+                .add_policy(p.file.into(), p.rego.into())
+                .expect("the packs parse");
+        }
+        engine.set_input(input);
+        ["production", "baseline"].map(|pack| {
+            ["deny", "warn"].map(|rule| {
+                let query = format!("data.platc.{pack}.{rule}");
+                let results = engine.eval_query(query, false).expect("the packs run");
+                serde_json::to_value(&results).expect("results are JSON")
+            })
+        })
+    };
+    let mut found = 0;
+    for text in &programs {
+        let mut sources = SourceMap::new();
+        sources.add("platform.plat", text.clone());
+        let (files, diags) = platc::parse(&sources, None);
+        let (checked, diags) = platc::check(&files, diags);
+        assert!(!diags.iter().any(Diagnostic::is_error), "{diags:?}");
+        for env in [None, Some("prod")] {
+            let p = env
+                .and_then(|e| checked.environments.get(e))
+                .unwrap_or(&checked.default);
+            let whole = select(p, env, &Keys::All, &Fields::All);
+            let pruned = select(p, env, &Keys::All, &named);
+            let (a, b) = (whole.json().to_string(), pruned.json().to_string());
+            assert!(
+                b.len() < a.len() * 3 / 4,
+                "the packs' fields are most of the input"
+            );
+            let (all, some) = (findings(whole.value), findings(pruned.value));
+            assert_eq!(
+                all, some,
+                "the packs found otherwise on their fields:\n{text}"
+            );
+            found += serde_json::json!(all)
+                .to_string()
+                .matches("\"msg\"")
+                .count();
+        }
+    }
+    assert!(
+        found > BREAKS.len(),
+        "the programs break the rules: {found}"
+    );
 }

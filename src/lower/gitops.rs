@@ -404,15 +404,16 @@ fn job_federation(symbol: &str, account: &str) -> Resource {
 
 /// The private vaults whose certificates the cluster `cluster` writes.
 pub(crate) fn certificate_vaults<'a>(p: &'a Platform, cluster: &'a str) -> Vec<&'a str> {
-    p.vaults
-        .keys()
-        .filter(|v| crate::model::certificate_writer(p, v) == Some(cluster))
-        .map(String::as_str)
+    if crate::model::certificate_writing_cluster(p) != Some(cluster) {
+        return Vec::new();
+    }
+    crate::model::private_certificates(p)
+        .map(|(vault, _)| vault)
         .collect()
 }
 
 /// Whether the cluster `name` has anything for a GitOps module: Flux configurations, or the
 /// identity of a Job that writes a private vault's certificates.
 pub(super) fn has_gitops(p: &Platform, name: &str, c: &Cluster) -> bool {
-    !c.gitops.is_empty() || !certificate_vaults(p, name).is_empty()
+    !c.gitops.is_empty() || crate::model::certificate_writing_cluster(p) == Some(name)
 }

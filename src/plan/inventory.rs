@@ -84,6 +84,8 @@ struct Inventory<'a> {
     only: Option<&'static str>,
     /// The last resource pushed was not kept, so its properties are not either.
     skipped: bool,
+    /// The cluster that writes private vaults' certificates, found once.
+    writes_certificates: Option<&'a str>,
 }
 
 /// Every resource `p` deploys, in the order of the program.
@@ -101,7 +103,9 @@ pub fn of_type(p: &Platform, type_: &'static str) -> Vec<Resource> {
 /// type (a `types::` constant) and name. `vault` is a secret's or key's vault. A test holds this
 /// to `inventory`.
 pub fn declared(kind: &str, name: &str, vault: Option<&str>) -> Option<(&'static str, String)> {
-    let child = |t| vault.map(|v| (t, format!("{}/{name}", azure_name(&azure::NAME_VAULT, v))));
+    if let Some(v) = vault {
+        return declared_in(kind, &azure_name(&azure::NAME_VAULT, v), name);
+    }
     Some(match kind {
         "network" => (types::VNET, azure_name(&azure::NAME_VNET, name)),
         "logs" => (types::LOG_ANALYTICS, azure_name(&azure::NAME_LOGS, name)),
@@ -118,10 +122,18 @@ pub fn declared(kind: &str, name: &str, vault: Option<&str>) -> Option<(&'static
             types::MANAGED_CLUSTER,
             azure_name(&azure::NAME_CLUSTER, name),
         ),
-        "secret" => child(types::VAULT_SECRET)?,
-        "key" => child(types::VAULT_KEY)?,
         _ => return None,
     })
+}
+
+/// A vault's secret or key as `declared` names it, from the vault's Azure name (`vault`).
+pub fn declared_in(kind: &str, vault: &str, name: &str) -> Option<(&'static str, String)> {
+    let type_ = match kind {
+        "secret" => types::VAULT_SECRET,
+        "key" => types::VAULT_KEY,
+        _ => return None,
+    };
+    Some((type_, format!("{vault}/{name}")))
 }
 
 fn walk(p: &Platform, only: Option<&'static str>) -> Vec<Resource> {
@@ -131,6 +143,7 @@ fn walk(p: &Platform, only: Option<&'static str>) -> Vec<Resource> {
         out: Vec::with_capacity(if only.is_some() { 64 } else { estimate(p) }),
         only,
         skipped: false,
+        writes_certificates: crate::model::certificate_writing_cluster(p),
     };
     inv.platform();
     for (name, n) in &p.networks {
@@ -273,6 +286,12 @@ impl Inventory<'_> {
     /// Whether resources of `type_` are kept (all are, but in `of_type`).
     fn keeps(&self, type_: &'static str) -> bool {
         self.only.is_none_or(|t| t == type_)
+    }
+
+    /// Whether resources of any of `types` are kept: what only those make need not be
+    /// described at all in `of_type`, which the platform's rules call at every check.
+    fn keeps_any(&self, types: &[&'static str]) -> bool {
+        types.iter().any(|t| self.keeps(t))
     }
 
     /// The last resource's name is fixed by what it is, not by a declaration's name.
@@ -681,7 +700,8 @@ impl Inventory<'_> {
             i.meta.span,
             Kind::Identity,
         );
-        for f in &i.federations {
+        let federates = self.keeps(types::FEDERATED_CREDENTIAL);
+        for f in i.federations.iter().filter(|_| federates) {
             let credential = format!("{}-{}-{}", f.cluster, f.namespace, f.service_account);
             self.federation(&n, &credential, &what, f);
         }
@@ -697,6 +717,9 @@ impl Inventory<'_> {
 
     /// A federated credential named `credential` on `identity`, as lowering names it.
     fn federation(&mut self, identity: &str, credential: &str, what: &str, f: &Federation) {
+        if !self.keeps(types::FEDERATED_CREDENTIAL) {
+            return;
+        }
         let name = format!("{identity}/{credential}");
         let w = format!(
             "federate \"{}/{}\" on cluster \"{}\" of {what}",
@@ -770,17 +793,17 @@ impl Inventory<'_> {
         for (gname, g) in &c.gitops {
             self.gitops(&n, name, gname, g);
         }
-        let p = self.p;
-        for (vname, v) in &p.vaults {
-            if crate::model::certificate_writer(p, vname) == Some(name)
-                && let Some((_, cert)) = v.certificates.first()
-            {
+        if self.writes_certificates == Some(name) {
+            for (vname, cert) in crate::model::private_certificates(self.p) {
                 self.certificate_writer(name, vname, cert.meta.span);
             }
         }
     }
 
     fn cluster_props(&mut self, c: &Cluster) {
+        if self.skipped {
+            return;
+        }
         let kms = self.kms(c);
         let defender = c
             .defender
@@ -874,6 +897,9 @@ impl Inventory<'_> {
     }
 
     fn network_props(&mut self, c: &Cluster) {
+        if self.skipped {
+            return;
+        }
         let n = &c.network;
         self.with(prop(
             "networkProfile.networkPluginMode",
@@ -917,6 +943,9 @@ impl Inventory<'_> {
     }
 
     fn pool(&mut self, cluster: &str, cname: &str, c: &Cluster, i: usize, p: &Pool) {
+        if !self.keeps(types::AGENT_POOL) {
+            return;
+        }
         let what = format!("pool \"{}\" of cluster \"{cname}\"", p.name);
         let first_system = c.pools.iter().position(|p| p.system).unwrap_or(0);
         let kind = if i == first_system {
@@ -980,6 +1009,14 @@ impl Inventory<'_> {
     }
 
     fn cluster_extensions(&mut self, n: &str, what: &str, c: &Cluster) {
+        if !self.keeps_any(&[
+            types::EXTENSION,
+            types::POLICY_ASSIGNMENT,
+            types::DCR,
+            types::DCE,
+        ]) {
+            return;
+        }
         let span = c.meta.span;
         let ext = |name: &str| format!("{n}/{name}");
         if c.flux {
@@ -1039,6 +1076,26 @@ impl Inventory<'_> {
 
     fn gitops(&mut self, cluster: &str, cname: &str, gname: &str, g: &Gitops) {
         let what = format!("gitops \"{gname}\" of cluster \"{cname}\"");
+        if self.keeps(types::FLUX_CONFIG) {
+            self.flux_config(cluster, gname, &what, g);
+        }
+        if let GitopsSource::Blob {
+            storage,
+            container,
+            upload,
+        } = &g.source
+        {
+            let account = azure_name(&azure::NAME_STORAGE, storage);
+            let w = format!("{what}: Flux reads the container with the kubelet identity");
+            let kubelet = format!("the kubelet of {cluster}");
+            self.grant("Storage Blob Data Reader", &kubelet, &account, w, g.span);
+            if let Some(u) = upload {
+                self.publisher(cname, gname, &what, &account, container, u.span);
+            }
+        }
+    }
+
+    fn flux_config(&mut self, cluster: &str, gname: &str, what: &str, g: &Gitops) {
         let source = match &g.source {
             GitopsSource::Git { url, reference } => {
                 format!("git {url} ({} {})", reference.0, reference.1)
@@ -1053,7 +1110,7 @@ impl Inventory<'_> {
         self.push(
             types::FLUX_CONFIG,
             format!("{cluster}/{gname}"),
-            what.clone(),
+            what.to_string(),
             g.span,
             Kind::Gitops,
         );
@@ -1082,20 +1139,6 @@ impl Inventory<'_> {
                     ),
                 )
             });
-        }
-        if let GitopsSource::Blob {
-            storage,
-            container,
-            upload,
-        } = &g.source
-        {
-            let account = azure_name(&azure::NAME_STORAGE, storage);
-            let w = format!("{what}: Flux reads the container with the kubelet identity");
-            let kubelet = format!("the kubelet of {cluster}");
-            self.grant("Storage Blob Data Reader", &kubelet, &account, w, g.span);
-            if let Some(u) = upload {
-                self.publisher(cname, gname, &what, &account, container, u.span);
-            }
         }
     }
 

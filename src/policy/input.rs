@@ -1,12 +1,18 @@
-//! The input a rule sees: one environment's checked platform as JSON (spec.md §9, "Input"),
-//! with what platc derives from it: the Azure name and type of each declaration, every role
-//! assignment, private endpoint and resource the platform deploys (`plan::inventory`, which a
-//! test holds to the source map lowering writes).
+//! The input a rule sees: one environment's checked platform as documented JSON (spec.md §9,
+//! "Input"), with what platc derives from it: the Azure name and type of each declaration, every
+//! role assignment, private endpoint and resource the platform deploys (`plan::inventory`, which
+//! a test holds to the source map lowering writes).
+//!
+//! It is built as the rules engine holds values, not as JSON first: at N=1000 the input holds
+//! hundreds of thousands of values, and building JSON and converting it cost four times what the
+//! rules do. Each key and each recurring word is one shared string.
 
 use crate::model::*;
 use crate::plan::inventory;
 use crate::source::Span;
-use serde_json::{Map, Value, json};
+use regorus::Value;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The input's schema version: it changes only when a field changes meaning or disappears.
 pub const VERSION: u64 = 1;
@@ -16,6 +22,13 @@ pub const VERSION: u64 = 1;
 pub struct Input {
     pub value: Value,
     pub derived: Derived,
+}
+
+impl Input {
+    /// The input as JSON, as `platc export` prints it (keys in order, as Rego's tools print).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.value).expect("the input holds JSON values only")
+    }
 }
 
 /// Where each entry of a derived list comes from, by its index in the list.
@@ -75,54 +88,222 @@ impl Keys {
 /// The whole input for `environment` (`None`: the defaults, which an environment without
 /// overrides deploys).
 pub fn input(p: &Platform, environment: Option<&str>) -> Input {
-    select(p, environment, &Keys::All)
+    select(p, environment, &Keys::All, &Fields::All)
 }
 
-/// The input with the keys `keys` names (and `version`, `environment` and `platform` always).
-pub fn select(p: &Platform, environment: Option<&str>, keys: &Keys) -> Input {
+/// The input with the keys `keys` names (and `version`, `environment` and `platform` always),
+/// and the fields `fields` names.
+pub fn select(p: &Platform, environment: Option<&str>, keys: &Keys, fields: &Fields) -> Input {
+    let b = B::new(fields);
     let mut derived = Derived::default();
-    let mut v = Map::new();
-    v.insert("version".into(), json!(VERSION));
-    v.insert("environment".into(), json!(environment));
-    v.insert("platform".into(), platform(p));
-    declarations(p, keys, &mut v);
+    let mut top = vec![
+        ("version", VERSION.v()),
+        ("environment", environment.v()),
+        ("platform", platform(&b, p)),
+    ];
+    declarations(&b, p, keys, &mut top);
     if keys.wants("grants") {
-        v.insert("grants".into(), grants(p, &mut derived.grants));
+        top.push(("grants", grants(&b, p, &mut derived.grants)));
     }
     if keys.wants("private_endpoints") {
-        let endpoints = private_endpoints(p, &mut derived.private_endpoints);
-        v.insert("private_endpoints".into(), endpoints);
+        let endpoints = private_endpoints(&b, p, &mut derived.private_endpoints);
+        top.push(("private_endpoints", endpoints));
     }
     if keys.wants("resources") {
-        let listed = inventory::inventory(p).into_iter().map(|r| {
-            derived.resources.push(r.span);
-            json!({"type": azure_type(r.type_), "name": r.name, "declaration": r.what})
-        });
-        v.insert("resources".into(), Value::Array(listed.collect()));
+        let resources = resources(&b, p, &mut derived.resources);
+        top.push(("resources", resources));
     }
     Input {
-        value: Value::Object(v),
+        value: b.by_word(top),
         derived,
     }
 }
 
-/// A declaration's resource: `{type, name}`.
-fn az(kind: &str, name: &str, vault: Option<&str>) -> Value {
-    match inventory::declared(kind, name, vault) {
-        Some((t, n)) => json!({"type": azure_type(t), "name": n}),
-        None => Value::Null,
+/// The input's value of a field of the model.
+trait V {
+    fn v(&self) -> Value;
+}
+
+impl V for str {
+    fn v(&self) -> Value {
+        Value::from(self)
     }
 }
 
-fn map(m: &crate::collections::IndexMap<String, String>) -> Value {
-    Value::Object(m.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+impl V for String {
+    fn v(&self) -> Value {
+        Value::from(self.as_str())
+    }
 }
 
-fn azure_type(t: &str) -> &str {
+impl V for bool {
+    fn v(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl V for i64 {
+    fn v(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl V for u64 {
+    fn v(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl<T: V + ?Sized> V for &T {
+    fn v(&self) -> Value {
+        (**self).v()
+    }
+}
+
+impl<T: V> V for Option<T> {
+    fn v(&self) -> Value {
+        self.as_ref().map_or(Value::Null, V::v)
+    }
+}
+
+impl<T: V> V for [T] {
+    fn v(&self) -> Value {
+        Value::from(self.iter().map(V::v).collect::<Vec<_>>())
+    }
+}
+
+impl<T: V> V for Vec<T> {
+    fn v(&self) -> Value {
+        self.as_slice().v()
+    }
+}
+
+impl V for crate::collections::IndexMap<String, String> {
+    fn v(&self) -> Value {
+        let map: BTreeMap<Value, Value> = self.iter().map(|(k, v)| (k.v(), v.v())).collect();
+        Value::from(map)
+    }
+}
+
+/// The fields of the declarations to build: every one, or those whose names appear in the
+/// text of the rules (`named_in`). Only for rules that read fields by name alone, never an
+/// object whole (printing it, counting or iterating its fields): the built-in packs, which a
+/// test holds to that. Such rules cannot tell the difference, and at N=1000 they then run on a
+/// third of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fields {
+    All,
+    Named(HashSet<String>),
+}
+
+impl Fields {
+    /// Every word of `rules`: what could name a field.
+    pub fn named_in<'t>(rules: impl IntoIterator<Item = &'t str>) -> Fields {
+        let words = rules.into_iter().flat_map(|text| {
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+        });
+        Fields::Named(words.collect())
+    }
+
+    fn has(&self, field: &str) -> bool {
+        match self {
+            Fields::All => true,
+            Fields::Named(words) => words.contains(field),
+        }
+    }
+}
+
+/// An object of the fields built (`Fields`), each value computed only where its field is.
+macro_rules! obj {
+    ($b:expr, { $($k:literal => $v:expr),* $(,)? }) => {{
+        let b: &B = $b;
+        #[allow(unused_mut)]
+        let mut fields: Vec<(Value, Value)> = Vec::new();
+        $(if let Some(key) = b.field($k) {
+            fields.push((key, $v));
+        })*
+        b.object(fields)
+    }};
+}
+
+type Words<T> = HashMap<&'static str, T, foldhash::fast::FixedState>;
+
+/// Builds values whose words are shared strings, one per word: a field's name is written
+/// hundreds of thousands of times at scale, and each copy would be an allocation to make and
+/// free.
+struct B<'f> {
+    fields: &'f Fields,
+    keys: RefCell<Words<Option<Value>>>,
+    words: RefCell<Words<Value>>,
+}
+
+impl<'f> B<'f> {
+    fn new(fields: &'f Fields) -> Self {
+        B {
+            fields,
+            keys: RefCell::default(),
+            words: RefCell::default(),
+        }
+    }
+
+    /// The key of `field`, where it is built.
+    fn field(&self, field: &'static str) -> Option<Value> {
+        let mut keys = self.keys.borrow_mut();
+        let key = keys
+            .entry(field)
+            .or_insert_with(|| self.fields.has(field).then(|| Value::from(field)));
+        key.clone()
+    }
+
+    /// A value that is one of a few words (a mode, a kind), or a key that is always built.
+    fn word(&self, w: &'static str) -> Value {
+        let mut words = self.words.borrow_mut();
+        words.entry(w).or_insert_with(|| Value::from(w)).clone()
+    }
+
+    fn object(&self, fields: Vec<(Value, Value)>) -> Value {
+        Value::from(fields.into_iter().collect::<BTreeMap<_, _>>())
+    }
+
+    /// An object keyed by words that are data, not fields (the extensions a cluster turns on,
+    /// the top level): every entry is built.
+    fn by_word(&self, entries: Vec<(&'static str, Value)>) -> Value {
+        let entries = entries.into_iter().map(|(k, v)| (self.word(k), v));
+        Value::from(entries.collect::<BTreeMap<_, _>>())
+    }
+
+    /// Declarations by name.
+    fn by_name<'a>(items: impl Iterator<Item = (&'a String, Value)>) -> Value {
+        let map: BTreeMap<Value, Value> = items.map(|(k, v)| (k.v(), v)).collect();
+        Value::from(map)
+    }
+
+    /// A declaration's resource: `{type, name}`.
+    fn az(&self, kind: &str, name: &str) -> Value {
+        self.resource(inventory::declared(kind, name, None))
+    }
+
+    /// A vault's secret's or key's resource, from the vault's Azure name (`vault`), which is
+    /// the same for thousands of them.
+    fn az_in(&self, kind: &str, vault: &str, name: &str) -> Value {
+        self.resource(inventory::declared_in(kind, vault, name))
+    }
+
+    fn resource(&self, declared: Option<(&'static str, String)>) -> Value {
+        match declared {
+            Some((t, n)) => obj!(self, { "type" => self.word(azure_type(t)), "name" => n.v() }),
+            None => Value::Null,
+        }
+    }
+}
+
+fn azure_type(t: &'static str) -> &'static str {
     t.split_once('@').map_or(t, |(ty, _)| ty)
 }
 
-fn platform(p: &Platform) -> Value {
+fn platform(b: &B, p: &Platform) -> Value {
     let location = match &p.location {
         Some(StrValue::Literal(l)) => l.clone(),
         Some(StrValue::Env { name, default }) => {
@@ -131,132 +312,144 @@ fn platform(p: &Platform) -> Value {
         None => String::new(),
     };
     let policies: Vec<&str> = p.policies.iter().map(|(s, _)| s.as_str()).collect();
-    let waivers: Map<String, Value> = p
+    let waivers: BTreeMap<Value, Value> = p
         .waivers
         .iter()
-        .map(|w| (w.rule.clone(), json!(w.reason)))
+        .map(|w| (w.rule.v(), w.reason.v()))
         .collect();
-    json!({
-        "name": p.name,
-        "resource_group": crate::azure::resource_group(&p.name, "*"),
-        "location": location,
-        "tags": map(&p.tags),
-        "private_networking": p.private_networking,
-        "environments": p.environments,
-        "diagnostics": p.diagnostics.as_ref().filter(|d| !d.is_empty()),
-        "policies": policies,
-        "waivers": waivers,
+    obj!(b, {
+        "name" => p.name.v(),
+        "resource_group" => crate::azure::resource_group(&p.name, "*").v(),
+        "location" => location.v(),
+        "tags" => p.tags.v(),
+        "private_networking" => p.private_networking.v(),
+        "environments" => p.environments.v(),
+        "diagnostics" => p.diagnostics.as_ref().filter(|d| !d.is_empty()).v(),
+        "policies" => policies.v(),
+        "waivers" => Value::from(waivers),
     })
 }
 
-fn declarations(p: &Platform, keys: &Keys, v: &mut Map<String, Value>) {
-    let mut put = |key: &str, make: &dyn Fn() -> Value| {
+fn declarations(b: &B, p: &Platform, keys: &Keys, top: &mut Vec<(&'static str, Value)>) {
+    type Make = fn(&B, &Platform) -> Value;
+    let collections: [(&'static str, Make); 13] = [
+        ("networks", networks),
+        ("logs", logs),
+        ("metrics", metrics),
+        ("registries", registries),
+        ("vaults", vaults),
+        ("secrets", secrets),
+        ("keys", keys_of),
+        ("certificates", certificates),
+        ("appconfigs", appconfigs),
+        ("key_values", key_values),
+        ("storages", storages),
+        ("identities", identities),
+        ("clusters", clusters),
+    ];
+    for (key, make) in collections {
         if keys.wants(key) {
-            v.insert(key.into(), make());
+            top.push((key, make(b, p)));
         }
-    };
-    put("networks", &|| {
-        collect(p.networks.iter().map(|(n, x)| (n, network(n, x))))
-    });
-    put("logs", &|| {
-        collect(p.logs.iter().map(|(n, l)| {
-            let v = json!({"azure": az("logs", n, None), "retention_days": l.retention_days,
-                "daily_quota_gb": l.daily_quota_gb, "local_auth": l.local_auth});
-            (n, v)
-        }))
-    });
-    put("metrics", &|| {
-        collect(p.metrics.iter().map(|(n, m)| {
-            (
-                n,
-                json!({"azure": az("metrics", n, None), "grafana": m.grafana}),
-            )
-        }))
-    });
-    put("registries", &|| {
-        collect(p.registries.iter().map(|(n, r)| {
-            let v = json!({"azure": az("registry", n, None), "sku": r.sku, "private": r.private});
-            (n, v)
-        }))
-    });
-    put("vaults", &|| vaults(p));
-    put("secrets", &|| secrets(p));
-    put("keys", &|| keys_of(p));
-    put("certificates", &|| certificates(p));
-    put("appconfigs", &|| {
-        collect(p.appconfigs.iter().map(|(n, a)| (n, appconfig(n, a))))
-    });
-    put("key_values", &|| key_values(p));
-    put("storages", &|| {
-        collect(p.storages.iter().map(|(n, s)| {
-            let v = json!({"azure": az("storage", n, None), "replication": s.replication,
-                "containers": s.containers, "private": s.private});
-            (n, v)
-        }))
-    });
-    put("identities", &|| {
-        collect(p.identities.iter().map(|(n, i)| (n, identity(n, i))))
-    });
-    put("clusters", &|| {
-        collect(p.clusters.iter().map(|(n, c)| (n, cluster(n, c))))
-    });
+    }
 }
 
-fn collect<'a>(items: impl Iterator<Item = (&'a String, Value)>) -> Value {
-    Value::Object(items.map(|(k, v)| (k.clone(), v)).collect())
+fn networks(b: &B, p: &Platform) -> Value {
+    B::by_name(p.networks.iter().map(|(name, n)| {
+        let subnets = || {
+            B::by_name(n.subnets.iter().map(|(s, x)| {
+                let v = obj!(b, {
+                    "prefix" => x.prefix.v(),
+                    "private_endpoints" => x.private_endpoints.v(),
+                });
+                (s, v)
+            }))
+        };
+        let v = obj!(b, {
+            "azure" => b.az("network", name),
+            "address_space" => n.address_space.v(),
+            "subnets" => subnets(),
+        });
+        (name, v)
+    }))
 }
 
-fn network(name: &str, n: &Network) -> Value {
-    let subnets: Map<String, Value> = n
-        .subnets
-        .iter()
-        .map(|(s, x)| {
-            let v = json!({"prefix": x.prefix, "private_endpoints": x.private_endpoints});
-            (s.clone(), v)
-        })
-        .collect();
-    json!({"azure": az("network", name, None), "address_space": n.address_space, "subnets": subnets})
+fn logs(b: &B, p: &Platform) -> Value {
+    B::by_name(p.logs.iter().map(|(n, l)| {
+        let v = obj!(b, {
+            "azure" => b.az("logs", n),
+            "retention_days" => l.retention_days.v(),
+            "daily_quota_gb" => l.daily_quota_gb.v(),
+            "local_auth" => l.local_auth.v(),
+        });
+        (n, v)
+    }))
 }
 
-fn vaults(p: &Platform) -> Value {
-    collect(p.vaults.iter().map(|(n, x)| {
-        let v = json!({"azure": az("vault", n, None), "sku": x.sku,
-            "soft_delete_days": x.soft_delete_days, "purge_protection": x.purge_protection,
-            "private": x.private});
+fn metrics(b: &B, p: &Platform) -> Value {
+    B::by_name(p.metrics.iter().map(|(n, m)| {
+        let v = obj!(b, { "azure" => b.az("metrics", n), "grafana" => m.grafana.v() });
+        (n, v)
+    }))
+}
+
+fn registries(b: &B, p: &Platform) -> Value {
+    B::by_name(p.registries.iter().map(|(n, r)| {
+        let v = obj!(b, {
+            "azure" => b.az("registry", n),
+            "sku" => r.sku.v(),
+            "private" => r.private.v(),
+        });
+        (n, v)
+    }))
+}
+
+fn vaults(b: &B, p: &Platform) -> Value {
+    B::by_name(p.vaults.iter().map(|(n, x)| {
+        let v = obj!(b, {
+            "azure" => b.az("vault", n),
+            "sku" => x.sku.v(),
+            "soft_delete_days" => x.soft_delete_days.v(),
+            "purge_protection" => x.purge_protection.v(),
+            "private" => x.private.v(),
+        });
         (n, v)
     }))
 }
 
 /// Secrets, keys and certificates are collections of their own, as each is a declaration of its
 /// own in the program (`secret "NAME" in vault.V`), named across vaults.
-fn secrets(p: &Platform) -> Value {
-    let all = p.vaults.iter().flat_map(|(vn, x)| {
+fn secrets(b: &B, p: &Platform) -> Value {
+    B::by_name(p.vaults.iter().flat_map(|(vn, x)| {
+        let vault = vn.v();
+        let vault_az = inventory::azure_name(&crate::azure::NAME_VAULT, vn);
         x.secrets.iter().map(move |(n, s)| {
-            let v = json!({"azure": az("secret", n, Some(vn)), "vault": vn,
-                "content_type": s.content_type, "expires_after_days": s.expires_after_days,
-                "value_from": s.env});
+            let v = obj!(b, {
+                "azure" => b.az_in("secret", &vault_az, n),
+                "vault" => vault.clone(),
+                "content_type" => s.content_type.v(),
+                "expires_after_days" => s.expires_after_days.v(),
+                "value_from" => s.env.v(),
+            });
             (n, v)
         })
-    });
-    collect(all)
+    }))
 }
 
-fn keys_of(p: &Platform) -> Value {
-    let all = p.vaults.iter().flat_map(|(vn, x)| {
-        x.keys
+fn keys_of(b: &B, p: &Platform) -> Value {
+    B::by_name(
+        p.vaults
             .iter()
-            .map(move |(n, k)| (n, key(vn, k, az("key", n, Some(vn)))))
-    });
-    collect(all)
+            .flat_map(|(vn, x)| x.keys.iter().map(move |(n, k)| (n, key(b, n, vn, k)))),
+    )
 }
 
-fn certificates(p: &Platform) -> Value {
-    let all = p.vaults.iter().flat_map(|(vn, x)| {
+fn certificates(b: &B, p: &Platform) -> Value {
+    B::by_name(p.vaults.iter().flat_map(|(vn, x)| {
         x.certificates
             .iter()
-            .map(move |(n, c)| (n, certificate(vn, c)))
-    });
-    collect(all)
+            .map(move |(n, c)| (n, certificate(b, vn, c)))
+    }))
 }
 
 /// Key Vault's key type as the language writes it (`rsa_hsm`).
@@ -264,187 +457,320 @@ fn key_type(spec: &KeySpec) -> String {
     spec.kty.to_ascii_lowercase().replace('-', "_")
 }
 
-fn key(vault: &str, k: &Key, azure: Value) -> Value {
+fn key(b: &B, name: &str, vault: &str, k: &Key) -> Value {
     let (after, before) = match k.rotate {
         Some(Rotate::AfterCreate(d)) => (Some(d), None),
         Some(Rotate::BeforeExpiry(d)) => (None, Some(d)),
         None => (None, None),
     };
-    json!({"azure": azure, "vault": vault, "type": key_type(&k.spec), "size": k.spec.size,
-        "curve": k.spec.curve, "operations": k.operations, "expires_after_days": k.expires_after_days,
-        "rotate_after_days": after, "rotate_before_expiry_days": before,
-        "notify_before_expiry_days": k.notify_before_expiry_days})
+    obj!(b, {
+        "azure" => b.az_in("key", &inventory::azure_name(&crate::azure::NAME_VAULT, vault), name),
+        "vault" => vault.v(),
+        "type" => key_type(&k.spec).v(),
+        "size" => k.spec.size.v(),
+        "curve" => k.spec.curve.v(),
+        "operations" => k.operations.v(),
+        "expires_after_days" => k.expires_after_days.v(),
+        "rotate_after_days" => after.v(),
+        "rotate_before_expiry_days" => before.v(),
+        "notify_before_expiry_days" => k.notify_before_expiry_days.v(),
+    })
 }
 
-fn certificate(vault: &str, c: &Certificate) -> Value {
-    let mut v = json!({"vault": vault, "type": key_type(&c.spec), "size": c.spec.size, "curve": c.spec.curve});
-    let source = match &c.source {
+fn certificate(b: &B, vault: &str, c: &Certificate) -> Value {
+    let source = || match &c.source {
         CertificateSource::Issue {
             subject,
             dns_names,
             validity_months,
             issuer,
             renew_before_expiry_days,
-        } => json!({"kind": "issue", "subject": subject, "dns_names": dns_names,
-            "validity_months": validity_months, "issuer": issuer,
-            "renew_before_expiry_days": renew_before_expiry_days}),
-        CertificateSource::Import { env, .. } => json!({"kind": "import", "value_from": env}),
+        } => obj!(b, {
+            "kind" => b.word("issue"),
+            "subject" => subject.v(),
+            "dns_names" => dns_names.v(),
+            "validity_months" => validity_months.v(),
+            "issuer" => issuer.v(),
+            "renew_before_expiry_days" => renew_before_expiry_days.v(),
+        }),
+        CertificateSource::Import { env, .. } => {
+            obj!(b, { "kind" => b.word("import"), "value_from" => env.v() })
+        }
     };
-    v["source"] = source;
-    v
+    obj!(b, {
+        "vault" => vault.v(),
+        "type" => key_type(&c.spec).v(),
+        "size" => c.spec.size.v(),
+        "curve" => c.spec.curve.v(),
+        "source" => source(),
+    })
 }
 
-fn appconfig(name: &str, a: &AppConfig) -> Value {
-    json!({"azure": az("appconfig", name, None), "sku": a.sku,
-        "soft_delete_days": a.soft_delete_days, "purge_protection": a.purge_protection,
-        "private": a.private, "key_values": a.entries.len()})
+fn appconfigs(b: &B, p: &Platform) -> Value {
+    B::by_name(p.appconfigs.iter().map(|(n, a)| {
+        let v = obj!(b, {
+            "azure" => b.az("appconfig", n),
+            "sku" => a.sku.v(),
+            "soft_delete_days" => a.soft_delete_days.v(),
+            "purge_protection" => a.purge_protection.v(),
+            "private" => a.private.v(),
+            "key_values" => (a.entries.len() as u64).v(),
+        });
+        (n, v)
+    }))
 }
 
 /// Every store's key-values and feature flags, apart from the stores: a large platform has tens
 /// of thousands, which rules about the stores need not build.
-fn key_values(p: &Platform) -> Value {
+fn key_values(b: &B, p: &Platform) -> Value {
     let all = p.appconfigs.iter().flat_map(|(store, a)| {
+        let store = store.v();
         a.entries.iter().map(move |e| {
             let kind = match &e.content {
                 KvContent::Value { .. } => "value",
                 KvContent::SecretRef { .. } => "secret",
                 KvContent::FeatureFlag { .. } => "feature",
             };
-            json!({"store": store, "key": e.key, "label": e.label, "kind": kind})
+            obj!(b, {
+                "store" => store.clone(),
+                "key" => e.key.v(),
+                "label" => e.label.v(),
+                "kind" => b.word(kind),
+            })
         })
     });
-    Value::Array(all.collect())
+    Value::from(all.collect::<Vec<_>>())
 }
 
-fn identity(name: &str, i: &Identity) -> Value {
-    let federations: Vec<Value> = i
-        .federations
-        .iter()
-        .map(|f| json!({"cluster": f.cluster, "namespace": f.namespace, "service_account": f.service_account}))
-        .collect();
-    let grants: Vec<Value> = i
-        .grants
-        .iter()
-        .map(|g| json!({"role": g.role, "on": {"kind": g.target.kind, "name": g.target.name}}))
-        .collect();
-    let azure = az("identity", name, None);
-    json!({"azure": azure, "federations": federations, "grants": grants})
+fn storages(b: &B, p: &Platform) -> Value {
+    B::by_name(p.storages.iter().map(|(n, s)| {
+        let v = obj!(b, {
+            "azure" => b.az("storage", n),
+            "replication" => s.replication.v(),
+            "containers" => s.containers.v(),
+            "private" => s.private.v(),
+        });
+        (n, v)
+    }))
 }
 
-fn cluster(name: &str, c: &Cluster) -> Value {
-    let pools: Map<String, Value> = c.pools.iter().map(|p| (p.name.clone(), pool(p))).collect();
-    let gitops: Map<String, Value> = c
-        .gitops
-        .iter()
-        .map(|(n, g)| (n.clone(), gitops(g)))
-        .collect();
-    let n = &c.network;
-    let subnet = |s: &Option<(String, String)>| s.as_ref().map(|(a, b)| format!("{a}.{b}"));
-    let network = json!({"subnet": subnet(&n.subnet), "plugin": if n.overlay { "azure_cni_overlay" } else { "azure_cni" },
-        "dataplane": n.dataplane, "policy": n.policy, "pod_cidr": n.pod_cidr, "service_cidr": n.service_cidr,
-        "dns_service_ip": n.dns_service_ip, "outbound": n.outbound,
-        "api_server_subnet": subnet(&n.api_server_subnet)});
-    let azure = az("cluster", name, None);
-    json!({"azure": azure, "kubernetes": c.kubernetes.as_deref().map(inventory::shown),
-        "sku_tier": c.sku_tier, "upgrade_channel": c.upgrade_channel,
-        "node_os_upgrade_channel": c.node_os_upgrade_channel, "registry": c.registry,
-        "private_cluster": c.private_cluster,
-        "admins": c.admins.as_ref().map(|a| a.iter().map(|x| inventory::shown(x)).collect::<Vec<_>>()),
-        "defender": c.defender.as_ref().map(|(l, _)| l), "kms": c.kms.as_ref().map(|(k, _)| k),
-        "network": network, "pools": pools,
-        "monitoring": {"logs": c.logs, "metrics": c.metrics},
-        "extensions": extensions(c), "gitops": gitops})
+fn identities(b: &B, p: &Platform) -> Value {
+    B::by_name(p.identities.iter().map(|(n, i)| (n, identity(b, n, i))))
 }
 
-fn pool(p: &Pool) -> Value {
-    let autoscale = p
-        .autoscale
-        .map(|(min, max)| json!({"min": min, "max": max}));
-    json!({"vm_size": inventory::shown(&p.vm_size), "mode": if p.system { "system" } else { "user" },
-        "count": p.count, "autoscale": autoscale, "zones": p.zones, "max_pods": p.max_pods,
-        "os_sku": p.os_sku, "taints": p.taints, "labels": map(&p.labels)})
+fn identity(b: &B, name: &str, i: &Identity) -> Value {
+    let federations = || -> Vec<Value> {
+        i.federations
+            .iter()
+            .map(|f| {
+                obj!(b, {
+                    "cluster" => f.cluster.v(),
+                    "namespace" => f.namespace.v(),
+                    "service_account" => f.service_account.v(),
+                })
+            })
+            .collect()
+    };
+    let grants = || -> Vec<Value> {
+        i.grants
+            .iter()
+            .map(|g| {
+                let on = obj!(b, { "kind" => g.target.kind.v(), "name" => g.target.name.v() });
+                obj!(b, { "role" => g.role.v(), "on" => on })
+            })
+            .collect()
+    };
+    obj!(b, {
+        "azure" => b.az("identity", name),
+        "federations" => Value::from(federations()),
+        "grants" => Value::from(grants()),
+    })
+}
+
+fn clusters(b: &B, p: &Platform) -> Value {
+    B::by_name(p.clusters.iter().map(|(n, c)| (n, cluster(b, n, c))))
+}
+
+fn cluster(b: &B, name: &str, c: &Cluster) -> Value {
+    let admins = || {
+        let shown = |a: &Vec<String>| a.iter().map(|x| inventory::shown(x)).collect::<Vec<_>>();
+        c.admins.as_ref().map(shown).v()
+    };
+    obj!(b, {
+        "azure" => b.az("cluster", name),
+        "kubernetes" => c.kubernetes.as_deref().map(inventory::shown).v(),
+        "sku_tier" => c.sku_tier.v(),
+        "upgrade_channel" => c.upgrade_channel.v(),
+        "node_os_upgrade_channel" => c.node_os_upgrade_channel.v(),
+        "registry" => c.registry.v(),
+        "private_cluster" => c.private_cluster.v(),
+        "admins" => admins(),
+        "defender" => c.defender.as_ref().map(|(l, _)| l).v(),
+        "kms" => c.kms.as_ref().map(|(k, _)| k).v(),
+        "network" => network(b, &c.network),
+        "pools" => B::by_name(c.pools.iter().map(|p| (&p.name, pool(b, p)))),
+        "monitoring" => obj!(b, { "logs" => c.logs.v(), "metrics" => c.metrics.v() }),
+        "extensions" => extensions(b, c),
+        "gitops" => B::by_name(c.gitops.iter().map(|(n, g)| (n, gitops(b, g)))),
+    })
+}
+
+fn network(b: &B, n: &ClusterNetwork) -> Value {
+    let subnet = |s: &Option<(String, String)>| s.as_ref().map(|(a, c)| format!("{a}.{c}")).v();
+    let plugin = if n.overlay {
+        "azure_cni_overlay"
+    } else {
+        "azure_cni"
+    };
+    obj!(b, {
+        "subnet" => subnet(&n.subnet),
+        "plugin" => b.word(plugin),
+        "dataplane" => n.dataplane.v(),
+        "policy" => n.policy.v(),
+        "pod_cidr" => n.pod_cidr.v(),
+        "service_cidr" => n.service_cidr.v(),
+        "dns_service_ip" => n.dns_service_ip.v(),
+        "outbound" => n.outbound.v(),
+        "api_server_subnet" => subnet(&n.api_server_subnet),
+    })
+}
+
+fn pool(b: &B, p: &Pool) -> Value {
+    let autoscale = || match p.autoscale {
+        Some((min, max)) => obj!(b, { "min" => min.v(), "max" => max.v() }),
+        None => Value::Null,
+    };
+    let mode = if p.system { "system" } else { "user" };
+    obj!(b, {
+        "vm_size" => inventory::shown(&p.vm_size).v(),
+        "mode" => b.word(mode),
+        "count" => p.count.v(),
+        "autoscale" => autoscale(),
+        "zones" => p.zones.v(),
+        "max_pods" => p.max_pods.v(),
+        "os_sku" => p.os_sku.v(),
+        "taints" => p.taints.v(),
+        "labels" => p.labels.v(),
+    })
 }
 
 /// The extensions a cluster turns on, by the word that turns them on, with their settings.
-fn extensions(c: &Cluster) -> Value {
-    let mut e = Map::new();
-    let mut on = |word: &str, v: Value| {
-        e.insert(word.into(), v);
-    };
+fn extensions(b: &B, c: &Cluster) -> Value {
+    let mut on: Vec<(&'static str, Value)> = Vec::new();
     if c.flux {
-        on("flux", json!({}));
+        on.push(("flux", obj!(b, {})));
     }
     if c.app_config_provider {
-        on("app_config_provider", json!({}));
+        on.push(("app_config_provider", obj!(b, {})));
     }
     if let Some(secs) = c.keyvault_csi {
-        on("keyvault_csi", json!({"rotation_seconds": secs}));
+        on.push(("keyvault_csi", obj!(b, { "rotation_seconds" => secs.v() })));
     }
     if let Some(i) = &c.istio {
-        on(
-            "istio",
-            json!({"revision": inventory::shown(&i.revision), "ingress": i.ingress.as_deref().unwrap_or("none")}),
-        );
+        let ingress = i.ingress.as_deref().unwrap_or("none");
+        let v = obj!(b, {
+            "revision" => inventory::shown(&i.revision).v(),
+            "ingress" => ingress.v(),
+        });
+        on.push(("istio", v));
     }
     if let Some(a) = &c.azure_policy {
         let baseline = a.initiative.as_deref().unwrap_or("none");
-        on(
-            "azure_policy",
-            json!({"baseline": baseline, "effect": a.effect}),
-        );
+        let v = obj!(b, { "baseline" => baseline.v(), "effect" => a.effect.v() });
+        on.push(("azure_policy", v));
     }
     if c.prometheus {
-        on("prometheus", json!({}));
+        on.push(("prometheus", obj!(b, {})));
     }
-    Value::Object(e)
+    b.by_word(on)
 }
 
-fn gitops(g: &Gitops) -> Value {
-    let source = match &g.source {
+fn gitops(b: &B, g: &Gitops) -> Value {
+    let source = || match &g.source {
+        // The reference's kind (`branch`, `tag`, `semver`, `commit`) is its key.
         GitopsSource::Git { url, reference } => {
-            json!({"kind": "git", "url": url, reference.0.clone(): reference.1})
+            let at = |kind: &str| match reference.0 == kind {
+                true => reference.1.v(),
+                false => Value::Null,
+            };
+            obj!(b, {
+                "kind" => b.word("git"),
+                "url" => url.v(),
+                "branch" => at("branch"),
+                "tag" => at("tag"),
+                "semver" => at("semver"),
+                "commit" => at("commit"),
+            })
         }
         GitopsSource::Blob {
             storage,
             container,
             upload,
-        } => json!({"kind": "blob", "storage": storage, "container": container,
-            "upload": upload.as_ref().map(|u| &u.dir)}),
+        } => obj!(b, {
+            "kind" => b.word("blob"),
+            "storage" => storage.v(),
+            "container" => container.v(),
+            "upload" => upload.as_ref().map(|u| &u.dir).v(),
+        }),
     };
-    let kustomizations: Map<String, Value> = g
-        .kustomizations
-        .iter()
-        .map(|(n, k)| {
-            let v = json!({"path": k.path, "depends_on": k.depends_on, "prune": k.prune,
-                "interval_seconds": k.interval_secs, "substitute": k.substitute});
-            (n.clone(), v)
-        })
-        .collect();
-    json!({"namespace": g.namespace, "source": source, "interval_seconds": g.interval_secs,
-        "kustomizations": kustomizations})
+    let kustomizations = || {
+        B::by_name(g.kustomizations.iter().map(|(n, k)| {
+            let v = obj!(b, {
+                "path" => k.path.v(),
+                "depends_on" => k.depends_on.v(),
+                "prune" => k.prune.v(),
+                "interval_seconds" => k.interval_secs.v(),
+                "substitute" => k.substitute.v(),
+            });
+            (n, v)
+        }))
+    };
+    obj!(b, {
+        "namespace" => g.namespace.v(),
+        "source" => source(),
+        "interval_seconds" => g.interval_secs.v(),
+        "kustomizations" => kustomizations(),
+    })
 }
 
 /// Every role assignment the platform makes, declared or derived: role, principal, scope (as
 /// Azure names them, `*` for the token), and the declaration that makes it.
-fn grants(p: &Platform, spans: &mut Vec<Span>) -> Value {
+fn grants(b: &B, p: &Platform, spans: &mut Vec<Span>) -> Value {
     let assignments = inventory::of_type(p, crate::azure::types::ROLE_ASSIGNMENT);
-    let out = assignments.into_iter().filter_map(|r| {
+    let out = assignments.iter().filter_map(|r| {
         let (role, principal, scope) = inventory::grant_parts(&r.name)?;
         spans.push(r.span);
-        Some(json!({"role": role, "principal": principal, "scope": scope, "declaration": r.what}))
+        Some(obj!(b, {
+            "role" => role.v(),
+            "principal" => principal.v(),
+            "scope" => scope.v(),
+            "declaration" => r.what.v(),
+        }))
     });
-    Value::Array(out.collect())
+    Value::from(out.collect::<Vec<_>>())
 }
 
-fn private_endpoints(p: &Platform, spans: &mut Vec<Span>) -> Value {
+fn private_endpoints(b: &B, p: &Platform, spans: &mut Vec<Span>) -> Value {
     let endpoints = inventory::of_type(p, crate::azure::types::PRIVATE_ENDPOINT);
-    let out = endpoints.into_iter().map(|r| {
+    let out = endpoints.iter().map(|r| {
         spans.push(r.span);
         let of = r
             .what
             .strip_prefix("private endpoint of ")
             .unwrap_or(&r.what);
-        json!({"name": r.name, "declaration": of})
+        obj!(b, { "name" => r.name.v(), "declaration" => of.v() })
     });
-    Value::Array(out.collect())
+    Value::from(out.collect::<Vec<_>>())
+}
+
+fn resources(b: &B, p: &Platform, spans: &mut Vec<Span>) -> Value {
+    let listed = inventory::inventory(p).into_iter().map(|r| {
+        spans.push(r.span);
+        obj!(b, {
+            "type" => b.word(azure_type(r.type_)),
+            "name" => r.name.v(),
+            "declaration" => r.what.v(),
+        })
+    });
+    Value::from(listed.collect::<Vec<_>>())
 }

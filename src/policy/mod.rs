@@ -41,7 +41,7 @@ pub fn export(checked: &Checked, environment: Option<&str>) -> serde_json::Value
     let p = environment
         .and_then(|e| checked.environments.get(e))
         .unwrap_or(&checked.default);
-    input::input(p, environment).value
+    input::input(p, environment).json()
 }
 
 /// One package the rules define, and the file it was first read from (`None` for a pack).
@@ -266,6 +266,12 @@ impl<'a> Rules<'a> {
     fn run<'c>(&mut self, checked: &'c Checked, diags: &mut Vec<Diagnostic>) -> Findings<'c> {
         let views = views(checked);
         let keys = input::Keys::read_by(self.texts.iter().copied());
+        // The packs read fields by name only (a test holds them to it); an author's rules may
+        // read an object whole, so where there are any, every field is built.
+        let fields = match self.files.is_empty() {
+            true => input::Fields::named_in(self.texts.iter().copied()),
+            false => input::Fields::All,
+        };
         let mut found = Vec::new();
         let mut inputs = Vec::with_capacity(views.len());
         let mut failed: Vec<String> = Vec::new();
@@ -276,8 +282,8 @@ impl<'a> Rules<'a> {
             let at = match built.iter().position(|(q, ..)| std::ptr::eq(*q, *p)) {
                 Some(at) => at,
                 None => {
-                    let input = input::select(p, None, &keys);
-                    built.push((*p, regorus::Value::from(input.value), input.derived));
+                    let input = input::select(p, None, &keys, &fields);
+                    built.push((*p, input.value, input.derived));
                     built.len() - 1
                 }
             };
