@@ -43,6 +43,19 @@ pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// `a` on a thread of its own and `b` on this one, where the machine has two; one after the
+/// other where it has one. A panic in `a` goes on in this thread.
+pub(crate) fn join<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if threads() < 2 {
+        return (a(), b());
+    }
+    std::thread::scope(|s| {
+        let a = s.spawn(a);
+        let b = b();
+        (a.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), b)
+    })
+}
+
 /// A table of the bytes in `bytes`, for scanning text a byte at a time with one lookup each.
 pub(crate) const fn byte_set(bytes: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];

@@ -110,34 +110,34 @@ deny contains v if {
 	}
 }
 
-# Each public resource of a kind that can sit behind a private endpoint: its collection, its
-# kind (which names its rule) and name, and its Azure name.
-public contains ["vaults", "vault", name, r.azure.name] if {
+# Each public resource of a kind that can sit behind a private endpoint: its collection, and
+# its kind (which names its rule) and name.
+public contains ["vaults", "vault", name] if {
 	some name, r in input.vaults
 	r.private == false
 }
 
-public contains ["registries", "registry", name, r.azure.name] if {
+public contains ["registries", "registry", name] if {
 	some name, r in input.registries
 	r.private == false
 }
 
-public contains ["storages", "storage", name, r.azure.name] if {
+public contains ["storages", "storage", name] if {
 	some name, r in input.storages
 	r.private == false
 }
 
-public contains ["appconfigs", "appconfig", name, r.azure.name] if {
+public contains ["appconfigs", "appconfig", name] if {
 	some name, r in input.appconfigs
 	r.private == false
 }
 
 deny contains v if {
 	production
-	some [collection, kind, name, azure_name] in public
+	some [collection, kind, name] in public
 	v := {
 		"rule": sprintf("%s-private", [kind]),
-		"msg": sprintf("%s `%s` (%s) is reachable from the internet; production reaches it through a private endpoint (`private = true`)", [kind, name, azure_name]),
+		"msg": sprintf("%s `%s` is reachable from the internet; production reaches it through a private endpoint (`private = true`)", [kind, name]),
 		"path": [collection, name, "private"],
 	}
 }

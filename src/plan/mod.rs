@@ -188,19 +188,7 @@ pub fn plan(old: Option<Program>, new: Program, deployment: Deployment) -> Plan 
                 inventory::inventory(o)
             }
         };
-        let (before, after) = if crate::threads() > 1 {
-            std::thread::scope(|s| {
-                let b = s.spawn(|| before(o));
-                let after = inventory::inventory(n);
-                let before = match b.join() {
-                    Ok(b) => b,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                };
-                (before, after)
-            })
-        } else {
-            (before(o), inventory::inventory(n))
-        };
+        let (before, after) = crate::join(|| before(o), || inventory::inventory(n));
         diff(&before, &after, old, new, deployment)
     };
     let mut environments = vec![EnvPlan {

@@ -85,6 +85,10 @@ pub fn evaluate(checked: &Checked, sources: &SourceMap) -> Vec<Diagnostic> {
         check_waivers(p, &rules.packages, &mut diags);
         let findings = rules.run(checked, &mut diags);
         diags.extend(report(sources, findings));
+        // The engine holds the input, hundreds of thousands of values at scale: freeing them
+        // is no one's wait (3 ms at N=1000, a tenth of the rules' time).
+        let engine = rules.engine;
+        std::thread::spawn(move || drop(engine));
         diags
     }));
     judged.unwrap_or_else(|_| {
@@ -333,27 +337,24 @@ impl<'a> Rules<'a> {
             Ok(None) => return Ok(Vec::new()),
             Err(e) => return Err(Box::new(self.broken(&e, fallback))),
         };
-        let json = serde_json::to_value(&value).unwrap_or_default();
         let default = if rule == "deny" {
             Severity::Error
         } else {
             Severity::Warning
         };
-        let items = match (&value, json.as_array()) {
-            (regorus::Value::Set(_) | regorus::Value::Array(_), Some(items)) => items,
+        let items: Vec<&regorus::Value> = match &value {
+            regorus::Value::Set(set) => set.iter().collect(),
+            regorus::Value::Array(list) => list.iter().collect(),
             _ => {
-                return Err(Box::new(self.wrong_shape(
-                    package,
-                    rule,
-                    "it is not a set",
-                    &json,
-                )));
+                let why = "it is not a set";
+                return Err(Box::new(self.wrong_shape(package, rule, why, &value)));
             }
         };
+        let keys = FindingKeys::default();
         items
-            .iter()
+            .into_iter()
             .map(|item| {
-                finding(item, default, &path).ok_or_else(|| {
+                finding(item, default, &path, &keys).ok_or_else(|| {
                     let why = "an element has neither a message nor a `msg`";
                     Box::new(self.wrong_shape(package, rule, why, item))
                 })
@@ -366,14 +367,14 @@ impl<'a> Rules<'a> {
         package: usize,
         rule: &str,
         why: &str,
-        value: &serde_json::Value,
+        value: &regorus::Value,
     ) -> Diagnostic {
         let k = &self.packages[package];
         let span = match k.file {
             Some(id) => rule_line(self.sources, id, rule),
             None => k.named,
         };
-        let mut shown = value.to_string();
+        let mut shown = serde_json::to_string(value).unwrap_or_default();
         if shown.len() > 120 {
             shown.truncate(shown.floor_char_boundary(117));
             shown.push_str("...");
@@ -431,40 +432,68 @@ struct Finding {
     package: String,
 }
 
+/// The keys a finding is read by, made once for all the findings of a rule.
+struct FindingKeys {
+    msg: regorus::Value,
+    path: regorus::Value,
+    severity: regorus::Value,
+    rule: regorus::Value,
+    id: regorus::Value,
+}
+
+impl Default for FindingKeys {
+    fn default() -> Self {
+        FindingKeys {
+            msg: "msg".into(),
+            path: "path".into(),
+            severity: "severity".into(),
+            rule: "rule".into(),
+            id: "id".into(),
+        }
+    }
+}
+
 /// A string, or an object with a string `msg`, optional `path` (a list of keys and indexes,
 /// or one string with dots), `rule` (or `id`) and `severity` (`error` or `warning`).
-fn finding(item: &serde_json::Value, default: Severity, package: &str) -> Option<Finding> {
-    if let Some(s) = item.as_str() {
-        return Some(Finding {
-            severity: default,
-            message: s.to_string(),
-            path: Vec::new(),
-            rule: None,
-            package: package.to_string(),
-        });
+fn finding(
+    item: &regorus::Value,
+    default: Severity,
+    package: &str,
+    keys: &FindingKeys,
+) -> Option<Finding> {
+    use regorus::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.to_string()),
+        _ => None,
+    };
+    let found = |message: String| Finding {
+        severity: default,
+        message,
+        path: Vec::new(),
+        rule: None,
+        package: package.to_string(),
+    };
+    if let Value::String(s) = item {
+        return Some(found(s.to_string()));
     }
-    let message = item.get("msg")?.as_str()?.to_string();
-    let path = match item.get("path") {
-        Some(serde_json::Value::Array(parts)) => parts
+    let mut f = found(text(&item[&keys.msg])?);
+    f.path = match &item[&keys.path] {
+        Value::Array(parts) => parts
             .iter()
-            .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string))
+            .map(|p| text(p).unwrap_or_else(|| serde_json::to_string(p).unwrap_or_default()))
             .collect(),
-        Some(serde_json::Value::String(s)) => s.split('.').map(str::to_string).collect(),
+        Value::String(s) => s.split('.').map(str::to_string).collect(),
         _ => Vec::new(),
     };
-    let severity = match item.get("severity").and_then(|s| s.as_str()) {
-        Some("warning" | "warn") => Severity::Warning,
-        Some("error" | "deny") => Severity::Error,
-        _ => default,
-    };
-    let rule = item.get("rule").or_else(|| item.get("id"));
-    Some(Finding {
-        severity,
-        message,
-        path,
-        rule: rule.and_then(|r| r.as_str()).map(str::to_string),
-        package: package.to_string(),
-    })
+    match &item[&keys.severity] {
+        Value::String(s) if matches!(s.as_ref(), "warning" | "warn") => {
+            f.severity = Severity::Warning;
+        }
+        Value::String(s) if matches!(s.as_ref(), "error" | "deny") => f.severity = Severity::Error,
+        _ => {}
+    }
+    f.rule = text(&item[&keys.rule]).or_else(|| text(&item[&keys.id]));
+    Some(f)
 }
 
 /// The views rules judge: the defaults (any environment the platform does not name), then each
