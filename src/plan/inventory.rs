@@ -700,8 +700,7 @@ impl Inventory<'_> {
             i.meta.span,
             Kind::Identity,
         );
-        let federates = self.keeps(types::FEDERATED_CREDENTIAL);
-        for f in i.federations.iter().filter(|_| federates) {
+        for f in &i.federations {
             let credential = format!("{}-{}-{}", f.cluster, f.namespace, f.service_account);
             self.federation(&n, &credential, &what, f);
         }

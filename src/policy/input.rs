@@ -723,9 +723,12 @@ fn gitops(b: &B, g: &Gitops) -> Value {
     let source = || match &g.source {
         // The reference's kind (`branch`, `tag`, `semver`, `commit`) is its key.
         GitopsSource::Git { url, reference } => {
-            let at = |kind: &str| match reference.0 == kind {
-                true => reference.1.v(),
-                false => Value::Null,
+            let at = |kind: &str| {
+                if reference.0 == kind {
+                    reference.1.v()
+                } else {
+                    Value::Null
+                }
             };
             obj!(b, {
                 "kind" => b.word("git"),
